@@ -1,0 +1,48 @@
+import DataLoader from 'dataloader';
+import type { Clip, Keyframe, KeyframeRepository, Video, VideoRepository } from '@cmvc/db';
+import type { IngestService } from './services/ingest-service.ts';
+import type { SearchService } from './services/search-service.ts';
+
+export interface Services {
+  readonly videos: VideoRepository;
+  readonly keyframes: KeyframeRepository;
+  readonly ingest: IngestService;
+  readonly search: SearchService;
+}
+
+export interface Loaders {
+  readonly videoById: DataLoader<string, Video | null>;
+  readonly keyframesByVideoId: DataLoader<string, Keyframe[]>;
+  readonly clipsByVideoId: DataLoader<string, Clip[]>;
+}
+
+export interface RequestContext {
+  readonly services: Services;
+  readonly loaders: Loaders;
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string, ids: readonly string[]): T[][] {
+  const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
+  for (const row of rows) groups.get(key(row))?.push(row);
+  return ids.map((id) => groups.get(id) ?? []);
+}
+
+/** One set of DataLoaders per request, so batching never leaks data between requests. */
+export function createRequestContext(services: Services): RequestContext {
+  return {
+    services,
+    loaders: {
+      videoById: new DataLoader(async (ids) => {
+        const rows = await services.videos.findManyByIds(ids);
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+      keyframesByVideoId: new DataLoader(async (ids) =>
+        groupBy(await services.keyframes.findByVideoIds(ids), (row) => row.videoId, ids),
+      ),
+      clipsByVideoId: new DataLoader(async (ids) =>
+        groupBy(await services.keyframes.findClipsByVideoIds(ids), (row) => row.videoId, ids),
+      ),
+    },
+  };
+}

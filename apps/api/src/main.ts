@@ -1,0 +1,49 @@
+import { createBlobStore } from '@cmvc/blob';
+import { loadConfig } from '@cmvc/config';
+import { createDatabase, KeyframeRepository, SearchRepository, VideoRepository } from '@cmvc/db';
+import { createJobQueues, createRedisConnection } from '@cmvc/jobs';
+import { createApiServer } from './server.ts';
+import { IngestService } from './services/ingest-service.ts';
+import { SearchService } from './services/search-service.ts';
+import { SourceResolver } from './services/source-resolver.ts';
+import { loadTextEmbedder } from './services/text-embedder.ts';
+
+const config = loadConfig();
+const db = createDatabase(config.databaseUrl);
+const blobs = createBlobStore(config.blobStore);
+const redis = createRedisConnection(config.redisUrl);
+const queues = createJobQueues(redis);
+const videos = new VideoRepository(db);
+const resolver = new SourceResolver({
+  roots: config.ingest.roots,
+  allowPrivateUrls: config.ingest.allowPrivateUrls,
+  maxBytes: config.ingest.uploadMaxBytes,
+  blobs,
+});
+
+const server = await createApiServer({
+  blobs,
+  uploadMaxBytes: config.ingest.uploadMaxBytes,
+  services: {
+    videos,
+    keyframes: new KeyframeRepository(db),
+    ingest: new IngestService(resolver, videos, blobs, queues),
+    search: new SearchService(new SearchRepository(db), await loadTextEmbedder()),
+  },
+});
+const port = await server.listen(config.api.port, config.api.host);
+console.log(`cmvc api listening on http://${config.api.host}:${port}/graphql`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`cmvc api: ${signal}, shutting down`);
+  await server.close();
+  await queues.close();
+  redis.disconnect();
+  await db.$disconnect();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,137 @@
+import { GraphQLScalarType, Kind } from 'graphql';
+import type { Clip, Keyframe, MomentRow, Video } from '@cmvc/db';
+import type { RequestContext } from '../context.ts';
+import { badUserInput, notFound } from '../services/errors.ts';
+import { MAX_PAGE_SIZE } from '../services/search-service.ts';
+import type { IngestSource } from '../services/source-resolver.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const keyframeUrl = (keyframe: Pick<Keyframe, 'id' | 'blobKey'>) =>
+  keyframe.blobKey ? `/media/keyframes/${keyframe.id}` : null;
+
+function encodeCursor(kind: string, value: string): string {
+  return Buffer.from(`${kind}:${value}`).toString('base64url');
+}
+
+function decodeCursor(kind: string, cursor: string | null | undefined): string | undefined {
+  if (cursor == null) return undefined;
+  const decoded = Buffer.from(cursor, 'base64url').toString();
+  if (!decoded.startsWith(`${kind}:`)) throw badUserInput('Invalid cursor');
+  return decoded.slice(kind.length + 1);
+}
+
+function pageSize(first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return first;
+}
+
+function requireId(id: string): string {
+  if (!UUID.test(id)) throw badUserInput(`Invalid id: ${id}`);
+  return id;
+}
+
+const dateTime = new GraphQLScalarType({
+  name: 'DateTime',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
+  parseValue: (value) => {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw badUserInput('Invalid DateTime');
+    return date;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw badUserInput('DateTime must be a string');
+    return new Date(ast.value);
+  },
+});
+
+export const resolvers = {
+  DateTime: dateTime,
+
+  Query: {
+    video: (_: unknown, args: { id: string }, context: RequestContext) =>
+      context.loaders.videoById.load(requireId(args.id)),
+
+    async videos(_: unknown, args: { first: number; after?: string | null }, context: RequestContext) {
+      const first = pageSize(args.first);
+      const afterId = decodeCursor('video', args.after);
+      if (afterId !== undefined) requireId(afterId);
+      const [page, totalCount] = await Promise.all([
+        context.services.videos.listPage(first, afterId),
+        context.services.videos.count(),
+      ]);
+      const edges = page.nodes.map((node) => ({ cursor: encodeCursor('video', node.id), node }));
+      return { edges, totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+
+    async search(_: unknown, args: { query: string; first: number; after?: string | null }, context: RequestContext) {
+      const first = pageSize(args.first);
+      const after = decodeCursor('moment', args.after);
+      const offset = after === undefined ? 0 : Number(after) + 1;
+      if (!Number.isSafeInteger(offset) || offset < 0) throw badUserInput('Invalid cursor');
+      const page = await context.services.search.moments(args.query, first, offset);
+      const edges = page.moments.map((node, position) => ({
+        cursor: encodeCursor('moment', String(offset + position)),
+        node,
+      }));
+      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+  },
+
+  Mutation: {
+    async ingestVideos(_: unknown, args: { inputs: IngestSource[] }, context: RequestContext) {
+      if (args.inputs.length === 0) throw badUserInput('inputs is empty');
+      return context.services.ingest.ingest(args.inputs);
+    },
+  },
+
+  Video: {
+    sourceBytes: (video: Video) => Number(video.sourceBytes),
+    representationBytes: (video: Video) => video.bitstreamBytes,
+    keyframes: (video: Video, _: unknown, context: RequestContext) => context.loaders.keyframesByVideoId.load(video.id),
+    clips: (video: Video, _: unknown, context: RequestContext) => context.loaders.clipsByVideoId.load(video.id),
+    async thumbnailUrl(video: Video, _: unknown, context: RequestContext) {
+      const [first] = await context.loaders.keyframesByVideoId.load(video.id);
+      return first ? keyframeUrl(first) : null;
+    },
+  },
+
+  Keyframe: {
+    url: (keyframe: Keyframe) => keyframeUrl(keyframe),
+  },
+
+  Moment: {
+    async video(moment: MomentRow, _: unknown, context: RequestContext) {
+      const video = await context.loaders.videoById.load(moment.videoId);
+      if (!video) throw notFound(`Video ${moment.videoId} no longer exists`);
+      return video;
+    },
+    async clip(moment: MomentRow, _: unknown, context: RequestContext): Promise<Clip | null> {
+      if (!moment.clipId) return null;
+      const clips = await context.loaders.clipsByVideoId.load(moment.videoId);
+      return clips.find((clip) => clip.id === moment.clipId) ?? null;
+    },
+    caption: (moment: MomentRow) => ({ id: moment.captionId, kind: moment.kind, text: moment.text }),
+    highlight: (moment: MomentRow) => escapeExceptMarks(moment.highlight),
+    async thumbnailUrl(moment: MomentRow, _: unknown, context: RequestContext) {
+      if (!moment.keyframeId) return null;
+      const keyframes = await context.loaders.keyframesByVideoId.load(moment.videoId);
+      const keyframe = keyframes.find((candidate) => candidate.id === moment.keyframeId);
+      return keyframe ? keyframeUrl(keyframe) : null;
+    },
+  },
+};
+
+/** Captions are user-visible text: escape everything except the <mark> tags ts_headline inserted. */
+function escapeExceptMarks(html: string): string {
+  return html
+    .split(/(<\/?mark>)/)
+    .map((part) => (part === '<mark>' || part === '</mark>' ? part : escapeHtml(part)))
+    .join('');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}

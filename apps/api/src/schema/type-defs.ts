@@ -1,0 +1,162 @@
+/** The GraphQL schema (SDL-first). `apps/api/schema.graphql` is generated from this and checked by a test. */
+export const typeDefs = /* GraphQL */ `
+  "An ISO-8601 date-time."
+  scalar DateTime
+
+  enum VideoStatus {
+    QUEUED
+    ENCODING
+    READY
+    FAILED
+  }
+
+  enum CaptionKind {
+    "What a keyframe shows (T_k)."
+    CONTENT
+    "How things move within a clip (T_m)."
+    MOTION
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+
+  "An archived video, kept as its CMVC representation."
+  type Video {
+    id: ID!
+    title: String!
+    status: VideoStatus!
+    "Why encoding failed, when status is FAILED."
+    error: String
+    sha256: String!
+    durationSeconds: Float!
+    fps: Float!
+    width: Int!
+    height: Int!
+    frameCount: Int!
+    "Size of the source file in bytes."
+    sourceBytes: Float!
+    "Size of the CMVC bitstream in bytes, once READY."
+    representationBytes: Int
+    "URL of the first keyframe image, once READY."
+    thumbnailUrl: String
+    keyframes: [Keyframe!]!
+    clips: [Clip!]!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+
+  type Keyframe {
+    id: ID!
+    frameIndex: Int!
+    timeSeconds: Float!
+    "Image URL; null once the video is demoted to text only."
+    url: String
+    bytes: Int!
+    format: String!
+    width: Int!
+    height: Int!
+  }
+
+  "The stretch of video between two consecutive keyframes."
+  type Clip {
+    id: ID!
+    index: Int!
+    startFrame: Int!
+    endFrame: Int!
+    startSeconds: Float!
+    endSeconds: Float!
+  }
+
+  type Caption {
+    id: ID!
+    kind: CaptionKind!
+    text: String!
+  }
+
+  type VideoEdge {
+    cursor: String!
+    node: Video!
+  }
+
+  type VideoConnection {
+    edges: [VideoEdge!]!
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+
+  "A timestamped place in a video that matches a search."
+  type Moment {
+    video: Video!
+    clip: Clip
+    startSeconds: Float!
+    endSeconds: Float!
+    caption: Caption!
+    "The caption with matched words wrapped in <mark> elements; all other text is HTML-escaped."
+    highlight: String!
+    thumbnailUrl: String
+    score: Float!
+  }
+
+  type MomentEdge {
+    cursor: String!
+    node: Moment!
+  }
+
+  type MomentConnection {
+    edges: [MomentEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  "Exactly one of path, uploadId or url."
+  input IngestVideoInput {
+    "Title to show; defaults to the file name."
+    title: String
+    "A file on the server, inside one of the configured ingest roots."
+    path: String
+    "An id returned by POST /uploads."
+    uploadId: ID
+    "An http(s) URL to fetch."
+    url: String
+  }
+
+  enum IngestErrorCode {
+    INVALID_INPUT
+    PATH_OUTSIDE_ROOT
+    NOT_FOUND
+    UNSUPPORTED_MEDIA
+    TRUNCATED_MEDIA
+    UPLOAD_NOT_FOUND
+    URL_NOT_ALLOWED
+    FETCH_FAILED
+    TOO_LARGE
+    INTERNAL
+  }
+
+  type IngestError {
+    code: IngestErrorCode!
+    message: String!
+  }
+
+  "The outcome of one item of an ingestVideos call, in input order."
+  type IngestVideoResult {
+    index: Int!
+    video: Video
+    "False when a video with the same content already existed."
+    created: Boolean!
+    error: IngestError
+  }
+
+  type Query {
+    video(id: ID!): Video
+    videos(first: Int = 20, after: String): VideoConnection!
+    "Hybrid full-text and semantic search over captions; results are moments."
+    search(query: String!, first: Int = 20, after: String): MomentConnection!
+  }
+
+  type Mutation {
+    "Ingests many videos at once; each item succeeds or fails on its own."
+    ingestVideos(inputs: [IngestVideoInput!]!): [IngestVideoResult!]!
+  }
+`;

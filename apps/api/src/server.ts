@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import type { BlobStore } from '@cmvc/blob';
+import { createRequestContext, type RequestContext, type Services } from './context.ts';
+import { createMediaRouter } from './http/media-routes.ts';
+import { resolvers } from './schema/resolvers.ts';
+import { typeDefs } from './schema/type-defs.ts';
+
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs, resolvers });
+}
+
+export interface ApiServerDependencies {
+  readonly services: Services;
+  readonly blobs: BlobStore;
+  readonly uploadMaxBytes: number;
+}
+
+export interface ApiServer {
+  readonly httpServer: Server;
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApiServer(dependencies: ApiServerDependencies): Promise<ApiServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<RequestContext>({
+    schema: buildSchema(),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    introspection: true,
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ ok: true });
+  });
+  app.use(
+    createMediaRouter({
+      blobs: dependencies.blobs,
+      keyframes: dependencies.services.keyframes,
+      uploadMaxBytes: dependencies.uploadMaxBytes,
+    }),
+  );
+  app.use(
+    '/graphql',
+    express.json({ limit: '4mb' }),
+    expressMiddleware(apollo, { context: async () => createRequestContext(dependencies.services) }),
+  );
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    console.error('request failed', error);
+    if (!response.headersSent) response.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error' } });
+  });
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
+    close: () => apollo.stop(),
+  };
+}

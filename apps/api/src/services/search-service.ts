@@ -1,0 +1,47 @@
+import type { TextEmbedder } from '@cmvc/codec';
+import type { MomentRow, SearchRepository } from '@cmvc/db';
+import { badUserInput } from './errors.ts';
+import { LruCache } from './lru-cache.ts';
+
+export interface MomentPage {
+  readonly moments: MomentRow[];
+  readonly offset: number;
+  readonly hasNextPage: boolean;
+}
+
+const MAX_QUERY_LENGTH = 500;
+export const MAX_PAGE_SIZE = 100;
+
+export class SearchService {
+  private readonly queryEmbeddings = new LruCache<string, Promise<Float32Array>>(2_000);
+
+  constructor(
+    private readonly search: SearchRepository,
+    private readonly embedder: TextEmbedder | null,
+  ) {}
+
+  async moments(text: string, first: number, offset: number): Promise<MomentPage> {
+    const query = text.trim().replace(/\s+/g, ' ');
+    if (query.length === 0) throw badUserInput('The search query is empty');
+    if (query.length > MAX_QUERY_LENGTH) throw badUserInput(`The search query is longer than ${MAX_QUERY_LENGTH} characters`);
+    const embedding = this.embedder ? await this.embed(query) : undefined;
+    const rows = await this.search.searchMoments({
+      text: query,
+      ...(embedding ? { embedding } : {}),
+      limit: first + 1,
+      offset,
+    });
+    return { moments: rows.slice(0, first), offset, hasNextPage: rows.length > first };
+  }
+
+  private embed(query: string): Promise<Float32Array> {
+    const key = query.toLowerCase();
+    let cached = this.queryEmbeddings.get(key);
+    if (!cached) {
+      cached = this.embedder!.embed([key]).then(([vector]) => vector!);
+      cached.catch(() => this.queryEmbeddings.delete(key));
+      this.queryEmbeddings.set(key, cached);
+    }
+    return cached;
+  }
+}

@@ -1,0 +1,134 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Everything the archive reads from the environment, parsed once and validated. */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const listOfPaths = z.string().transform((value) =>
+  value
+    .split(':')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .map((entry) => resolve(entry)),
+);
+
+const environmentSchema = z.object({
+  DATABASE_URL: z.string().url(),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  CMVC_DATA_DIR: z.string().default('.data'),
+  BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  BLOB_DIR: z.string().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: booleanFlag.default(true),
+  INGEST_ROOTS: listOfPaths.default([]),
+  ALLOW_PRIVATE_URLS: booleanFlag.default(false),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
+  KEEP_ORIGINALS: booleanFlag.default(false),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  ENCODE_KEYFRAME_SECONDS: z.coerce.number().positive().max(3600).default(4),
+  ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(64),
+  ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default('middle'),
+  ENCODE_STRATEGY: z.enum(['cs', 'mse', 'uniform', 'random']).default('cs'),
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  FFPROBE_PATH: z.string().default('ffprobe'),
+  VMAF_MODEL_PATH: z.string().optional(),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface BlobStoreConfig {
+  readonly kind: 'local' | 's3';
+  readonly directory: string;
+  readonly s3?: {
+    readonly bucket: string;
+    readonly endpoint?: string;
+    readonly region: string;
+    readonly accessKeyId?: string;
+    readonly secretAccessKey?: string;
+    readonly forcePathStyle: boolean;
+  };
+}
+
+export interface AppConfig {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly dataDir: string;
+  readonly blobStore: BlobStoreConfig;
+  readonly ingest: {
+    readonly roots: readonly string[];
+    readonly allowPrivateUrls: boolean;
+    readonly uploadMaxBytes: number;
+    readonly keepOriginals: boolean;
+  };
+  readonly api: { readonly host: string; readonly port: number };
+  readonly worker: { readonly concurrency: number };
+  readonly encode: {
+    /** About one keyframe per this many seconds of source (paper: n follows the frame count). */
+    readonly keyframeIntervalSeconds: number;
+    readonly maxKeyframes: number;
+    readonly quality: 'low' | 'middle' | 'high';
+    readonly strategy: 'cs' | 'mse' | 'uniform' | 'random';
+  };
+  readonly ffmpeg: { readonly ffmpegPath: string; readonly ffprobePath: string };
+  readonly vmafModelPath?: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.CMVC_DATA_DIR);
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) {
+    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when BLOB_STORE=s3');
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    dataDir,
+    blobStore: {
+      kind: e.BLOB_STORE,
+      directory: resolve(e.BLOB_DIR ?? resolve(dataDir, 'blobs')),
+      ...(e.S3_BUCKET
+        ? {
+            s3: {
+              bucket: e.S3_BUCKET,
+              endpoint: e.S3_ENDPOINT,
+              region: e.S3_REGION,
+              accessKeyId: e.S3_ACCESS_KEY_ID,
+              secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            },
+          }
+        : {}),
+    },
+    ingest: {
+      roots: e.INGEST_ROOTS,
+      allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
+      uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+      keepOriginals: e.KEEP_ORIGINALS,
+    },
+    api: { host: e.API_HOST, port: e.API_PORT },
+    worker: { concurrency: e.WORKER_CONCURRENCY },
+    encode: {
+      keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,
+      maxKeyframes: e.ENCODE_MAX_KEYFRAMES,
+      quality: e.ENCODE_QUALITY, strategy: e.ENCODE_STRATEGY },
+    ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+    ...(e.VMAF_MODEL_PATH ? { vmafModelPath: resolve(e.VMAF_MODEL_PATH) } : {}),
+  };
+}

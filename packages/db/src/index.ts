@@ -1,0 +1,14 @@
+export { createDatabase, type Database } from './client.ts';
+export { VideoRepository, type NewVideo, type Page } from './repositories/video-repository.ts';
+export { KeyframeRepository } from './repositories/keyframe-repository.ts';
+export {
+  RepresentationRepository,
+  toVectorLiteral,
+  type StoredCaption,
+  type StoredClip,
+  type StoredKeyframe,
+  type StoredRepresentation,
+} from './repositories/representation-repository.ts';
+export { SearchRepository, type MomentQuery, type MomentRow } from './repositories/search-repository.ts';
+export type { Video, Clip, Keyframe, Caption, Rendition } from './generated/client.ts';
+export { VideoStatus, CaptionKind, RenditionMode, RenditionStatus } from './generated/enums.ts';

@@ -1,0 +1,83 @@
+import type { Database } from '../client.ts';
+import { toVectorLiteral } from './representation-repository.ts';
+
+export interface MomentQuery {
+  readonly text: string;
+  /** Query embedding for the semantic half of the ranking; without it, full-text only. */
+  readonly embedding?: Float32Array;
+  readonly limit: number;
+  readonly offset: number;
+  /** How many candidates each ranker contributes before fusion. */
+  readonly candidates?: number;
+}
+
+export interface MomentRow {
+  readonly captionId: string;
+  readonly kind: 'CONTENT' | 'MOTION';
+  readonly text: string;
+  readonly highlight: string;
+  readonly videoId: string;
+  readonly clipId: string | null;
+  readonly keyframeId: string | null;
+  readonly startSeconds: number;
+  readonly endSeconds: number;
+  readonly score: number;
+}
+
+/** Reciprocal rank fusion constant (Cormack et al.); 60 is the usual choice. */
+const RRF_K = 60;
+const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
+
+/**
+ * Hybrid moment search: PostgreSQL full-text ranking (websearch_to_tsquery over the generated
+ * tsvector, GIN) fused with pgvector cosine ranking (HNSW) by reciprocal rank fusion.
+ */
+export class SearchRepository {
+  constructor(private readonly db: Database) {}
+
+  async searchMoments(query: MomentQuery): Promise<MomentRow[]> {
+    const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
+    const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
+    return this.db.$queryRaw<MomentRow[]>`
+      WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
+      text_hits AS (
+        SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.search, q.tsq) DESC, c.id) AS rank
+        FROM "Caption" c, q
+        WHERE c.search @@ q.tsq
+        ORDER BY ts_rank_cd(c.search, q.tsq) DESC, c.id
+        LIMIT ${candidates}
+      ),
+      nearest AS (
+        SELECT e."captionId" AS id, e.vector <=> ${vector}::vector AS distance
+        FROM "Embedding" e
+        WHERE ${vector}::text IS NOT NULL
+        ORDER BY e.vector <=> ${vector}::vector
+        LIMIT ${candidates}
+      ),
+      vector_hits AS (
+        SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest
+      ),
+      fused AS (
+        SELECT id, sum(1.0 / (${RRF_K} + rank))::float8 AS score
+        FROM (SELECT id, rank FROM text_hits UNION ALL SELECT id, rank FROM vector_hits) ranked
+        GROUP BY id
+      )
+      SELECT c.id AS "captionId", c.kind::text AS kind, c.text,
+             ts_headline('english', c.text, q.tsq, ${HIGHLIGHT_OPTIONS}) AS highlight,
+             c."videoId", c."clipId",
+             COALESCE(c."keyframeId", start_keyframe.id) AS "keyframeId",
+             COALESCE(cl."startSeconds", 0)::float8 AS "startSeconds",
+             COALESCE(cl."endSeconds", v."durationSeconds")::float8 AS "endSeconds",
+             f.score
+      FROM fused f
+      JOIN "Caption" c ON c.id = f.id
+      JOIN "Video" v ON v.id = c."videoId"
+      LEFT JOIN "Clip" cl ON cl.id = c."clipId"
+      LEFT JOIN "Keyframe" start_keyframe
+        ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
+      CROSS JOIN q
+      WHERE v.status = 'READY'
+      ORDER BY f.score DESC, c.id
+      LIMIT ${query.limit} OFFSET ${query.offset}`;
+  }
+}

@@ -1,0 +1,77 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * Every background job of the archive, declared in one place: its queue, payload and defaults.
+ * The API enqueues, `workers/` processes.
+ */
+export const QUEUES = {
+  encode: 'cmvc-encode',
+  render: 'cmvc-render',
+} as const;
+
+export interface EncodeJobData {
+  readonly videoId: string;
+}
+
+export interface RenderJobData {
+  readonly renditionId: string;
+}
+
+export interface JobPayloads {
+  readonly encode: EncodeJobData;
+  readonly render: RenderJobData;
+}
+
+export type JobKind = keyof typeof QUEUES;
+
+/** Retries with exponential backoff; failed jobs keep their error for inspection and retry. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** Job ids are derived from the entity so enqueueing twice is a no-op. */
+export function jobIdFor<K extends JobKind>(kind: K, data: JobPayloads[K]): string {
+  return kind === 'encode' ? `encode-${(data as EncodeJobData).videoId}` : `render-${(data as RenderJobData).renditionId}`;
+}
+
+/** BullMQ needs `maxRetriesPerRequest: null` on connections used by workers. */
+export function createRedisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export interface JobQueues {
+  readonly encode: Queue<EncodeJobData>;
+  readonly render: Queue<RenderJobData>;
+  enqueueEncodes(videoIds: readonly string[]): Promise<void>;
+  enqueueRender(renditionId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createJobQueues(connection: ConnectionOptions): JobQueues {
+  const encode = new Queue<EncodeJobData>(QUEUES.encode, { connection, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const render = new Queue<RenderJobData>(QUEUES.render, { connection, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  return {
+    encode,
+    render,
+    async enqueueEncodes(videoIds) {
+      if (videoIds.length === 0) return;
+      await encode.addBulk(
+        videoIds.map((videoId) => ({
+          name: 'encode',
+          data: { videoId },
+          opts: { jobId: jobIdFor('encode', { videoId }) },
+        })),
+      );
+    },
+    async enqueueRender(renditionId) {
+      await render.add('render', { renditionId }, { jobId: jobIdFor('render', { renditionId }) });
+    },
+    async close() {
+      await Promise.all([encode.close(), render.close()]);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `npm test`: prepares a private test environment the way `npm run demo` does (its own data
+# directory and ports, so a running demo is left alone) and runs unit, integration and browser tests.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CMVC_LOG_TAG="test"
+cd "$CMVC_REPO_ROOT"
+
+export CMVC_DATA_DIR="${CMVC_TEST_DATA_DIR:-$CMVC_REPO_ROOT/.test-data}"
+export CMVC_PG_PORT="${CMVC_TEST_PG_PORT:-54339}"
+export CMVC_REDIS_PORT="${CMVC_TEST_REDIS_PORT:-63809}"
+
+bash scripts/prepare.sh
+eval "$(bash scripts/services.sh env)"
+export DATABASE_URL REDIS_URL
+
+status=0
+npx --no-install vitest run "$@" || status=$?
+if [[ "${CMVC_KEEP_SERVICES:-0}" != 1 ]]; then bash scripts/services.sh stop; fi
+exit "$status"

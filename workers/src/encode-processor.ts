@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { blobKeys, type BlobStore } from '@cmvc/blob';
+import { encodeVideo, MediaError, type CmvcRepresentation, type EncodeAnalyzers, type TextEmbedder } from '@cmvc/codec';
+import type { AppConfig } from '@cmvc/config';
+import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
+import type { EncodeJobData } from '@cmvc/jobs';
+
+export interface EncodeProcessorDependencies {
+  readonly config: AppConfig;
+  readonly videos: VideoRepository;
+  readonly representations: RepresentationRepository;
+  readonly blobs: BlobStore;
+  readonly analyzers: EncodeAnalyzers;
+  readonly embedder: TextEmbedder | null;
+}
+
+/** n follows the length of the video (paper: "adjusting the number of keyframes based on the frame number"). */
+export function keyframeCountFor(durationSeconds: number, config: AppConfig['encode'], frameCount: number): number {
+  const wanted = Math.round(durationSeconds / config.keyframeIntervalSeconds) + 1;
+  return Math.max(2, Math.min(wanted, config.maxKeyframes, frameCount));
+}
+
+/**
+ * The encode job: source blob → CMVC representation → blobs + rows, in an order that never leaves
+ * a half-written video. Blobs are written first under the video's own prefix (which a retry wipes
+ * before starting), then every row lands in one transaction that also marks the video READY.
+ */
+export class EncodeProcessor {
+  constructor(private readonly dependencies: EncodeProcessorDependencies) {}
+
+  async process(job: Job<EncodeJobData>): Promise<void> {
+    const { videos, blobs, config } = this.dependencies;
+    const video = await videos.findById(job.data.videoId);
+    if (!video) throw new UnrecoverableError(`Video ${job.data.videoId} no longer exists`);
+    if (video.status === 'READY') return;
+    if (!video.sourceBlobKey) throw new UnrecoverableError('The source of this video is no longer stored');
+
+    await videos.setStatus(video.id, 'ENCODING');
+    await blobs.deletePrefix(blobKeys.videoPrefix(video.id));
+    const workDir = await mkdtemp(join(tmpdir(), 'cmvc-encode-'));
+    try {
+      const sourcePath = join(workDir, 'source');
+      await blobs.download(video.sourceBlobKey, sourcePath);
+      await job.updateProgress({ stage: 'encode', fraction: 0 });
+      const result = await encodeVideo(
+        sourcePath,
+        {
+          keyframes: keyframeCountFor(video.durationSeconds, config.encode, video.frameCount),
+          strategy: config.encode.strategy,
+          quality: config.encode.quality,
+        },
+        this.dependencies.analyzers,
+        (event) => void job.updateProgress({ stage: event.stage, fraction: event.fraction }).catch(() => {}),
+      ).catch((error: unknown) => {
+        // A source ffmpeg cannot read will not get better on retry.
+        if (error instanceof MediaError) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        throw error;
+      });
+      await this.store(video.id, result.bitstream, result.representation);
+      if (!config.ingest.keepOriginals) await blobs.delete(video.sourceBlobKey);
+      await job.updateProgress({ stage: 'done', fraction: 1 });
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Called when a job has failed for good: the video records why, and its partial blobs go. */
+  async fail(videoId: string, reason: string): Promise<void> {
+    await this.dependencies.blobs.deletePrefix(blobKeys.videoPrefix(videoId));
+    await this.dependencies.videos.setStatus(videoId, 'FAILED', reason);
+  }
+
+  private async store(videoId: string, bitstream: Uint8Array, representation: CmvcRepresentation): Promise<void> {
+    const { blobs, representations, embedder, config } = this.dependencies;
+    const keyframes = [];
+    for (const keyframe of representation.keyframes) {
+      const key = blobKeys.keyframe(videoId, keyframe.frameIndex, keyframe.format);
+      const stored = await blobs.put(key, keyframe.image);
+      keyframes.push({
+        frameIndex: keyframe.frameIndex,
+        timeSeconds: keyframe.time,
+        blobKey: key,
+        bytes: stored.size,
+        format: keyframe.format,
+        width: keyframe.width,
+        height: keyframe.height,
+      });
+    }
+    const bitstreamKey = blobKeys.bitstream(videoId);
+    await blobs.put(bitstreamKey, bitstream);
+
+    const lastClip = Math.max(0, representation.clips.length - 1);
+    const captions: Omit<StoredCaption, 'embedding'>[] = [
+      ...representation.keyframes.flatMap((keyframe, index) =>
+        keyframe.content ? [{ kind: 'CONTENT' as const, text: keyframe.content, keyframeIndex: index, clipIndex: Math.min(index, lastClip) }] : [],
+      ),
+      ...representation.clips.flatMap((clip) =>
+        clip.motion ? [{ kind: 'MOTION' as const, text: clip.motion, clipIndex: clip.index }] : [],
+      ),
+    ];
+    const vectors = embedder && captions.length > 0 ? await embedder.embed(captions.map((caption) => caption.text)) : [];
+
+    await representations.saveReady(videoId, {
+      keyframes,
+      clips: representation.clips.map((clip) => ({
+        index: clip.index,
+        startFrame: clip.startFrame,
+        endFrame: clip.endFrame,
+        startSeconds: clip.startTime,
+        endSeconds: clip.endTime,
+      })),
+      captions: captions.map((caption, index) => ({
+        ...caption,
+        ...(vectors[index] ? { embedding: { model: embedder!.id, vector: vectors[index] } } : {}),
+      })),
+      bitstreamBlobKey: bitstreamKey,
+      bitstreamBytes: bitstream.byteLength,
+      keepSource: config.ingest.keepOriginals,
+    });
+  }
+}
