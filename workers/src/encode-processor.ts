@@ -3,18 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { encodeVideo, MediaError, type CmvcRepresentation, type EncodeAnalyzers, type TextEmbedder } from '@cmvc/codec';
+import { encodeVideo, MediaError, type CmvcRepresentation, type Analyzers, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
-import type { EncodeJobData } from '@cmvc/jobs';
+import type { EncodeJobData, EventBus } from '@cmvc/jobs';
 
 export interface EncodeProcessorDependencies {
   readonly config: AppConfig;
   readonly videos: VideoRepository;
   readonly representations: RepresentationRepository;
   readonly blobs: BlobStore;
-  readonly analyzers: EncodeAnalyzers;
+  readonly analyzers: Analyzers;
   readonly embedder: TextEmbedder | null;
+  readonly events: EventBus;
 }
 
 /** n follows the length of the video (paper: "adjusting the number of keyframes based on the frame number"). */
@@ -39,12 +40,14 @@ export class EncodeProcessor {
     if (!video.sourceBlobKey) throw new UnrecoverableError('The source of this video is no longer stored');
 
     await videos.setStatus(video.id, 'ENCODING');
+    await this.videoUpdated(video.id);
+    const report = progressReporter(job, this.dependencies.events, video.id);
     await blobs.deletePrefix(blobKeys.videoPrefix(video.id));
     const workDir = await mkdtemp(join(tmpdir(), 'cmvc-encode-'));
     try {
       const sourcePath = join(workDir, 'source');
       await blobs.download(video.sourceBlobKey, sourcePath);
-      await job.updateProgress({ stage: 'encode', fraction: 0 });
+      report('decode', 0, true);
       const result = await encodeVideo(
         sourcePath,
         {
@@ -53,7 +56,7 @@ export class EncodeProcessor {
           quality: config.encode.quality,
         },
         this.dependencies.analyzers,
-        (event) => void job.updateProgress({ stage: event.stage, fraction: event.fraction }).catch(() => {}),
+        (event) => report(event.stage, event.fraction),
       ).catch((error: unknown) => {
         // A source ffmpeg cannot read will not get better on retry.
         if (error instanceof MediaError) throw new UnrecoverableError(`${error.code}: ${error.message}`);
@@ -61,7 +64,8 @@ export class EncodeProcessor {
       });
       await this.store(video.id, result.bitstream, result.representation);
       if (!config.ingest.keepOriginals) await blobs.delete(video.sourceBlobKey);
-      await job.updateProgress({ stage: 'done', fraction: 1 });
+      report('done', 1, true);
+      await this.videoUpdated(video.id);
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -71,6 +75,11 @@ export class EncodeProcessor {
   async fail(videoId: string, reason: string): Promise<void> {
     await this.dependencies.blobs.deletePrefix(blobKeys.videoPrefix(videoId));
     await this.dependencies.videos.setStatus(videoId, 'FAILED', reason);
+    await this.videoUpdated(videoId);
+  }
+
+  private async videoUpdated(videoId: string): Promise<void> {
+    await this.dependencies.events.publish({ type: 'video-updated', videoId });
   }
 
   private async store(videoId: string, bitstream: Uint8Array, representation: CmvcRepresentation): Promise<void> {
@@ -121,4 +130,22 @@ export class EncodeProcessor {
       keepSource: config.ingest.keepOriginals,
     });
   }
+}
+
+/**
+ * Forwards codec progress to BullMQ (job.progress) and the event bus, at most every 250 ms
+ * unless forced, so a fast encoder does not flood Redis.
+ */
+function progressReporter(job: Job<EncodeJobData>, events: EventBus, videoId: string) {
+  let last = 0;
+  return (stage: string, fraction: number, force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 250) return;
+    last = now;
+    const progress = { stage, fraction: Math.max(0, Math.min(1, fraction)) };
+    void job.updateProgress(progress).catch(() => {});
+    void events
+      .publish({ type: 'job-progress', kind: 'ENCODE', videoId, renditionId: null, ...progress })
+      .catch(() => {});
+  };
 }

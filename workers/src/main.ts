@@ -2,14 +2,14 @@ import { Worker } from 'bullmq';
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, RepresentationRepository, VideoRepository } from '@cmvc/db';
-import { createRedisConnection, QUEUES, type EncodeJobData } from '@cmvc/jobs';
-import { loadAnalyzers } from './analyzers.ts';
+import { createRedisConnection, EventBus, QUEUES, type EncodeJobData } from '@cmvc/jobs';
+import { loadWorkerModels } from './analyzers.ts';
 import { EncodeProcessor } from './encode-processor.ts';
 
 const config = loadConfig();
 const db = createDatabase(config.databaseUrl);
 const connection = createRedisConnection(config.redisUrl);
-const { analyzers, embedder, dispose } = await loadAnalyzers();
+const { analyzers, embedder, dispose } = await loadWorkerModels();
 const processor = new EncodeProcessor({
   config,
   videos: new VideoRepository(db),
@@ -17,6 +17,7 @@ const processor = new EncodeProcessor({
   blobs: createBlobStore(config.blobStore),
   analyzers,
   embedder,
+  events: new EventBus(connection, config.redisUrl),
 });
 
 const encodeWorker = new Worker<EncodeJobData>(QUEUES.encode, (job) => processor.process(job), {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Clip, Keyframe, KeyframeRepository, Video, VideoRepository } from '@cmvc/db';
+import type { EventBus } from '@cmvc/jobs';
 import type { IngestService } from './services/ingest-service.ts';
 import type { SearchService } from './services/search-service.ts';
 
@@ -8,6 +9,7 @@ export interface Services {
   readonly keyframes: KeyframeRepository;
   readonly ingest: IngestService;
   readonly search: SearchService;
+  readonly events: EventBus;
 }
 
 export interface Loaders {

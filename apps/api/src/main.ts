@@ -1,18 +1,19 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, SearchRepository, VideoRepository } from '@cmvc/db';
-import { createJobQueues, createRedisConnection } from '@cmvc/jobs';
+import { createJobQueues, createRedisConnection, EventBus } from '@cmvc/jobs';
 import { createApiServer } from './server.ts';
 import { IngestService } from './services/ingest-service.ts';
 import { SearchService } from './services/search-service.ts';
 import { SourceResolver } from './services/source-resolver.ts';
-import { loadTextEmbedder } from './services/text-embedder.ts';
+
 
 const config = loadConfig();
 const db = createDatabase(config.databaseUrl);
 const blobs = createBlobStore(config.blobStore);
 const redis = createRedisConnection(config.redisUrl);
 const queues = createJobQueues(redis);
+const events = new EventBus(redis, config.redisUrl);
 const videos = new VideoRepository(db);
 const resolver = new SourceResolver({
   roots: config.ingest.roots,
@@ -28,7 +29,8 @@ const server = await createApiServer({
     videos,
     keyframes: new KeyframeRepository(db),
     ingest: new IngestService(resolver, videos, blobs, queues),
-    search: new SearchService(new SearchRepository(db), await loadTextEmbedder()),
+    events,
+    search: new SearchService(new SearchRepository(db), null),
   },
 });
 const port = await server.listen(config.api.port, config.api.host);
@@ -41,6 +43,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`cmvc api: ${signal}, shutting down`);
   await server.close();
   await queues.close();
+  events.close();
   redis.disconnect();
   await db.$disconnect();
   process.exit(0);

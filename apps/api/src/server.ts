@@ -4,10 +4,13 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import type { BlobStore } from '@cmvc/blob';
 import { createRequestContext, type RequestContext, type Services } from './context.ts';
 import { createMediaRouter } from './http/media-routes.ts';
+import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './schema/limits.ts';
 import { resolvers } from './schema/resolvers.ts';
 import { typeDefs } from './schema/type-defs.ts';
 
@@ -31,9 +34,26 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  const schema = buildSchema();
+  const limits = queryLimitsRule(DEFAULT_QUERY_LIMITS);
+  // Subscriptions (graphql-ws) share the /graphql path with queries and mutations.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: () => createRequestContext(dependencies.services),
+      validate: (validationSchema, document) =>
+        validate(validationSchema, document, [...specifiedRules, limits]),
+    },
+    wsServer,
+  );
   const apollo = new ApolloServer<RequestContext>({
-    schema: buildSchema(),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    schema,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
+    validationRules: [limits],
     introspection: true,
   });
   await apollo.start();

@@ -75,3 +75,5 @@ export function createJobQueues(connection: ConnectionOptions): JobQueues {
     },
   };
 }
+
+export * from './events.ts';

@@ -1,5 +1,6 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import type { Clip, Keyframe, MomentRow, Video } from '@cmvc/db';
+import { eventStream, type ArchiveEvent, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import { badUserInput, notFound } from '../services/errors.ts';
 import { MAX_PAGE_SIZE } from '../services/search-service.ts';
@@ -84,6 +85,36 @@ export const resolvers = {
     async ingestVideos(_: unknown, args: { inputs: IngestSource[] }, context: RequestContext) {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
       return context.services.ingest.ingest(args.inputs);
+    },
+  },
+
+  Subscription: {
+    jobProgress: {
+      subscribe: (_: unknown, args: { videoId?: string | null }, context: RequestContext) => {
+        const videoId = args.videoId == null ? null : requireId(args.videoId);
+        return eventStream(
+          context.services.events,
+          (event: ArchiveEvent): event is JobProgressEvent =>
+            event.type === 'job-progress' && (videoId === null || event.videoId === videoId),
+        );
+      },
+      resolve: (event: JobProgressEvent) => event,
+    },
+    videoUpdated: {
+      subscribe: (_: unknown, args: { id?: string | null }, context: RequestContext) => {
+        const id = args.id == null ? null : requireId(args.id);
+        return eventStream(
+          context.services.events,
+          (event: ArchiveEvent): event is VideoUpdatedEvent =>
+            event.type === 'video-updated' && (id === null || event.videoId === id),
+        );
+      },
+      // Read fresh each time: the subscription's loaders would otherwise cache the first state.
+      resolve: async (event: VideoUpdatedEvent, _: unknown, context: RequestContext) => {
+        const video = await context.services.videos.findById(event.videoId);
+        if (!video) throw notFound(`Video ${event.videoId} no longer exists`);
+        return video;
+      },
     },
   },
 

@@ -155,6 +155,28 @@ export const typeDefs = /* GraphQL */ `
     search(query: String!, first: Int = 20, after: String): MomentConnection!
   }
 
+  enum JobKind {
+    ENCODE
+    RENDER
+  }
+
+  "Progress of a background job, as the worker reports it."
+  type JobProgress {
+    kind: JobKind!
+    videoId: ID!
+    renditionId: ID
+    stage: String!
+    "0 to 1."
+    fraction: Float!
+  }
+
+  type Subscription {
+    "Progress of encode and render jobs; of one video when videoId is given."
+    jobProgress(videoId: ID): JobProgress!
+    "Emits the video whenever its status or representation changes; any video when id is omitted."
+    videoUpdated(id: ID): Video!
+  }
+
   type Mutation {
     "Ingests many videos at once; each item succeeds or fails on its own."
     ingestVideos(inputs: [IngestVideoInput!]!): [IngestVideoResult!]!
