@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Clip, Keyframe, KeyframeRepository, Video, VideoRepository } from '@cmvc/db';
+import type { Caption, Clip, Keyframe, KeyframeRepository, Video, VideoRepository } from '@cmvc/db';
 import type { EventBus } from '@cmvc/jobs';
 import type { IngestService } from './services/ingest-service.ts';
 import type { SearchService } from './services/search-service.ts';
@@ -16,6 +16,7 @@ export interface Loaders {
   readonly videoById: DataLoader<string, Video | null>;
   readonly keyframesByVideoId: DataLoader<string, Keyframe[]>;
   readonly clipsByVideoId: DataLoader<string, Clip[]>;
+  readonly captionsByVideoId: DataLoader<string, Caption[]>;
 }
 
 export interface RequestContext {
@@ -44,6 +45,9 @@ export function createRequestContext(services: Services): RequestContext {
       ),
       clipsByVideoId: new DataLoader(async (ids) =>
         groupBy(await services.keyframes.findClipsByVideoIds(ids), (row) => row.videoId, ids),
+      ),
+      captionsByVideoId: new DataLoader(async (ids) =>
+        groupBy(await services.keyframes.findCaptionsByVideoIds(ids), (row) => row.videoId, ids),
       ),
     },
   };

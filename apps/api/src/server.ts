@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { BlobStore } from '@cmvc/blob';
 import { createRequestContext, type RequestContext, type Services } from './context.ts';
 import { createMediaRouter } from './http/media-routes.ts';
@@ -16,6 +16,13 @@ import { typeDefs } from './schema/type-defs.ts';
 
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({ typeDefs, resolvers });
+}
+
+/** Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the codes our own rules chose. */
+function keepOwnErrorCodes(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const code = original instanceof GraphQLError ? original.extensions.code : undefined;
+  return typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
 }
 
 export interface ApiServerDependencies {
@@ -54,6 +61,7 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
     validationRules: [limits],
+    formatError: keepOwnErrorCodes,
     introspection: true,
   });
   await apollo.start();

@@ -131,6 +131,17 @@ export const resolvers = {
 
   Keyframe: {
     url: (keyframe: Keyframe) => keyframeUrl(keyframe),
+    async description(keyframe: Keyframe, _: unknown, context: RequestContext) {
+      const captions = await context.loaders.captionsByVideoId.load(keyframe.videoId);
+      return captions.find((caption) => caption.kind === 'CONTENT' && caption.keyframeId === keyframe.id)?.text ?? null;
+    },
+  },
+
+  Clip: {
+    async motion(clip: Clip, _: unknown, context: RequestContext) {
+      const captions = await context.loaders.captionsByVideoId.load(clip.videoId);
+      return captions.find((caption) => caption.kind === 'MOTION' && caption.clipId === clip.id)?.text ?? null;
+    },
   },
 
   Moment: {

@@ -57,6 +57,8 @@ export const typeDefs = /* GraphQL */ `
     format: String!
     width: Int!
     height: Int!
+    "What the keyframe shows (T_k)."
+    description: String
   }
 
   "The stretch of video between two consecutive keyframes."
@@ -67,6 +69,8 @@ export const typeDefs = /* GraphQL */ `
     endFrame: Int!
     startSeconds: Float!
     endSeconds: Float!
+    "How things move in the clip (T_m)."
+    motion: String
   }
 
   type Caption {

@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import type { Clip, Keyframe } from '../generated/client.ts';
+import type { Caption, Clip, Keyframe } from '../generated/client.ts';
 
 export class KeyframeRepository {
   constructor(private readonly db: Database) {}
@@ -14,5 +14,9 @@ export class KeyframeRepository {
 
   findClipsByVideoIds(videoIds: readonly string[]): Promise<Clip[]> {
     return this.db.clip.findMany({ where: { videoId: { in: [...videoIds] } }, orderBy: { index: 'asc' } });
+  }
+
+  findCaptionsByVideoIds(videoIds: readonly string[]): Promise<Caption[]> {
+    return this.db.caption.findMany({ where: { videoId: { in: [...videoIds] } } });
   }
 }
