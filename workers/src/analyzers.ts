@@ -1,24 +1,46 @@
-import { loadAnalyzers, type Analyzers, type TextEmbedder } from '@cmvc/codec';
+import type { BlobStore } from '@cmvc/blob';
+import { RetrievalGenerator, type Analyzers, type Generator, type SemanticTextCodec, type TextEmbedder } from '@cmvc/codec';
+import type { AppConfig } from '@cmvc/config';
+import type { SearchRepository } from '@cmvc/db';
+import { createModelSet } from '@cmvc/models';
+import { ArchiveExemplarLibrary } from './exemplar-library.ts';
 
 export interface WorkerModels {
   readonly analyzers: Analyzers;
-  readonly embedder: TextEmbedder | null;
+  readonly embedder: TextEmbedder;
+  readonly semanticCodecs: readonly SemanticTextCodec[];
+  /** The TT2V generator for one video, or null when TT2V is switched off. */
+  tt2vGenerator(videoId: string): Generator | null;
   dispose(): Promise<void>;
 }
 
-/** The analyzers the encoder uses (from @cmvc/models when it provides them) and the caption embedder. */
-export async function loadWorkerModels(): Promise<WorkerModels> {
-  const set = await loadAnalyzers();
-  console.log(`analyzers: ${set.source} (describer ${set.describer.id}${set.featureExtractor ? `, features ${set.featureExtractor.id}` : ''})`);
+/** The models the worker encodes and renders with, as configured (see @cmvc/models registry). */
+export async function loadWorkerModels(
+  config: AppConfig,
+  archive: { readonly search: SearchRepository; readonly blobs: BlobStore },
+): Promise<WorkerModels> {
+  const models = createModelSet();
+  const comfyui = models.generators.find((generator) => generator.modes.includes('tt2v')) ?? null;
+  if (config.generation.tt2v === 'comfyui' && !comfyui) {
+    throw new Error('TT2V_GENERATOR=comfyui needs COMFYUI_URL and COMFYUI_TT2V_WORKFLOW');
+  }
+  const library = new ArchiveExemplarLibrary(archive.search, archive.blobs);
+  console.log(
+    `models: features ${models.featureExtractor?.id ?? 'none'}, describer ${models.describer.id}, embedder ${models.textEmbedder.id}, tt2v ${config.generation.tt2v}`,
+  );
   return {
     analyzers: {
-      describer: set.describer,
-      ...(set.featureExtractor ? { featureExtractor: set.featureExtractor } : {}),
-      ...(set.semanticCodecs[0] ? { semanticCodec: set.semanticCodecs[0] } : {}),
+      describer: models.describer,
+      ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}),
+      ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}),
     },
-    embedder: null,
-    dispose: async () => {
-      await set.dispose?.();
+    embedder: models.textEmbedder,
+    semanticCodecs: models.semanticCodecs,
+    tt2vGenerator(videoId) {
+      if (config.generation.tt2v === 'none') return null;
+      if (config.generation.tt2v === 'comfyui') return comfyui;
+      return new RetrievalGenerator({ library, embedder: models.textEmbedder, excludeVideoId: videoId });
     },
+    dispose: () => models.dispose?.() ?? Promise.resolve(),
   };
 }

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { encodeVideo, MediaError, type CmvcRepresentation, type Analyzers, type TextEmbedder } from '@cmvc/codec';
+import { CodecError, encodeVideo, MediaError, type CmvcRepresentation, type Analyzers, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
 import type { EncodeJobData, EventBus } from '@cmvc/jobs';
+import { progressReporter } from './progress.ts';
 
 export interface EncodeProcessorDependencies {
   readonly config: AppConfig;
@@ -41,7 +42,7 @@ export class EncodeProcessor {
 
     await videos.setStatus(video.id, 'ENCODING');
     await this.videoUpdated(video.id);
-    const report = progressReporter(job, this.dependencies.events, video.id);
+    const report = progressReporter(job, this.dependencies.events, { kind: 'ENCODE', videoId: video.id, renditionId: null });
     await blobs.deletePrefix(blobKeys.videoPrefix(video.id));
     const workDir = await mkdtemp(join(tmpdir(), 'cmvc-encode-'));
     try {
@@ -59,7 +60,9 @@ export class EncodeProcessor {
         (event) => report(event.stage, event.fraction),
       ).catch((error: unknown) => {
         // A source ffmpeg cannot read will not get better on retry.
-        if (error instanceof MediaError) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        if (error instanceof MediaError || (error instanceof CodecError && error.code === 'INVALID_OPTIONS')) {
+          throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        }
         throw error;
       });
       await this.store(video.id, result.bitstream, result.representation);
@@ -130,22 +133,4 @@ export class EncodeProcessor {
       keepSource: config.ingest.keepOriginals,
     });
   }
-}
-
-/**
- * Forwards codec progress to BullMQ (job.progress) and the event bus, at most every 250 ms
- * unless forced, so a fast encoder does not flood Redis.
- */
-function progressReporter(job: Job<EncodeJobData>, events: EventBus, videoId: string) {
-  let last = 0;
-  return (stage: string, fraction: number, force = false) => {
-    const now = Date.now();
-    if (!force && now - last < 250) return;
-    last = now;
-    const progress = { stage, fraction: Math.max(0, Math.min(1, fraction)) };
-    void job.updateProgress(progress).catch(() => {});
-    void events
-      .publish({ type: 'job-progress', kind: 'ENCODE', videoId, renditionId: null, ...progress })
-      .catch(() => {});
-  };
 }

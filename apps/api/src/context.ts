@@ -1,12 +1,15 @@
 import DataLoader from 'dataloader';
-import type { Caption, Clip, Keyframe, KeyframeRepository, Video, VideoRepository } from '@cmvc/db';
+import type { Caption, Clip, Keyframe, KeyframeRepository, Rendition, RenditionRepository, Video, VideoRepository } from '@cmvc/db';
 import type { EventBus } from '@cmvc/jobs';
 import type { IngestService } from './services/ingest-service.ts';
+import type { RenditionService } from './services/rendition-service.ts';
 import type { SearchService } from './services/search-service.ts';
 
 export interface Services {
   readonly videos: VideoRepository;
   readonly keyframes: KeyframeRepository;
+  readonly renditionRecords: RenditionRepository;
+  readonly renditions: RenditionService;
   readonly ingest: IngestService;
   readonly search: SearchService;
   readonly events: EventBus;
@@ -17,6 +20,7 @@ export interface Loaders {
   readonly keyframesByVideoId: DataLoader<string, Keyframe[]>;
   readonly clipsByVideoId: DataLoader<string, Clip[]>;
   readonly captionsByVideoId: DataLoader<string, Caption[]>;
+  readonly renditionsByVideoId: DataLoader<string, Rendition[]>;
 }
 
 export interface RequestContext {
@@ -45,6 +49,9 @@ export function createRequestContext(services: Services): RequestContext {
       ),
       clipsByVideoId: new DataLoader(async (ids) =>
         groupBy(await services.keyframes.findClipsByVideoIds(ids), (row) => row.videoId, ids),
+      ),
+      renditionsByVideoId: new DataLoader(async (ids) =>
+        groupBy(await services.renditionRecords.findByVideoIds(ids), (row) => row.videoId, ids),
       ),
       captionsByVideoId: new DataLoader(async (ids) =>
         groupBy(await services.keyframes.findCaptionsByVideoIds(ids), (row) => row.videoId, ids),

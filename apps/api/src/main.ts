@@ -1,9 +1,11 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { createDatabase, KeyframeRepository, SearchRepository, VideoRepository } from '@cmvc/db';
+import { createDatabase, KeyframeRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus } from '@cmvc/jobs';
+import { createConfiguredTextEmbedder } from '@cmvc/models';
 import { createApiServer } from './server.ts';
 import { IngestService } from './services/ingest-service.ts';
+import { RenditionService } from './services/rendition-service.ts';
 import { SearchService } from './services/search-service.ts';
 import { SourceResolver } from './services/source-resolver.ts';
 
@@ -14,7 +16,10 @@ const blobs = createBlobStore(config.blobStore);
 const redis = createRedisConnection(config.redisUrl);
 const queues = createJobQueues(redis);
 const events = new EventBus(redis, config.redisUrl);
+const embedder = createConfiguredTextEmbedder();
 const videos = new VideoRepository(db);
+const keyframes = new KeyframeRepository(db);
+const renditionRecords = new RenditionRepository(db);
 const resolver = new SourceResolver({
   roots: config.ingest.roots,
   allowPrivateUrls: config.ingest.allowPrivateUrls,
@@ -27,10 +32,17 @@ const server = await createApiServer({
   uploadMaxBytes: config.ingest.uploadMaxBytes,
   services: {
     videos,
-    keyframes: new KeyframeRepository(db),
+    keyframes,
+    renditionRecords,
+    renditions: new RenditionService(renditionRecords, videos, keyframes, queues, {
+      tt2v:
+        config.generation.tt2v === 'none'
+          ? { available: false, reason: 'TT2V_GENERATOR is none' }
+          : { available: true },
+    }),
     ingest: new IngestService(resolver, videos, blobs, queues),
     events,
-    search: new SearchService(new SearchRepository(db), null),
+    search: new SearchService(new SearchRepository(db), embedder),
   },
 });
 const port = await server.listen(config.api.port, config.api.host);
@@ -44,6 +56,7 @@ async function shutdown(signal: string): Promise<void> {
   await server.close();
   await queues.close();
   events.close();
+  await embedder.dispose();
   redis.disconnect();
   await db.$disconnect();
   process.exit(0);

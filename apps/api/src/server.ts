@@ -73,6 +73,8 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
     createMediaRouter({
       blobs: dependencies.blobs,
       keyframes: dependencies.services.keyframes,
+      renditions: dependencies.services.renditionRecords,
+      videos: dependencies.services.videos,
       uploadMaxBytes: dependencies.uploadMaxBytes,
     }),
   );

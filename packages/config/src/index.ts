@@ -37,6 +37,11 @@ const environmentSchema = z.object({
   ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(64),
   ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default('middle'),
   ENCODE_STRATEGY: z.enum(['cs', 'mse', 'uniform', 'random']).default('cs'),
+  TT2V_GENERATOR: z.enum(['retrieval', 'comfyui', 'none']).default('retrieval'),
+  IT2V_GENERATOR: z.enum(['builtin', 'comfyui']).default('builtin'),
+  COMFYUI_URL: z.string().url().optional(),
+  COMFYUI_TT2V_WORKFLOW: z.string().optional(),
+  COMFYUI_IT2V_WORKFLOW: z.string().optional(),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
   VMAF_MODEL_PATH: z.string().optional(),
@@ -77,6 +82,13 @@ export interface AppConfig {
     readonly quality: 'low' | 'middle' | 'high';
     readonly strategy: 'cs' | 'mse' | 'uniform' | 'random';
   };
+  readonly generation: {
+    /** Who serves TT2V: the built-in retrieval generator, a ComfyUI server, or nobody. */
+    readonly tt2v: 'retrieval' | 'comfyui' | 'none';
+    /** Who serves IT2V: the built-in optical-flow interpolator or a ComfyUI server. */
+    readonly it2v: 'builtin' | 'comfyui';
+    readonly comfyui?: { readonly url: string; readonly tt2vWorkflow?: string; readonly it2vWorkflow?: string };
+  };
   readonly ffmpeg: { readonly ffmpegPath: string; readonly ffprobePath: string };
   readonly vmafModelPath?: string;
 }
@@ -93,6 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   const dataDir = resolve(e.CMVC_DATA_DIR);
+  const comfyNeeded = e.TT2V_GENERATOR === 'comfyui' || e.IT2V_GENERATOR === 'comfyui';
+  if (comfyNeeded && !e.COMFYUI_URL) {
+    throw new ConfigError('Invalid configuration:\n  COMFYUI_URL: required when a generator is comfyui');
+  }
   if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when BLOB_STORE=s3');
   }
@@ -128,6 +144,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,
       maxKeyframes: e.ENCODE_MAX_KEYFRAMES,
       quality: e.ENCODE_QUALITY, strategy: e.ENCODE_STRATEGY },
+    generation: {
+      tt2v: e.TT2V_GENERATOR,
+      it2v: e.IT2V_GENERATOR,
+      ...(e.COMFYUI_URL
+        ? { comfyui: { url: e.COMFYUI_URL, tt2vWorkflow: e.COMFYUI_TT2V_WORKFLOW, it2vWorkflow: e.COMFYUI_IT2V_WORKFLOW } }
+        : {}),
+    },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     ...(e.VMAF_MODEL_PATH ? { vmafModelPath: resolve(e.VMAF_MODEL_PATH) } : {}),
   };

@@ -68,7 +68,12 @@ export function createJobQueues(connection: ConnectionOptions): JobQueues {
       );
     },
     async enqueueRender(renditionId) {
-      await render.add('render', { renditionId }, { jobId: jobIdFor('render', { renditionId }) });
+      const jobId = jobIdFor('render', { renditionId });
+      // A finished job keeps its id for a while; asking again must run it again.
+      const existing = await render.getJob(jobId);
+      if (existing && (await existing.isFailed())) return existing.retry();
+      if (existing && (await existing.isCompleted())) await existing.remove();
+      await render.add('render', { renditionId }, { jobId });
     },
     async close() {
       await Promise.all([encode.close(), render.close()]);

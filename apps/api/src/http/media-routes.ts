@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
-import type { KeyframeRepository } from '@cmvc/db';
+import { pipeline } from 'node:stream/promises';
+import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob';
+import type { KeyframeRepository, RenditionRepository, VideoRepository } from '@cmvc/db';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IMAGE_TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
@@ -11,6 +12,8 @@ const UPLOAD_TYPES = /^(video\/[\w.+-]+|image\/gif|application\/octet-stream)$/;
 export interface MediaRouteDependencies {
   readonly blobs: BlobStore;
   readonly keyframes: KeyframeRepository;
+  readonly renditions: RenditionRepository;
+  readonly videos: VideoRepository;
   readonly uploadMaxBytes: number;
 }
 
@@ -32,6 +35,25 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
       .type(IMAGE_TYPES[keyframe.format] ?? 'application/octet-stream')
       .set('Cache-Control', 'public, max-age=31536000, immutable')
       .send(body);
+  });
+
+  router.get('/media/renditions/:id', async (request: Request, response: Response) => {
+    const id = String(request.params.id);
+    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid rendition id');
+    const rendition = await dependencies.renditions.findById(id);
+    if (!rendition?.blobKey || rendition.status !== 'READY') return sendError(response, 404, 'NOT_FOUND', 'No such rendition, or not rendered yet');
+    const type = rendition.blobKey.endsWith('.webm') ? 'video/webm' : 'video/mp4';
+    await streamBlob(dependencies.blobs, rendition.blobKey, type, request, response);
+  });
+
+  router.get('/media/bitstreams/:videoId', async (request: Request, response: Response) => {
+    const id = String(request.params.videoId);
+    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid video id');
+    const video = await dependencies.videos.findById(id);
+    if (!video?.bitstreamBlobKey) return sendError(response, 404, 'NOT_FOUND', 'No bitstream for this video');
+    const filename = `${video.title.replace(/[^\w.-]+/g, '_') || 'video'}.cmvc`;
+    response.set('Content-Disposition', `attachment; filename="${filename}"`);
+    await streamBlob(dependencies.blobs, video.bitstreamBlobKey, 'application/x-cmvc', request, response);
   });
 
   /** Streams the request body into the blob store; ingest it afterwards with `ingestVideos(inputs: [{ uploadId }])`. */
@@ -64,4 +86,45 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
   });
 
   return router;
+}
+
+/** Sends a blob with HTTP range support (206 partial content), as video players need. */
+async function streamBlob(blobs: BlobStore, key: string, type: string, request: Request, response: Response): Promise<void> {
+  const info = await blobs.stat(key);
+  if (!info) return sendError(response, 404, 'NOT_FOUND', 'Blob is missing');
+  response.set('Accept-Ranges', 'bytes').type(type);
+  const range = parseRange(request.headers.range, info.size);
+  if (range === 'invalid') {
+    response.set('Content-Range', `bytes */${info.size}`);
+    return sendError(response, 416, 'RANGE_NOT_SATISFIABLE', 'Requested range is not satisfiable');
+  }
+  if (range) {
+    response.status(206).set('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
+    response.set('Content-Length', String(range.end - range.start + 1));
+  } else {
+    response.status(200).set('Content-Length', String(info.size));
+  }
+  if (request.method === 'HEAD') return void response.end();
+  const stream = await blobs.openRead(key, range ?? undefined);
+  await pipeline(stream, response);
+}
+
+/** Parses a single `bytes=` range; multiple ranges are answered with the whole body. */
+export function parseRange(header: string | undefined, size: number): ByteRange | null | 'invalid' {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return header.includes(',') ? null : 'invalid';
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'invalid';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'invalid';
+  return { start, end };
 }

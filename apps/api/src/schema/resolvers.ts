@@ -1,9 +1,10 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import type { Clip, Keyframe, MomentRow, Video } from '@cmvc/db';
+import type { Clip, Keyframe, MomentRow, Rendition, Video } from '@cmvc/db';
 import { eventStream, type ArchiveEvent, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import { badUserInput, notFound } from '../services/errors.ts';
 import { MAX_PAGE_SIZE } from '../services/search-service.ts';
+import { canonicalParameters, type RenditionModeName, type RenditionOptions } from '../services/rendition-service.ts';
 import type { IngestSource } from '../services/source-resolver.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -86,6 +87,12 @@ export const resolvers = {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
       return context.services.ingest.ingest(args.inputs);
     },
+
+    requestRendition: (
+      _: unknown,
+      args: { videoId: string; mode: RenditionModeName; options?: RenditionOptions | null },
+      context: RequestContext,
+    ) => context.services.renditions.request(requireId(args.videoId), args.mode, args.options ?? {}),
   },
 
   Subscription: {
@@ -121,6 +128,8 @@ export const resolvers = {
   Video: {
     sourceBytes: (video: Video) => Number(video.sourceBytes),
     representationBytes: (video: Video) => video.bitstreamBytes,
+    bitstreamUrl: (video: Video) => (video.bitstreamBlobKey ? `/media/bitstreams/${video.id}` : null),
+    renditions: (video: Video, _: unknown, context: RequestContext) => context.loaders.renditionsByVideoId.load(video.id),
     keyframes: (video: Video, _: unknown, context: RequestContext) => context.loaders.keyframesByVideoId.load(video.id),
     clips: (video: Video, _: unknown, context: RequestContext) => context.loaders.clipsByVideoId.load(video.id),
     async thumbnailUrl(video: Video, _: unknown, context: RequestContext) {
@@ -135,6 +144,12 @@ export const resolvers = {
       const captions = await context.loaders.captionsByVideoId.load(keyframe.videoId);
       return captions.find((caption) => caption.kind === 'CONTENT' && caption.keyframeId === keyframe.id)?.text ?? null;
     },
+  },
+
+  Rendition: {
+    format: (rendition: Rendition) => renditionParameters(rendition).format,
+    upscale: (rendition: Rendition) => renditionParameters(rendition).upscale,
+    url: (rendition: Rendition) => (rendition.status === 'READY' && rendition.blobKey ? `/media/renditions/${rendition.id}` : null),
   },
 
   Clip: {
@@ -165,6 +180,8 @@ export const resolvers = {
     },
   },
 };
+
+const renditionParameters = (rendition: Rendition) => canonicalParameters(rendition.parameters as RenditionOptions);
 
 /** Captions are user-visible text: escape everything except the <mark> tags ts_headline inserted. */
 function escapeExceptMarks(html: string): string {

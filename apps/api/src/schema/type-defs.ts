@@ -41,8 +41,11 @@ export const typeDefs = /* GraphQL */ `
     representationBytes: Int
     "URL of the first keyframe image, once READY."
     thumbnailUrl: String
+    "URL of the .cmvc bitstream, once READY."
+    bitstreamUrl: String
     keyframes: [Keyframe!]!
     clips: [Clip!]!
+    renditions: [Rendition!]!
     createdAt: DateTime!
     updatedAt: DateTime!
   }
@@ -111,6 +114,48 @@ export const typeDefs = /* GraphQL */ `
   type MomentConnection {
     edges: [MomentEdge!]!
     pageInfo: PageInfo!
+  }
+
+  enum RenditionMode {
+    "Text only to video: keyframe and motion texts drive a generator."
+    TT2V
+    "Keyframe images plus motion text to video: optical-flow interpolation with the sent weights."
+    IT2V
+  }
+
+  enum RenditionStatus {
+    QUEUED
+    RENDERING
+    READY
+    FAILED
+  }
+
+  enum RenditionFormat {
+    MP4
+    WEBM
+  }
+
+  input RenditionOptions {
+    format: RenditionFormat = MP4
+    "Scale the output to the source size; by default it is rendered at the working size."
+    upscale: Boolean = false
+  }
+
+  "A video regenerated from its CMVC representation."
+  type Rendition {
+    id: ID!
+    mode: RenditionMode!
+    status: RenditionStatus!
+    "0 to 1 while rendering."
+    progress: Float!
+    error: String
+    format: RenditionFormat!
+    upscale: Boolean!
+    "Streamable URL (supports HTTP range requests), once READY."
+    url: String
+    bytes: Int
+    createdAt: DateTime!
+    updatedAt: DateTime!
   }
 
   "Exactly one of path, uploadId or url."
@@ -184,5 +229,7 @@ export const typeDefs = /* GraphQL */ `
   type Mutation {
     "Ingests many videos at once; each item succeeds or fails on its own."
     ingestVideos(inputs: [IngestVideoInput!]!): [IngestVideoResult!]!
+    "Regenerates a video in a mode; equal requests share one rendition, and a failed one is retried."
+    requestRendition(videoId: ID!, mode: RenditionMode!, options: RenditionOptions): Rendition!
   }
 `;

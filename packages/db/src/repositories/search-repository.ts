@@ -24,6 +24,13 @@ export interface MomentRow {
   readonly score: number;
 }
 
+export interface KeyframeMatch {
+  readonly videoId: string;
+  readonly keyframeId: string;
+  readonly blobKey: string;
+  readonly similarity: number;
+}
+
 /** Reciprocal rank fusion constant (Cormack et al.); 60 is the usual choice. */
 const RRF_K = 60;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
@@ -79,5 +86,22 @@ export class SearchRepository {
       WHERE v.status = 'READY'
       ORDER BY f.score DESC, c.id
       LIMIT ${query.limit} OFFSET ${query.offset}`;
+  }
+
+  /**
+   * Keyframes of other videos whose content caption is nearest to `embedding` (HNSW, cosine):
+   * the exemplars the TT2V retrieval generator composes from.
+   */
+  async nearestKeyframes(embedding: Float32Array, limit: number, excludeVideoId: string | null): Promise<KeyframeMatch[]> {
+    const vector = toVectorLiteral(embedding);
+    return this.db.$queryRaw<KeyframeMatch[]>`
+      SELECT k."videoId", k.id AS "keyframeId", k."blobKey", (1 - (e.vector <=> ${vector}::vector))::float8 AS similarity
+      FROM "Embedding" e
+      JOIN "Caption" c ON c.id = e."captionId"
+      JOIN "Keyframe" k ON k.id = c."keyframeId"
+      WHERE c.kind = 'CONTENT' AND k."blobKey" IS NOT NULL
+        AND (${excludeVideoId}::uuid IS NULL OR k."videoId" <> ${excludeVideoId}::uuid)
+      ORDER BY e.vector <=> ${vector}::vector
+      LIMIT ${limit}`;
   }
 }

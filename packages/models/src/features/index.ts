@@ -1,0 +1,1 @@
+export { createImageFeatureExtractor, type FeatureModelName, type ImageFeatureOptions } from './mobilenet.ts';

@@ -1,0 +1,100 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Disposable, ImageFeatureExtractor, RgbFrame } from '../types.ts';
+import { ModelError } from '../runtime/errors.ts';
+import { assertFrames, chunk, l2Normalise } from '../runtime/frame.ts';
+import { packageDir } from '../runtime/paths.ts';
+import { sharedModel } from '../runtime/shared.ts';
+import { framesToBatch } from '../runtime/tensors.ts';
+import { artifactsHandler, loadTf, type LayersModel, type Tf } from '../runtime/tf.ts';
+
+export type FeatureModelName = 'mobilenet-v2' | 'inception-v3';
+
+interface FeatureModelSpec {
+  /** Directory under nsfwjs/dist/models. */
+  readonly directory: string;
+  readonly inputSize: number;
+  readonly dimensions: number;
+  /** The layer that flattens the network's final average pool, right before nsfwjs's classifier head. */
+  readonly poolLayer: string;
+}
+
+const featureModels: Record<FeatureModelName, FeatureModelSpec> = {
+  'mobilenet-v2': { directory: 'mobilenet_v2', inputSize: 224, dimensions: 1280, poolLayer: 'flatten_1' },
+  'inception-v3': { directory: 'inception_v3', inputSize: 299, dimensions: 2048, poolLayer: 'flatten_1' },
+};
+
+export interface ImageFeatureOptions {
+  readonly model?: FeatureModelName;
+  /** Frames per forward pass. */
+  readonly batchSize?: number;
+}
+
+/**
+ * nsfwjs ships its Keras models as UMD scripts: model.min.js exports the model.json object and
+ * each group1-shard*.min.js exports that shard's bytes as base64.
+ */
+async function loadPooledModel(tf: Tf, spec: FeatureModelSpec): Promise<LayersModel> {
+  const dir = path.join(packageDir('nsfwjs'), 'dist', 'models', spec.directory);
+  const require = createRequire(path.join(dir, 'package.json'));
+  const modelJson = require(path.join(dir, 'model.min.js')) as import('@tensorflow/tfjs').io.ModelJSON;
+  const handler = artifactsHandler(tf, modelJson, async (shard) => {
+    const encoded = require(path.join(dir, `${shard}.min.js`)) as unknown;
+    if (typeof encoded !== 'string') throw new ModelError('model-load-failed', `nsfwjs shard ${shard} is not base64 text`);
+    return new Uint8Array(Buffer.from(encoded, 'base64'));
+  });
+  const full = await tf.loadLayersModel(handler);
+  const pooled = tf.model({ inputs: full.inputs, outputs: full.getLayer(spec.poolLayer).output });
+  return pooled;
+}
+
+class NsfwjsFeatureExtractor implements ImageFeatureExtractor, Disposable {
+  readonly id: string;
+  readonly dimensions: number;
+  readonly #spec: FeatureModelSpec;
+  readonly #batchSize: number;
+  readonly #model;
+
+  constructor(name: FeatureModelName, batchSize: number) {
+    this.#spec = featureModels[name];
+    this.id = name;
+    this.dimensions = this.#spec.dimensions;
+    this.#batchSize = batchSize;
+    this.#model = sharedModel(`features:${name}`, async () => loadPooledModel(await loadTf(), this.#spec), (model) => {
+      model.dispose();
+    });
+  }
+
+  async embed(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
+    assertFrames(frames);
+    if (frames.length === 0) return [];
+    const [tf, model] = await Promise.all([loadTf(), this.#model.get()]);
+    const size = this.#spec.inputSize;
+    const vectors: Float32Array[] = [];
+    for (const batch of chunk(frames, this.#batchSize)) {
+      const output = tf.tidy(() => {
+        // Same preprocessing as nsfwjs: bilinear resize with aligned corners, scale to 0..1.
+        const input = framesToBatch(tf, batch, size, size, true).div(255);
+        return model.predict(input) as import('@tensorflow/tfjs').Tensor2D;
+      });
+      const values = (await output.data()) as Float32Array;
+      output.dispose();
+      for (let i = 0; i < batch.length; i++) {
+        vectors.push(l2Normalise(values.slice(i * this.dimensions, (i + 1) * this.dimensions)));
+      }
+    }
+    return vectors;
+  }
+
+  dispose(): Promise<void> {
+    return this.#model.release();
+  }
+}
+
+export function createImageFeatureExtractor(options: ImageFeatureOptions = {}): ImageFeatureExtractor & Disposable {
+  const name = options.model ?? 'mobilenet-v2';
+  if (!(name in featureModels)) throw new ModelError('invalid-config', `unknown image feature model "${String(name)}"`);
+  const batchSize = options.batchSize ?? 8;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModelError('invalid-config', 'batchSize must be a positive integer');
+  return new NsfwjsFeatureExtractor(name, batchSize);
+}

@@ -1,0 +1,1 @@
+export { createSuperResolver, planTiles, type EsrganScale, type EsrganSize, type SuperResolverOptions } from './esrgan.ts';
