@@ -19,6 +19,8 @@ export interface Stack {
   readonly blobDir: string;
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
   startWorker(extraEnv?: Record<string, string>): ChildProcess;
+  /** Throws with the process's output if any app process exited unexpectedly. */
+  assertAlive(): void;
   stop(): Promise<void>;
 }
 
@@ -117,10 +119,13 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
     ...options.env,
   };
   const children: ChildProcess[] = [];
+  const logs = new Map<ChildProcess, { name: string; log: () => string }>();
+  const expectedExits = new Set<ChildProcess>();
   const tsx = [process.execPath, '--import', 'tsx'];
 
   const api = launch('api', [...tsx, 'apps/api/src/main.ts'], env);
   children.push(api.child);
+  logs.set(api.child, { name: 'api', log: api.log });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitFor(`${apiUrl}/healthz`, api.child, 'api', api.log);
 
@@ -153,9 +158,18 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
     startWorker(extraEnv = {}) {
       const worker = launch('worker', [...tsx, 'workers/src/main.ts'], { ...env, ...extraEnv });
       children.push(worker.child);
+      logs.set(worker.child, { name: 'worker', log: worker.log });
       return worker.child;
     },
+    assertAlive() {
+      for (const [child, { name, log }] of logs) {
+        if (child.exitCode !== null && child.signalCode === null && !expectedExits.has(child)) {
+          throw new Error(`${name} exited with code ${child.exitCode}:\n${log()}`);
+        }
+      }
+    },
     async stop() {
+      for (const child of children) expectedExits.add(child);
       for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.all(
         children.map(
@@ -187,6 +201,7 @@ export async function waitForVideo(
 ): Promise<{ status: string; error: string | null }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    stack.assertAlive();
     const response = await stack.graphql<{ video: { status: string; error: string | null } | null }>(
       'query($id: ID!) { video(id: $id) { status error } }',
       { id },

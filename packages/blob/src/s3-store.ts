@@ -94,7 +94,7 @@ export class S3BlobStore implements BlobStore {
       );
       const body = response.Body;
       if (!body) throw new BlobError('BLOB_NOT_FOUND', `Blob not found: ${key}`);
-      return body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
+      return body instanceof Readable ? body : Readable.from(body as unknown as AsyncIterable<Uint8Array>);
     } catch (error) {
       throw mapNotFound(key, error);
     }

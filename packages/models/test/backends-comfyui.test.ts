@@ -82,7 +82,7 @@ class FakeComfy {
   };
 
   private async upload(request: RecordedRequest, response: ServerResponse): Promise<void> {
-    const form = await new Response(request.body, { headers: { 'content-type': String(request.headers['content-type']) } }).formData().catch(() => undefined);
+    const form = await new Response(new Uint8Array(request.body), { headers: { 'content-type': String(request.headers['content-type']) } }).formData().catch(() => undefined);
     const image = form?.get('image');
     if (!form || !(image instanceof File)) {
       response.writeHead(400).end();

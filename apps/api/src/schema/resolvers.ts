@@ -68,12 +68,16 @@ export const resolvers = {
       return { edges, totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     },
 
-    async search(_: unknown, args: { query: string; first: number; after?: string | null }, context: RequestContext) {
+    async search(
+      _: unknown,
+      args: { query: string; first: number; after?: string | null; minSimilarity: number },
+      context: RequestContext,
+    ) {
       const first = pageSize(args.first);
       const after = decodeCursor('moment', args.after);
       const offset = after === undefined ? 0 : Number(after) + 1;
       if (!Number.isSafeInteger(offset) || offset < 0) throw badUserInput('Invalid cursor');
-      const page = await context.services.search.moments(args.query, first, offset);
+      const page = await context.services.search.moments(args.query, first, offset, args.minSimilarity);
       const edges = page.moments.map((node, position) => ({
         cursor: encodeCursor('moment', String(offset + position)),
         node,

@@ -201,7 +201,13 @@ export const typeDefs = /* GraphQL */ `
     video(id: ID!): Video
     videos(first: Int = 20, after: String): VideoConnection!
     "Hybrid full-text and semantic search over captions; results are moments."
-    search(query: String!, first: Int = 20, after: String): MomentConnection!
+    search(
+      query: String!
+      first: Int = 20
+      after: String
+      "Semantic matches below this cosine similarity (0 to 1) are left out; word matches always count."
+      minSimilarity: Float = 0.35
+    ): MomentConnection!
   }
 
   enum JobKind {

@@ -10,6 +10,8 @@ export interface MomentPage {
 }
 
 const MAX_QUERY_LENGTH = 500;
+/** Below this, USE-lite similarities are noise (unrelated text scores 0.2–0.3; matches score ≥ 0.45). */
+export const DEFAULT_MIN_SIMILARITY = 0.35;
 export const MAX_PAGE_SIZE = 100;
 
 export class SearchService {
@@ -20,7 +22,8 @@ export class SearchService {
     private readonly embedder: TextEmbedder | null,
   ) {}
 
-  async moments(text: string, first: number, offset: number): Promise<MomentPage> {
+  async moments(text: string, first: number, offset: number, minSimilarity = DEFAULT_MIN_SIMILARITY): Promise<MomentPage> {
+    if (!(minSimilarity >= -1 && minSimilarity <= 1)) throw badUserInput('minSimilarity must be between -1 and 1');
     const query = text.trim().replace(/\s+/g, ' ');
     if (query.length === 0) throw badUserInput('The search query is empty');
     if (query.length > MAX_QUERY_LENGTH) throw badUserInput(`The search query is longer than ${MAX_QUERY_LENGTH} characters`);
@@ -30,6 +33,7 @@ export class SearchService {
       ...(embedding ? { embedding } : {}),
       limit: first + 1,
       offset,
+      minSimilarity,
     });
     return { moments: rows.slice(0, first), offset, hasNextPage: rows.length > first };
   }

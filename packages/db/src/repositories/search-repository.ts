@@ -7,6 +7,8 @@ export interface MomentQuery {
   readonly embedding?: Float32Array;
   readonly limit: number;
   readonly offset: number;
+  /** Semantic hits below this cosine similarity are dropped; full-text hits always count. */
+  readonly minSimilarity: number;
   /** How many candidates each ranker contributes before fusion. */
   readonly candidates?: number;
 }
@@ -57,7 +59,7 @@ export class SearchRepository {
       nearest AS (
         SELECT e."captionId" AS id, e.vector <=> ${vector}::vector AS distance
         FROM "Embedding" e
-        WHERE ${vector}::text IS NOT NULL
+        WHERE ${vector}::text IS NOT NULL AND e.vector <=> ${vector}::vector <= ${1 - query.minSimilarity}
         ORDER BY e.vector <=> ${vector}::vector
         LIMIT ${candidates}
       ),

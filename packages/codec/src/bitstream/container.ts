@@ -1,0 +1,302 @@
+import type { CameraMotion, SemanticTextCodec } from '../contracts.ts';
+import { ByteReader, ByteWriter } from './bytes.ts';
+import { BitstreamError } from './errors.ts';
+import {
+  FIXED_HEADER_BYTES,
+  FORMAT_VERSION,
+  HEADER_CRC_BYTES,
+  LIMITS,
+  MAGIC,
+  SECTION_ENTRY_BYTES,
+  SECTION_FLAG_OPTIONAL,
+  SECTION_NAMES,
+  SECTION_TYPES,
+  type SectionKind,
+} from './format.ts';
+import {
+  crc32,
+  readCameras,
+  readKeyframes,
+  readSemantic,
+  readTexts,
+  readWeights,
+  writeCameras,
+  writeKeyframes,
+  writeSemantic,
+  writeTexts,
+  writeWeights,
+  type SemanticSection,
+} from './sections.ts';
+import type { ClipEntry, CmvcRepresentation, KeyframeEntry, StreamHeader } from './types.ts';
+
+export interface SectionInfo {
+  /** `unknown` for an optional section type this decoder does not know. */
+  readonly kind: SectionKind | 'unknown';
+  readonly type: number;
+  readonly optional: boolean;
+  /** Byte offset of the payload in the stream. */
+  readonly offset: number;
+  readonly length: number;
+  readonly crc32: number;
+}
+
+export interface ParsedBitstream {
+  readonly representation: CmvcRepresentation;
+  readonly sections: readonly SectionInfo[];
+  /** Magic, fixed header, section table and header CRC. */
+  readonly headerBytes: number;
+  readonly totalBytes: number;
+  readonly version: number;
+}
+
+/**
+ * How descriptions are stored when the representation also carries their structured form:
+ * `text` plain texts only (default; readable without any semantic codec), `semantic` structured only,
+ * `both`, or `auto`: whichever codes smaller, per list (content, motion).
+ */
+export type TextForm = 'text' | 'semantic' | 'both' | 'auto';
+
+export interface WriteOptions {
+  readonly textForm?: TextForm;
+}
+
+export interface WrittenBitstream {
+  readonly bytes: Uint8Array;
+  readonly sections: readonly SectionInfo[];
+  readonly headerBytes: number;
+}
+
+function checkHeader(header: StreamHeader): void {
+  const inRange = (value: number, min: number, max: number): boolean => Number.isInteger(value) && value >= min && value <= max;
+  if (
+    !inRange(header.sourceWidth, 1, LIMITS.maxDimension) ||
+    !inRange(header.sourceHeight, 1, LIMITS.maxDimension) ||
+    !inRange(header.workingWidth, 1, LIMITS.maxDimension) ||
+    !inRange(header.workingHeight, 1, LIMITS.maxDimension) ||
+    !inRange(header.fps.num, 1, LIMITS.maxFpsTerm) ||
+    !inRange(header.fps.den, 1, LIMITS.maxFpsTerm) ||
+    !inRange(header.frameCount, 1, LIMITS.maxFrameCount) ||
+    !(header.durationSeconds >= 0 && header.durationSeconds <= LIMITS.maxDurationSeconds)
+  )
+    throw new BitstreamError('OUT_OF_BOUNDS', 'stream header field out of range');
+}
+
+function semanticOf(codecId: string | undefined, items: readonly (Uint8Array | undefined)[]): SemanticSection | undefined {
+  if (!codecId || items.length === 0 || items.some((item) => item === undefined)) return undefined;
+  return { codecId, items: items as Uint8Array[] };
+}
+
+/** Serialises a representation into a version-1 .cmvc stream. */
+export function writeBitstream(rep: CmvcRepresentation, options: WriteOptions = {}): WrittenBitstream {
+  const { header, keyframes, clips } = rep;
+  checkHeader(header);
+  if (keyframes.length < 1 || clips.length !== keyframes.length - 1) throw new BitstreamError('INCONSISTENT', 'need n keyframes and n-1 clips');
+  const first = keyframes[0];
+  if (!first) throw new BitstreamError('INCONSISTENT', 'no keyframes');
+
+  const contentSemantic = semanticOf(rep.semanticCodecs.content, keyframes.map((k) => k.contentSemantic));
+  const motionSemantic = semanticOf(rep.semanticCodecs.motion, clips.map((c) => c.motionSemantic));
+  const textForm = options.textForm ?? 'text';
+
+  /** Which of the plain and structured forms of one description list to store. */
+  const forms = (texts: readonly (string | null)[], semantic: SemanticSection | undefined, what: string): { text?: Uint8Array; semantic?: Uint8Array } => {
+    const semanticPayload = semantic && textForm !== 'text' ? writeSemantic(semantic) : undefined;
+    const textPayload = (): Uint8Array => {
+      if (texts.some((text) => text === null)) throw new BitstreamError('INCONSISTENT', `${what} text missing`);
+      return writeTexts(texts.map((text) => text ?? ''));
+    };
+    if (!semanticPayload) return { text: textPayload() };
+    if (textForm === 'semantic') return { semantic: semanticPayload };
+    if (textForm === 'both') return { text: textPayload(), semantic: semanticPayload };
+    const text = texts.some((t) => t === null) ? undefined : textPayload();
+    return text && text.length <= semanticPayload.length ? { text } : { semantic: semanticPayload };
+  };
+
+  const payloads: { kind: SectionKind; payload: Uint8Array }[] = [];
+  payloads.push({ kind: 'keyframes', payload: writeKeyframes({ width: first.width, height: first.height, frames: keyframes }) });
+  const content = forms(keyframes.map((k) => k.content), contentSemantic, 'content');
+  const motion = clips.length > 0 ? forms(clips.map((c) => c.motion), motionSemantic, 'motion') : {};
+  if (content.text) payloads.push({ kind: 'contentText', payload: content.text });
+  if (motion.text) payloads.push({ kind: 'motionText', payload: motion.text });
+  if (clips.length > 0) payloads.push({ kind: 'cameraMotion', payload: writeCameras(clips.map((c) => c.camera)) });
+  payloads.push({ kind: 'it2vWeights', payload: writeWeightsChecked(rep) });
+  if (content.semantic) payloads.push({ kind: 'contentSemantic', payload: content.semantic });
+  if (motion.semantic) payloads.push({ kind: 'motionSemantic', payload: motion.semantic });
+  if (rep.motionSideChannel) payloads.push({ kind: 'motionSideChannel', payload: rep.motionSideChannel });
+
+  const headerBytes = FIXED_HEADER_BYTES + payloads.length * SECTION_ENTRY_BYTES + HEADER_CRC_BYTES;
+  const writer = new ByteWriter()
+    .bytes(Uint8Array.from(MAGIC))
+    .u8(FORMAT_VERSION)
+    .u8(0)
+    .u16(header.sourceWidth)
+    .u16(header.sourceHeight)
+    .u32(header.fps.num)
+    .u32(header.fps.den)
+    .u32(header.frameCount)
+    .f64(header.durationSeconds)
+    .u16(header.workingWidth)
+    .u16(header.workingHeight)
+    .u8(payloads.length);
+  const sections: SectionInfo[] = [];
+  let offset = headerBytes;
+  for (const { kind, payload } of payloads) {
+    const type = SECTION_TYPES[kind];
+    const optional = kind === 'motionSideChannel';
+    const checksum = crc32(payload);
+    writer.u8(type).u8(optional ? SECTION_FLAG_OPTIONAL : 0).u32(payload.length).u32(checksum);
+    sections.push({ kind, type, optional, offset, length: payload.length, crc32: checksum });
+    offset += payload.length;
+  }
+  const headerSoFar = writer.finish();
+  writer.u32(crc32(headerSoFar));
+  for (const { payload } of payloads) writer.bytes(payload);
+  return { bytes: writer.finish(), sections, headerBytes };
+}
+
+function writeWeightsChecked(rep: CmvcRepresentation): Uint8Array {
+  const expectedPairs = rep.header.frameCount - rep.keyframes.length;
+  if (rep.weights.values.length !== 2 * expectedPairs) throw new BitstreamError('INCONSISTENT', `expected ${expectedPairs} weight pairs`);
+  if (rep.weights.values.some((value) => value >= rep.weights.levels)) throw new BitstreamError('OUT_OF_BOUNDS', 'weight above its level count');
+  return writeWeights(rep.weights);
+}
+
+export interface ParseOptions {
+  /** Expanders for structured-semantic sections, used when a stream has no plain text section. */
+  readonly semanticCodecs?: readonly SemanticTextCodec[];
+}
+
+/**
+ * Parses and validates a .cmvc stream. Every length is checked against the bytes that remain and
+ * against fixed limits before use; any defect raises a BitstreamError.
+ */
+export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): ParsedBitstream {
+  const reader = new ByteReader(bytes, 'stream header');
+  if (bytes.length < MAGIC.length || MAGIC.some((byte, i) => bytes[i] !== byte)) throw new BitstreamError('BAD_MAGIC', 'not a CMVC stream');
+  reader.bytes(MAGIC.length);
+  const version = reader.u8();
+  if (version !== FORMAT_VERSION) throw new BitstreamError('UNSUPPORTED_VERSION', `CMVC version ${version} is not supported (this decoder reads ${FORMAT_VERSION})`);
+  const flags = reader.u8();
+  if (flags !== 0) throw new BitstreamError('UNSUPPORTED_VERSION', `unknown header flags ${flags}`);
+  const header: StreamHeader = {
+    sourceWidth: reader.u16(),
+    sourceHeight: reader.u16(),
+    fps: { num: reader.u32(), den: reader.u32() },
+    frameCount: reader.u32(),
+    durationSeconds: reader.f64(),
+    workingWidth: reader.u16(),
+    workingHeight: reader.u16(),
+  };
+  const sectionCount = reader.u8();
+  if (sectionCount > LIMITS.maxSections) throw new BitstreamError('OUT_OF_BOUNDS', `${sectionCount} sections, at most ${LIMITS.maxSections}`);
+  const entries: { type: number; flags: number; length: number; checksum: number }[] = [];
+  for (let i = 0; i < sectionCount; i += 1) entries.push({ type: reader.u8(), flags: reader.u8(), length: reader.u32(), checksum: reader.u32() });
+  const headerEnd = reader.position;
+  const headerChecksum = reader.u32();
+  if (crc32(bytes.subarray(0, headerEnd)) !== headerChecksum) throw new BitstreamError('CRC_MISMATCH', 'stream header checksum mismatch');
+  checkHeader(header);
+
+  const sections: SectionInfo[] = [];
+  const payloads = new Map<SectionKind, Uint8Array>();
+  for (const entry of entries) {
+    const offset = reader.position;
+    if (entry.length > reader.remaining)
+      throw new BitstreamError('TRUNCATED', `section type ${entry.type} declares ${entry.length} bytes, ${reader.remaining} left`);
+    const payload = reader.bytes(entry.length);
+    if (crc32(payload) !== entry.checksum) throw new BitstreamError('CRC_MISMATCH', `section type ${entry.type} checksum mismatch`);
+    const kind = SECTION_NAMES.get(entry.type);
+    const optional = (entry.flags & SECTION_FLAG_OPTIONAL) !== 0;
+    if ((entry.flags & ~SECTION_FLAG_OPTIONAL) !== 0) throw new BitstreamError('BAD_SECTION', `unknown flags on section type ${entry.type}`);
+    if (!kind && !optional) throw new BitstreamError('BAD_SECTION', `unknown required section type ${entry.type}`);
+    if (kind) {
+      if (payloads.has(kind)) throw new BitstreamError('DUPLICATE_SECTION', `section ${kind} appears twice`);
+      payloads.set(kind, payload);
+    }
+    sections.push({ kind: kind ?? 'unknown', type: entry.type, optional, offset, length: entry.length, crc32: entry.checksum });
+  }
+  reader.expectEnd();
+
+  const require = (kind: SectionKind): Uint8Array => {
+    const payload = payloads.get(kind);
+    if (!payload) throw new BitstreamError('MISSING_SECTION', `required section ${kind} is missing`);
+    return payload;
+  };
+  const images = readKeyframes(require('keyframes'), header.frameCount);
+  const n = images.frames.length;
+  const clipCount = n - 1;
+  const fps = header.fps.num / header.fps.den;
+
+  const contentSemantic = payloads.has('contentSemantic') ? readSemantic(require('contentSemantic'), n, 'content semantic section') : undefined;
+  const motionSemantic = payloads.has('motionSemantic') ? readSemantic(require('motionSemantic'), clipCount, 'motion semantic section') : undefined;
+  const expand = (section: SemanticSection | undefined, count: number): (string | null)[] | undefined => {
+    if (!section) return undefined;
+    const codec = options.semanticCodecs?.find((candidate) => candidate.id === section.codecId);
+    return Array.from({ length: count }, (_, i) => {
+      if (!codec) return null;
+      try {
+        return codec.expand(section.items[i] ?? new Uint8Array());
+      } catch (error) {
+        throw new BitstreamError('BAD_SECTION', `semantic codec ${codec.id} cannot expand entry ${i}: ${(error as Error).message}`);
+      }
+    });
+  };
+
+  let contents: (string | null)[];
+  if (payloads.has('contentText')) contents = readTexts(require('contentText'), n, 'content text section');
+  else contents = expand(contentSemantic, n) ?? missing('contentText');
+  let motions: (string | null)[] = [];
+  let cameras: CameraMotion[] = [];
+  if (clipCount > 0) {
+    if (payloads.has('motionText')) motions = readTexts(require('motionText'), clipCount, 'motion text section');
+    else motions = expand(motionSemantic, clipCount) ?? missing('motionText');
+    cameras = readCameras(require('cameraMotion'), clipCount);
+  } else if (payloads.has('motionText') || payloads.has('cameraMotion') || payloads.has('motionSemantic')) {
+    throw new BitstreamError('INCONSISTENT', 'a single-keyframe stream has no clips to describe');
+  }
+  const weights = readWeights(require('it2vWeights'), header.frameCount - n);
+
+  const keyframes: KeyframeEntry[] = images.frames.map(({ frameIndex, image }, i) => ({
+    frameIndex,
+    time: frameIndex / fps,
+    format: 'avif',
+    width: images.width,
+    height: images.height,
+    image,
+    content: contents[i] ?? null,
+    ...(contentSemantic ? { contentSemantic: contentSemantic.items[i] } : {}),
+  }));
+  const clips: ClipEntry[] = [];
+  for (let j = 0; j < clipCount; j += 1) {
+    const start = keyframes[j];
+    const end = keyframes[j + 1];
+    const camera = cameras[j];
+    if (!start || !end || !camera) throw new BitstreamError('INCONSISTENT', 'clip without keyframes');
+    clips.push({
+      index: j,
+      startFrame: start.frameIndex,
+      endFrame: end.frameIndex,
+      startTime: start.time,
+      endTime: end.time,
+      motion: motions[j] ?? null,
+      ...(motionSemantic ? { motionSemantic: motionSemantic.items[j] } : {}),
+      camera,
+    });
+  }
+  const sideChannel = payloads.get('motionSideChannel');
+  const representation: CmvcRepresentation = {
+    header,
+    keyframes,
+    clips,
+    weights,
+    semanticCodecs: {
+      ...(contentSemantic ? { content: contentSemantic.codecId } : {}),
+      ...(motionSemantic ? { motion: motionSemantic.codecId } : {}),
+    },
+    ...(sideChannel ? { motionSideChannel: sideChannel } : {}),
+  };
+  return { representation, sections, headerBytes: headerEnd + HEADER_CRC_BYTES, totalBytes: bytes.length, version };
+}
+
+function missing(kind: SectionKind): never {
+  throw new BitstreamError('MISSING_SECTION', `required section ${kind} (or its structured form) is missing`);
+}

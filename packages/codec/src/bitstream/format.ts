@@ -1,0 +1,41 @@
+/** Constants of the .cmvc container, version 1. See docs/bitstream.md. */
+
+export const MAGIC = [0x43, 0x4d, 0x56, 0x43] as const; // "CMVC"
+export const FORMAT_VERSION = 1;
+
+export const SECTION_TYPES = {
+  keyframes: 1,
+  contentText: 2,
+  motionText: 3,
+  cameraMotion: 4,
+  it2vWeights: 5,
+  contentSemantic: 6,
+  motionSemantic: 7,
+  motionSideChannel: 8,
+} as const;
+export type SectionKind = keyof typeof SECTION_TYPES;
+export const SECTION_NAMES = new Map<number, SectionKind>(Object.entries(SECTION_TYPES).map(([name, type]) => [type, name as SectionKind]));
+
+/** Section flag: a decoder that does not know this section type may skip it. */
+export const SECTION_FLAG_OPTIONAL = 0x01;
+
+/** Fixed header: magic, version, flags, dimensions, rate, counts, duration, working size, section count. */
+export const FIXED_HEADER_BYTES = 35;
+export const SECTION_ENTRY_BYTES = 10;
+export const HEADER_CRC_BYTES = 4;
+
+export const LIMITS = {
+  maxFrameCount: 10_000_000,
+  maxDimension: 16384,
+  maxSections: 64,
+  maxFpsTerm: 1_000_000,
+  maxDurationSeconds: 10_000_000,
+  maxCodecIdBytes: 64,
+  /** Camera motion magnitudes are stored in 1/10000 units. */
+  cameraScale: 10_000,
+  maxCameraMagnitude: 1_000_000_000,
+} as const;
+
+export const IMAGE_FORMATS = { avif: 1 } as const;
+
+export const CAMERA_KINDS = ['static', 'pan', 'tilt', 'zoom'] as const;

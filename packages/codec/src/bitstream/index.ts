@@ -1,0 +1,13 @@
+export { BitstreamError, type BitstreamErrorCode } from './errors.ts';
+export {
+  parseBitstream,
+  writeBitstream,
+  type ParseOptions,
+  type ParsedBitstream,
+  type SectionInfo,
+  type TextForm,
+  type WriteOptions,
+  type WrittenBitstream,
+} from './container.ts';
+export { FORMAT_VERSION, LIMITS, SECTION_TYPES, type SectionKind } from './format.ts';
+export type { ClipEntry, CmvcRepresentation, InterpolationWeightTrack, KeyframeEntry, KeyframeImageFormat, StreamHeader } from './types.ts';

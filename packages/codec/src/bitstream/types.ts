@@ -1,0 +1,60 @@
+import type { CameraMotion } from '../contracts.ts';
+import type { Rational } from '../io/probe.ts';
+
+export interface StreamHeader {
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
+  readonly fps: Rational;
+  readonly frameCount: number;
+  readonly durationSeconds: number;
+  /** Size the decoder reconstructs at (keyframes are scaled to it; weights were fitted at it). */
+  readonly workingWidth: number;
+  readonly workingHeight: number;
+}
+
+export type KeyframeImageFormat = 'avif';
+
+export interface KeyframeEntry {
+  readonly frameIndex: number;
+  /** Seconds from the start: frameIndex / fps. */
+  readonly time: number;
+  readonly format: KeyframeImageFormat;
+  readonly width: number;
+  readonly height: number;
+  readonly image: Uint8Array;
+  /** T_k,i; null when the stream carries only the structured form and no expander was available. */
+  readonly content: string | null;
+  readonly contentSemantic?: Uint8Array;
+}
+
+export interface ClipEntry {
+  readonly index: number;
+  /** Frame indices of the clip's first and last keyframe (shared with neighbouring clips). */
+  readonly startFrame: number;
+  readonly endFrame: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  /** T_m,j; null when only the structured form is present and no expander was available. */
+  readonly motion: string | null;
+  readonly motionSemantic?: Uint8Array;
+  readonly camera: CameraMotion;
+}
+
+export interface InterpolationWeightTrack {
+  /** Weights are integers 0..levels-1. */
+  readonly levels: number;
+  /** Interleaved (wi, wl) for every non-keyframe frame, in frame order. */
+  readonly values: Uint8Array;
+}
+
+/** Everything a .cmvc stream carries, in decoded form. */
+export interface CmvcRepresentation {
+  readonly header: StreamHeader;
+  readonly keyframes: readonly KeyframeEntry[];
+  readonly clips: readonly ClipEntry[];
+  readonly weights: InterpolationWeightTrack;
+  /** `SemanticTextCodec.id`s needed to expand the structured sections, when present. */
+  readonly semanticCodecs: { readonly content?: string; readonly motion?: string };
+  /** Opaque coarse-flow side channel (reserved; carried verbatim). */
+  readonly motionSideChannel?: Uint8Array;
+}

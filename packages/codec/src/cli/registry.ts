@@ -1,0 +1,35 @@
+import { EXIT } from './exit-codes.ts';
+import type { CliCommand } from './commands.ts';
+import { MODELS_PACKAGE } from '../analyzers/provider.ts';
+
+/** A command whose implementation (and its dependencies: sharp, ffmpeg I/O, models) loads only when it runs. */
+export interface CommandEntry {
+  readonly summary: string;
+  load(): Promise<CliCommand>;
+}
+
+/**
+ * `cmvc models …` belongs to @cmvc/models (export `modelsCommand: CliCommand`); it is looked up only
+ * when invoked, so the codec CLI works without that package.
+ */
+async function loadModelsCommand(): Promise<CliCommand> {
+  const specifier = MODELS_PACKAGE;
+  const module = (await import(specifier).catch(() => ({}))) as { modelsCommand?: CliCommand };
+  return (
+    module.modelsCommand ?? {
+      summary: 'manage analysis and generation models',
+      usage: 'cmvc models …',
+      async run(_argv, io) {
+        io.stderr.write(`cmvc models: not available (${MODELS_PACKAGE} does not provide it)\n`);
+        return EXIT.backendUnavailable;
+      },
+    }
+  );
+}
+
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  encode: { summary: 'encode a video into a .cmvc stream', load: async () => (await import('./commands.ts')).encodeCommand },
+  decode: { summary: 'reconstruct a video from a .cmvc stream', load: async () => (await import('./commands.ts')).decodeCommand },
+  info: { summary: 'show the sections, rate and texts of a .cmvc stream', load: async () => (await import('./commands.ts')).infoCommand },
+  models: { summary: 'manage analysis and generation models', load: loadModelsCommand },
+};

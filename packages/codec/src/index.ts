@@ -1,0 +1,69 @@
+/** @cmvc/codec: Cross-Modality Video Coding (encoder, decoder, bitstream, video I/O). */
+export type * from './contracts.ts';
+export { CodecError, type CodecErrorCode } from './errors.ts';
+export { encodeVideo, type Analyzers, type EncodeOptions, type EncodeResult } from './encoder.ts';
+export { decodeBitstream, renderFrames, type DecodeOptions, type DecodeResult, type RenderOptions } from './decoder.ts';
+export {
+  BitstreamError,
+  FORMAT_VERSION,
+  LIMITS,
+  SECTION_TYPES,
+  parseBitstream,
+  writeBitstream,
+  type BitstreamErrorCode,
+  type ClipEntry,
+  type CmvcRepresentation,
+  type InterpolationWeightTrack,
+  type KeyframeEntry,
+  type KeyframeImageFormat,
+  type ParseOptions,
+  type ParsedBitstream,
+  type SectionInfo,
+  type SectionKind,
+  type StreamHeader,
+  type TextForm,
+  type WriteOptions,
+  type WrittenBitstream,
+} from './bitstream/index.ts';
+export {
+  MediaError,
+  createVideoEncoder,
+  decodeFrames,
+  evenSize,
+  probe,
+  toRational,
+  resizeRgb,
+  sizeForWidth,
+  workingSize,
+  type DecodeOptions as FrameDecodeOptions,
+  type MediaErrorCode,
+  type MediaInfo,
+  type Rational,
+  type Size,
+  type VideoEncoderOptions,
+  type VideoFormat,
+  type VideoSink,
+} from './io/index.ts';
+export * from './keyframes/index.ts';
+export {
+  QUALITY_PRESETS,
+  QUALITY_PRESETS_ORDER,
+  decodeKeyframeImage,
+  encodeKeyframeImage,
+  estimatedKeyframeBytes,
+  type QualityPreset,
+  type QualityPresetSettings,
+} from './representation/keyframe-image.ts';
+export { keyframeCountForRate, rateReport, type ClipRate, type RateBudget, type RateReport, type SectionRate } from './representation/rate.ts';
+export { encodeTextList, encodeByteList, TEXT_CODINGS, type EncodedList, type TextCoding } from './entropy/index.ts';
+export * from './analyzers/index.ts';
+export {
+  GenerationUnavailableError,
+  InMemoryExemplarLibrary,
+  RetrievalGenerator,
+  parseMotionText,
+  type Exemplar,
+  type ExemplarLibrary,
+  type RetrievalGeneratorOptions,
+} from './tt2v/index.ts';
+export { IT2V_MODEL_ID } from './it2v/index.ts';

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import type { TimedFrame } from '../contracts.ts';
+import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
+import { probe } from './probe.ts';
+import { ffmpegPath } from './tools.ts';
+
+export interface DecodeOptions {
+  /** Output size; frames are scaled (area filter) to exactly this. */
+  readonly width: number;
+  readonly height: number;
+  /** Frame rate used to stamp `TimedFrame.time` (index / fps); probed when absent. Frames are never dropped or duplicated. */
+  readonly fps?: number;
+  readonly signal?: AbortSignal;
+}
+
+const MAX_DIMENSION = 16384;
+
+/**
+ * Streams every decoded frame of the first video stream as packed RGB24, one frame at a time.
+ * ffmpeg's stdout is consumed in exact frame-size chunks, so memory stays at about one frame
+ * plus the pipe buffer; stopping the iteration early kills ffmpeg.
+ */
+export async function* decodeFrames(path: string, options: DecodeOptions): AsyncGenerator<TimedFrame, void, undefined> {
+  const { width, height, signal } = options;
+  const fps = options.fps ?? (await probe(path, signal)).fps;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > MAX_DIMENSION || height > MAX_DIMENSION)
+    throw new MediaError('FFMPEG_FAILED', `invalid decode size ${width}x${height}`);
+  if (!(fps > 0)) throw new MediaError('FFMPEG_FAILED', `invalid frame rate ${fps}`);
+  if (signal?.aborted) throw new MediaError('ABORTED', 'decoding aborted');
+
+  const args = [
+    '-v', 'error', '-nostdin',
+    '-i', path,
+    '-map', '0:V:0', '-an', '-sn', '-dn',
+    '-vf', `scale=${width}:${height}:flags=area,format=rgb24`,
+    '-fps_mode', 'passthrough',
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+  ];
+  const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr = new StderrTail();
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    spawnError = error;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const onAbort = (): void => {
+    child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  const frameBytes = width * height * 3;
+  let frame = new Uint8Array(frameBytes);
+  let filled = 0;
+  let index = 0;
+  let completed = false;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const take = Math.min(frameBytes - filled, chunk.length - offset);
+        frame.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === frameBytes) {
+          yield { width, height, data: frame, index, time: index / fps };
+          index += 1;
+          frame = new Uint8Array(frameBytes);
+          filled = 0;
+        }
+      }
+    }
+    const code = await exited;
+    if (signal?.aborted) throw new MediaError('ABORTED', 'decoding aborted');
+    if (spawnError) {
+      throw spawnError.code === 'ENOENT'
+        ? new MediaError('FFMPEG_UNAVAILABLE', 'ffmpeg is not installed or not on PATH')
+        : new MediaError('FFMPEG_FAILED', `ffmpeg failed to start: ${spawnError.message}`);
+    }
+    const tail = stderr.toString();
+    if (code !== 0) throw new MediaError(classifyFfmpegFailure(tail), `ffmpeg could not decode ${path}: ${tail || `exit code ${code}`}`, tail);
+    if (index === 0) throw new MediaError(classifyFfmpegFailure(tail) === 'FFMPEG_FAILED' ? 'INVALID_MEDIA' : classifyFfmpegFailure(tail), `${path} has no decodable frames`, tail);
+    if (filled !== 0) throw new MediaError('TRUNCATED_MEDIA', `ffmpeg output ended inside a frame of ${path}`, tail);
+    completed = true;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (!completed && child.exitCode === null) child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,5 @@
+export { MediaError, type MediaErrorCode } from './errors.ts';
+export { probe, parseRational, toRational, type MediaInfo, type Rational } from './probe.ts';
+export { decodeFrames, type DecodeOptions } from './decode-frames.ts';
+export { createVideoEncoder, type VideoEncoderOptions, type VideoFormat, type VideoSink } from './video-encoder.ts';
+export { resizeRgb, workingSize, evenSize, sizeForWidth, type Size } from './resize.ts';

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import type { RgbFrame } from '../contracts.ts';
+import { MediaError, StderrTail } from './errors.ts';
+import { toRational, type Rational } from './probe.ts';
+import { ffmpegPath } from './tools.ts';
+
+export type VideoFormat = 'mp4' | 'webm';
+
+export interface VideoEncoderOptions {
+  /** Size of the frames that will be written. */
+  readonly width: number;
+  readonly height: number;
+  /** Frames per second; a number is turned into an exact fraction where it is one (30000 / 1001 → 30000/1001). */
+  readonly fps: Rational | number;
+  readonly format: VideoFormat;
+  /** Scale to this size on output (rounded down to even for yuv420p); defaults to the input size. */
+  readonly outputWidth?: number;
+  readonly outputHeight?: number;
+  /** x264 CRF / VP9 CRF; lower is better quality. */
+  readonly crf?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface VideoSink {
+  /** Resolves once ffmpeg has accepted the frame into its pipe (backpressure). */
+  write(frame: RgbFrame): Promise<void>;
+  /** Flushes and waits for ffmpeg to finish the file. Returns the number of frames written. */
+  close(): Promise<number>;
+  /** Stops ffmpeg and discards the output. */
+  abort(): void;
+}
+
+const even = (value: number): number => Math.max(2, value - (value % 2));
+
+function codecArgs(format: VideoFormat, crf: number | undefined): string[] {
+  if (format === 'mp4')
+    return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(crf ?? 18), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'];
+  return ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', String(crf ?? 32), '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-pix_fmt', 'yuv420p', '-f', 'webm'];
+}
+
+/** Writes RGB24 frames to an H.264 MP4 or VP9 WebM with exactly the frames given, at exactly `fps`. */
+export function createVideoEncoder(outPath: string, options: VideoEncoderOptions): VideoSink {
+  const { width, height, format } = options;
+  const fps = toRational(options.fps);
+  const outWidth = even(options.outputWidth ?? width);
+  const outHeight = even(options.outputHeight ?? height);
+  const rate = `${fps.num}/${fps.den}`;
+  const args = [
+    '-v', 'error', '-nostdin', '-y',
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', rate, '-i', 'pipe:0',
+    '-vf', `scale=${outWidth}:${outHeight}:flags=lanczos`,
+    '-fps_mode', 'passthrough', '-r', rate,
+    ...codecArgs(format, options.crf),
+    outPath,
+  ];
+  const child = spawn(ffmpegPath(), args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const stderr = new StderrTail();
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  let failure: MediaError | undefined;
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    failure ??= error.code === 'ENOENT'
+      ? new MediaError('FFMPEG_UNAVAILABLE', 'ffmpeg is not installed or not on PATH')
+      : new MediaError('FFMPEG_FAILED', `ffmpeg failed: ${error.message}`);
+  });
+  // EPIPE when ffmpeg dies early; the exit status carries the real reason.
+  child.stdin.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const onAbort = (): void => {
+    failure ??= new MediaError('ABORTED', 'encoding aborted');
+    child.kill('SIGKILL');
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const frameBytes = width * height * 3;
+  let written = 0;
+  let closed = false;
+
+  const exitFailure = (code: number | null): MediaError =>
+    failure ?? new MediaError('FFMPEG_FAILED', `ffmpeg could not write ${outPath}: ${stderr.toString() || `exit code ${code}`}`, stderr.toString());
+
+  return {
+    async write(frame) {
+      if (closed) throw new MediaError('FFMPEG_FAILED', 'video sink is closed');
+      if (failure) throw failure;
+      if (frame.width !== width || frame.height !== height || frame.data.length !== frameBytes)
+        throw new MediaError('FFMPEG_FAILED', `frame is ${frame.width}x${frame.height}, sink expects ${width}x${height}`);
+      if (child.exitCode !== null || child.stdin.destroyed) throw exitFailure(await exited);
+      written += 1;
+      if (!child.stdin.write(frame.data)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            child.stdin.off('drain', done);
+            child.off('close', done);
+            resolve();
+          };
+          child.stdin.on('drain', done);
+          child.on('close', done);
+        });
+      }
+      if (failure) throw failure;
+    },
+    async close() {
+      if (closed) throw new MediaError('FFMPEG_FAILED', 'video sink is already closed');
+      closed = true;
+      child.stdin.end();
+      const code = await exited;
+      options.signal?.removeEventListener('abort', onAbort);
+      if (code !== 0 || failure) throw exitFailure(code);
+      return written;
+    },
+    abort() {
+      closed = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      failure ??= new MediaError('ABORTED', 'encoding aborted');
+      child.kill('SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * IT2V generative model, CPU realisation (paper "The IT2V generative model", Eqs. 5–8).
+ *
+ * The paper interpolates two keyframes with a diffusion model: Eq. 5 blends the keyframes
+ * (frame interpolation weight w_i) and Eq. 6 blends two per-keyframe LoRAs (model
+ * interpolation weight w_l); both weights are fitted per frame at the encoder (Eqs. 7–8),
+ * quantised and sent. Here the "model" is dense optical flow between the keyframes:
+ * w_l sets how far along the k0→k1 motion both keyframes are warped, and w_i blends the
+ * two warped images (Eq. 5 applied to warped images). See `warp.ts` for the exact
+ * warping convention.
+ *
+ * Determinism: the decoder recomputes the flow from the same decoded keyframes with the
+ * same opencv.js wasm build and renders with plain float arithmetic, so encoder and
+ * decoder see identical fields and `renderFrame` returns identical bytes for identical input.
+ */
+import type { RgbFrame } from '../contracts.ts';
+import { CodecError } from '../errors.ts';
+import { fitGrids, fitQuantisedLevels, levelsToWeights, type FitGrids } from './fit.ts';
+import { bidirectionalFlow } from './flow.ts';
+import { loadOpenCv } from './opencv.ts';
+import { renderInto } from './warp.ts';
+import type { InterpolationWeights } from './weights.ts';
+
+export { WEIGHT_LEVELS, dequantiseWeight, linearWeights, quantiseWeight, type InterpolationWeights } from './weights.ts';
+export { FLOW_MAX_WIDTH } from './flow.ts';
+export { loadOpenCv } from './opencv.ts';
+
+/**
+ * Identifies the decoder-side IT2V model (flow estimator + warping convention). Fitted
+ * weights are only meaningful for the model they were fitted with, so a bitstream should
+ * record this and a decoder should warn on a mismatch. Bump it whenever `flow.ts` or
+ * `warp.ts` changes what is rendered (including an opencv.js upgrade).
+ */
+export const IT2V_MODEL_ID = 'farneback-warp-v1';
+
+/**
+ * Both keyframes and the dense flow between them. Treat every field as read-only internals.
+ * The context keeps references to `k0` and `k1`: do not modify their pixels afterwards.
+ */
+export interface PairContext {
+  readonly width: number;
+  readonly height: number;
+  readonly k0: RgbFrame;
+  readonly k1: RgbFrame;
+  /** Interleaved (dx, dy) per pixel at working resolution: k0 pixel p moves to p + flow01(p) in k1. */
+  readonly flow01: Float32Array;
+  /** Interleaved (dx, dy) per pixel: k1 pixel p moves to p + flow10(p) in k0. */
+  readonly flow10: Float32Array;
+  readonly grids: FitGrids;
+}
+
+/** Frames larger than this many pixels (8K) are refused rather than allocated. */
+const MAX_PIXELS = 7680 * 4320;
+
+/**
+ * Computes the bidirectional flow between two decoded keyframes (same size, RGB24).
+ * Async because opencv.js initialises its wasm runtime asynchronously (once per process;
+ * about 0.3 s the first time). Everything after this is synchronous.
+ */
+export async function preparePair(k0: RgbFrame, k1: RgbFrame): Promise<PairContext> {
+  checkFrame(k0, 'k0');
+  checkFrame(k1, 'k1');
+  if (k0.width !== k1.width || k0.height !== k1.height) {
+    throw new CodecError('INVALID_OPTIONS', `keyframes differ in size: ${k0.width}x${k0.height} and ${k1.width}x${k1.height}`);
+  }
+  const { cv } = await loadOpenCv();
+  const { flow01, flow10 } = bidirectionalFlow(cv, k0, k1);
+  return { width: k0.width, height: k0.height, k0, k1, flow01, flow10, grids: fitGrids(k0.width, k0.height) };
+}
+
+/**
+ * Encoder: the weights, already on the quantisation grid, that bring the rendered frame
+ * closest in L2 to `target`. `t` is the frame's linear position in (0, 1) between the
+ * keyframes; it only breaks ties (e.g. identical keyframes).
+ */
+export function fitWeights(ctx: PairContext, target: RgbFrame, t: number): InterpolationWeights {
+  checkFrame(target, 'target');
+  if (target.width !== ctx.width || target.height !== ctx.height) {
+    throw new CodecError('INVALID_OPTIONS', `target is ${target.width}x${target.height}, keyframes are ${ctx.width}x${ctx.height}`);
+  }
+  if (!Number.isFinite(t)) throw new CodecError('INVALID_OPTIONS', `interpolation position must be a finite number, got ${t}`);
+  return levelsToWeights(fitQuantisedLevels(ctx, ctx.grids, target, t));
+}
+
+/**
+ * Decoder: renders one intermediate frame. Weights outside [0, 1] are clamped; callers
+ * normally pass `dequantiseWeight` output. Deterministic and synchronous.
+ */
+export function renderFrame(ctx: PairContext, w: InterpolationWeights): RgbFrame {
+  const wi = clampUnit(w.wi);
+  const wl = clampUnit(w.wl);
+  const data = new Uint8Array(ctx.width * ctx.height * 3);
+  renderInto(ctx, wi, wl, data);
+  return { width: ctx.width, height: ctx.height, data };
+}
+
+function clampUnit(value: number): number {
+  if (!Number.isFinite(value)) throw new CodecError('INVALID_OPTIONS', `interpolation weight must be a finite number, got ${value}`);
+  return Math.min(1, Math.max(0, value));
+}
+
+function checkFrame(frame: RgbFrame, name: string): void {
+  const { width, height, data } = frame;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 2 || height < 2 || width * height > MAX_PIXELS) {
+    throw new CodecError('INVALID_OPTIONS', `${name} must be between 2x2 and 8K pixels, got ${width}x${height}`);
+  }
+  if (data.length !== width * height * 3) {
+    throw new CodecError('INVALID_OPTIONS', `${name} must be packed RGB24 (${width * height * 3} bytes), got ${data.length} bytes`);
+  }
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { CmvcRepresentation } from '../src/bitstream/types.ts';
+import type { ImageFeatureExtractor, RgbFrame } from '../src/contracts.ts';
+import { seededRandom } from '../src/keyframes/plan.ts';
+
+export function tempDir(): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'cmvc-test-'));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Renders a lavfi source to a file with ffmpeg (extra args go before the output). */
+export function lavfi(source: string, output: string, extra: readonly string[] = []): string {
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', source, ...extra, output]);
+  return output;
+}
+
+export function ffprobeStream(path: string): { frames: number; rate: string; width: number; height: number; codec: string } {
+  const out = execFileSync('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0', '-count_frames',
+    '-show_entries', 'stream=nb_read_frames,r_frame_rate,avg_frame_rate,width,height,codec_name', '-of', 'json', path,
+  ]).toString();
+  const stream = (JSON.parse(out) as { streams: Record<string, string | number>[] }).streams[0] ?? {};
+  return {
+    frames: Number(stream.nb_read_frames),
+    rate: String(stream.avg_frame_rate),
+    width: Number(stream.width),
+    height: Number(stream.height),
+    codec: String(stream.codec_name),
+  };
+}
+
+/** A small but complete representation with random image bytes, for container tests. */
+export function syntheticRepresentation(seed = 1, frameCount = 48, keyframeIndices = [0, 17, 47]): CmvcRepresentation {
+  const random = seededRandom(seed);
+  const bytes = (length: number): Uint8Array => Uint8Array.from({ length }, () => Math.floor(random() * 256));
+  const fps = { num: 24, den: 1 };
+  const keyframes = keyframeIndices.map((frameIndex, i) => ({
+    frameIndex,
+    time: frameIndex / 24,
+    format: 'avif' as const,
+    width: 160,
+    height: 90,
+    image: bytes(40 + i * 7),
+    content: `A person in a red jacket is walking along the street, keyframe ${i}.`,
+    contentSemantic: Uint8Array.of(1, i, 3),
+  }));
+  const clips = keyframeIndices.slice(1).map((endFrame, j) => ({
+    index: j,
+    startFrame: keyframeIndices[j] ?? 0,
+    endFrame,
+    startTime: (keyframeIndices[j] ?? 0) / 24,
+    endTime: endFrame / 24,
+    motion: `The camera pans left slowly while the person walks, clip ${j}.`,
+    motionSemantic: Uint8Array.of(2, j),
+    camera: { kind: 'pan' as const, dx: -0.125, dy: 0.01, zoom: 1 },
+  }));
+  const pairs = frameCount - keyframeIndices.length;
+  return {
+    header: { sourceWidth: 320, sourceHeight: 180, fps, frameCount, durationSeconds: frameCount / 24, workingWidth: 320, workingHeight: 180 },
+    keyframes,
+    clips,
+    weights: { levels: 64, values: Uint8Array.from({ length: 2 * pairs }, (_, i) => Math.floor((i / 2 / pairs) * 63)) },
+    semanticCodecs: { content: 'test-semantic-v1', motion: 'test-semantic-v1' },
+  };
+}
+
+/** Deterministic colour-layout features (mean RGB of a 4×4 grid, L2-normalised): a stand-in image feature extractor. */
+export function colourLayoutExtractor(): ImageFeatureExtractor {
+  const grid = 4;
+  return {
+    id: 'test-colour-layout-48',
+    dimensions: grid * grid * 3,
+    async embed(frames: readonly RgbFrame[]) {
+      return frames.map((frame) => {
+        const sums = new Float32Array(grid * grid * 3);
+        for (let y = 0; y < frame.height; y += 1) {
+          const gy = Math.min(grid - 1, Math.floor((y * grid) / frame.height));
+          for (let x = 0; x < frame.width; x += 1) {
+            const cell = (gy * grid + Math.min(grid - 1, Math.floor((x * grid) / frame.width))) * 3;
+            const o = (y * frame.width + x) * 3;
+            for (let c = 0; c < 3; c += 1) sums[cell + c] = (sums[cell + c] ?? 0) + (frame.data[o + c] ?? 0);
+          }
+        }
+        const norm = Math.hypot(...sums) || 1;
+        return sums.map((value) => value / norm);
+      });
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RgbFrame } from '../src/contracts.ts';
+import { CodecError } from '../src/errors.ts';
+import {
+  WEIGHT_LEVELS,
+  dequantiseWeight,
+  fitWeights,
+  linearWeights,
+  loadOpenCv,
+  preparePair,
+  quantiseWeight,
+  renderFrame,
+  type InterpolationWeights,
+  type PairContext,
+} from '../src/it2v/index.ts';
+
+const WIDTH = 480;
+const HEIGHT = 270;
+const INTERMEDIATE = 9;
+
+/** Deterministic, non-periodic smooth texture: bilinear value noise at three scales. */
+function valueNoise(seed: number, width: number, height: number): Float32Array {
+  let state = seed >>> 0;
+  const random = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const out = new Float32Array(width * height);
+  for (const [cell, amplitude] of [[48, 0.5], [16, 0.33], [5, 0.17]] as const) {
+    const cols = Math.ceil(width / cell) + 2;
+    const rows = Math.ceil(height / cell) + 2;
+    const lattice = Float32Array.from({ length: cols * rows }, random);
+    for (let y = 0; y < height; y += 1) {
+      const gy = y / cell;
+      const y0 = Math.floor(gy);
+      const fy = gy - y0;
+      for (let x = 0; x < width; x += 1) {
+        const gx = x / cell;
+        const x0 = Math.floor(gx);
+        const fx = gx - x0;
+        const at = (i: number, j: number): number => lattice[j * cols + i]!;
+        const v = (1 - fx) * (1 - fy) * at(x0, y0) + fx * (1 - fy) * at(x0 + 1, y0) + (1 - fx) * fy * at(x0, y0 + 1) + fx * fy * at(x0 + 1, y0 + 1);
+        out[y * width + x] = out[y * width + x]! + amplitude * v;
+      }
+    }
+  }
+  return out;
+}
+
+const SCENE_WIDTH = WIDTH + 200;
+const SCENE_HEIGHT = HEIGHT + 60;
+const background = valueNoise(7, SCENE_WIDTH, SCENE_HEIGHT);
+const SQUARE = 90;
+const squareTexture = valueNoise(11, SQUARE, SQUARE);
+
+/**
+ * One frame of a synthetic shot: the camera looks at (panX, 20) of a large textured
+ * background, and a differently textured square sits at (squareX, 90) in the frame.
+ */
+function shot(panX: number, squareX: number): RgbFrame {
+  const data = new Uint8Array(WIDTH * HEIGHT * 3);
+  const px = Math.round(panX);
+  const sx = Math.round(squareX);
+  for (let y = 0; y < HEIGHT; y += 1) {
+    for (let x = 0; x < WIDTH; x += 1) {
+      const o = (y * WIDTH + x) * 3;
+      const u = x - sx;
+      const v = y - 90;
+      if (u >= 0 && u < SQUARE && v >= 0 && v < SQUARE) {
+        const t = squareTexture[v * SQUARE + u]!;
+        data[o] = 230 * t;
+        data[o + 1] = 40 + 100 * t;
+        data[o + 2] = 255 - 200 * t;
+      } else {
+        const b = background[(y + 20) * SCENE_WIDTH + x + px]!;
+        data[o] = 30 + 150 * b;
+        data[o + 1] = 60 + 160 * b;
+        data[o + 2] = 20 + 120 * b;
+      }
+    }
+  }
+  return { width: WIDTH, height: HEIGHT, data };
+}
+
+/** An accelerating clip: both the pan and the square move as t², so the linear schedule lags. */
+function acceleratingClip(panDistance: number, squareDistance: number): { frames: RgbFrame[]; positions: number[] } {
+  const positions = Array.from({ length: INTERMEDIATE + 2 }, (_, i) => i / (INTERMEDIATE + 1));
+  return { frames: positions.map((t) => shot(10 + panDistance * t * t, 60 + squareDistance * t * t)), positions };
+}
+
+function sumSquaredError(a: RgbFrame, b: RgbFrame): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i += 1) {
+    const d = a.data[i]! - b.data[i]!;
+    sum += d * d;
+  }
+  return sum;
+}
+
+function sent(w: InterpolationWeights): InterpolationWeights {
+  return { wi: dequantiseWeight(quantiseWeight(w.wi)), wl: dequantiseWeight(quantiseWeight(w.wl)) };
+}
+
+describe('IT2V runtime', () => {
+  // First in the file, so this is the load that installs (and must remove) the listeners.
+  it('loading opencv.js leaves the process error handlers as they were', async () => {
+    const before = [process.listeners('uncaughtException'), process.listeners('unhandledRejection')];
+    await loadOpenCv();
+    expect([process.listeners('uncaughtException'), process.listeners('unhandledRejection')]).toEqual(before);
+  });
+});
+
+describe('IT2V weights and quantisation', () => {
+  it('round-trips every level and bounds the quantisation error by half a step', () => {
+    for (let q = 0; q < WEIGHT_LEVELS; q += 1) expect(quantiseWeight(dequantiseWeight(q))).toBe(q);
+    const step = 1 / (WEIGHT_LEVELS - 1);
+    for (let i = 0; i <= 1000; i += 1) {
+      const w = i / 1000;
+      const q = quantiseWeight(w);
+      expect(Number.isInteger(q) && q >= 0 && q < WEIGHT_LEVELS).toBe(true);
+      expect(Math.abs(dequantiseWeight(q) - w)).toBeLessThanOrEqual(step / 2 + 1e-12);
+    }
+    expect(quantiseWeight(-3)).toBe(0);
+    expect(quantiseWeight(7)).toBe(WEIGHT_LEVELS - 1);
+  });
+
+  it('rejects non-finite weights and out-of-range levels with a typed error', () => {
+    for (const bad of [() => quantiseWeight(Number.NaN), () => dequantiseWeight(WEIGHT_LEVELS), () => dequantiseWeight(1.5), () => dequantiseWeight(-1)]) {
+      expect(bad).toThrow(CodecError);
+      try {
+        bad();
+      } catch (error) {
+        expect((error as CodecError).code).toBe('INVALID_OPTIONS');
+      }
+    }
+  });
+
+  it('gives the linear schedule: k0 at t=0, k1 at t=1', () => {
+    expect(linearWeights(0)).toEqual({ wi: 1, wl: 0 });
+    expect(linearWeights(1)).toEqual({ wi: 0, wl: 1 });
+    expect(linearWeights(0.25)).toEqual({ wi: 0.75, wl: 0.25 });
+  });
+});
+
+describe('IT2V interpolation on an accelerating clip', () => {
+  const clip = acceleratingClip(120, 150);
+  const k0 = clip.frames[0]!;
+  const k1 = clip.frames[clip.frames.length - 1]!;
+  let ctx: PairContext;
+
+  beforeAll(async () => {
+    ctx = await preparePair(k0, k1);
+  }, 30_000);
+
+  it('reproduces k0 at (wi=1, wl=0) and k1 at (wi=0, wl=1)', () => {
+    const first = renderFrame(ctx, { wi: 1, wl: 0 });
+    const last = renderFrame(ctx, { wi: 0, wl: 1 });
+    for (const [rendered, key] of [[first, k0], [last, k1]] as const) {
+      expect(rendered.width).toBe(WIDTH);
+      expect(rendered.height).toBe(HEIGHT);
+      let worst = 0;
+      for (let i = 0; i < key.data.length; i += 1) worst = Math.max(worst, Math.abs(rendered.data[i]! - key.data[i]!));
+      expect(worst).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('renders identical bytes for identical input, including a freshly prepared pair', async () => {
+    const w = { wi: dequantiseWeight(40), wl: dequantiseWeight(21) };
+    const a = renderFrame(ctx, w);
+    const b = renderFrame(ctx, w);
+    const again = renderFrame(await preparePair(k0, k1), w);
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+    expect(Buffer.from(a.data).equals(Buffer.from(again.data))).toBe(true);
+  });
+
+  it('fitted, quantised weights beat the linear schedule in L2 over all intermediate frames', () => {
+    let fittedError = 0;
+    let linearError = 0;
+    const fittedMotion: number[] = [];
+    for (let i = 1; i <= INTERMEDIATE; i += 1) {
+      const t = clip.positions[i]!;
+      const target = clip.frames[i]!;
+      const fitted = fitWeights(ctx, target, t);
+      // fitWeights already answers on the quantisation grid.
+      expect(sent(fitted)).toEqual(fitted);
+      fittedMotion.push(fitted.wl);
+      fittedError += sumSquaredError(renderFrame(ctx, fitted), target);
+      linearError += sumSquaredError(renderFrame(ctx, sent(linearWeights(t))), target);
+    }
+    expect(fittedError).toBeLessThan(linearError * 0.8);
+    // The motion is t², so the fitted motion progress should run behind t early on and speed up.
+    expect(fittedMotion[1]!).toBeLessThan(clip.positions[2]!);
+    for (let i = 1; i < fittedMotion.length; i += 1) expect(fittedMotion[i]!).toBeGreaterThanOrEqual(fittedMotion[i - 1]! - 0.05);
+  });
+
+  it('recovers the t² schedule of an accelerating pan across a third of the frame', async () => {
+    const pan = acceleratingClip(160, 0);
+    const panCtx = await preparePair(pan.frames[0]!, pan.frames[pan.frames.length - 1]!);
+    for (let i = 1; i <= INTERMEDIATE; i += 1) {
+      const t = pan.positions[i]!;
+      const fitted = fitWeights(panCtx, pan.frames[i]!, t);
+      expect(Math.abs(fitted.wl - t * t)).toBeLessThan(0.05);
+    }
+  });
+});
+
+describe('IT2V input checks', () => {
+  it('rejects keyframes of different sizes and malformed frames', async () => {
+    const a = shot(0, 0);
+    const small: RgbFrame = { width: 4, height: 4, data: new Uint8Array(48) };
+    await expect(preparePair(a, small)).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(preparePair({ width: 4, height: 4, data: new Uint8Array(10) }, small)).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+  });
+
+  it('rejects a target of the wrong size', async () => {
+    const ctx = await preparePair({ width: 8, height: 8, data: new Uint8Array(192) }, { width: 8, height: 8, data: new Uint8Array(192).fill(9) });
+    expect(() => fitWeights(ctx, { width: 4, height: 4, data: new Uint8Array(48) }, 0.5)).toThrow(CodecError);
+    expect(renderFrame(ctx, { wi: 0.5, wl: 0.5 }).data.length).toBe(192);
+  });
+});

@@ -1,0 +1,228 @@
+import { ModelError } from '../runtime/errors.ts';
+import { MOTION_DIRECTIONS, SPEED_WORDS, type MotionDirection, type SpeedWord } from '../motion/tracks.ts';
+import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE, type ColourName } from '../scene/colours.ts';
+import {
+  CAMERA_MOVES,
+  POSITIONS,
+  RECORD_LIMITS,
+  sanitiseReadText,
+  type AreaMotion,
+  type ContentRecord,
+  type DescriptionRecord,
+  type MotionRecord,
+  type ObjectCount,
+  type ObjectMotion,
+} from './record.ts';
+
+/**
+ * Structured form, version 1. All integers are unsigned LEB128 varints; enums are indices into the
+ * fixed tables of `record.ts`, `scene/colours.ts` and `motion/tracks.ts`.
+ *
+ *   version=1, kind (1 content | 2 motion)
+ *   content: brightness, contrast, colourfulness, nColours, colour…,
+ *            nObjects, (classId, count, position)…, nTexts, (byteLength, UTF-8 bytes)…
+ *   motion:  camera, cameraSpeed, nObjects, (classId, count, direction, speed)…,
+ *            nAreas, (position, direction, speed)…
+ */
+export const STRUCTURED_VERSION = 1;
+const KIND_CONTENT = 1;
+const KIND_MOTION = 2;
+const MAX_TEXT_BYTES = RECORD_LIMITS.maxTextChars * 4;
+
+function invalid(message: string): ModelError {
+  return new ModelError('invalid-input', `structured description: ${message}`);
+}
+
+class Writer {
+  private readonly bytes: number[] = [];
+  varint(value: number): void {
+    let rest = value;
+    while (rest >= 0x80) {
+      this.bytes.push((rest & 0x7f) | 0x80);
+      rest = Math.floor(rest / 128);
+    }
+    this.bytes.push(rest);
+  }
+  raw(data: Uint8Array): void {
+    for (const byte of data) this.bytes.push(byte);
+  }
+  result(): Uint8Array {
+    return Uint8Array.from(this.bytes);
+  }
+}
+
+class Reader {
+  private offset = 0;
+  constructor(private readonly data: Uint8Array) {}
+  varint(what: string, max: number): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 5; i += 1) {
+      const byte = this.data[this.offset];
+      if (byte === undefined) throw invalid(`truncated while reading ${what}`);
+      this.offset += 1;
+      value += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) {
+        if (value > max) throw invalid(`${what} ${value} exceeds ${max}`);
+        if (i > 0 && byte === 0) throw invalid(`non-minimal varint for ${what}`);
+        return value;
+      }
+      scale *= 128;
+    }
+    throw invalid(`varint for ${what} is too long`);
+  }
+  pick<T>(table: readonly T[], what: string): T {
+    return table[this.varint(what, table.length - 1)] as T;
+  }
+  bytes(length: number, what: string): Uint8Array {
+    if (this.offset + length > this.data.length) throw invalid(`truncated while reading ${what}`);
+    const slice = this.data.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return slice;
+  }
+  end(): void {
+    if (this.offset !== this.data.length) throw invalid(`${this.data.length - this.offset} trailing bytes`);
+  }
+}
+
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function indexIn<T>(table: readonly T[], value: T, what: string): number {
+  const index = table.indexOf(value);
+  if (index < 0) throw invalid(`unknown ${what} ${String(value)}`);
+  return index;
+}
+
+function checkCount(value: number, min: number, max: number, what: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw invalid(`${what} must be an integer in ${min}..${max} (got ${value})`);
+}
+
+function writeContent(out: Writer, record: ContentRecord): void {
+  out.varint(indexIn(BRIGHTNESS_LEVELS, record.brightness, 'brightness'));
+  out.varint(indexIn(CONTRAST_LEVELS, record.contrast, 'contrast'));
+  out.varint(indexIn(COLOURFULNESS_LEVELS, record.colourfulness, 'colourfulness'));
+  checkCount(record.colours.length, 1, RECORD_LIMITS.maxColours, 'colour count');
+  out.varint(record.colours.length);
+  for (const colour of record.colours) out.varint(indexIn(PALETTE, colour, 'colour'));
+  checkCount(record.objects.length, 0, RECORD_LIMITS.maxObjects, 'object group count');
+  out.varint(record.objects.length);
+  for (const group of record.objects) {
+    checkCount(group.classId, 0, RECORD_LIMITS.classes - 1, 'class id');
+    checkCount(group.count, 1, RECORD_LIMITS.maxCount, 'object count');
+    out.varint(group.classId);
+    out.varint(group.count);
+    out.varint(indexIn(POSITIONS, group.position, 'position'));
+  }
+  checkCount(record.texts.length, 0, RECORD_LIMITS.maxTexts, 'text count');
+  out.varint(record.texts.length);
+  for (const text of record.texts) {
+    if (text.length === 0 || sanitiseReadText(text) !== text) throw invalid(`text ${JSON.stringify(text)} is not in canonical form`);
+    const bytes = utf8.encode(text);
+    out.varint(bytes.length);
+    out.raw(bytes);
+  }
+}
+
+function writeMotion(out: Writer, record: MotionRecord): void {
+  out.varint(indexIn(CAMERA_MOVES, record.camera, 'camera move'));
+  out.varint(indexIn(SPEED_WORDS, record.cameraSpeed, 'camera speed'));
+  checkCount(record.objects.length, 0, RECORD_LIMITS.maxObjects, 'moving object group count');
+  out.varint(record.objects.length);
+  for (const group of record.objects) {
+    checkCount(group.classId, 0, RECORD_LIMITS.classes - 1, 'class id');
+    checkCount(group.count, 1, RECORD_LIMITS.maxCount, 'object count');
+    out.varint(group.classId);
+    out.varint(group.count);
+    out.varint(indexIn(MOTION_DIRECTIONS, group.direction, 'direction'));
+    out.varint(indexIn(SPEED_WORDS, group.speed, 'speed'));
+  }
+  checkCount(record.areas.length, 0, RECORD_LIMITS.maxAreas, 'area count');
+  out.varint(record.areas.length);
+  for (const area of record.areas) {
+    out.varint(indexIn(POSITIONS, area.position, 'position'));
+    out.varint(indexIn(MOTION_DIRECTIONS, area.direction, 'direction'));
+    out.varint(indexIn(SPEED_WORDS, area.speed, 'speed'));
+  }
+}
+
+export function encodeRecord(record: DescriptionRecord): Uint8Array {
+  const out = new Writer();
+  out.varint(STRUCTURED_VERSION);
+  if (record.kind === 'content') {
+    out.varint(KIND_CONTENT);
+    writeContent(out, record);
+  } else {
+    out.varint(KIND_MOTION);
+    writeMotion(out, record);
+  }
+  return out.result();
+}
+
+function readContent(input: Reader): ContentRecord {
+  const brightness = input.pick(BRIGHTNESS_LEVELS, 'brightness');
+  const contrast = input.pick(CONTRAST_LEVELS, 'contrast');
+  const colourfulness = input.pick(COLOURFULNESS_LEVELS, 'colourfulness');
+  const colourCount = input.varint('colour count', RECORD_LIMITS.maxColours);
+  if (colourCount < 1) throw invalid('at least one colour is required');
+  const colours: ColourName[] = [];
+  for (let i = 0; i < colourCount; i += 1) colours.push(input.pick(PALETTE, 'colour'));
+  const objects: ObjectCount[] = [];
+  const objectCount = input.varint('object group count', RECORD_LIMITS.maxObjects);
+  for (let i = 0; i < objectCount; i += 1) {
+    const classId = input.varint('class id', RECORD_LIMITS.classes - 1);
+    const count = input.varint('object count', RECORD_LIMITS.maxCount);
+    if (count < 1) throw invalid('object count must be at least 1');
+    objects.push({ classId, count, position: input.pick(POSITIONS, 'position') });
+  }
+  const texts: string[] = [];
+  const textCount = input.varint('text count', RECORD_LIMITS.maxTexts);
+  for (let i = 0; i < textCount; i += 1) {
+    const length = input.varint('text length', MAX_TEXT_BYTES);
+    let text: string;
+    try {
+      text = strictUtf8.decode(input.bytes(length, 'text'));
+    } catch (cause) {
+      if (cause instanceof ModelError) throw cause;
+      throw invalid('text is not valid UTF-8');
+    }
+    if (text.length === 0 || sanitiseReadText(text) !== text) throw invalid('text is not in canonical form');
+    texts.push(text);
+  }
+  return { kind: 'content', brightness, contrast, colourfulness, colours, objects, texts };
+}
+
+function readMotion(input: Reader): MotionRecord {
+  const camera = input.pick(CAMERA_MOVES, 'camera move');
+  const cameraSpeed = input.pick(SPEED_WORDS, 'camera speed');
+  const objects: ObjectMotion[] = [];
+  const objectCount = input.varint('moving object group count', RECORD_LIMITS.maxObjects);
+  for (let i = 0; i < objectCount; i += 1) {
+    const classId = input.varint('class id', RECORD_LIMITS.classes - 1);
+    const count = input.varint('object count', RECORD_LIMITS.maxCount);
+    if (count < 1) throw invalid('object count must be at least 1');
+    const direction: MotionDirection = input.pick(MOTION_DIRECTIONS, 'direction');
+    const speed: SpeedWord = input.pick(SPEED_WORDS, 'speed');
+    objects.push({ classId, count, direction, speed });
+  }
+  const areas: AreaMotion[] = [];
+  const areaCount = input.varint('area count', RECORD_LIMITS.maxAreas);
+  for (let i = 0; i < areaCount; i += 1) {
+    areas.push({ position: input.pick(POSITIONS, 'position'), direction: input.pick(MOTION_DIRECTIONS, 'direction'), speed: input.pick(SPEED_WORDS, 'speed') });
+  }
+  return { kind: 'motion', camera, cameraSpeed, objects, areas };
+}
+
+export function decodeRecord(data: Uint8Array): DescriptionRecord {
+  if (!(data instanceof Uint8Array)) throw invalid('expected a Uint8Array');
+  const input = new Reader(data);
+  const version = input.varint('version', 255);
+  if (version !== STRUCTURED_VERSION) throw invalid(`unsupported version ${version} (this build reads ${STRUCTURED_VERSION})`);
+  const kind = input.varint('kind', 255);
+  let record: DescriptionRecord;
+  if (kind === KIND_CONTENT) record = readContent(input);
+  else if (kind === KIND_MOTION) record = readMotion(input);
+  else throw invalid(`unknown kind ${kind}`);
+  input.end();
+  return record;
+}

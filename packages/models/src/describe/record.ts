@@ -1,0 +1,94 @@
+import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
+import type { Brightness, Colourfulness, ColourName, Contrast } from '../scene/colours.ts';
+
+/** Coarse 3×3 place in the frame, or spread over it (several objects, no majority place). */
+export const POSITIONS = [
+  'top-left',
+  'top',
+  'top-right',
+  'left',
+  'center',
+  'right',
+  'bottom-left',
+  'bottom',
+  'bottom-right',
+  'across',
+] as const;
+export type Position = (typeof POSITIONS)[number];
+
+export const CAMERA_MOVES = ['static', 'pan-left', 'pan-right', 'tilt-up', 'tilt-down', 'zoom-in', 'zoom-out'] as const;
+export type CameraMove = (typeof CAMERA_MOVES)[number];
+
+export interface ObjectCount {
+  /** COCO class id 0..79. */
+  readonly classId: number;
+  readonly count: number;
+  readonly position: Position;
+}
+
+export interface ContentRecord {
+  readonly kind: 'content';
+  readonly brightness: Brightness;
+  readonly contrast: Contrast;
+  readonly colourfulness: Colourfulness;
+  /** One or two palette colours, most common first. */
+  readonly colours: readonly ColourName[];
+  readonly objects: readonly ObjectCount[];
+  /** Text read in the frame, already sanitised (see `sanitiseReadText`). */
+  readonly texts: readonly string[];
+}
+
+export interface ObjectMotion {
+  readonly classId: number;
+  readonly count: number;
+  readonly direction: MotionDirection;
+  readonly speed: SpeedWord;
+}
+
+export interface AreaMotion {
+  readonly position: Position;
+  readonly direction: MotionDirection;
+  readonly speed: SpeedWord;
+}
+
+export interface MotionRecord {
+  readonly kind: 'motion';
+  readonly camera: CameraMove;
+  readonly cameraSpeed: SpeedWord;
+  readonly objects: readonly ObjectMotion[];
+  /** Moving regions no detected object accounts for. */
+  readonly areas: readonly AreaMotion[];
+}
+
+export type DescriptionRecord = ContentRecord | MotionRecord;
+
+/** Limits the structured form enforces, so a decoder never allocates without bound. */
+export const RECORD_LIMITS = {
+  classes: 80,
+  maxCount: 999,
+  maxObjects: 8,
+  maxTexts: 4,
+  maxTextChars: 48,
+  maxAreas: 4,
+  maxColours: 2,
+} as const;
+
+/**
+ * Canonical form of text read from a frame: NFC, control characters removed, whitespace runs
+ * collapsed to one space, trimmed, at most `maxTextChars` code points.
+ */
+export function sanitiseReadText(text: string): string {
+  const cleaned = text
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  return Array.from(cleaned).slice(0, RECORD_LIMITS.maxTextChars).join('').trim();
+}
+
+/** Position of a box centre on the 3×3 grid. */
+export function positionOf(centreX: number, centreY: number): Position {
+  const column = centreX < 1 / 3 ? 0 : centreX > 2 / 3 ? 2 : 1;
+  const row = centreY < 1 / 3 ? 0 : centreY > 2 / 3 ? 2 : 1;
+  return POSITIONS[row * 3 + column] as Position;
+}

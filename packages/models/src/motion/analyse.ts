@@ -1,0 +1,257 @@
+import type { Box, Detection, RgbFrame } from '../types.ts';
+import { ModelError } from '../runtime/errors.ts';
+import { poolFlow } from './blocks.ts';
+import { fitCameraMotion } from './camera.ts';
+import { analysisSize, DEFAULT_ANALYSIS_WIDTH, denseFlow, toAnalysisGray, type GrayImage } from './flow.ts';
+import { findMovingRegions, type MovingRegion } from './foreground.ts';
+import { loadOpenCv } from './opencv.ts';
+import { centreOf, classifyMovement, intersectionOverUnion, linkTracks, type MotionDirection, type SpeedWord, type Track } from './tracks.ts';
+
+/** Global camera motion over a clip (same shape as the codec's `CameraMotion`). */
+export interface CameraMotion {
+  readonly kind: 'static' | 'pan' | 'tilt' | 'zoom';
+  /** Mean camera translation per second in frame widths (x) and heights (y); +x: the camera pans right, +y: it tilts down. */
+  readonly dx: number;
+  readonly dy: number;
+  /** Scale change per second: 1 is none, above 1 zooms in. */
+  readonly zoom: number;
+}
+
+/**
+ * Camera classification, per second: static when |dx| and |dy| stay below `staticSpeed` and
+ * |ln zoom| below `staticZoom`; otherwise the largest of |dx| (pan), |dy| (tilt) and
+ * |ln zoom|·zoomWeight (zoom; the weight converts scale rate to the speed of a point halfway to the
+ * border) wins. Speed words: below `slowSpeed` "slow", at or above `fastSpeed` "fast", on the same scale.
+ */
+export const CAMERA_THRESHOLDS = {
+  staticSpeed: 0.02,
+  staticZoom: 0.02,
+  zoomWeight: 0.5,
+  slowSpeed: 0.06,
+  fastSpeed: 0.3,
+} as const;
+
+export interface MovingObject {
+  readonly classId: number;
+  /** Mean box over the track. */
+  readonly box: Box;
+  readonly direction: MotionDirection;
+  readonly speed: SpeedWord;
+  /** Number of sampled frames the object was seen in. */
+  readonly seen: number;
+}
+
+export interface MovingArea {
+  readonly box: Box;
+  /** `in-place` when its parts move but it goes nowhere (see MIN_AREA_ACTIVITY). */
+  readonly direction: MotionDirection;
+  readonly speed: SpeedWord;
+  /** Mean fraction of the frame covered. */
+  readonly area: number;
+}
+
+export interface MotionAnalysis {
+  readonly camera: CameraMotion;
+  readonly cameraSpeed: SpeedWord;
+  readonly seconds: number;
+  /** Tracked detections (empty without detections). */
+  readonly objects: readonly MovingObject[];
+  /** Moving foreground regions not explained by a moving tracked object. */
+  readonly areas: readonly MovingArea[];
+  /** Per class id, the most detections of that class seen in one sampled frame (a floor for how many there are). */
+  readonly peakCounts: ReadonlyMap<number, number>;
+}
+
+export interface TimedRgbFrame extends RgbFrame {
+  /** Seconds from the start of the source. */
+  readonly time: number;
+}
+
+export interface MotionAnalysisOptions {
+  /** Width flow is computed at (16..320, default 160). */
+  readonly analysisWidth?: number;
+  /** Detections per frame, aligned with `frames`, for object tracks. */
+  readonly detections?: readonly (readonly Detection[])[];
+}
+
+const MAX_FRAMES = 256;
+/**
+ * An area that goes nowhere is reported as local movement only if its mean residual speed reaches
+ * MIN_AREA_ACTIVITY (frame fractions per second) and it covers MIN_LOCAL_AREA of the frame on
+ * average; smaller flickers are compression noise more often than motion.
+ */
+const MIN_AREA_ACTIVITY = 0.02;
+const MIN_LOCAL_AREA = 0.02;
+
+function meanBox(boxes: readonly Box[]): Box {
+  const n = Math.max(1, boxes.length);
+  const sum = boxes.reduce((acc, b) => ({ x: acc.x + b.x, y: acc.y + b.y, width: acc.width + b.width, height: acc.height + b.height }), {
+    x: 0,
+    y: 0,
+    width: 0,
+    height: 0,
+  });
+  return { x: sum.x / n, y: sum.y / n, width: sum.width / n, height: sum.height / n };
+}
+
+function cameraFrom(dx: number, dy: number, logZoom: number): { camera: CameraMotion; speed: SpeedWord } {
+  const t = CAMERA_THRESHOLDS;
+  const zoom = Math.exp(logZoom);
+  if (Math.abs(dx) < t.staticSpeed && Math.abs(dy) < t.staticSpeed && Math.abs(logZoom) < t.staticZoom) {
+    return { camera: { kind: 'static', dx, dy, zoom }, speed: 'slow' };
+  }
+  const zoomRate = Math.abs(logZoom) * t.zoomWeight;
+  const rate = Math.max(Math.abs(dx), Math.abs(dy), zoomRate);
+  const kind: CameraMotion['kind'] = zoomRate === rate ? 'zoom' : Math.abs(dx) >= Math.abs(dy) ? 'pan' : 'tilt';
+  const speed: SpeedWord = rate < t.slowSpeed ? 'slow' : rate >= t.fastSpeed ? 'fast' : 'moderate';
+  return { camera: { kind, dx, dy, zoom }, speed };
+}
+
+function validate(frames: readonly TimedRgbFrame[], detections: MotionAnalysisOptions['detections']): void {
+  if (!Array.isArray(frames) || frames.length === 0) throw new ModelError('invalid-input', 'motion analysis needs at least one frame');
+  if (frames.length > MAX_FRAMES) throw new ModelError('invalid-input', `motion analysis takes at most ${MAX_FRAMES} frames (got ${frames.length})`);
+  const first = frames[0] as TimedRgbFrame;
+  frames.forEach((frame, i) => {
+    if (frame.width !== first.width || frame.height !== first.height) {
+      throw new ModelError('invalid-frame', `frame ${i} is ${frame.width}x${frame.height}, frame 0 is ${first.width}x${first.height}`);
+    }
+    if (!Number.isFinite(frame.time) || (i > 0 && frame.time <= (frames[i - 1]?.time ?? 0))) {
+      throw new ModelError('invalid-input', `frame ${i}: times must be finite and strictly increasing`);
+    }
+  });
+  if (detections && detections.length !== frames.length) {
+    throw new ModelError('invalid-input', `got detections for ${detections.length} frames, expected ${frames.length}`);
+  }
+}
+
+/** Dense-flow motion analysis of one clip's sampled frames. */
+export async function analyseMotion(frames: readonly TimedRgbFrame[], options: MotionAnalysisOptions = {}): Promise<MotionAnalysis> {
+  validate(frames, options.detections);
+  const { cv } = await loadOpenCv();
+  const first = frames[0] as TimedRgbFrame;
+  const size = analysisSize(first, options.analysisWidth ?? DEFAULT_ANALYSIS_WIDTH);
+  const seconds = (frames[frames.length - 1]?.time ?? first.time) - first.time;
+
+  let shiftX = 0;
+  let shiftY = 0;
+  let logZoom = 0;
+  const regionsPerPair: (MovingRegion & { classId: number })[][] = [];
+  let previous: GrayImage = toAnalysisGray(cv, first, size);
+  for (let i = 1; i < frames.length; i += 1) {
+    const frame = frames[i] as TimedRgbFrame;
+    const dt = frame.time - (frames[i - 1] as TimedRgbFrame).time;
+    const current = toAnalysisGray(cv, frame, size);
+    const blocks = poolFlow(previous, denseFlow(cv, previous, current));
+    const model = fitCameraMotion(blocks);
+    // Content moving left in the image means the camera turns right.
+    shiftX -= model.tx / size.width;
+    shiftY -= model.ty / size.height;
+    logZoom += Math.log(Math.max(1e-3, 1 + model.a));
+    regionsPerPair.push(findMovingRegions(blocks, model, dt).map((region) => ({ ...region, classId: -1 })));
+    previous = current;
+  }
+  const perSecond = seconds > 0 ? 1 / seconds : 0;
+  const { camera, speed: cameraSpeed } = cameraFrom(shiftX * perSecond, shiftY * perSecond, logZoom * perSecond);
+
+  const objects = trackObjects(frames, options.detections ?? [], camera);
+  const areas = regionMovements(frames, regionsPerPair);
+  // Objects that stay put but contain moving regions are moving in place (e.g. gesturing).
+  const withActivity = objects.map((object) =>
+    object.direction === 'still' && areas.some((area) => containsCentre(object.box, area.box)) ? { ...object, direction: 'in-place' as const } : object,
+  );
+  const unexplained = areas.filter((area) => !withActivity.some((object) => object.direction !== 'still' && overlaps(object.box, area.box)));
+  const peakCounts = new Map<number, number>();
+  for (const list of options.detections ?? []) {
+    const counts = new Map<number, number>();
+    for (const detection of list) counts.set(detection.classId, (counts.get(detection.classId) ?? 0) + 1);
+    for (const [classId, count] of counts) peakCounts.set(classId, Math.max(count, peakCounts.get(classId) ?? 0));
+  }
+  return { camera, cameraSpeed, seconds, objects: withActivity, areas: unexplained, peakCounts };
+}
+
+/** Box sides within this distance of the border (frame fractions) are taken to be cut off by it. */
+const EDGE_MARGIN = 0.01;
+
+/**
+ * Log of how much a box grew, from the dimensions the frame edge does not cut: an object entering
+ * from the side grows in width without coming closer, a person walking toward the camera loses
+ * their feet at the bottom edge but keeps growing in width.
+ */
+function logSizeChange(a: Box, b: Box): number {
+  const cutX = (box: Box): boolean => box.x <= EDGE_MARGIN || box.x + box.width >= 1 - EDGE_MARGIN;
+  const cutY = (box: Box): boolean => box.y <= EDGE_MARGIN || box.y + box.height >= 1 - EDGE_MARGIN;
+  const widthOk = !cutX(a) && !cutX(b) && a.width > 0 && b.width > 0;
+  const heightOk = !cutY(a) && !cutY(b) && a.height > 0 && b.height > 0;
+  if (widthOk && heightOk) return 0.5 * Math.log((b.width * b.height) / (a.width * a.height));
+  if (widthOk) return Math.log(b.width / a.width);
+  if (heightOk) return Math.log(b.height / a.height);
+  return 0;
+}
+
+function containsCentre(outer: Box, inner: Box): boolean {
+  const c = centreOf(inner);
+  return c.x >= outer.x && c.x <= outer.x + outer.width && c.y >= outer.y && c.y <= outer.y + outer.height;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return intersectionOverUnion(a, b) > 0.1 || containsCentre(a, b) || containsCentre(b, a);
+}
+
+function trackObjects(frames: readonly TimedRgbFrame[], detections: readonly (readonly Detection[])[], camera: CameraMotion): MovingObject[] {
+  const framesWithDetections = detections.filter((list) => list.length > 0).length;
+  const minPoints = Math.max(2, Math.ceil(framesWithDetections * 0.4));
+  return linkTracks(detections)
+    .filter((track) => track.points.length >= minPoints)
+    .map((track) => describeTrack(track, frames, camera));
+}
+
+function describeTrack(track: Track<Detection>, frames: readonly TimedRgbFrame[], camera: CameraMotion): MovingObject {
+  const start = track.points[0] as (typeof track.points)[number];
+  const end = track.points[track.points.length - 1] as (typeof track.points)[number];
+  const duration = (frames[end.frame]?.time ?? 0) - (frames[start.frame]?.time ?? 0);
+  const a = centreOf(start.observation.box);
+  const b = centreOf(end.observation.box);
+  // Undo the apparent motion the camera adds: panning right shifts the scene left by dx per second.
+  const dx = b.x - a.x + camera.dx * duration;
+  const dy = b.y - a.y + camera.dy * duration;
+  const logScale = logSizeChange(start.observation.box, end.observation.box) - Math.log(camera.zoom) * duration;
+  const movement = classifyMovement(dx, dy, logScale, duration);
+  return {
+    classId: track.classId,
+    box: meanBox(track.points.map((p) => p.observation.box)),
+    direction: movement.direction,
+    speed: movement.speed,
+    seen: track.points.length,
+  };
+}
+
+function regionMovements(
+  frames: readonly TimedRgbFrame[],
+  regionsPerPair: readonly (readonly (MovingRegion & { classId: number })[])[],
+): MovingArea[] {
+  const pairs = regionsPerPair.length;
+  const minPoints = Math.max(1, Math.ceil(pairs * 0.3));
+  const areas: MovingArea[] = [];
+  for (const track of linkTracks(regionsPerPair)) {
+    if (track.points.length < minPoints) continue;
+    let dx = 0;
+    let dy = 0;
+    let duration = 0;
+    let activity = 0;
+    for (const { frame, observation } of track.points) {
+      const dt = (frames[frame + 1]?.time ?? 0) - (frames[frame]?.time ?? 0);
+      dx += observation.vx * dt;
+      dy += observation.vy * dt;
+      activity += observation.activity * dt;
+      duration += dt;
+    }
+    const area = track.points.reduce((sum, p) => sum + p.observation.area, 0) / track.points.length;
+    let movement = classifyMovement(dx, dy, 0, duration);
+    if (movement.direction === 'still') {
+      if (activity < MIN_AREA_ACTIVITY * duration || area < MIN_LOCAL_AREA) continue;
+      movement = { direction: 'in-place', speed: 'moderate' };
+    }
+    areas.push({ box: meanBox(track.points.map((p) => p.observation.box)), direction: movement.direction, speed: movement.speed, area });
+  }
+  return areas.sort((p, q) => q.area - p.area);
+}

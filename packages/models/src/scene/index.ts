@@ -1,0 +1,14 @@
+export {
+  analyseScene,
+  nameColour,
+  BRIGHTNESS_LEVELS,
+  COLOURFULNESS_LEVELS,
+  CONTRAST_LEVELS,
+  PALETTE,
+  SCENE_THRESHOLDS,
+  type Brightness,
+  type Colourfulness,
+  type ColourName,
+  type Contrast,
+  type SceneStatistics,
+} from './colours.ts';

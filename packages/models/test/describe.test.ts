@@ -1,0 +1,176 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Detection, ObjectDetector, OcrLine, RgbFrame, TextReader } from '../src/types.ts';
+import {
+  CAMERA_MOVES,
+  createSceneDescriber,
+  createSemanticCodec,
+  decodeRecord,
+  encodeRecord,
+  POSITIONS,
+  RECORD_LIMITS,
+  renderRecord,
+  sanitiseReadText,
+  type ContentRecord,
+  type DescriptionRecord,
+  type MotionRecord,
+} from '../src/describe/index.ts';
+import { MOTION_DIRECTIONS, SPEED_WORDS } from '../src/motion/index.ts';
+import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE } from '../src/scene/index.ts';
+import { cocoLabels } from '../src/detect/labels.ts';
+import { renderLavfi } from './motion-fixtures.ts';
+
+const readText = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 60 })
+  .map(sanitiseReadText)
+  .filter((text) => text.length > 0);
+
+const contentRecord: fc.Arbitrary<ContentRecord> = fc.record({
+  kind: fc.constant('content' as const),
+  brightness: fc.constantFrom(...BRIGHTNESS_LEVELS),
+  contrast: fc.constantFrom(...CONTRAST_LEVELS),
+  colourfulness: fc.constantFrom(...COLOURFULNESS_LEVELS),
+  colours: fc.array(fc.constantFrom(...PALETTE), { minLength: 1, maxLength: RECORD_LIMITS.maxColours }),
+  objects: fc.array(
+    fc.record({ classId: fc.integer({ min: 0, max: 79 }), count: fc.integer({ min: 1, max: RECORD_LIMITS.maxCount }), position: fc.constantFrom(...POSITIONS) }),
+    { maxLength: RECORD_LIMITS.maxObjects },
+  ),
+  texts: fc.array(readText, { maxLength: RECORD_LIMITS.maxTexts }),
+});
+
+const motionRecord: fc.Arbitrary<MotionRecord> = fc.record({
+  kind: fc.constant('motion' as const),
+  camera: fc.constantFrom(...CAMERA_MOVES),
+  cameraSpeed: fc.constantFrom(...SPEED_WORDS),
+  objects: fc.array(
+    fc.record({
+      classId: fc.integer({ min: 0, max: 79 }),
+      count: fc.integer({ min: 1, max: RECORD_LIMITS.maxCount }),
+      direction: fc.constantFrom(...MOTION_DIRECTIONS),
+      speed: fc.constantFrom(...SPEED_WORDS),
+    }),
+    { maxLength: RECORD_LIMITS.maxObjects },
+  ),
+  areas: fc.array(
+    fc.record({ position: fc.constantFrom(...POSITIONS), direction: fc.constantFrom(...MOTION_DIRECTIONS), speed: fc.constantFrom(...SPEED_WORDS) }),
+    { maxLength: RECORD_LIMITS.maxAreas },
+  ),
+});
+
+const anyRecord: fc.Arbitrary<DescriptionRecord> = fc.oneof(contentRecord, motionRecord);
+
+const fixedDetector = (detections: Detection[]): ObjectDetector => ({
+  id: 'fixed-test-detector',
+  async detect(frames: readonly RgbFrame[]) {
+    return frames.map(() => detections);
+  },
+});
+const fixedReader = (lines: OcrLine[]): TextReader => ({
+  id: 'fixed-test-reader',
+  async read() {
+    return lines;
+  },
+});
+const detection = (classId: number, x: number, y: number, score = 0.9): Detection => ({
+  classId,
+  label: cocoLabels[classId] ?? '',
+  score,
+  box: { x, y, width: 0.1, height: 0.2 },
+});
+
+async function keyframe() {
+  const [frame] = await renderLavfi('color=c=white:s=160x120', 160, 120, 1, 1);
+  if (!frame) throw new Error('ffmpeg produced no frame');
+  return frame;
+}
+
+describe('structured form', () => {
+  it('expands to exactly the text of the record it was made from', () => {
+    const codec = createSemanticCodec();
+    fc.assert(
+      fc.property(anyRecord, (record) => {
+        const bytes = encodeRecord(record);
+        expect(codec.expand(bytes)).toBe(renderRecord(record));
+        expect(encodeRecord(decodeRecord(bytes))).toEqual(bytes);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is compact', () => {
+    const record: MotionRecord = {
+      kind: 'motion',
+      camera: 'pan-left',
+      cameraSpeed: 'slow',
+      objects: [{ classId: 0, count: 2, direction: 'left-to-right', speed: 'moderate' }],
+      areas: [],
+    };
+    const bytes = encodeRecord(record);
+    expect(bytes.length).toBeLessThan(12);
+    expect(renderRecord(record)).toBe('camera slowly pans left; two people walk from left to right');
+  });
+
+  it('rejects corrupt input with typed errors instead of guessing', () => {
+    const codec = createSemanticCodec();
+    const good = encodeRecord({ kind: 'motion', camera: 'static', cameraSpeed: 'moderate', objects: [], areas: [] });
+    const fails = (bytes: Uint8Array) => expect(() => codec.expand(bytes)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
+    fails(new Uint8Array([]));
+    fails(Uint8Array.from([2, ...good.subarray(1)]));
+    fails(good.subarray(0, good.length - 1));
+    fails(Uint8Array.from([...good, 0]));
+    fails(Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 1, 80, 1, 0, 0]));
+    fails(Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 0, 1, 2, 0xc3, 0x28]));
+    fails(Uint8Array.from([1, 2, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x7f]));
+  });
+
+  it('refuses to encode text that would not come back unchanged', () => {
+    const record: ContentRecord = { kind: 'content', brightness: 'dim', contrast: 'normal', colourfulness: 'normal', colours: ['gray'], objects: [], texts: [' EXIT\n'] };
+    expect(() => encodeRecord(record)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
+  });
+});
+
+describe('keyframe descriptions', () => {
+  it('counts detections with number words, plurals and positions, and quotes read text', async () => {
+    const detector = fixedDetector([detection(0, 0.05, 0.4), detection(0, 0.15, 0.35), detection(39, 0.45, 0.4), detection(41, 0.8, 0.4, 0.2)]);
+    const reader = fixedReader([{ text: '  EXIT ', score: 0.95, box: { x: 0.4, y: 0.05, width: 0.2, height: 0.1 } }]);
+    const describer = createSceneDescriber({ detector, textReader: reader });
+    const description = await describer.describeKeyframe({ ...(await keyframe()), index: 0, time: 0 });
+    expect(description.text).toBe("two people on the left and a bottle in the center, in a bright, low-contrast, muted scene with mostly white tones; text reads 'EXIT'");
+    expect(createSemanticCodec().expand(description.semantic as Uint8Array)).toBe(description.text);
+  });
+
+  it('names no objects without a detector', async () => {
+    const description = await createSceneDescriber({ textReader: fixedReader([]) }).describeKeyframe({ ...(await keyframe()), index: 0, time: 0 });
+    expect(description.text).toBe("a bright, low-contrast, muted scene with mostly white tones");
+    for (const label of cocoLabels) expect(description.text).not.toMatch(new RegExp(`\\b${label}\\b`));
+  });
+
+  it('uses articles and irregular plurals', () => {
+    const record = (objects: ContentRecord['objects']): ContentRecord => ({
+      kind: 'content',
+      brightness: 'dim',
+      contrast: 'high',
+      colourfulness: 'normal',
+      colours: ['green', 'brown'],
+      objects,
+      texts: [],
+    });
+    expect(
+      renderRecord(
+        record([
+          { classId: 47, count: 1, position: 'top-left' },
+          { classId: 64, count: 3, position: 'across' },
+          { classId: 5, count: 14, position: 'bottom' },
+        ]),
+      ),
+    ).toBe('an apple at the top left, three mice across the frame and 14 buses at the bottom, in a dim, high-contrast scene with mostly green and brown tones');
+  });
+
+  it('rejects bad options and frames with typed errors', async () => {
+    expect(() => createSceneDescriber({ motionFrames: 1 })).toThrowError(expect.objectContaining({ code: 'invalid-config' }));
+    await expect(createSceneDescriber().describeKeyframe({ width: 2, height: 2, data: new Uint8Array(3), index: 0, time: 0 })).rejects.toMatchObject({
+      code: 'invalid-frame',
+    });
+    await expect(createSceneDescriber().describeMotion({ frames: [], fps: 5 })).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+});

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection, ObjectDetector, RgbFrame } from '../src/types.ts';
+import { analyseMotion, classifyMovement, linkTracks } from '../src/motion/index.ts';
+import { createSceneDescriber } from '../src/describe/index.ts';
+import { ModelError } from '../src/runtime/errors.ts';
+import { boxOffBackdrop, renderLavfi, texture, type RawFrame } from './motion-fixtures.ts';
+
+const W = 320;
+const H = 240;
+const FPS = 5;
+const SECONDS = 2.4;
+const GRAY: readonly [number, number, number] = [128, 128, 128];
+
+const clip = async (graph: string): Promise<RawFrame[]> => renderLavfi(graph, W, H, FPS, SECONDS);
+const movingPatch = (x: string, y: string, size = 60) =>
+  `color=c=gray:s=${W}x${H}:r=25[bg];testsrc2=s=${size}x${size}:r=25[fg];[bg][fg]overlay=x='${x}':y='${y}'`;
+
+/** A stand-in detector that reports whatever differs from the gray backdrop as one object of `classId`. */
+function backdropDetector(classId: number, label: string): ObjectDetector {
+  return {
+    id: 'backdrop-test-detector',
+    async detect(frames: readonly RgbFrame[]): Promise<Detection[][]> {
+      return frames.map((frame) => {
+        const box = boxOffBackdrop({ ...frame, index: 0, time: 0 }, GRAY);
+        return box ? [{ classId, label, score: 0.9, box }] : [];
+      });
+    },
+  };
+}
+
+describe('camera motion', () => {
+  it('calls a textured scene without motion static', async () => {
+    const frames = await clip(texture(W, H));
+    const result = await analyseMotion(frames);
+    expect(result.camera.kind).toBe('static');
+    expect(result.areas).toHaveLength(0);
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.text).toBe('camera static; nothing moves');
+  });
+
+  it('measures a pan to the right at about the rendered speed', async () => {
+    // The crop window slides right by 100 px/s over a 320 px frame: 0.31 frame widths per second.
+    const result = await analyseMotion(await clip(`${texture(960, H)},crop=${W}:${H}:'t*100':0`));
+    expect(result.camera.kind).toBe('pan');
+    expect(result.camera.dx).toBeGreaterThan(0.2);
+    expect(result.camera.dx).toBeLessThan(0.4);
+    expect(Math.abs(result.camera.dy)).toBeLessThan(0.03);
+  });
+
+  it('describes a pan to the left', async () => {
+    const frames = await clip(`${texture(960, H)},crop=${W}:${H}:'600-t*100':0`);
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.camera.kind).toBe('pan');
+    expect(description.camera.dx).toBeLessThan(0);
+    expect(description.text).toMatch(/^camera (slowly |quickly )?pans left/);
+  });
+
+  it('describes a tilt up', async () => {
+    const frames = await clip(`${texture(W, 720)},crop=${W}:${H}:0:'400-t*100'`);
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.camera.kind).toBe('tilt');
+    expect(description.camera.dy).toBeLessThan(0);
+    expect(description.text).toMatch(/^camera (slowly |quickly )?tilts up/);
+  });
+
+  it('describes a zoom in', async () => {
+    const zoom = `${texture(W, H)},scale=640:480,zoompan=z='1+0.02*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${W}x${H}:fps=25`;
+    const frames = await clip(zoom);
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.camera.kind).toBe('zoom');
+    expect(description.camera.zoom).toBeGreaterThan(1.1);
+    expect(description.text).toMatch(/^camera (slowly |quickly )?zooms in/);
+  });
+});
+
+describe('moving objects', () => {
+  it('finds a patch moving left to right without a detector', async () => {
+    const frames = await clip(movingPatch('20+t*80', '90'));
+    const result = await analyseMotion(frames);
+    expect(result.camera.kind).toBe('static');
+    expect(result.objects).toHaveLength(0);
+    expect(result.areas.length).toBeGreaterThan(0);
+    expect(result.areas[0]?.direction).toBe('left-to-right');
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.text).toMatch(/^camera static; (slow |fast )?movement from left to right/);
+    expect(description.text).not.toMatch(/person|car|walks|drives/);
+  });
+
+  it('tracks a detected person walking left to right', async () => {
+    const frames = await clip(movingPatch('20+t*80', '90'));
+    const describer = createSceneDescriber({ detector: backdropDetector(0, 'person') });
+    const description = await describer.describeMotion({ frames, fps: FPS });
+    expect(description.text).toMatch(/^camera static; a person walks (slowly |quickly )?from left to right$/);
+  });
+
+  it('tracks a detected car driving right to left and a bottle moving down', async () => {
+    const car = await createSceneDescriber({ detector: backdropDetector(2, 'car') }).describeMotion({
+      frames: await clip(movingPatch('240-t*80', '90')),
+      fps: FPS,
+    });
+    expect(car.text).toMatch(/a car drives (slowly |quickly )?from right to left/);
+    const bottle = await createSceneDescriber({ detector: backdropDetector(39, 'bottle') }).describeMotion({
+      frames: await clip(movingPatch('130', '10+t*60', 50)),
+      fps: FPS,
+    });
+    expect(bottle.text).toMatch(/a bottle moves (slowly |quickly )?down/);
+  });
+
+  it('tells an object growing in the frame is coming toward the camera', async () => {
+    const growing = `testsrc2=s=160x160:r=25,scale=w='24+t*50':h='24+t*50':eval=frame`;
+    const graph = `color=c=gray:s=${W}x${H}:r=25[bg];${growing}[fg];[bg][fg]overlay=x='(W-w)/2':y='(H-h)/2'`;
+    const frames = await clip(graph);
+    const description = await createSceneDescriber({ detector: backdropDetector(0, 'person') }).describeMotion({ frames, fps: FPS });
+    expect(description.text).toMatch(/a person walks (slowly |quickly )?toward the camera/);
+  });
+});
+
+describe('objects entering the frame', () => {
+  it('does not mistake an object growing as it slides in from the edge for one coming closer', async () => {
+    const frames = await clip(movingPatch('310-t*80', '90'));
+    const description = await createSceneDescriber({ detector: backdropDetector(2, 'car') }).describeMotion({ frames, fps: FPS });
+    expect(description.text).toMatch(/^camera static; a car drives (slowly |quickly )?from right to left$/);
+  });
+});
+
+describe('movement in place', () => {
+  // A patch swinging ±15 px through two full cycles over the sampled 2.2 s: busy, but going nowhere.
+  // All 12 frames are analysed: sparser sampling would alias the swing into drift.
+  const swinging = () => clip(movingPatch('130+15*sin(2*PI*t/1.1)', '90'));
+
+  it('reports local movement without a detector', async () => {
+    const description = await createSceneDescriber({ motionFrames: 12 }).describeMotion({ frames: await swinging(), fps: FPS });
+    expect(description.text).toBe('camera static; local movement in the center');
+  });
+
+  it('says a detected person containing it moves in place', async () => {
+    const person: ObjectDetector = {
+      id: 'fixed-person-test-detector',
+      async detect(input: readonly RgbFrame[]) {
+        return input.map(() => [{ classId: 0, label: 'person', score: 0.9, box: { x: 0.3, y: 0.2, width: 0.4, height: 0.6 } }]);
+      },
+    };
+    const description = await createSceneDescriber({ detector: person, motionFrames: 12 }).describeMotion({ frames: await swinging(), fps: FPS });
+    expect(description.text).toBe('camera static; a person moves in place');
+  });
+});
+
+describe('still objects', () => {
+  it('counts still objects by the most seen at once, even when the detector misses some', async () => {
+    const frames = await clip(texture(W, H));
+    const bottle = (x: number): Detection => ({ classId: 39, label: 'bottle', score: 0.8, box: { x, y: 0.3, width: 0.1, height: 0.4 } });
+    const flickering: ObjectDetector = {
+      id: 'flickering-test-detector',
+      // Three bottles; the middle one is missed in every other frame and the left one in frames 2..5.
+      async detect(input: readonly RgbFrame[]) {
+        return input.map((_, i) => [bottle(0.1), bottle(0.45), bottle(0.8)].filter((_, k) => !(k === 1 && i % 2 === 1) && !(k === 0 && i >= 2 && i <= 5)));
+      },
+    };
+    const description = await createSceneDescriber({ detector: flickering }).describeMotion({ frames, fps: FPS });
+    expect(description.text).toBe('camera static; three bottles stay still');
+  });
+});
+
+describe('track helpers', () => {
+  it('links boxes of the same class across frames and keeps classes apart', () => {
+    const box = (x: number) => ({ x, y: 0.4, width: 0.1, height: 0.2 });
+    const tracks = linkTracks([
+      [{ classId: 0, box: box(0.1) }, { classId: 2, box: box(0.12) }],
+      [{ classId: 0, box: box(0.15) }, { classId: 2, box: box(0.1) }],
+      [{ classId: 0, box: box(0.2) }],
+    ]);
+    expect(tracks.map((t) => [t.classId, t.points.length])).toEqual([
+      [0, 3],
+      [2, 2],
+    ]);
+  });
+
+  it('classifies displacement into directions and speeds', () => {
+    expect(classifyMovement(0.5, 0.05, 0, 2)).toEqual({ direction: 'left-to-right', speed: 'moderate' });
+    expect(classifyMovement(-0.02, 0.01, 0, 2).direction).toBe('still');
+    expect(classifyMovement(0.01, -0.9, 0, 1)).toEqual({ direction: 'up', speed: 'fast' });
+    expect(classifyMovement(0.05, 0, -0.5, 2).direction).toBe('away');
+  });
+
+  it('rejects frames of different sizes and non-increasing times with typed errors', async () => {
+    const frame = (width: number, time: number) => ({ width, height: 8, data: new Uint8Array(width * 8 * 3), time });
+    await expect(analyseMotion([frame(8, 0), frame(16, 1)])).rejects.toMatchObject({ code: 'invalid-frame' });
+    await expect(analyseMotion([frame(8, 1), frame(8, 1)])).rejects.toBeInstanceOf(ModelError);
+    await expect(analyseMotion([])).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+});
