@@ -3,7 +3,7 @@ import { ModelError } from '../runtime/errors.ts';
 import { poolFlow } from './blocks.ts';
 import { fitCameraMotion } from './camera.ts';
 import { analysisSize, DEFAULT_ANALYSIS_WIDTH, denseFlow, toAnalysisGray, type GrayImage } from './flow.ts';
-import { findMovingRegions, type MovingRegion } from './foreground.ts';
+import { findMovingRegions, refineRegionVelocities, type MovingRegion } from './foreground.ts';
 import { loadOpenCv } from './opencv.ts';
 import { centreOf, classifyMovement, intersectionOverUnion, linkTracks, type MotionDirection, type SpeedWord, type Track } from './tracks.ts';
 
@@ -147,7 +147,8 @@ export async function analyseMotion(frames: readonly TimedRgbFrame[], options: M
     shiftX -= model.tx / size.width;
     shiftY -= model.ty / size.height;
     logZoom += Math.log(Math.max(1e-3, 1 + model.a));
-    regionsPerPair.push(findMovingRegions(blocks, model, dt).map((region) => ({ ...region, classId: -1 })));
+    const regions = refineRegionVelocities(findMovingRegions(blocks, model, dt), previous, current, model, dt);
+    regionsPerPair.push(regions.map((region) => ({ ...region, classId: -1 })));
     previous = current;
   }
   const perSecond = seconds > 0 ? 1 / seconds : 0;

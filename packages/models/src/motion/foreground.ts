@@ -1,6 +1,7 @@
 import type { Box } from '../types.ts';
 import { residualAt, type SimilarityMotion } from './camera.ts';
 import { blockCentre, type BlockFlow } from './blocks.ts';
+import type { GrayImage } from './flow.ts';
 
 /** A connected area whose flow disagrees with the camera model. */
 export interface MovingRegion {
@@ -100,4 +101,75 @@ export function findMovingRegions(blocks: BlockFlow, camera: SimilarityMotion, s
   }
   regions.sort((p, q) => q.area - p.area);
   return regions.slice(0, MAX_REGIONS);
+}
+
+/** Regions whose motion is re-measured by matching; the rest keep their flow velocity. */
+const MAX_MATCHED_REGIONS = 4;
+/** Matching searches this fraction of the frame width/height around where the camera alone would move the region. */
+const MATCH_REACH = 0.25;
+/** At most this many template pixels are compared per offset (larger regions are subsampled). */
+const MATCH_SAMPLES = 1024;
+
+/**
+ * Re-measures each region's velocity by matching its pixels from `previous` in `next`. Dense flow
+ * loses objects that move more than about a tenth of the frame between samples; a direct search
+ * over a quarter of the frame does not. Flow remains the detector of *where* something moves.
+ */
+export function refineRegionVelocities(
+  regions: readonly MovingRegion[],
+  previous: GrayImage,
+  next: GrayImage,
+  camera: SimilarityMotion,
+  seconds: number,
+): MovingRegion[] {
+  if (!(seconds > 0)) return [...regions];
+  const { width, height } = previous;
+  return regions.map((region, index) => {
+    if (index >= MAX_MATCHED_REGIONS) return region;
+    const x0 = Math.floor(region.box.x * width);
+    const y0 = Math.floor(region.box.y * height);
+    const x1 = Math.min(width, Math.ceil((region.box.x + region.box.width) * width));
+    const y1 = Math.min(height, Math.ceil((region.box.y + region.box.height) * height));
+    const step = Math.max(1, Math.ceil(Math.sqrt(((x1 - x0) * (y1 - y0)) / MATCH_SAMPLES)));
+    const cx = (x0 + x1) / 2 - width / 2;
+    const cy = (y0 + y1) / 2 - height / 2;
+    const predictedX = Math.round(camera.tx + camera.a * cx - camera.b * cy);
+    const predictedY = Math.round(camera.ty + camera.b * cx + camera.a * cy);
+    const cost = (ox: number, oy: number): number => {
+      let sum = 0;
+      let count = 0;
+      for (let y = y0; y < y1; y += step) {
+        const ty = y + oy;
+        if (ty < 0 || ty >= height) continue;
+        for (let x = x0; x < x1; x += step) {
+          const tx = x + ox;
+          if (tx < 0 || tx >= width) continue;
+          sum += Math.abs((previous.data[y * width + x] ?? 0) - (next.data[ty * width + tx] ?? 0));
+          count += 1;
+        }
+      }
+      // Offsets that push most of the region out of the frame cannot be judged.
+      return count * step * step * 2 < (x1 - x0) * (y1 - y0) ? Number.POSITIVE_INFINITY : sum / count;
+    };
+    const reachX = Math.max(2, Math.round(width * MATCH_REACH));
+    const reachY = Math.max(2, Math.round(height * MATCH_REACH));
+    let best = { ox: predictedX, oy: predictedY, cost: cost(predictedX, predictedY) };
+    const consider = (ox: number, oy: number): void => {
+      const c = cost(ox, oy);
+      if (c < best.cost - 1e-6) best = { ox, oy, cost: c };
+    };
+    for (let oy = predictedY - reachY; oy <= predictedY + reachY; oy += 2) {
+      for (let ox = predictedX - reachX; ox <= predictedX + reachX; ox += 2) consider(ox, oy);
+    }
+    const coarse = best;
+    for (let oy = coarse.oy - 1; oy <= coarse.oy + 1; oy += 1) {
+      for (let ox = coarse.ox - 1; ox <= coarse.ox + 1; ox += 1) consider(ox, oy);
+    }
+    if (!Number.isFinite(best.cost)) return region;
+    return {
+      ...region,
+      vx: (best.ox - (camera.tx + camera.a * cx - camera.b * cy)) / width / seconds,
+      vy: (best.oy - (camera.ty + camera.b * cx + camera.a * cy)) / height / seconds,
+    };
+  });
 }

@@ -10,7 +10,7 @@ export {
 } from './analyse.ts';
 export { fitCameraMotion, type SimilarityMotion } from './camera.ts';
 export { analysisSize, denseFlow, toAnalysisGray, DEFAULT_ANALYSIS_WIDTH, MAX_ANALYSIS_WIDTH, type FlowField, type GrayImage } from './flow.ts';
-export { findMovingRegions, type MovingRegion } from './foreground.ts';
+export { findMovingRegions, refineRegionVelocities, type MovingRegion } from './foreground.ts';
 export { loadOpenCv, type OpenCv, type OpenCvRuntime } from './opencv.ts';
 export {
   classifyMovement,

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Caption_keyframeId_idx" ON "Caption"("keyframeId");
