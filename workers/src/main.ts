@@ -40,9 +40,10 @@ const renderer = new RenderProcessor({
 function startWorker<T>(queue: string, processor: Processor<T>, onFinalFailure: (job: Job<T>, reason: string) => Promise<void>): Worker<T> {
   const worker = new Worker<T>(queue, processor, {
     connection,
+    name: config.worker.name,
     concurrency: config.worker.concurrency,
-    lockDuration: 60_000,
-    stalledInterval: 30_000,
+    lockDuration: config.worker.lockMs,
+    stalledInterval: Math.max(1000, Math.round(config.worker.lockMs / 2)),
     maxStalledCount: 2,
   });
   worker.on('failed', (job, error) => {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -33,6 +34,8 @@ const environmentSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  WORKER_NAME: z.string().min(1).optional(),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   ENCODE_KEYFRAME_SECONDS: z.coerce.number().positive().max(3600).default(4),
   ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(64),
   ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default('middle'),
@@ -74,7 +77,13 @@ export interface AppConfig {
     readonly keepOriginals: boolean;
   };
   readonly api: { readonly host: string; readonly port: number };
-  readonly worker: { readonly concurrency: number };
+  readonly worker: {
+    readonly concurrency: number;
+    /** Shown as the job's `processedBy`; defaults to host:pid. */
+    readonly name: string;
+    /** A job whose worker stops renewing its lock this long is handed to another worker. */
+    readonly lockMs: number;
+  };
   readonly encode: {
     /** About one keyframe per this many seconds of source (paper: n follows the frame count). */
     readonly keyframeIntervalSeconds: number;
@@ -139,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keepOriginals: e.KEEP_ORIGINALS,
     },
     api: { host: e.API_HOST, port: e.API_PORT },
-    worker: { concurrency: e.WORKER_CONCURRENCY },
+    worker: { concurrency: e.WORKER_CONCURRENCY, name: e.WORKER_NAME ?? `${hostname()}:${process.pid}`, lockMs: e.WORKER_LOCK_MS },
     encode: {
       keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,
       maxKeyframes: e.ENCODE_MAX_KEYFRAMES,

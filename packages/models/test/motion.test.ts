@@ -86,6 +86,13 @@ describe('moving objects', () => {
     expect(description.text).not.toMatch(/person|car|walks|drives/);
   });
 
+  it('follows a patch crossing a sixth of the frame between samples', async () => {
+    // 250 px/s at 5 samples/s on a 320 px frame: 50 px per pair, beyond what dense flow alone resolves.
+    const frames = await clip(movingPatch('t*250', '90', 50));
+    const description = await createSceneDescriber({ motionFrames: frames.length }).describeMotion({ frames, fps: FPS });
+    expect(description.text).toMatch(/^camera static; fast movement from left to right/);
+  });
+
   it('tracks a detected person walking left to right', async () => {
     const frames = await clip(movingPatch('20+t*80', '90'));
     const describer = createSceneDescriber({ detector: backdropDetector(0, 'person') });

@@ -169,11 +169,16 @@ export function motionRecordFor(motion: MotionAnalysis): MotionRecord {
     .sort((a, b) => b.count - a.count || a.order - b.order)
     .slice(0, MAX_MOTION_GROUPS)
     .map(({ classId, count, direction, speed }) => ({ classId, count, direction, speed }));
-  const areas: AreaMotion[] = motion.areas.slice(0, MAX_AREAS).map((area) => {
+  const areas: AreaMotion[] = [];
+  for (const area of motion.areas) {
     const centre = centreOf(area.box);
     const speed = area.direction === 'in-place' || area.direction === 'still' ? 'moderate' : area.speed;
-    return { position: positionOf(centre.x, centre.y), direction: area.direction, speed };
-  });
+    const phrase: AreaMotion = { position: positionOf(centre.x, centre.y), direction: area.direction, speed };
+    // Two areas that read the same would only repeat the phrase.
+    if (areas.some((a) => a.position === phrase.position && a.direction === phrase.direction && a.speed === phrase.speed)) continue;
+    areas.push(phrase);
+    if (areas.length === MAX_AREAS) break;
+  }
   const camera = cameraMove(motion.camera);
   return { kind: 'motion', camera, cameraSpeed: camera === 'static' ? 'moderate' : motion.cameraSpeed, objects, areas };
 }

@@ -1,0 +1,100 @@
+/**
+ * Reliability of the encode workers: a worker killed with SIGKILL mid-encode leaves no half-written
+ * rows or blobs and the job completes on another worker (BullMQ stalled-job recovery), and two
+ * worker processes share a bulk ingest.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { QUEUES } from '@cmvc/jobs';
+import { makeClip } from '../support/media.ts';
+import { query, requireServices, startStack, waitForVideo, type Stack } from '../support/stack.ts';
+
+let stack: Stack | undefined;
+
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+async function files(directory: string): Promise<string[]> {
+  try {
+    const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+async function ingest(target: Stack, paths: string[]): Promise<string[]> {
+  const response = await target.graphql<{ ingestVideos: { video: { id: string } | null; error: { message: string } | null }[] }>(
+    'mutation($inputs: [IngestVideoInput!]!) { ingestVideos(inputs: $inputs) { video { id } error { message } } }',
+    { inputs: paths.map((path) => ({ path })) },
+  );
+  return response.data!.ingestVideos.map((item) => {
+    if (!item.video) throw new Error(item.error?.message ?? 'ingest failed');
+    return item.video.id;
+  });
+}
+
+describe('encode workers', () => {
+  it('recover from a worker killed mid-encode, leaving exactly one READY video and no orphan blobs', async () => {
+    stack = await startStack();
+    const lock = { WORKER_LOCK_MS: '3000' };
+    const doomed = stack.startWorker({ ...lock, WORKER_NAME: 'doomed' });
+    const clip = join(stack.ingestRoot, 'long.mp4');
+    await makeClip(clip, { source: 'testsrc2=size=320x240:rate=25', seconds: 8 });
+    const [videoId] = (await ingest(stack, [clip])) as [string];
+
+    const deadline = Date.now() + 120_000;
+    let status = 'QUEUED';
+    while (status !== 'ENCODING' && Date.now() < deadline) {
+      const [row] = await query<{ status: string }>('SELECT status FROM "Video" WHERE id = $1', [videoId]);
+      status = row!.status;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(status).toBe('ENCODING');
+    await new Promise((done) => setTimeout(done, 1500));
+    doomed.kill('SIGKILL');
+
+    stack.startWorker({ ...lock, WORKER_NAME: 'survivor' });
+    expect(await waitForVideo(stack, videoId, 240_000)).toEqual({ status: 'READY', error: null });
+
+    const videos = await query<{ id: string; status: string; bitstreamBlobKey: string }>('SELECT id, status, "bitstreamBlobKey" FROM "Video"');
+    expect(videos).toHaveLength(1);
+    const keyframes = await query<{ blobKey: string }>('SELECT "blobKey" FROM "Keyframe" WHERE "videoId" = $1', [videoId]);
+    const expected = [...keyframes.map((row) => row.blobKey), videos[0]!.bitstreamBlobKey].map((key) => join(stack!.blobDir, key)).sort();
+    expect((await files(join(stack.blobDir, 'videos'))).sort()).toEqual(expected);
+    expect(await files(join(stack.blobDir, 'sources'))).toEqual([]);
+    expect(await files(join(stack.blobDir, '.tmp'))).toEqual([]);
+    const clips = await query<{ count: string }>('SELECT count(*) FROM "Clip" WHERE "videoId" = $1', [videoId]);
+    expect(Number(clips[0]!.count)).toBe(keyframes.length - 1);
+  });
+
+  it('split a bulk ingest between two worker processes', async () => {
+    stack = await startStack();
+    stack.startWorker({ WORKER_NAME: 'worker-a' });
+    stack.startWorker({ WORKER_NAME: 'worker-b' });
+    const sources = ['testsrc', 'testsrc2', 'smptebars', 'smptehdbars', 'rgbtestsrc', 'yuvtestsrc'];
+    const paths: string[] = [];
+    for (const source of sources) {
+      const path = join(stack.ingestRoot, `${source}.mp4`);
+      await makeClip(path, { source: `${source}=size=320x240:rate=15`, seconds: 2 });
+      paths.push(path);
+    }
+    const ids = await ingest(stack, paths);
+    for (const id of ids) expect((await waitForVideo(stack, id)).status).toBe('READY');
+
+    const connection = new Redis(requireServices().redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUES.encode, { connection });
+    try {
+      const processors = await Promise.all(ids.map(async (id) => (await queue.getJob(`encode-${id}`))?.processedBy));
+      expect(new Set(processors)).toEqual(new Set(['worker-a', 'worker-b']));
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+});
