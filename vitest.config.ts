@@ -5,9 +5,13 @@ import { defineConfig } from 'vitest/config';
  * share one PostgreSQL, Redis and set of app processes, so they run one file at a time.
  */
 export default defineConfig({
+  // graphql 16 ships CJS (main) and ESM (module) builds; Node gives @graphql-tools the CJS one, so
+  // the code under test must get the same instance ("Cannot use GraphQLScalarType from another realm").
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'apps/api/test/**/*.test.ts', 'workers/test/**/*.test.ts'],
@@ -18,6 +22,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],

@@ -33,7 +33,11 @@ export interface EncodeOptions {
   readonly workingHeight?: number;
   /** Width frames are reduced to for keyframe selection. Default 224. */
   readonly analysisWidth?: number;
-  /** Frames per clip handed to `describeMotion`, keyframes included. Default 8. */
+  /**
+   * Frames per clip handed to `describeMotion`, keyframes included. By default about three per
+   * second of clip (at least 8, at most 32): sparser samples let fast objects jump too far
+   * between samples for their direction to be measured.
+   */
   readonly motionSamplesPerClip?: number;
   /** How to store descriptions that also have a structured form (see `TextForm`); default `text`. */
   readonly textForm?: TextForm;
@@ -86,6 +90,16 @@ function keyframeCount(options: EncodeOptions, info: MediaInfo, frameCount: numb
     });
   }
   return clampKeyframeCount(Math.round(info.durationSeconds / SECONDS_PER_DEFAULT_KEYFRAME) + 1, frameCount);
+}
+
+const MOTION_SAMPLES_PER_SECOND = 3;
+const MOTION_SAMPLES_MIN = 8;
+const MOTION_SAMPLES_MAX = 32;
+
+function motionSampleCount(start: number, end: number, fps: number, requested: number | undefined): number {
+  if (requested !== undefined) return requested;
+  const wanted = Math.ceil(((end - start) / fps) * MOTION_SAMPLES_PER_SECOND) + 1;
+  return Math.min(MOTION_SAMPLES_MAX, Math.max(MOTION_SAMPLES_MIN, wanted));
 }
 
 function motionSampleIndices(start: number, end: number, samples: number): Set<number> {
@@ -160,11 +174,11 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   const pendingMotions: Promise<MotionDescription>[] = [];
   const MAX_PENDING_MOTIONS = 2;
   if (clipCount > 0) {
-    const samples = options.motionSamplesPerClip ?? 8;
+    const samplesFor = (start: number, end: number) => motionSampleCount(start, end, info.fps, options.motionSamplesPerClip);
     let clip = 0;
     let context: PairContext | undefined;
     let sampled: TimedFrame[] = [];
-    let sampleIndices = motionSampleIndices(indices[0] ?? 0, indices[1] ?? 0, samples);
+    let sampleIndices = motionSampleIndices(indices[0] ?? 0, indices[1] ?? 0, samplesFor(indices[0] ?? 0, indices[1] ?? 0));
     let weightOffset = 0;
     let settledMotions = 0;
     for await (const frame of decode()) {
@@ -188,7 +202,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
         clip += 1;
         context = undefined;
         if (clip < clipCount) {
-          sampleIndices = motionSampleIndices(end, indices[clip + 1] ?? end, samples);
+          sampleIndices = motionSampleIndices(end, indices[clip + 1] ?? end, samplesFor(end, indices[clip + 1] ?? end));
           sampled = [frame];
         }
       }
