@@ -52,7 +52,7 @@ export async function resetState(): Promise<void> {
   const { databaseUrl, redisUrl } = requireServices();
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  await client.query('TRUNCATE "Video" CASCADE');
+  await client.query('TRUNCATE "Video", "ApiToken", "Session", "User" CASCADE');
   await client.end();
   const redis = new Redis(redisUrl);
   await redis.flushdb();
@@ -116,6 +116,8 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
     INGEST_ROOTS: ingestRoot,
     API_PORT: String(apiPort),
     ENCODE_KEYFRAME_SECONDS: '1',
+    // Access control has its own test (auth.test.ts); elsewhere every caller may do everything.
+    AUTH: 'off',
     ...options.env,
   };
   const children: ChildProcess[] = [];

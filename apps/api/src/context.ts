@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Caption, Clip, Keyframe, KeyframeRepository, Rendition, RenditionRepository, Video, VideoRepository } from '@cmvc/db';
 import type { EventBus } from '@cmvc/jobs';
+import type { AuthService, Principal } from './services/auth-service.ts';
 import type { IngestService } from './services/ingest-service.ts';
 import type { RenditionService } from './services/rendition-service.ts';
 import type { SearchService } from './services/search-service.ts';
@@ -13,6 +14,7 @@ export interface Services {
   readonly ingest: IngestService;
   readonly search: SearchService;
   readonly events: EventBus;
+  readonly auth: AuthService;
 }
 
 export interface Loaders {
@@ -23,9 +25,18 @@ export interface Loaders {
   readonly renditionsByVideoId: DataLoader<string, Rendition[]>;
 }
 
+/** Sets or clears the session cookie on the HTTP response (absent over WebSockets). */
+export interface SessionCookieJar {
+  readonly current: string | null;
+  set(value: string, expires: Date): void;
+  clear(): void;
+}
+
 export interface RequestContext {
   readonly services: Services;
   readonly loaders: Loaders;
+  readonly principal: Principal;
+  readonly cookies: SessionCookieJar | null;
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string, ids: readonly string[]): T[][] {
@@ -35,9 +46,11 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string, ids: readonly s
 }
 
 /** One set of DataLoaders per request, so batching never leaks data between requests. */
-export function createRequestContext(services: Services): RequestContext {
+export function createRequestContext(services: Services, principal: Principal, cookies: SessionCookieJar | null = null): RequestContext {
   return {
     services,
+    principal,
+    cookies,
     loaders: {
       videoById: new DataLoader(async (ids) => {
         const rows = await services.videos.findManyByIds(ids);

@@ -1,9 +1,10 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { createDatabase, KeyframeRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
+import { AuthRepository, createDatabase, KeyframeRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus } from '@cmvc/jobs';
 import { createConfiguredTextEmbedder } from '@cmvc/models';
 import { createApiServer } from './server.ts';
+import { AuthService } from './services/auth-service.ts';
 import { IngestService } from './services/ingest-service.ts';
 import { RenditionService } from './services/rendition-service.ts';
 import { SearchService } from './services/search-service.ts';
@@ -42,6 +43,7 @@ const server = await createApiServer({
     }),
     ingest: new IngestService(resolver, videos, blobs, queues),
     events,
+    auth: new AuthService(new AuthRepository(db), config.api.authRequired),
     search: new SearchService(new SearchRepository(db), embedder),
   },
 });

@@ -6,16 +6,45 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema as buildSchemaFromSdl,
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import type { BlobStore } from '@cmvc/blob';
-import { createRequestContext, type RequestContext, type Services } from './context.ts';
+import { createRequestContext, type RequestContext, type Services, type SessionCookieJar } from './context.ts';
+import { SESSION_COOKIE, sessionFromCookie } from './services/auth-service.ts';
+import { guardRootFields } from './schema/permissions.ts';
 import { createMediaRouter } from './http/media-routes.ts';
+import type { Principal } from './services/auth-service.ts';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './schema/limits.ts';
 import { resolvers } from './schema/resolvers.ts';
 import { typeDefs } from './schema/type-defs.ts';
 
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs, resolvers });
+  const sdl = buildSchemaFromSdl(typeDefs);
+  const rootFields = Object.fromEntries(
+    [sdl.getQueryType(), sdl.getMutationType(), sdl.getSubscriptionType()]
+      .filter((type) => type !== null && type !== undefined)
+      .map((type) => [type.name, Object.keys(type.getFields())]),
+  );
+  return makeExecutableSchema({ typeDefs, resolvers: guardRootFields(resolvers, rootFields) });
+}
+
+function stringParam(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function cookieJar(request: Request, response: Response): SessionCookieJar {
+  return {
+    current: sessionFromCookie(request.headers.cookie),
+    set: (value, expires) =>
+      void response.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: request.secure, expires, path: '/' }),
+    clear: () => void response.clearCookie(SESSION_COOKIE, { path: '/' }),
+  };
 }
 
 /** Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the codes our own rules chose. */
@@ -48,7 +77,14 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   const wsCleanup = useServer(
     {
       schema,
-      context: () => createRequestContext(dependencies.services),
+      context: async (connection) =>
+        createRequestContext(
+          dependencies.services,
+          await dependencies.services.auth.authenticate({
+            authorization: stringParam(connection.connectionParams?.authorization),
+            cookie: connection.extra.request.headers.cookie,
+          }),
+        ),
       validate: (validationSchema, document) =>
         validate(validationSchema, document, [...specifiedRules, limits]),
     },
@@ -69,6 +105,15 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   app.get('/healthz', (_request, response) => {
     response.json({ ok: true });
   });
+  // Every route below knows its caller: a bearer token, a session cookie, or anonymous.
+  app.use(async (request, response, next) => {
+    try {
+      response.locals.principal = await dependencies.services.auth.authenticate(request.headers);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
   app.use(
     createMediaRouter({
       blobs: dependencies.blobs,
@@ -81,7 +126,10 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   app.use(
     '/graphql',
     express.json({ limit: '4mb' }),
-    expressMiddleware(apollo, { context: async () => createRequestContext(dependencies.services) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        createRequestContext(dependencies.services, res.locals.principal as Principal, cookieJar(req, res)),
+    }),
   );
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     console.error('request failed', error);

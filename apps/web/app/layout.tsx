@@ -1,21 +1,42 @@
 import type { ReactNode } from 'react';
+import type { Viewport } from 'next';
+import Link from 'next/link';
+import { SiteNav } from '../components/SiteNav.tsx';
 import './globals.css';
 
 export const metadata = {
-  title: 'cmvc archive',
+  title: { default: 'cmvc archive', template: '%s · cmvc archive' },
   description: 'Video kept as keyframes and text, searchable by meaning, regenerated on demand.',
 };
+
+export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#0f1115' };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <header className="site-header">
-          <a href="/" className="brand">
-            cmvc <span>archive</span>
-          </a>
+          <div className="site-header-inner">
+            <Link href="/" className="brand" aria-label="cmvc archive, home">
+              <svg className="brand-mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                <rect x="2" y="5" width="6" height="14" rx="1.5" />
+                <rect x="10" y="5" width="12" height="3" rx="1.5" />
+                <rect x="10" y="10.5" width="9" height="3" rx="1.5" />
+                <rect x="10" y="16" width="11" height="3" rx="1.5" />
+              </svg>
+              cmvc <span>archive</span>
+            </Link>
+            <SiteNav />
+            {/* The account menu (sign in / sign out) goes here once the API has sessions. */}
+            <div className="header-account" id="header-account" />
+          </div>
         </header>
-        <main>{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
       </body>
     </html>
   );

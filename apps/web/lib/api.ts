@@ -8,12 +8,19 @@ export class ApiError extends Error {
   }
 }
 
-export async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
+export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError('NETWORK', 'The archive could not be reached. Check your connection and try again.');
+  }
   const payload = (await response.json().catch(() => null)) as {
     data?: T;
     errors?: { message: string; extensions?: { code?: string } }[];
@@ -24,10 +31,23 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
   return payload.data;
 }
 
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : 'Something went wrong';
+}
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+export type VideoStatus = 'QUEUED' | 'ENCODING' | 'READY' | 'FAILED';
+export type RenditionMode = 'IT2V' | 'TT2V';
+export type RenditionFormat = 'MP4' | 'WEBM';
+export type RenditionStatus = 'QUEUED' | 'RENDERING' | 'READY' | 'FAILED';
+
 export interface VideoSummary {
   id: string;
   title: string;
-  status: 'QUEUED' | 'ENCODING' | 'READY' | 'FAILED';
+  status: VideoStatus;
   error: string | null;
   durationSeconds: number;
   width: number;
@@ -48,6 +68,52 @@ export interface Moment {
   video: { id: string; title: string };
 }
 
+export interface Keyframe {
+  id: string;
+  frameIndex: number;
+  timeSeconds: number;
+  url: string | null;
+  width: number;
+  height: number;
+  bytes: number;
+  description: string | null;
+}
+
+export interface Clip {
+  index: number;
+  startSeconds: number;
+  endSeconds: number;
+  motion: string | null;
+}
+
+export interface Rendition {
+  id: string;
+  mode: RenditionMode;
+  status: RenditionStatus;
+  progress: number;
+  error: string | null;
+  format: RenditionFormat;
+  upscale: boolean;
+  url: string | null;
+  bytes: number | null;
+  createdAt: string;
+}
+
+export interface VideoDetail extends VideoSummary {
+  sha256: string;
+  fps: number;
+  frameCount: number;
+  bitstreamUrl: string | null;
+  keyframes: Keyframe[];
+  clips: Clip[];
+  renditions: Rendition[];
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
 export const VIDEOS_QUERY = /* GraphQL */ `
   query Videos($first: Int!, $after: String) {
     videos(first: $first, after: $after) {
@@ -59,9 +125,76 @@ export const VIDEOS_QUERY = /* GraphQL */ `
 `;
 
 export const SEARCH_QUERY = /* GraphQL */ `
-  query Search($query: String!, $first: Int!) {
-    search(query: $query, first: $first) {
-      edges { node { startSeconds endSeconds highlight thumbnailUrl score caption { kind text } video { id title } } }
+  query Search($query: String!, $first: Int!, $after: String, $minSimilarity: Float) {
+    search(query: $query, first: $first, after: $after, minSimilarity: $minSimilarity) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { startSeconds endSeconds highlight thumbnailUrl score caption { kind text } video { id title } } }
     }
   }
 `;
+
+const RENDITION_FIELDS = 'id mode status progress error format upscale url bytes createdAt';
+
+export const VIDEO_QUERY = /* GraphQL */ `
+  query Video($id: ID!) {
+    video(id: $id) {
+      id title status error sha256 durationSeconds fps width height frameCount sourceBytes representationBytes
+      thumbnailUrl bitstreamUrl createdAt
+      keyframes { id frameIndex timeSeconds url width height bytes description }
+      clips { index startSeconds endSeconds motion }
+      renditions { ${RENDITION_FIELDS} }
+    }
+  }
+`;
+
+/** What the video page polls while something is in progress. */
+export const VIDEO_PROGRESS_QUERY = /* GraphQL */ `
+  query VideoProgress($id: ID!) {
+    video(id: $id) { id status error representationBytes bitstreamUrl renditions { ${RENDITION_FIELDS} } }
+  }
+`;
+
+export const REQUEST_RENDITION = /* GraphQL */ `
+  mutation RequestRendition($videoId: ID!, $mode: RenditionMode!, $options: RenditionOptions) {
+    requestRendition(videoId: $videoId, mode: $mode, options: $options) { ${RENDITION_FIELDS} }
+  }
+`;
+
+export type IngestErrorCode =
+  | 'INVALID_INPUT'
+  | 'PATH_OUTSIDE_ROOT'
+  | 'NOT_FOUND'
+  | 'UNSUPPORTED_MEDIA'
+  | 'TRUNCATED_MEDIA'
+  | 'UPLOAD_NOT_FOUND'
+  | 'URL_NOT_ALLOWED'
+  | 'FETCH_FAILED'
+  | 'TOO_LARGE'
+  | 'INTERNAL';
+
+export interface IngestInput {
+  title?: string;
+  path?: string;
+  uploadId?: string;
+  url?: string;
+}
+
+export interface IngestResult {
+  index: number;
+  created: boolean;
+  video: { id: string; status: VideoStatus; error: string | null } | null;
+  error: { code: IngestErrorCode; message: string } | null;
+}
+
+export const INGEST_VIDEOS = /* GraphQL */ `
+  mutation IngestVideos($inputs: [IngestVideoInput!]!) {
+    ingestVideos(inputs: $inputs) { index created video { id status error } error { code message } }
+  }
+`;
+
+/** One request for the status of many videos, aliased v0, v1, … */
+export function videoStatusesQuery(count: number): string {
+  const variables = Array.from({ length: count }, (_, index) => `$id${index}: ID!`).join(', ');
+  const fields = Array.from({ length: count }, (_, index) => `v${index}: video(id: $id${index}) { id status error }`).join('\n');
+  return `query VideoStatuses(${variables}) {\n${fields}\n}`;
+}

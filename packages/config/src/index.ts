@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
   KEEP_ORIGINALS: booleanFlag.default(false),
+  AUTH: z.enum(['required', 'off']).default('required'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -76,7 +77,8 @@ export interface AppConfig {
     readonly uploadMaxBytes: number;
     readonly keepOriginals: boolean;
   };
-  readonly api: { readonly host: string; readonly port: number };
+  /** With `off`, every caller may do everything: only for single-user machines behind other protection. */
+  readonly api: { readonly host: string; readonly port: number; readonly authRequired: boolean };
   readonly worker: {
     readonly concurrency: number;
     /** Shown as the job's `processedBy`; defaults to host:pid. */
@@ -147,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       uploadMaxBytes: e.UPLOAD_MAX_BYTES,
       keepOriginals: e.KEEP_ORIGINALS,
     },
-    api: { host: e.API_HOST, port: e.API_PORT },
+    api: { host: e.API_HOST, port: e.API_PORT, authRequired: e.AUTH === 'required' },
     worker: { concurrency: e.WORKER_CONCURRENCY, name: e.WORKER_NAME ?? `${hostname()}:${process.pid}`, lockMs: e.WORKER_LOCK_MS },
     encode: {
       keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,

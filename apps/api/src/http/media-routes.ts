@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob';
-import type { KeyframeRepository, RenditionRepository, VideoRepository } from '@cmvc/db';
+import type { KeyframeRepository, RenditionRepository, Scope, VideoRepository } from '@cmvc/db';
+import type { GraphQLError } from 'graphql';
+import { requireScope, type Principal } from '../services/auth-service.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IMAGE_TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
@@ -21,10 +23,23 @@ function sendError(response: Response, status: number, code: string, message: st
   response.status(status).json({ error: { code, message } });
 }
 
+/** The same scope rules as GraphQL, answered with 401/403 and a code. */
+function allowed(response: Response, scope: Scope): boolean {
+  try {
+    requireScope(response.locals.principal as Principal, scope);
+    return true;
+  } catch (error) {
+    const code = String((error as GraphQLError).extensions?.code ?? 'FORBIDDEN');
+    sendError(response, code === 'UNAUTHENTICATED' ? 401 : 403, code, (error as Error).message);
+    return false;
+  }
+}
+
 export function createMediaRouter(dependencies: MediaRouteDependencies): Router {
   const router = Router();
 
   router.get('/media/keyframes/:id', async (request: Request, response: Response) => {
+    if (!allowed(response, 'READ')) return;
     const id = String(request.params.id);
     if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid keyframe id');
     const keyframe = await dependencies.keyframes.findById(id);
@@ -38,6 +53,7 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
   });
 
   router.get('/media/renditions/:id', async (request: Request, response: Response) => {
+    if (!allowed(response, 'READ')) return;
     const id = String(request.params.id);
     if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid rendition id');
     const rendition = await dependencies.renditions.findById(id);
@@ -47,6 +63,7 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
   });
 
   router.get('/media/bitstreams/:videoId', async (request: Request, response: Response) => {
+    if (!allowed(response, 'READ')) return;
     const id = String(request.params.videoId);
     if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid video id');
     const video = await dependencies.videos.findById(id);
@@ -58,6 +75,7 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
 
   /** Streams the request body into the blob store; ingest it afterwards with `ingestVideos(inputs: [{ uploadId }])`. */
   router.post('/uploads', async (request: Request, response: Response) => {
+    if (!allowed(response, 'INGEST')) return;
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!UPLOAD_TYPES.test(type)) {
       return sendError(response, 415, 'UNSUPPORTED_MEDIA_TYPE', `Uploads must be video files, not ${type || 'untyped data'}`);

@@ -1,5 +1,6 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import type { Clip, Keyframe, MomentRow, Rendition, Video } from '@cmvc/db';
+import type { Clip, Keyframe, MomentRow, Rendition, Scope, Video } from '@cmvc/db';
+import type { Principal } from '../services/auth-service.ts';
 import { eventStream, type ArchiveEvent, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import { badUserInput, notFound } from '../services/errors.ts';
@@ -53,6 +54,10 @@ export const resolvers = {
   DateTime: dateTime,
 
   Query: {
+    me: (_: unknown, __: unknown, context: RequestContext) => viewer(context.principal),
+
+    apiTokens: (_: unknown, __: unknown, context: RequestContext) => context.services.auth.listTokens(),
+
     video: (_: unknown, args: { id: string }, context: RequestContext) =>
       context.loaders.videoById.load(requireId(args.id)),
 
@@ -87,6 +92,29 @@ export const resolvers = {
   },
 
   Mutation: {
+    async login(_: unknown, args: { email: string; password: string }, context: RequestContext) {
+      const session = await context.services.auth.login(args.email, args.password);
+      context.cookies?.set(session.cookie, session.expiresAt);
+      return viewer(session.principal);
+    },
+
+    async logout(_: unknown, __: unknown, context: RequestContext) {
+      const current = context.cookies?.current;
+      if (current) await context.services.auth.logout(current);
+      context.cookies?.clear();
+      return true;
+    },
+
+    async createApiToken(_: unknown, args: { name: string; scopes: Scope[] }, context: RequestContext) {
+      const name = args.name.trim();
+      if (!name || name.length > 100) throw badUserInput('Token names need 1 to 100 characters');
+      const { token, record } = await context.services.auth.createToken(name, [...new Set(args.scopes)]);
+      return { token, apiToken: record };
+    },
+
+    revokeApiToken: (_: unknown, args: { id: string }, context: RequestContext) =>
+      context.services.auth.revokeToken(requireId(args.id)),
+
     async ingestVideos(_: unknown, args: { inputs: IngestSource[] }, context: RequestContext) {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
       return context.services.ingest.ingest(args.inputs);
@@ -184,6 +212,10 @@ export const resolvers = {
     },
   },
 };
+
+function viewer(principal: Principal) {
+  return principal.kind === 'anonymous' ? null : { name: principal.name, kind: principal.kind, scopes: [...principal.scopes] };
+}
 
 const renditionParameters = (rendition: Rendition) => canonicalParameters(rendition.parameters as RenditionOptions);
 

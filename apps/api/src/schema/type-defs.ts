@@ -17,6 +17,37 @@ export const typeDefs = /* GraphQL */ `
     MOTION
   }
 
+  "What a credential may do. ADMIN implies INGEST, which implies READ."
+  enum Scope {
+    READ
+    INGEST
+    ADMIN
+  }
+
+  "The caller: a signed-in user, an API token, or open access when AUTH=off."
+  type Viewer {
+    name: String!
+    kind: String!
+    scopes: [Scope!]!
+  }
+
+  type ApiToken {
+    id: ID!
+    name: String!
+    "The first characters of the token, to recognise it."
+    prefix: String!
+    scopes: [Scope!]!
+    createdAt: DateTime!
+    lastUsedAt: DateTime
+    revokedAt: DateTime
+  }
+
+  type CreatedApiToken {
+    "The secret, shown only this once; send it as Authorization: Bearer <token>."
+    token: String!
+    apiToken: ApiToken!
+  }
+
   type PageInfo {
     hasNextPage: Boolean!
     endCursor: String
@@ -198,6 +229,8 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type Query {
+    "The caller, or null when not signed in."
+    me: Viewer
     video(id: ID!): Video
     videos(first: Int = 20, after: String): VideoConnection!
     "Hybrid full-text and semantic search over captions; results are moments."
@@ -208,6 +241,7 @@ export const typeDefs = /* GraphQL */ `
       "Semantic matches below this cosine similarity (0 to 1) are left out; word matches always count."
       minSimilarity: Float = 0.35
     ): MomentConnection!
+    apiTokens: [ApiToken!]!
   }
 
   enum JobKind {
@@ -233,6 +267,12 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type Mutation {
+    "Starts a session for the web UI (an HttpOnly cookie)."
+    login(email: String!, password: String!): Viewer!
+    "Ends the current session."
+    logout: Boolean!
+    createApiToken(name: String!, scopes: [Scope!]!): CreatedApiToken!
+    revokeApiToken(id: ID!): ApiToken!
     "Ingests many videos at once; each item succeeds or fails on its own."
     ingestVideos(inputs: [IngestVideoInput!]!): [IngestVideoResult!]!
     "Regenerates a video in a mode; equal requests share one rendition, and a failed one is retried."

@@ -1,0 +1,81 @@
+import { useId } from 'react';
+import { formatBytes, formatRatio } from '../lib/format.ts';
+
+interface Bar {
+  label: string;
+  bytes: number;
+  tone: 'source' | 'kept' | 'part';
+}
+
+const WIDTH = 520;
+const LABEL_WIDTH = 150;
+const ROW = 34;
+const TOP = 8;
+
+function decimalLabel(power: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  const unit = Math.min(units.length - 1, Math.floor(power / 3));
+  return `${10 ** (power - unit * 3)} ${units[unit]}`;
+}
+
+/** Source vs kept bytes on a log scale, so a 1000× difference still shows both bars. */
+export function StorageChart({ sourceBytes, representationBytes, keyframeBytes }: { sourceBytes: number; representationBytes: number; keyframeBytes: number }) {
+  const titleId = useId();
+  const descId = useId();
+  const bars: Bar[] = [
+    { label: 'Source file', bytes: sourceBytes, tone: 'source' },
+    { label: 'CMVC (kept)', bytes: representationBytes, tone: 'kept' },
+    ...(keyframeBytes > 0 && keyframeBytes < representationBytes ? [{ label: '↳ keyframe images', bytes: keyframeBytes, tone: 'part' as const }] : []),
+  ];
+  const positive = bars.map((bar) => Math.max(1, bar.bytes));
+  const low = Math.floor(Math.log10(Math.min(...positive))) ;
+  const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(...positive))));
+  const plot = WIDTH - LABEL_WIDTH - 10;
+  const x = (bytes: number) => ((Math.log10(Math.max(1, bytes)) - low) / (high - low)) * plot;
+  const height = TOP + bars.length * ROW + 22;
+  const ticks = Array.from({ length: high - low + 1 }, (_, index) => low + index);
+  const ratio = formatRatio(sourceBytes, representationBytes);
+
+  return (
+    <figure className="storage-chart">
+      <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${titleId} ${descId}`} preserveAspectRatio="xMinYMin meet">
+        <title id={titleId}>Storage: source versus kept representation (log scale)</title>
+        <desc id={descId}>
+          {bars.map((bar) => `${bar.label}: ${formatBytes(bar.bytes)}`).join('; ')}. The kept representation is {ratio} smaller.
+        </desc>
+        {ticks.map((power) => (
+          <g key={power} transform={`translate(${LABEL_WIDTH + ((power - low) / (high - low)) * plot},0)`}>
+            <line y1={TOP - 4} y2={TOP + bars.length * ROW} className="chart-grid" />
+            <text y={TOP + bars.length * ROW + 16} className="chart-tick" textAnchor="middle">
+              {decimalLabel(power)}
+            </text>
+          </g>
+        ))}
+        {bars.map((bar, index) => {
+          const y = TOP + index * ROW;
+          const width = Math.max(3, x(bar.bytes));
+          return (
+            <g key={bar.label} transform={`translate(0,${y})`}>
+              <text x={0} y={ROW / 2 + 1} className="chart-label" dominantBaseline="middle">
+                {bar.label}
+              </text>
+              <rect x={LABEL_WIDTH} y={6} width={width} height={ROW - 14} rx={4} className={`chart-bar chart-bar-${bar.tone}`} />
+              <text
+                x={LABEL_WIDTH + width + (width > plot - 80 ? -6 : 6)}
+                y={ROW / 2 + 1}
+                className={width > plot - 80 ? 'chart-value chart-value-inside' : 'chart-value'}
+                textAnchor={width > plot - 80 ? 'end' : 'start'}
+                dominantBaseline="middle"
+              >
+                {formatBytes(bar.bytes)}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>
+        <strong className="ratio-big">{ratio}</strong> smaller than the source · log scale
+      </figcaption>
+    </figure>
+  );
+}

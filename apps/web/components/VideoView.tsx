@@ -1,0 +1,305 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorMessage, graphql, VIDEO_PROGRESS_QUERY, VIDEO_QUERY, type Rendition, type VideoDetail } from '../lib/api.ts';
+import { formatBytes, formatTime, formatTimePrecise } from '../lib/format.ts';
+import { usePolling } from '../lib/use-interval.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+import { RenditionPanel, renditionLabel } from './RenditionPanel.tsx';
+import { StatusBadge } from './StatusBadge.tsx';
+import { StorageChart } from './StorageChart.tsx';
+import { Timeline } from './Timeline.tsx';
+
+type Load = { state: 'loading' } | { state: 'missing' } | { state: 'error'; message: string } | { state: 'ready'; video: VideoDetail };
+
+type Progress = Pick<VideoDetail, 'id' | 'status' | 'error' | 'representationBytes' | 'bitstreamUrl' | 'renditions'>;
+
+const POLL_MS = 1000;
+
+function busy(video: VideoDetail): boolean {
+  return video.status === 'QUEUED' || video.status === 'ENCODING' || video.renditions.some((r) => r.status === 'QUEUED' || r.status === 'RENDERING');
+}
+
+function mergeRendition(renditions: readonly Rendition[], next: Rendition): Rendition[] {
+  return renditions.some((r) => r.id === next.id) ? renditions.map((r) => (r.id === next.id ? next : r)) : [...renditions, next];
+}
+
+function newestReady(renditions: readonly Rendition[]): Rendition | undefined {
+  return [...renditions].filter((r) => r.status === 'READY' && r.url).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}
+
+export function VideoView({ id, initialMoment }: { id: string; initialMoment: number | null }) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [moment, setMoment] = useState<number | null>(initialMoment);
+  const [playhead, setPlayhead] = useState<number | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const player = useRef<HTMLVideoElement | null>(null);
+
+  const fetchVideo = useCallback(async () => {
+    try {
+      const data = await graphql<{ video: VideoDetail | null }>(VIDEO_QUERY, { id });
+      setLoad(data.video ? { state: 'ready', video: data.video } : { state: 'missing' });
+    } catch (error) {
+      setLoad({ state: 'error', message: errorMessage(error) });
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void fetchVideo();
+  }, [fetchVideo]);
+
+  const video = load.state === 'ready' ? load.video : null;
+
+  // While encoding or rendering, poll the small progress query; refetch everything when an encode finishes.
+  usePolling(
+    async () => {
+      if (!video) return;
+      try {
+        const data = await graphql<{ video: Progress | null }>(VIDEO_PROGRESS_QUERY, { id });
+        const progress = data.video;
+        if (!progress) return setLoad({ state: 'missing' });
+        if (progress.status !== video.status && progress.status === 'READY') return fetchVideo();
+        setLoad((current) => (current.state === 'ready' ? { state: 'ready', video: { ...current.video, ...progress } } : current));
+      } catch {
+        // A missed poll is retried on the next tick.
+      }
+    },
+    POLL_MS,
+    video != null && busy(video),
+  );
+
+  const ready = video ? newestReady(video.renditions) : undefined;
+  const selected = video?.renditions.find((r) => r.id === selectedId && r.status === 'READY' && r.url) ?? ready;
+
+  const seek = useCallback((seconds: number) => {
+    setMoment(seconds);
+    const url = new URL(window.location.href);
+    url.searchParams.set('t', String(Number(seconds.toFixed(3))));
+    window.history.replaceState(window.history.state, '', url);
+    if (player.current && player.current.readyState >= 1) player.current.currentTime = seconds;
+  }, []);
+
+  if (load.state === 'loading') {
+    return (
+      <div className="video-page" aria-busy="true">
+        <p className="muted" role="status">
+          Loading video…
+        </p>
+        <div className="player-frame skeleton" />
+      </div>
+    );
+  }
+  if (load.state === 'missing') {
+    return (
+      <div className="empty-state">
+        <h1 className="empty-title">This video is not in the archive.</h1>
+        <p className="muted">It may have been removed, or the link is mistyped.</p>
+        <Link href="/" className="button button-primary">
+          Back to search
+        </Link>
+      </div>
+    );
+  }
+  if (load.state === 'error') {
+    return (
+      <div role="alert" className="notice notice-error">
+        <p>The video could not be loaded: {load.message}</p>
+        <button type="button" className="button" onClick={() => void fetchVideo()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+
+  const v = load.video;
+  const keyframeBytes = v.keyframes.reduce((sum, keyframe) => sum + keyframe.bytes, 0);
+  const hasKeyframeImages = v.keyframes.some((keyframe) => keyframe.url);
+  const readyRenditions = v.renditions.filter((r) => r.status === 'READY' && r.url);
+  const rendering = v.renditions.find((r) => r.status === 'QUEUED' || r.status === 'RENDERING');
+
+  return (
+    <div className="video-page">
+      <div className="page-head">
+        <div>
+          <Link href="/" className="back-link">
+            ← Search
+          </Link>
+          <h1 className="video-heading">{v.title}</h1>
+          <p className="muted small">
+            <StatusBadge status={v.status} /> {formatTime(v.durationSeconds)} · {v.width}×{v.height} · {v.keyframes.length} keyframes
+            {moment != null && <> · moment at {formatTimePrecise(moment)}</>}
+          </p>
+        </div>
+        {v.bitstreamUrl && (
+          <a className="button" href={v.bitstreamUrl} download>
+            Download .cmvc{v.representationBytes != null && ` (${formatBytes(v.representationBytes)})`}
+          </a>
+        )}
+      </div>
+
+      {(v.status === 'QUEUED' || v.status === 'ENCODING') && (
+        <div className="notice" role="status">
+          <p>{v.status === 'QUEUED' ? 'Waiting to be encoded…' : 'Encoding: choosing keyframes and describing them…'}</p>
+          <ProgressBar label="Encoding" fraction={null} />
+        </div>
+      )}
+      {v.status === 'FAILED' && (
+        <div className="notice notice-error" role="alert">
+          <p>Encoding failed{v.error ? `: ${v.error}` : '.'}</p>
+        </div>
+      )}
+
+      <div className="video-layout">
+        <div className="video-main">
+          <section aria-labelledby="player-heading" className="player-section">
+            <h2 id="player-heading" className="visually-hidden">
+              Player
+            </h2>
+            {selected?.url ? (
+              <figure className="player-frame">
+                <video
+                  key={selected.id}
+                  ref={player}
+                  data-testid="player"
+                  src={selected.url}
+                  controls
+                  playsInline
+                  preload="metadata"
+                  aria-label={`Regenerated video: ${renditionLabel(selected)}`}
+                  onLoadedMetadata={(event) => {
+                    if (moment != null) event.currentTarget.currentTime = Math.min(moment, event.currentTarget.duration || moment);
+                  }}
+                  onTimeUpdate={(event) => setPlayhead(event.currentTarget.currentTime)}
+                />
+                <figcaption className="muted small">Regenerated · {renditionLabel(selected)}</figcaption>
+              </figure>
+            ) : (
+              <div className="player-frame player-empty">
+                {rendering ? (
+                  <div className="player-empty-inner" role="status">
+                    <p>
+                      {rendering.status === 'QUEUED' ? 'Waiting for a worker' : 'Regenerating'} · {renditionLabel(rendering)}
+                    </p>
+                    <ProgressBar label="Regenerating the video" fraction={rendering.status === 'QUEUED' ? null : rendering.progress} className="progress-large" />
+                    <p className="muted small">{Math.round(rendering.progress * 100)}%</p>
+                  </div>
+                ) : (
+                  <div className="player-empty-inner">
+                    <p>The original pixels are not kept.</p>
+                    <p className="muted small">Choose a fidelity under “Regenerate” to watch this video.</p>
+                  </div>
+                )}
+              </div>
+            )}
+          </section>
+
+          <section aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">Timeline</h2>
+            <Timeline keyframes={v.keyframes} clips={v.clips} durationSeconds={v.durationSeconds} moment={moment} playhead={playhead} onSelect={seek} />
+          </section>
+
+          {readyRenditions.length > 1 && <Comparison renditions={readyRenditions} moment={moment} />}
+        </div>
+
+        <aside className="video-side" aria-label="Regeneration and facts">
+          <RenditionPanel
+            videoId={v.id}
+            ready={v.status === 'READY'}
+            hasKeyframeImages={hasKeyframeImages || v.keyframes.length === 0}
+            sourceSize={`${v.width}×${v.height}`}
+            renditions={v.renditions}
+            selectedId={selected?.id ?? null}
+            onRequested={(rendition) =>
+              setLoad((current) => (current.state === 'ready' ? { state: 'ready', video: { ...current.video, renditions: mergeRendition(current.video.renditions, rendition) } } : current))
+            }
+            onPlay={setSelectedId}
+          />
+
+          <section className="panel" aria-labelledby="storage-heading">
+            <h2 id="storage-heading">Storage</h2>
+            {v.representationBytes != null ? (
+              <StorageChart sourceBytes={v.sourceBytes} representationBytes={v.representationBytes} keyframeBytes={keyframeBytes} />
+            ) : (
+              <p className="muted small">The kept size is known once encoding finishes. Source: {formatBytes(v.sourceBytes)}.</p>
+            )}
+          </section>
+
+          <section className="panel" aria-labelledby="facts-heading">
+            <h2 id="facts-heading">Source</h2>
+            <dl className="facts">
+              <dt>Duration</dt>
+              <dd>{formatTimePrecise(v.durationSeconds)}</dd>
+              <dt>Resolution</dt>
+              <dd>
+                {v.width}×{v.height}
+              </dd>
+              <dt>Frame rate</dt>
+              <dd>{Number(v.fps.toFixed(3))} fps</dd>
+              <dt>Frames</dt>
+              <dd>{v.frameCount.toLocaleString('en-US')}</dd>
+              <dt>Keyframes</dt>
+              <dd>{v.keyframes.length}</dd>
+              <dt>Source size</dt>
+              <dd>{formatBytes(v.sourceBytes)}</dd>
+              <dt>Added</dt>
+              <dd>
+                <time dateTime={v.createdAt}>{new Date(v.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</time>
+              </dd>
+              <dt>SHA-256</dt>
+              <dd className="mono" title={v.sha256}>
+                {v.sha256.slice(0, 16)}…
+              </dd>
+            </dl>
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+/** Every READY rendition side by side, started together from the current moment. */
+function Comparison({ renditions, moment }: { renditions: readonly Rendition[]; moment: number | null }) {
+  const players = useRef(new Map<string, HTMLVideoElement>());
+
+  function playTogether() {
+    for (const element of players.current.values()) {
+      element.currentTime = moment ?? 0;
+      void element.play().catch(() => undefined);
+    }
+  }
+
+  return (
+    <section aria-labelledby="compare-heading" className="comparison">
+      <div className="section-head">
+        <h2 id="compare-heading">Compare renditions</h2>
+        <button type="button" className="button" onClick={playTogether}>
+          Play together{moment != null ? ` from ${formatTimePrecise(moment)}` : ''}
+        </button>
+      </div>
+      <p className="muted small">The original video is not kept; each of these is regenerated from the same representation.</p>
+      <div className="compare-grid">
+        {renditions.map((rendition) => (
+          <figure key={rendition.id}>
+            <video
+              ref={(element) => {
+                if (element) players.current.set(rendition.id, element);
+                else players.current.delete(rendition.id);
+              }}
+              src={rendition.url ?? undefined}
+              controls
+              muted
+              playsInline
+              preload="metadata"
+              aria-label={renditionLabel(rendition)}
+            />
+            <figcaption className="small">
+              {renditionLabel(rendition)}
+              {rendition.bytes != null && <span className="muted"> · {formatBytes(rendition.bytes)}</span>}
+            </figcaption>
+          </figure>
+        ))}
+      </div>
+    </section>
+  );
+}
