@@ -26,6 +26,10 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
     errors?: { message: string; extensions?: { code?: string } }[];
   } | null;
   const first = payload?.errors?.[0];
+  if (first?.extensions?.code === 'UNAUTHENTICATED' && !window.location.pathname.startsWith('/login')) {
+    // The session is missing or expired: sign in, then come back here.
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }
   if (first) throw new ApiError(first.extensions?.code ?? 'ERROR', first.message);
   if (!payload?.data) throw new ApiError('API_UNAVAILABLE', `The archive answered HTTP ${response.status}`);
   return payload.data;

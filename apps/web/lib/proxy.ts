@@ -26,8 +26,11 @@ export async function forward(request: Request): Promise<Response> {
     } as RequestInit);
     const outgoing = new Headers();
     response.headers.forEach((value, key) => {
-      if (!HOP_BY_HOP.has(key.toLowerCase()) && key.toLowerCase() !== 'content-encoding') outgoing.set(key, value);
+      const name = key.toLowerCase();
+      if (!HOP_BY_HOP.has(name) && name !== 'content-encoding' && name !== 'set-cookie') outgoing.set(key, value);
     });
+    // Each Set-Cookie must stay a header of its own (forEach would join them with commas).
+    for (const cookie of response.headers.getSetCookie()) outgoing.append('set-cookie', cookie);
     return new Response(response.body, { status: response.status, headers: outgoing });
   } catch {
     return Response.json(
