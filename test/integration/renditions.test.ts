@@ -13,7 +13,11 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip } from '../support/media.ts';
-import { startStack, waitForVideo, type Stack } from '../support/stack.ts';
+import { readdir } from 'node:fs/promises';
+import { TieringService } from '@cmvc/archive';
+import { LocalDiskBlobStore } from '@cmvc/blob';
+import { KeyframeRepository, RepresentationRepository, VideoRepository, createDatabase } from '@cmvc/db';
+import { query, requireServices, startStack, waitForVideo, type Stack } from '../support/stack.ts';
 
 const run = promisify(execFile);
 
@@ -141,5 +145,67 @@ describe('renditions', () => {
     const bitstream = await fetch(`${stack.apiUrl}/media/bitstreams/${videoIds[0]}`);
     expect(bitstream.status).toBe(200);
     expect(Buffer.from(await bitstream.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('CMVC');
+  });
+});
+
+describe('tiering', () => {
+  const DEMOTE = 'mutation($id: ID!) { demoteVideo(id: $id, to: TT2V_ONLY) { bytesSaved video { tier bytesSavedByTiering representationBytes keyframes { url } } } }';
+
+  it('demotes a video to text only: images gone, bytes reported, text search and TT2V still work, IT2V refused', async () => {
+    const videoId = videoIds[1]!;
+    const before = await stack.graphql<{ video: { representationBytes: number; keyframes: { bytes: number }[] } }>(
+      'query($id: ID!) { video(id: $id) { representationBytes keyframes { bytes } } }',
+      { id: videoId },
+    );
+    const keyframeBytes = before.data!.video.keyframes.reduce((sum, keyframe) => sum + keyframe.bytes, 0);
+    const searchable = () =>
+      query<{ captions: string; embeddings: string }>(
+        'SELECT count(c.id) AS captions, count(e.id) AS embeddings FROM "Caption" c LEFT JOIN "Embedding" e ON e."captionId" = c.id WHERE c."videoId" = $1',
+        [videoId],
+      );
+    const [searchableBefore] = await searchable();
+    expect(Number(searchableBefore!.embeddings)).toBeGreaterThan(0);
+
+    const demoted = await stack.graphql<{
+      demoteVideo: { bytesSaved: number; video: { tier: string; bytesSavedByTiering: number; representationBytes: number; keyframes: { url: string | null }[] } };
+    }>(DEMOTE, { id: videoId });
+    expect(demoted.errors).toBeUndefined();
+    const { bytesSaved, video } = demoted.data!.demoteVideo;
+    expect(video.tier).toBe('TT2V_ONLY');
+    expect(video.keyframes.every((keyframe) => keyframe.url === null)).toBe(true);
+    expect(video.representationBytes).toBeLessThan(before.data!.video.representationBytes);
+    expect(bytesSaved).toBe(keyframeBytes + before.data!.video.representationBytes - video.representationBytes);
+    expect(video.bytesSavedByTiering).toBe(bytesSaved);
+    expect(await searchable()).toEqual([searchableBefore]);
+
+    const left = await readdir(join(stack.blobDir, 'videos', videoId), { recursive: true });
+    expect(left.filter((name) => name.endsWith('.avif'))).toEqual([]);
+    const bitstream = await fetch(`${stack.apiUrl}/media/bitstreams/${videoId}`);
+    expect(Buffer.from(await bitstream.arrayBuffer()).length).toBe(video.representationBytes);
+
+    const it2v = await stack.graphql(REQUEST, { id: videoId, mode: 'IT2V' });
+    expect(it2v.errors?.[0]?.extensions?.code).toBe('MODE_UNAVAILABLE');
+    const tt2v = await stack.graphql<{ requestRendition: RenditionView }>(REQUEST, { id: videoId, mode: 'TT2V' });
+    const rendered = await waitForRendition(videoId, tt2v.data!.requestRendition.id);
+    expect(rendered.status).toBe('READY');
+
+    const again = await stack.graphql(DEMOTE, { id: videoId });
+    expect(again.errors?.[0]?.extensions?.code).toBe('ALREADY_DEMOTED');
+  });
+
+  it('applies the age-based policy to videos older than the threshold only', async () => {
+    const db = createDatabase(requireServices().databaseUrl);
+    try {
+      await query(`UPDATE "Video" SET "createdAt" = now() - interval '40 days' WHERE id = $1`, [videoIds[0]]);
+      const tiering = new TieringService(new VideoRepository(db), new KeyframeRepository(db), new RepresentationRepository(db), new LocalDiskBlobStore(stack.blobDir), []);
+      const result = await tiering.demoteOlderThan(30);
+      expect(result.demoted).toBe(1);
+      expect(result.bytesSaved).toBeGreaterThan(0);
+      const tiers = await query<{ id: string; tier: string }>('SELECT id, tier FROM "Video" ORDER BY "createdAt"');
+      expect(tiers.map((row) => row.tier)).toEqual(['TT2V_ONLY', 'TT2V_ONLY']);
+      expect((await tiering.demoteOlderThan(30)).demoted).toBe(0);
+    } finally {
+      await db.$disconnect();
+    }
   });
 });

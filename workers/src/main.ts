@@ -1,8 +1,9 @@
-import { Worker, type Job, type Processor } from 'bullmq';
+import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import { TieringService } from '@cmvc/archive';
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { createDatabase, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
-import { createRedisConnection, EventBus, QUEUES, type EncodeJobData, type RenderJobData } from '@cmvc/jobs';
+import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
+import { createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, type EncodeJobData, type RenderJobData } from '@cmvc/jobs';
 import { loadWorkerModels } from './analyzers.ts';
 import { EncodeProcessor } from './encode-processor.ts';
 import { RenderProcessor } from './render-processor.ts';
@@ -15,10 +16,11 @@ const events = new EventBus(connection, config.redisUrl);
 const videos = new VideoRepository(db);
 const models = await loadWorkerModels(config, { search: new SearchRepository(db), blobs });
 
+const representations = new RepresentationRepository(db);
 const encoder = new EncodeProcessor({
   config,
   videos,
-  representations: new RepresentationRepository(db),
+  representations,
   blobs,
   analyzers: models.analyzers,
   embedder: models.embedder,
@@ -58,7 +60,24 @@ function startWorker<T>(queue: string, processor: Processor<T>, onFinalFailure: 
   return worker;
 }
 
+const tiering = new TieringService(videos, new KeyframeRepository(db), representations, blobs, models.semanticCodecs);
+
+/** The age-based tiering policy, when TIERING_AFTER_DAYS is set: one repeatable job shared by all workers. */
+async function runTieringPolicy(): Promise<void> {
+  if (!config.tieringAfterDays) return;
+  const { demoted, bytesSaved } = await tiering.demoteOlderThan(config.tieringAfterDays);
+  if (demoted > 0) console.log(`tiering: demoted ${demoted} videos older than ${config.tieringAfterDays} days, saved ${bytesSaved} bytes`);
+}
+
+const maintenance = new Queue(QUEUES.maintenance, { connection });
+if (config.tieringAfterDays) {
+  await maintenance.upsertJobScheduler(MAINTENANCE_JOBS.tiering.name, { every: MAINTENANCE_JOBS.tiering.everyMs }, { name: MAINTENANCE_JOBS.tiering.name });
+} else {
+  await maintenance.removeJobScheduler(MAINTENANCE_JOBS.tiering.name);
+}
+
 const workers = [
+  startWorker(QUEUES.maintenance, () => runTieringPolicy(), async () => {}),
   startWorker<EncodeJobData>(QUEUES.encode, (job) => encoder.process(job), (job, reason) => encoder.fail(job.data.videoId, reason)),
   startWorker<RenderJobData>(QUEUES.render, (job) => renderer.process(job), (job, reason) => renderer.fail(job.data.renditionId, reason)),
 ];
@@ -70,6 +89,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   console.log(`cmvc worker: ${signal}, finishing current jobs`);
   await Promise.all(workers.map((worker) => worker.close()));
+  await maintenance.close();
   await models.dispose();
   events.close();
   connection.disconnect();

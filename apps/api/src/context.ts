@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Caption, Clip, Keyframe, KeyframeRepository, Rendition, RenditionRepository, Video, VideoRepository } from '@cmvc/db';
+import type { TieringService } from '@cmvc/archive';
 import type { EventBus } from '@cmvc/jobs';
 import type { AuthService, Principal } from './services/auth-service.ts';
 import type { IngestService } from './services/ingest-service.ts';
@@ -15,6 +16,7 @@ export interface Services {
   readonly search: SearchService;
   readonly events: EventBus;
   readonly auth: AuthService;
+  readonly tiering: TieringService;
 }
 
 export interface Loaders {

@@ -1,8 +1,9 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { AuthRepository, createDatabase, KeyframeRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
+import { TieringService } from '@cmvc/archive';
+import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus } from '@cmvc/jobs';
-import { createConfiguredTextEmbedder } from '@cmvc/models';
+import { createConfiguredTextEmbedder, createSemanticCodec } from '@cmvc/models';
 import { createApiServer } from './server.ts';
 import { AuthService } from './services/auth-service.ts';
 import { IngestService } from './services/ingest-service.ts';
@@ -44,6 +45,7 @@ const server = await createApiServer({
     ingest: new IngestService(resolver, videos, blobs, queues),
     events,
     auth: new AuthService(new AuthRepository(db), config.api.authRequired),
+    tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()]),
     search: new SearchService(new SearchRepository(db), embedder),
   },
 });

@@ -6,6 +6,7 @@ export const blobKeys = {
   keyframe: (videoId: string, frameIndex: number, extension: string) =>
     `videos/${videoId}/keyframes/${String(frameIndex).padStart(8, '0')}.${extension}`,
   bitstream: (videoId: string) => `videos/${videoId}/representation.cmvc`,
+  textOnlyBitstream: (videoId: string) => `videos/${videoId}/representation.text.cmvc`,
   renditionPrefix: (videoId: string) => `renditions/${videoId}/`,
   rendition: (videoId: string, renditionId: string, extension: string) =>
     `renditions/${videoId}/${renditionId}.${extension}`,

@@ -136,6 +136,9 @@ export async function* renderFrames(rep: CmvcRepresentation, options: RenderOpti
 export async function decodeBitstream(bytes: Uint8Array, options: DecodeOptions, onProgress?: ProgressListener): Promise<DecodeResult> {
   const { representation: rep } = parseBitstream(bytes, { semanticCodecs: options.semanticCodecs });
   if (options.mode === 'tt2v') requireGenerator('tt2v', options.generator);
+  if (options.mode === 'it2v' && rep.keyframes[0]?.format === 'none') {
+    throw new CodecError('INVALID_OPTIONS', 'This stream keeps text only (its keyframe images were removed); decode it in TT2V mode');
+  }
   const { header } = rep;
   const format: VideoFormat = options.format ?? (extname(options.output).toLowerCase() === '.webm' ? 'webm' : 'mp4');
   const sink = createVideoEncoder(options.output, {

@@ -9,6 +9,7 @@ export {
   LIMITS,
   SECTION_TYPES,
   parseBitstream,
+  withoutKeyframeImages,
   writeBitstream,
   type BitstreamErrorCode,
   type ClipEntry,

@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   ALLOW_PRIVATE_URLS: booleanFlag.default(false),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
   KEEP_ORIGINALS: booleanFlag.default(false),
+  TIERING_AFTER_DAYS: z.coerce.number().positive().optional(),
   AUTH: z.enum(['required', 'off']).default('required'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -102,6 +103,8 @@ export interface AppConfig {
   };
   readonly ffmpeg: { readonly ffmpegPath: string; readonly ffprobePath: string };
   readonly vmafModelPath?: string;
+  /** Demote READY videos to TT2V_ONLY once they are this many days old; unset keeps every tier. */
+  readonly tieringAfterDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -164,5 +167,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     ...(e.VMAF_MODEL_PATH ? { vmafModelPath: resolve(e.VMAF_MODEL_PATH) } : {}),
+    ...(e.TIERING_AFTER_DAYS ? { tieringAfterDays: e.TIERING_AFTER_DAYS } : {}),
   };
 }

@@ -11,7 +11,7 @@ export {
 } from './repositories/representation-repository.ts';
 export { SearchRepository, type KeyframeMatch, type MomentQuery, type MomentRow } from './repositories/search-repository.ts';
 export type { Video, Clip, Keyframe, Caption, Rendition } from './generated/client.ts';
-export { VideoStatus, CaptionKind, RenditionMode, RenditionStatus } from './generated/enums.ts';
+export { VideoStatus, CaptionKind, RenditionMode, RenditionStatus, StorageTier } from './generated/enums.ts';
 export { RenditionRepository } from './repositories/rendition-repository.ts';
 export { AuthRepository } from './repositories/auth-repository.ts';
 export type { ApiToken, Scope, Session, User } from './generated/client.ts';

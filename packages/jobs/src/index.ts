@@ -8,6 +8,12 @@ import { Redis } from 'ioredis';
 export const QUEUES = {
   encode: 'cmvc-encode',
   render: 'cmvc-render',
+  maintenance: 'cmvc-maintenance',
+} as const;
+
+/** Periodic jobs on the maintenance queue, and how often they run. */
+export const MAINTENANCE_JOBS = {
+  tiering: { name: 'tiering', everyMs: 3_600_000 },
 } as const;
 
 export interface EncodeJobData {
@@ -23,7 +29,7 @@ export interface JobPayloads {
   readonly render: RenderJobData;
 }
 
-export type JobKind = keyof typeof QUEUES;
+export type JobKind = keyof JobPayloads;
 
 /** Retries with exponential backoff; failed jobs keep their error for inspection and retry. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

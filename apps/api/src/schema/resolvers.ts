@@ -1,4 +1,5 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { TieringError } from '@cmvc/archive';
 import type { Clip, Keyframe, MomentRow, Rendition, Scope, Video } from '@cmvc/db';
 import type { Principal } from '../services/auth-service.ts';
 import { eventStream, type ArchiveEvent, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
@@ -115,6 +116,20 @@ export const resolvers = {
     revokeApiToken: (_: unknown, args: { id: string }, context: RequestContext) =>
       context.services.auth.revokeToken(requireId(args.id)),
 
+    async demoteVideo(_: unknown, args: { id: string; to: 'FULL' | 'TT2V_ONLY' }, context: RequestContext) {
+      if (args.to !== 'TT2V_ONLY') {
+        throw badUserInput('Videos can only move down: the images a demotion dropped cannot be brought back');
+      }
+      try {
+        const result = await context.services.tiering.demoteToTextOnly(requireId(args.id));
+        await context.services.events.publish({ type: 'video-updated', videoId: result.video.id });
+        return result;
+      } catch (error) {
+        if (error instanceof TieringError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
+        throw error;
+      }
+    },
+
     async ingestVideos(_: unknown, args: { inputs: IngestSource[] }, context: RequestContext) {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
       return context.services.ingest.ingest(args.inputs);
@@ -160,6 +175,7 @@ export const resolvers = {
   Video: {
     sourceBytes: (video: Video) => Number(video.sourceBytes),
     representationBytes: (video: Video) => video.bitstreamBytes,
+    bytesSavedByTiering: (video: Video) => video.tieringSavedBytes,
     bitstreamUrl: (video: Video) => (video.bitstreamBlobKey ? `/media/bitstreams/${video.id}` : null),
     renditions: (video: Video, _: unknown, context: RequestContext) => context.loaders.renditionsByVideoId.load(video.id),
     keyframes: (video: Video, _: unknown, context: RequestContext) => context.loaders.keyframesByVideoId.load(video.id),

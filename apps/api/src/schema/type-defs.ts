@@ -48,6 +48,19 @@ export const typeDefs = /* GraphQL */ `
     apiToken: ApiToken!
   }
 
+  enum StorageTier {
+    "Keyframe images, texts, embeddings and weights: IT2V and TT2V."
+    FULL
+    "Texts, embeddings and weights only: TT2V."
+    TT2V_ONLY
+  }
+
+  type DemotionResult {
+    video: Video!
+    "Bytes freed: the keyframe images plus what the bitstream shrank by."
+    bytesSaved: Int!
+  }
+
   type PageInfo {
     hasNextPage: Boolean!
     endCursor: String
@@ -72,6 +85,9 @@ export const typeDefs = /* GraphQL */ `
     representationBytes: Int
     "URL of the first keyframe image, once READY."
     thumbnailUrl: String
+    tier: StorageTier!
+    "Bytes freed so far by moving this video to a lower tier."
+    bytesSavedByTiering: Int!
     "URL of the .cmvc bitstream, once READY."
     bitstreamUrl: String
     keyframes: [Keyframe!]!
@@ -277,5 +293,7 @@ export const typeDefs = /* GraphQL */ `
     ingestVideos(inputs: [IngestVideoInput!]!): [IngestVideoResult!]!
     "Regenerates a video in a mode; equal requests share one rendition, and a failed one is retried."
     requestRendition(videoId: ID!, mode: RenditionMode!, options: RenditionOptions): Rendition!
+    "Moves a video to a lower storage tier; TT2V_ONLY drops its keyframe images for good."
+    demoteVideo(id: ID!, to: StorageTier!): DemotionResult!
   }
 `;

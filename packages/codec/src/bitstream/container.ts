@@ -113,7 +113,8 @@ export function writeBitstream(rep: CmvcRepresentation, options: WriteOptions = 
   };
 
   const payloads: { kind: SectionKind; payload: Uint8Array }[] = [];
-  payloads.push({ kind: 'keyframes', payload: writeKeyframes({ width: first.width, height: first.height, frames: keyframes }) });
+  if (keyframes.some((keyframe) => keyframe.format !== first.format)) throw new BitstreamError('INCONSISTENT', 'keyframes must share one image format');
+  payloads.push({ kind: 'keyframes', payload: writeKeyframes({ format: first.format, width: first.width, height: first.height, frames: keyframes }) });
   const content = forms(keyframes.map((k) => k.content), contentSemantic, 'content');
   const motion = clips.length > 0 ? forms(clips.map((c) => c.motion), motionSemantic, 'motion') : {};
   if (content.text) payloads.push({ kind: 'contentText', payload: content.text });
@@ -258,7 +259,7 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
   const keyframes: KeyframeEntry[] = images.frames.map(({ frameIndex, image }, i) => ({
     frameIndex,
     time: frameIndex / fps,
-    format: 'avif',
+    format: images.format,
     width: images.width,
     height: images.height,
     image,
@@ -299,4 +300,9 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
 
 function missing(kind: SectionKind): never {
   throw new BitstreamError('MISSING_SECTION', `required section ${kind} (or its structured form) is missing`);
+}
+
+/** The same representation with its keyframe images removed: a text-only (TT2V) stream. */
+export function withoutKeyframeImages(rep: CmvcRepresentation): CmvcRepresentation {
+  return { ...rep, keyframes: rep.keyframes.map((keyframe) => ({ ...keyframe, format: 'none', image: new Uint8Array(0) })) };
 }

@@ -36,6 +36,7 @@ export const LIMITS = {
   maxCameraMagnitude: 1_000_000_000,
 } as const;
 
-export const IMAGE_FORMATS = { avif: 1 } as const;
+/** `none`: the images were removed (text-only tier); frame indices remain. */
+export const IMAGE_FORMATS = { none: 0, avif: 1 } as const;
 
 export const CAMERA_KINDS = ['static', 'pan', 'tilt', 'zoom'] as const;

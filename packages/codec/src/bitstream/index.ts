@@ -1,6 +1,7 @@
 export { BitstreamError, type BitstreamErrorCode } from './errors.ts';
 export {
   parseBitstream,
+  withoutKeyframeImages,
   writeBitstream,
   type ParseOptions,
   type ParsedBitstream,

@@ -4,23 +4,25 @@ import { decodeByteList, decodeTextList, encodeByteList, encodeTextList } from '
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { BitstreamError } from './errors.ts';
 import { CAMERA_KINDS, IMAGE_FORMATS, LIMITS } from './format.ts';
-import type { InterpolationWeightTrack } from './types.ts';
+import type { InterpolationWeightTrack, KeyframeImageFormat } from './types.ts';
 
 export { crc32 };
 
 // ---- keyframes -------------------------------------------------------------------------------
 
 export interface KeyframeImagesSection {
+  readonly format: KeyframeImageFormat;
   readonly width: number;
   readonly height: number;
   readonly frames: readonly { readonly frameIndex: number; readonly image: Uint8Array }[];
 }
 
 export function writeKeyframes(section: KeyframeImagesSection): Uint8Array {
-  const writer = new ByteWriter().u8(IMAGE_FORMATS.avif).varint(section.width).varint(section.height).varint(section.frames.length);
+  const writer = new ByteWriter().u8(IMAGE_FORMATS[section.format]).varint(section.width).varint(section.height).varint(section.frames.length);
   let previous = 0;
   for (const { frameIndex, image } of section.frames) {
-    writer.varint(frameIndex - previous).blob(image);
+    writer.varint(frameIndex - previous);
+    if (section.format !== 'none') writer.blob(image);
     previous = frameIndex;
   }
   return writer.finish();
@@ -28,13 +30,15 @@ export function writeKeyframes(section: KeyframeImagesSection): Uint8Array {
 
 export function readKeyframes(payload: Uint8Array, frameCount: number): KeyframeImagesSection {
   const reader = new ByteReader(payload, 'keyframes section');
-  const format = reader.u8();
-  if (format !== IMAGE_FORMATS.avif) throw new BitstreamError('BAD_SECTION', `unknown keyframe image format ${format}`);
+  const code = reader.u8();
+  const format = (Object.keys(IMAGE_FORMATS) as KeyframeImageFormat[]).find((name) => IMAGE_FORMATS[name] === code);
+  if (!format) throw new BitstreamError('BAD_SECTION', `unknown keyframe image format ${code}`);
+  const withImages = format !== 'none';
   const width = reader.varint(LIMITS.maxDimension, 'keyframe width');
   const height = reader.varint(LIMITS.maxDimension, 'keyframe height');
   if (width < 1 || height < 1) throw new BitstreamError('OUT_OF_BOUNDS', 'keyframe size is zero');
-  // Each keyframe costs at least two bytes, which bounds the count by the payload before any allocation.
-  const count = reader.varint(Math.min(frameCount, Math.floor(reader.remaining / 2)), 'keyframe count');
+  // Each keyframe costs at least two bytes (one without images), which bounds the count by the payload before any allocation.
+  const count = reader.varint(Math.min(frameCount, Math.floor(reader.remaining / (withImages ? 2 : 1))), 'keyframe count');
   if (count < 1) throw new BitstreamError('INCONSISTENT', 'a stream needs at least one keyframe');
   const frames: { frameIndex: number; image: Uint8Array }[] = [];
   let frameIndex = 0;
@@ -43,13 +47,13 @@ export function readKeyframes(payload: Uint8Array, frameCount: number): Keyframe
     if (i > 0 && delta === 0) throw new BitstreamError('INCONSISTENT', 'keyframe indices must increase');
     if (i === 0 && delta !== 0) throw new BitstreamError('INCONSISTENT', 'the first keyframe must be frame 0');
     frameIndex += delta;
-    const image = reader.blob('keyframe image');
-    if (image.length === 0) throw new BitstreamError('BAD_SECTION', 'empty keyframe image');
+    const image = withImages ? reader.blob('keyframe image') : new Uint8Array(0);
+    if (withImages && image.length === 0) throw new BitstreamError('BAD_SECTION', 'empty keyframe image');
     frames.push({ frameIndex, image });
   }
   reader.expectEnd();
   if (frameIndex !== frameCount - 1) throw new BitstreamError('INCONSISTENT', 'the last keyframe must be the last frame');
-  return { width, height, frames };
+  return { format, width, height, frames };
 }
 
 // ---- texts and structured semantics ----------------------------------------------------------

@@ -12,7 +12,8 @@ export interface StreamHeader {
   readonly workingHeight: number;
 }
 
-export type KeyframeImageFormat = 'avif';
+/** `none`: the stream keeps text only (its keyframe images were removed); it decodes in TT2V mode only. */
+export type KeyframeImageFormat = 'avif' | 'none';
 
 export interface KeyframeEntry {
   readonly frameIndex: number;

@@ -89,4 +89,18 @@ export class RepresentationRepository {
       });
     });
   }
+
+  /**
+   * Records a demotion to text only in one transaction: the keyframe rows lose their image keys,
+   * the video points at its text-only bitstream, and the bytes saved are added up.
+   */
+  async markTextOnly(videoId: string, bitstreamBlobKey: string, bitstreamBytes: number, savedBytes: number): Promise<void> {
+    await this.db.$transaction([
+      this.db.keyframe.updateMany({ where: { videoId }, data: { blobKey: null } }),
+      this.db.video.update({
+        where: { id: videoId },
+        data: { tier: 'TT2V_ONLY', bitstreamBlobKey, bitstreamBytes, tieringSavedBytes: { increment: savedBytes } },
+      }),
+    ]);
+  }
 }

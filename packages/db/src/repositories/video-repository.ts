@@ -71,4 +71,13 @@ export class VideoRepository {
   async delete(id: string): Promise<void> {
     await this.db.video.delete({ where: { id } });
   }
+
+  /** READY videos still keeping their images, created before `before`, oldest first. */
+  findDemotable(before: Date, limit: number): Promise<Video[]> {
+    return this.db.video.findMany({
+      where: { status: 'READY', tier: 'FULL', createdAt: { lt: before } },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+  }
 }

@@ -1,0 +1,1 @@
+export { TieringError, TieringService, type DemotionResult } from './tiering-service.ts';

@@ -1,0 +1,71 @@
+import { blobKeys, type BlobStore } from '@cmvc/blob';
+import { parseBitstream, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
+import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
+
+export class TieringError extends Error {
+  override readonly name = 'TieringError';
+  constructor(
+    readonly code: 'NOT_FOUND' | 'VIDEO_NOT_READY' | 'ALREADY_DEMOTED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DemotionResult {
+  readonly video: Video;
+  readonly bytesSaved: number;
+}
+
+/**
+ * Storage tiers. Demotion to TT2V_ONLY drops the keyframe images (as blobs and from the
+ * bitstream) and keeps texts, embeddings and weights. The new bitstream is written first, the
+ * rows switch over in one transaction, and only then are the old blobs deleted, so a crash at
+ * any point leaves a consistent video.
+ */
+export class TieringService {
+  constructor(
+    private readonly videos: VideoRepository,
+    private readonly keyframes: KeyframeRepository,
+    private readonly representations: RepresentationRepository,
+    private readonly blobs: BlobStore,
+    private readonly semanticCodecs: readonly SemanticTextCodec[],
+  ) {}
+
+  async demoteToTextOnly(videoId: string): Promise<DemotionResult> {
+    const video = await this.videos.findById(videoId);
+    if (!video) throw new TieringError('NOT_FOUND', `No video with id ${videoId}`);
+    if (video.tier === 'TT2V_ONLY') throw new TieringError('ALREADY_DEMOTED', 'This video already keeps text only');
+    if (video.status !== 'READY' || !video.bitstreamBlobKey) {
+      throw new TieringError('VIDEO_NOT_READY', `Video ${videoId} is ${video.status}; only READY videos can be demoted`);
+    }
+    const oldKey = video.bitstreamBlobKey;
+    const oldBitstream = new Uint8Array(await this.blobs.get(oldKey));
+    const { representation } = parseBitstream(oldBitstream, { semanticCodecs: this.semanticCodecs });
+    const textOnly = writeBitstream(withoutKeyframeImages(representation)).bytes;
+    const newKey = blobKeys.textOnlyBitstream(videoId);
+    await this.blobs.put(newKey, textOnly);
+
+    const keyframes = await this.keyframes.findByVideoIds([videoId]);
+    const imageBytes = keyframes.reduce((sum, keyframe) => sum + (keyframe.blobKey ? keyframe.bytes : 0), 0);
+    const bytesSaved = imageBytes + oldBitstream.byteLength - textOnly.byteLength;
+    await this.representations.markTextOnly(videoId, newKey, textOnly.byteLength, bytesSaved);
+
+    for (const keyframe of keyframes) if (keyframe.blobKey) await this.blobs.delete(keyframe.blobKey);
+    if (oldKey !== newKey) await this.blobs.delete(oldKey);
+    return { video: (await this.videos.findById(videoId))!, bytesSaved };
+  }
+
+  /** The age-based policy: demotes READY videos older than `days`, a batch at a time. */
+  async demoteOlderThan(days: number, batch = 100): Promise<{ readonly demoted: number; readonly bytesSaved: number }> {
+    const before = new Date(Date.now() - days * 24 * 3600 * 1000);
+    let demoted = 0;
+    let bytesSaved = 0;
+    for (const video of await this.videos.findDemotable(before, batch)) {
+      const result = await this.demoteToTextOnly(video.id);
+      demoted += 1;
+      bytesSaved += result.bytesSaved;
+    }
+    return { demoted, bytesSaved };
+  }
+}

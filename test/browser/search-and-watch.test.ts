@@ -1,0 +1,142 @@
+/**
+ * The web UI end to end in Chromium: search by meaning, open a moment (the video page highlights it),
+ * regenerate the video with IT2V while the page shows progress, and play the result.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshotPath, type Browser } from '../support/browser.ts';
+import { makeClip } from '../support/media.ts';
+import { startStack, type Stack } from '../support/stack.ts';
+import { expectAccessible, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
+
+let stack: Stack;
+let browser: Browser;
+let videoId: string;
+
+beforeAll(async () => {
+  stack = await startStack({ web: true });
+  stack.startWorker();
+  const path = join(stack.ingestRoot, 'bars.mp4');
+  await makeClip(path, { source: 'testsrc2=size=320x240:rate=12', seconds: 2 });
+  [videoId] = (await ingestPaths(stack, [{ path, title: 'Colour test pattern' }])) as [string];
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** The longest word of a stored caption: searching for it must find this video. */
+async function captionWord(): Promise<string> {
+  const response = await stack.graphql<{ video: { keyframes: { description: string | null }[]; clips: { motion: string | null }[] } }>(
+    'query($id: ID!) { video(id: $id) { keyframes { description } clips { motion } } }',
+    { id: videoId },
+  );
+  const texts = [...response.data!.video.keyframes.map((k) => k.description), ...response.data!.video.clips.map((c) => c.motion)];
+  const words = texts.flatMap((text) => (text ?? '').split(/[^A-Za-z]+/)).sort((a, b) => b.length - a.length);
+  expect(words[0]!.length).toBeGreaterThanOrEqual(4);
+  return words[0]!;
+}
+
+describe('search and the video page', () => {
+  it('shows the library and passes the accessibility check', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(stack.webUrl!);
+    const card = page.locator('[data-testid="video-list"] li', { hasText: 'Colour test pattern' });
+    await card.waitFor();
+    expect(await card.getAttribute('data-status')).toBe('READY');
+    await imagesSettled(page);
+    await expectAccessible(page, 'library');
+    await screenshotBoth(page, 'library', () => imagesSettled(page));
+    await page.close();
+  });
+
+  it('finds a moment as the person types, highlights the words, and opens the video at that time', async () => {
+    const word = await captionWord();
+    const page = await browser.context.newPage();
+    await page.goto(stack.webUrl!);
+    await page.getByLabel('Search the archive by meaning').fill(word);
+    // No submit: the debounced search runs on its own.
+    const moment = page.locator('[data-testid="moment"]').first();
+    await moment.waitFor({ timeout: 20_000 });
+    expect(await moment.locator('mark').count()).toBeGreaterThan(0);
+    expect((await moment.locator('mark').first().textContent())!.toLowerCase()).toContain(word.toLowerCase());
+    expect(await moment.textContent()).toContain('Colour test pattern');
+    expect(page.url()).toContain(`q=${encodeURIComponent(word)}`);
+    await imagesSettled(page);
+    await expectAccessible(page, 'search results');
+    await screenshotBoth(page, 'search', () => imagesSettled(page));
+
+    const href = await moment.getAttribute('href');
+    expect(href).toMatch(new RegExp(`^/videos/${videoId}\\?t=[0-9.]+$`));
+    const seconds = Number(new URL(href!, stack.webUrl!).searchParams.get('t'));
+
+    await moment.click();
+    await page.waitForURL(`**/videos/${videoId}?t=*`);
+    const current = page.locator('[data-testid="timeline"] [data-current="true"]');
+    await current.waitFor();
+    const start = Number(await current.getAttribute('data-start'));
+    expect(start).toBeLessThanOrEqual(seconds + 1e-6);
+    expect(await page.locator('[data-testid="timeline"] [data-current="true"]').count()).toBe(1);
+    expect(await current.isVisible()).toBe(true);
+    await expect(page.locator('.storage-chart svg[role="img"]').count()).resolves.toBe(1);
+    await expect(page.locator('figcaption', { hasText: 'smaller than the source' }).count()).resolves.toBe(1);
+    await imagesSettled(page);
+    await expectAccessible(page, 'video page');
+    await screenshotBoth(page, 'video', () => imagesSettled(page));
+    await page.close();
+  });
+
+  it('says so when nothing matches', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${stack.webUrl}/?q=zyxwvutsrq`);
+    await page.getByText('No moments match “zyxwvutsrq”.').waitFor();
+    await page.close();
+  });
+
+  it('regenerates the video with IT2V, shows progress, and plays the result at the moment', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${stack.webUrl}/videos/${videoId}?t=1`);
+    await page.getByRole('radio', { name: /Keyframes \+ motion/ }).check();
+    await page.getByRole('radio', { name: 'WebM' }).check();
+    await page.getByRole('button', { name: 'Regenerate video' }).click();
+
+    const rendition = page.locator('[data-testid="renditions"] li[data-mode="IT2V"]');
+    await rendition.waitFor();
+    // The page polls: the rendition moves through QUEUED/RENDERING with a progress bar, to READY.
+    const seen = new Set<string>();
+    const deadline = Date.now() + 200_000;
+    while (Date.now() < deadline) {
+      stack.assertAlive();
+      const status = (await rendition.getAttribute('data-status'))!;
+      seen.add(status);
+      if (status === 'QUEUED' || status === 'RENDERING') {
+        seen.add(`bar:${await rendition.getByRole('progressbar').count()}`);
+      }
+      if (status === 'READY' || status === 'FAILED') break;
+      await page.waitForTimeout(250);
+    }
+    expect(await rendition.getAttribute('data-status')).toBe('READY');
+    expect([...seen].some((state) => state === 'QUEUED' || state === 'RENDERING')).toBe(true);
+    expect(seen.has('bar:1')).toBe(true);
+
+    const player = page.locator('video[data-testid="player"]');
+    await player.waitFor();
+    expect(await player.getAttribute('src')).toMatch(/^\/media\/renditions\//);
+    await page.waitForFunction(
+      () => {
+        const video = document.querySelector<HTMLVideoElement>('video[data-testid="player"]');
+        return video !== null && video.readyState >= 1 && video.duration > 0;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    // Seeks to the moment from ?t= once the metadata is in.
+    await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('video[data-testid="player"]')!.currentTime > 0.5, undefined, { timeout: 10_000 });
+    await page.screenshot({ path: await screenshotPath('video-rendered-desktop'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: await screenshotPath('video-rendered-phone'), fullPage: true });
+    await page.close();
+  });
+});
