@@ -68,3 +68,4 @@ export {
   type RetrievalGeneratorOptions,
 } from './tt2v/index.ts';
 export { IT2V_MODEL_ID } from './it2v/index.ts';
+export { loadOpenCv, type CvMat, type CvSize, type OpenCv, type OpenCvRuntime } from './it2v/opencv.ts';

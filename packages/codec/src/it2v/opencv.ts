@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { CodecError } from '../errors.ts';
 
 /**
- * The small part of opencv.js (`@techstark/opencv-js` 4.5.2) that the IT2V model uses,
- * typed locally so the codec does not depend on the package's very large type tree.
+ * The small part of opencv.js (`@techstark/opencv-js` 4.5.2) that the IT2V model and the
+ * models package's motion analysis use, typed locally (the bundled typings need DOM types).
+ * This is the one loader of opencv.js in the process.
  */
 export interface CvMat {
   readonly rows: number;
@@ -19,7 +20,7 @@ export interface CvSize {
 }
 
 export interface OpenCv {
-  Mat: new () => CvMat;
+  Mat: new (rows?: number, cols?: number, type?: number) => CvMat;
   Size: new (width: number, height: number) => CvSize;
   matFromArray(rows: number, cols: number, type: number, array: ArrayLike<number>): CvMat;
   cvtColor(src: CvMat, dst: CvMat, code: number): void;
@@ -38,6 +39,8 @@ export interface OpenCv {
   ): void;
   readonly CV_8UC1: number;
   readonly CV_8UC3: number;
+  readonly CV_32FC2: number;
+  readonly OPTFLOW_USE_INITIAL_FLOW: number;
   readonly COLOR_RGB2GRAY: number;
   readonly INTER_AREA: number;
   readonly INTER_LINEAR: number;
@@ -50,7 +53,12 @@ interface EmscriptenModule {
 
 const INIT_TIMEOUT_MS = 60_000;
 
-let loading: Promise<{ readonly cv: OpenCv }> | undefined;
+/** The module is boxed: it has a `then` method, so a promise resolved with it would never settle. */
+export interface OpenCvRuntime {
+  readonly cv: OpenCv;
+}
+
+let loading: Promise<OpenCvRuntime> | undefined;
 
 /**
  * Loads the opencv.js wasm runtime once per process.
@@ -65,8 +73,8 @@ let loading: Promise<{ readonly cv: OpenCv }> | undefined;
  * 'unhandledRejection' (abort the wasm runtime) listeners when it is required; a library
  * must not change how the host process handles errors, so those listeners are removed.
  */
-export function loadOpenCv(): Promise<{ readonly cv: OpenCv }> {
-  loading ??= new Promise<{ readonly cv: OpenCv }>((resolve, reject) => {
+export function loadOpenCv(): Promise<OpenCvRuntime> {
+  loading ??= new Promise<OpenCvRuntime>((resolve, reject) => {
     const module = withoutNewProcessListeners(() => createRequire(import.meta.url)('@techstark/opencv-js') as EmscriptenModule);
     const cv = module as unknown as OpenCv;
     if (typeof module.Mat === 'function') {
@@ -82,7 +90,7 @@ export function loadOpenCv(): Promise<{ readonly cv: OpenCv }> {
     };
   }).catch((cause: unknown) => {
     loading = undefined;
-    throw new CodecError('INTERNAL', `could not load opencv.js for IT2V optical flow: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new CodecError('INTERNAL', `could not load opencv.js: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   });
   return loading;
 }

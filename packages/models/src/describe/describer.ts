@@ -1,4 +1,16 @@
-import type { Detection, ObjectDetector, OcrLine, RgbFrame, TextReader } from '../types.ts';
+import type {
+  ClipFrames,
+  ContentDescription,
+  Detection,
+  MotionDescription,
+  ObjectDetector,
+  OcrLine,
+  RgbFrame,
+  SceneDescriber,
+  SemanticTextCodec,
+  TextReader,
+  TimedFrame,
+} from '../types.ts';
 import { ModelError } from '../runtime/errors.ts';
 import { assertRgbFrame } from '../runtime/frame.ts';
 import { analyseMotion, type CameraMotion, type MotionAnalysis, type TimedRgbFrame } from '../motion/analyse.ts';
@@ -20,33 +32,8 @@ import {
   type Position,
 } from './record.ts';
 
-/** Codec-side shapes (structurally identical to `@cmvc/codec`'s contracts, which this package cannot import). */
-export interface TimedFrame extends RgbFrame {
-  readonly index: number;
-  readonly time: number;
-}
-export interface ClipFrames {
-  readonly frames: readonly TimedFrame[];
-  readonly fps: number;
-}
-export interface ContentDescription {
-  readonly text: string;
-  readonly semantic?: Uint8Array;
-}
-export interface MotionDescription {
-  readonly text: string;
-  readonly semantic?: Uint8Array;
-  readonly camera: CameraMotion;
-}
-export interface SceneDescriber {
-  readonly id: string;
-  describeKeyframe(frame: TimedFrame): Promise<ContentDescription>;
-  describeMotion(clip: ClipFrames): Promise<MotionDescription>;
-}
-export interface SemanticTextCodec {
-  readonly id: string;
-  expand(semantic: Uint8Array): string;
-}
+/** The codec's contracts that the describer implements. */
+export type { ClipFrames, ContentDescription, MotionDescription, SceneDescriber, SemanticTextCodec, TimedFrame } from '../types.ts';
 
 export const SEMANTIC_CODEC_ID = 'cmvc-describer/1';
 

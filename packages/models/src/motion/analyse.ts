@@ -7,15 +7,9 @@ import { findMovingRegions, refineRegionVelocities, type MovingRegion } from './
 import { loadOpenCv } from './opencv.ts';
 import { centreOf, classifyMovement, intersectionOverUnion, linkTracks, type MotionDirection, type SpeedWord, type Track } from './tracks.ts';
 
-/** Global camera motion over a clip (same shape as the codec's `CameraMotion`). */
-export interface CameraMotion {
-  readonly kind: 'static' | 'pan' | 'tilt' | 'zoom';
-  /** Mean camera translation per second in frame widths (x) and heights (y); +x: the camera pans right, +y: it tilts down. */
-  readonly dx: number;
-  readonly dy: number;
-  /** Scale change per second: 1 is none, above 1 zooms in. */
-  readonly zoom: number;
-}
+/** Global camera motion over a clip, the codec's contract: per-second translation in frame sizes and zoom factor. */
+export type { CameraMotion } from '../types.ts';
+import type { CameraMotion } from '../types.ts';
 
 /**
  * Camera classification, per second: static when |dx| and |dy| stay below `staticSpeed` and
