@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { TieringError } from '@cmvc/archive';
-import type { Clip, Keyframe, MomentRow, Rendition, Scope, Video } from '@cmvc/db';
+import type { Clip, Keyframe, MomentFilter, MomentRow, Rendition, Scope, Video } from '@cmvc/db';
 import type { Principal } from '../services/auth-service.ts';
 import { eventStream, type ArchiveEvent, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
@@ -76,14 +76,14 @@ export const resolvers = {
 
     async search(
       _: unknown,
-      args: { query: string; first: number; after?: string | null; minSimilarity: number },
+      args: { query: string; first: number; after?: string | null; minSimilarity: number; filter?: NullableFields<MomentFilter> | null },
       context: RequestContext,
     ) {
       const first = pageSize(args.first);
       const after = decodeCursor('moment', args.after);
       const offset = after === undefined ? 0 : Number(after) + 1;
       if (!Number.isSafeInteger(offset) || offset < 0) throw badUserInput('Invalid cursor');
-      const page = await context.services.search.moments(args.query, first, offset, args.minSimilarity);
+      const page = await context.services.search.moments(args.query, first, offset, args.minSimilarity, withoutNulls(args.filter ?? {}));
       const edges = page.moments.map((node, position) => ({
         cursor: encodeCursor('moment', String(offset + position)),
         node,
@@ -228,6 +228,13 @@ export const resolvers = {
     },
   },
 };
+
+type NullableFields<T> = { [K in keyof T]?: T[K] | null };
+
+/** GraphQL sends omitted-or-null optional input fields as null; the services take absent ones. */
+function withoutNulls<T extends object>(input: NullableFields<T>): T {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined)) as T;
+}
 
 function viewer(principal: Principal) {
   return principal.kind === 'anonymous' ? null : { name: principal.name, kind: principal.kind, scopes: [...principal.scopes] };

@@ -70,6 +70,7 @@ export const typeDefs = /* GraphQL */ `
   type Video {
     id: ID!
     title: String!
+    tags: [String!]!
     status: VideoStatus!
     "Why encoding failed, when status is FAILED."
     error: String
@@ -205,10 +206,22 @@ export const typeDefs = /* GraphQL */ `
     updatedAt: DateTime!
   }
 
+  "Which videos' moments to search."
+  input MomentFilter {
+    createdAfter: DateTime
+    createdBefore: DateTime
+    minDurationSeconds: Float
+    maxDurationSeconds: Float
+    "Only videos carrying all of these tags."
+    tags: [String!]
+  }
+
   "Exactly one of path, uploadId or url."
   input IngestVideoInput {
     "Title to show; defaults to the file name."
     title: String
+    "Labels to filter search by (at most 32, each up to 64 characters; stored lower-case)."
+    tags: [String!]
     "A file on the server, inside one of the configured ingest roots."
     path: String
     "An id returned by POST /uploads."
@@ -256,6 +269,7 @@ export const typeDefs = /* GraphQL */ `
       after: String
       "Semantic matches below this cosine similarity (0 to 1) are left out; word matches always count."
       minSimilarity: Float = 0.35
+      filter: MomentFilter
     ): MomentConnection!
     apiTokens: [ApiToken!]!
   }

@@ -46,6 +46,7 @@ export class IngestService {
 
   private async ingestOne(index: number, item: IngestSource): Promise<IngestOutcome> {
     try {
+      const tags = normaliseTags(item.tags ?? []);
       const source = await this.resolver.resolve(item);
       try {
         const existing = await this.videos.findBySha256(source.sha256);
@@ -60,6 +61,7 @@ export class IngestService {
         await this.blobs.putFile(sourceBlobKey, source.localPath);
         const { video, created } = await this.videos.createQueued({
           title: item.title?.trim() || source.defaultTitle,
+          tags,
           sha256: source.sha256,
           sourceBytes: source.bytes,
           durationSeconds: media.durationSeconds,
@@ -79,6 +81,17 @@ export class IngestService {
       return { index, video: null, created: false, error: { code: failure.code, message: failure.message } };
     }
   }
+}
+
+const MAX_TAGS = 32;
+const MAX_TAG_LENGTH = 64;
+
+function normaliseTags(tags: readonly string[]): string[] {
+  const normalised = [...new Set(tags.map((tag) => tag.trim().toLowerCase()).filter((tag) => tag.length > 0))];
+  if (normalised.length > MAX_TAGS) throw new IngestError('INVALID_INPUT', `At most ${MAX_TAGS} tags per video`);
+  const long = normalised.find((tag) => tag.length > MAX_TAG_LENGTH);
+  if (long) throw new IngestError('INVALID_INPUT', `Tags have at most ${MAX_TAG_LENGTH} characters: ${long.slice(0, 20)}…`);
+  return normalised;
 }
 
 function toIngestError(error: unknown): IngestError {

@@ -1,5 +1,5 @@
 import type { TextEmbedder } from '@cmvc/codec';
-import type { MomentRow, SearchRepository } from '@cmvc/db';
+import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { badUserInput } from './errors.ts';
 import { LruCache } from './lru-cache.ts';
 
@@ -22,7 +22,13 @@ export class SearchService {
     private readonly embedder: TextEmbedder | null,
   ) {}
 
-  async moments(text: string, first: number, offset: number, minSimilarity = DEFAULT_MIN_SIMILARITY): Promise<MomentPage> {
+  async moments(
+    text: string,
+    first: number,
+    offset: number,
+    minSimilarity = DEFAULT_MIN_SIMILARITY,
+    filter: MomentFilter = {},
+  ): Promise<MomentPage> {
     if (!(minSimilarity >= -1 && minSimilarity <= 1)) throw badUserInput('minSimilarity must be between -1 and 1');
     const query = text.trim().replace(/\s+/g, ' ');
     if (query.length === 0) throw badUserInput('The search query is empty');
@@ -34,6 +40,7 @@ export class SearchService {
       limit: first + 1,
       offset,
       minSimilarity,
+      filter: { ...filter, ...(filter.tags ? { tags: filter.tags.map((tag) => tag.trim().toLowerCase()) } : {}) },
     });
     return { moments: rows.slice(0, first), offset, hasNextPage: rows.length > first };
   }

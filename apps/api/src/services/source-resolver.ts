@@ -11,6 +11,7 @@ import { assertFetchableUrl } from './url-guard.ts';
 
 export interface IngestSource {
   readonly title?: string | null;
+  readonly tags?: readonly string[] | null;
   readonly path?: string | null;
   readonly uploadId?: string | null;
   readonly url?: string | null;

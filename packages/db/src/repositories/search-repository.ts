@@ -1,5 +1,16 @@
 import type { Database } from '../client.ts';
+import { Prisma } from '../generated/client.ts';
 import { toVectorLiteral } from './representation-repository.ts';
+
+/** Restricts which videos' moments are searched. */
+export interface MomentFilter {
+  readonly createdAfter?: Date;
+  readonly createdBefore?: Date;
+  readonly minDurationSeconds?: number;
+  readonly maxDurationSeconds?: number;
+  /** Videos carrying all of these tags. */
+  readonly tags?: readonly string[];
+}
 
 export interface MomentQuery {
   readonly text: string;
@@ -9,6 +20,7 @@ export interface MomentQuery {
   readonly offset: number;
   /** Semantic hits below this cosine similarity are dropped; full-text hits always count. */
   readonly minSimilarity: number;
+  readonly filter?: MomentFilter;
   /** How many candidates each ranker contributes before fusion. */
   readonly candidates?: number;
 }
@@ -47,19 +59,22 @@ export class SearchRepository {
   async searchMoments(query: MomentQuery): Promise<MomentRow[]> {
     const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
+    const videos = videoFilter(query.filter ?? {});
     return this.db.$queryRaw<MomentRow[]>`
       WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
       text_hits AS (
         SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.search, q.tsq) DESC, c.id) AS rank
-        FROM "Caption" c, q
-        WHERE c.search @@ q.tsq
+        FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
+        WHERE c.search @@ q.tsq AND ${videos}
         ORDER BY ts_rank_cd(c.search, q.tsq) DESC, c.id
         LIMIT ${candidates}
       ),
       nearest AS (
         SELECT e."captionId" AS id, e.vector <=> ${vector}::vector AS distance
         FROM "Embedding" e
-        WHERE ${vector}::text IS NOT NULL AND e.vector <=> ${vector}::vector <= ${1 - query.minSimilarity}
+        JOIN "Caption" c ON c.id = e."captionId"
+        JOIN "Video" v ON v.id = c."videoId"
+        WHERE ${vector}::text IS NOT NULL AND e.vector <=> ${vector}::vector <= ${1 - query.minSimilarity} AND ${videos}
         ORDER BY e.vector <=> ${vector}::vector
         LIMIT ${candidates}
       ),
@@ -85,7 +100,6 @@ export class SearchRepository {
       LEFT JOIN "Keyframe" start_keyframe
         ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
       CROSS JOIN q
-      WHERE v.status = 'READY'
       ORDER BY f.score DESC, c.id
       LIMIT ${query.limit} OFFSET ${query.offset}`;
   }
@@ -106,4 +120,15 @@ export class SearchRepository {
       ORDER BY e.vector <=> ${vector}::vector
       LIMIT ${limit}`;
   }
+}
+
+/** The filter as SQL over the video alias `v`, always including READY only. */
+function videoFilter(filter: MomentFilter): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`v.status = 'READY'`];
+  if (filter.createdAfter) conditions.push(Prisma.sql`v."createdAt" >= ${filter.createdAfter}`);
+  if (filter.createdBefore) conditions.push(Prisma.sql`v."createdAt" < ${filter.createdBefore}`);
+  if (filter.minDurationSeconds !== undefined) conditions.push(Prisma.sql`v."durationSeconds" >= ${filter.minDurationSeconds}`);
+  if (filter.maxDurationSeconds !== undefined) conditions.push(Prisma.sql`v."durationSeconds" <= ${filter.maxDurationSeconds}`);
+  if (filter.tags && filter.tags.length > 0) conditions.push(Prisma.sql`v.tags @> ${[...filter.tags]}::text[]`);
+  return Prisma.join(conditions, ' AND ');
 }

@@ -3,6 +3,7 @@ import { Prisma, type Video, type VideoStatus } from '../generated/client.ts';
 
 export interface NewVideo {
   readonly title: string;
+  readonly tags: readonly string[];
   readonly sha256: string;
   readonly sourceBytes: number;
   readonly durationSeconds: number;
@@ -39,7 +40,9 @@ export class VideoRepository {
    */
   async createQueued(video: NewVideo): Promise<{ video: Video; created: boolean }> {
     try {
-      const created = await this.db.video.create({ data: { ...video, sourceBytes: BigInt(video.sourceBytes) } });
+      const created = await this.db.video.create({
+        data: { ...video, tags: [...video.tags], sourceBytes: BigInt(video.sourceBytes) },
+      });
       return { video: created, created: true };
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
