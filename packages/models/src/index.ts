@@ -25,3 +25,4 @@ export * from './describe/index.ts';
 export type { CameraMotion } from './motion/index.ts';
 export type { ClipFrames, ContentDescription, MotionDescription, SceneDescriber, SemanticTextCodec, TimedFrame } from './describe/index.ts';
 export * from './registry.ts';
+export { modelsCommand } from './models-command.ts';
