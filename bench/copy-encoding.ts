@@ -2,6 +2,7 @@
  * Encoders for PostgreSQL `COPY ... FROM STDIN`: text format for ordinary rows and binary format
  * for pgvector rows (4× fewer bytes than decimal text and no float formatting).
  */
+import { BenchError } from './lib.ts';
 
 export type TextCell = string | number | null;
 
@@ -45,7 +46,7 @@ export function binaryEmbeddingRows(rows: readonly { id: string; captionId: stri
   const swappedBytes = Buffer.from(swapped.buffer);
   let offset = 0;
   for (const row of rows) {
-    if (row.vector.length !== dimensions) throw new RangeError(`every vector must have ${dimensions} dimensions`);
+    if (row.vector.length !== dimensions) throw new BenchError('BENCH_FAILED', `every vector must have ${dimensions} dimensions, got ${row.vector.length}`);
     offset = buffer.writeInt16BE(4, offset);
     offset = buffer.writeInt32BE(16, offset);
     offset += Buffer.from(row.id.replaceAll('-', ''), 'hex').copy(buffer, offset);

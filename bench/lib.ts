@@ -195,6 +195,27 @@ export function integerListFlag(name: string, fallback: readonly number[], min: 
 
 // ---------------------------------------------------------------- services
 
+const interruptCleanups: (() => Promise<void>)[] = [];
+
+/**
+ * Runs `cleanup` (latest registered first) when the benchmark is interrupted, so that an
+ * interrupted run leaves no PostgreSQL, Redis or app processes behind on the shared machine.
+ */
+export function onInterrupt(cleanup: () => Promise<void>): void {
+  if (interruptCleanups.length === 0) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        log(`${signal}: cleaning up`);
+        void (async () => {
+          for (const step of [...interruptCleanups].reverse()) await step().catch(() => undefined);
+          process.exit(130);
+        })();
+      });
+    }
+  }
+  interruptCleanups.push(cleanup);
+}
+
 export interface PrivateServices {
   readonly databaseUrl: string;
   readonly redisUrl: string;
@@ -234,6 +255,7 @@ export async function startPrivateServices(label: string): Promise<PrivateServic
       env: { ...env, DATABASE_URL: databaseUrl },
       cwd: REPO_ROOT,
     });
+    onInterrupt(stop);
     return { databaseUrl, redisUrl, dataDir, stop };
   } catch (error) {
     await stop();

@@ -2,11 +2,11 @@
  * Bulk ingest in Chromium: several files through the file picker (one of them a text file named
  * .mp4), each with its own progress bar, the bad one explained in words; and pasted server paths.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { makeClip } from '../support/media.ts';
 import { startStack, type Stack } from '../support/stack.ts';
@@ -26,6 +26,19 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
+/** Polls an item's phase until it is `phase`, failing early (with the logs) if an app process died. */
+async function waitForPhase(item: Locator, phase: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        stack.assertAlive();
+        return item.getAttribute('data-phase');
+      },
+      { timeout: 150_000, interval: 500 },
+    )
+    .toBe(phase);
+}
+
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
@@ -44,6 +57,7 @@ describe('the ingest page', () => {
   it('uploads several files with progress, archives the videos, and explains the bad file in words', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${stack.webUrl}/ingest`);
+    await page.getByLabel('Tags for what you add next').fill('Dock, test-batch');
     await page.locator('[data-testid="file-input"]').setInputFiles(['sunrise.mp4', 'notes.mp4', 'harbour.mp4'].map((name) => join(filesDir, name)));
 
     const items = page.locator('[data-testid="ingest-list"] > li');
@@ -59,14 +73,15 @@ describe('the ingest page', () => {
 
     for (const name of ['sunrise.mp4', 'harbour.mp4']) {
       const item = items.filter({ hasText: name });
-      await expect.poll(() => item.getAttribute('data-phase'), { timeout: 120_000, interval: 500 }).toBe('READY');
+      await waitForPhase(item, 'READY');
       expect(await item.getByRole('link', { name: 'Open video' }).count()).toBe(1);
     }
     await page.getByText('2 of 3 archived').waitFor();
     expect(await page.getByRole('progressbar', { name: 'Overall progress' }).getAttribute('aria-valuenow')).toBe('100');
 
-    const videos = await stack.graphql<{ videos: { edges: { node: { title: string; status: string } }[] } }>('{ videos(first: 10) { edges { node { title status } } } }');
+    const videos = await stack.graphql<{ videos: { edges: { node: { title: string; tags: string[] } }[] } }>('{ videos(first: 10) { edges { node { title tags } } } }');
     expect(videos.data!.videos.edges.map((edge) => edge.node.title).sort()).toEqual(['harbour', 'sunrise']);
+    for (const edge of videos.data!.videos.edges) expect([...edge.node.tags].sort()).toEqual(['dock', 'test-batch']);
 
     await expectAccessible(page, 'ingest (done)');
     await screenshotBoth(page, 'ingest');
@@ -87,7 +102,7 @@ describe('the ingest page', () => {
     await outside.waitFor();
     expect(await outside.getAttribute('data-code')).toBe('PATH_OUTSIDE_ROOT');
     expect(await outside.textContent()).toContain('outside the folders the archive is allowed to read from');
-    await expect.poll(() => items.filter({ hasText: 'pasted.mp4' }).getAttribute('data-phase'), { timeout: 120_000, interval: 500 }).toBe('READY');
+    await waitForPhase(items.filter({ hasText: 'pasted.mp4' }), 'READY');
     await page.close();
   });
 });

@@ -88,10 +88,20 @@ describe('search and the video page', () => {
     await page.close();
   });
 
-  it('says so when nothing matches', async () => {
+  it('says so when nothing matches, including when a filter leaves nothing', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${stack.webUrl}/?q=zyxwvutsrq`);
     await page.getByText('No moments match “zyxwvutsrq”.').waitFor();
+
+    const word = await captionWord();
+    await page.goto(`${stack.webUrl}/?q=${encodeURIComponent(word)}`);
+    await page.locator('[data-testid="moment"]').first().waitFor();
+    await page.getByRole('button', { name: /^Filters/ }).click();
+    await page.getByLabel('Min length (s)').fill('60');
+    await page.getByText(`No moments match “${word}”.`).waitFor();
+    expect(page.url()).toContain('dmin=60');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.locator('[data-testid="moment"]').first().waitFor();
     await page.close();
   });
 
@@ -134,9 +144,54 @@ describe('search and the video page', () => {
     );
     // Seeks to the moment from ?t= once the metadata is in.
     await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('video[data-testid="player"]')!.currentTime > 0.5, undefined, { timeout: 10_000 });
-    await page.screenshot({ path: await screenshotPath('video-rendered-desktop'), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: await screenshotPath('video-rendered-phone'), fullPage: true });
+    await page.close();
+  });
+
+  it('compares two READY renditions side by side', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${stack.webUrl}/videos/${videoId}?t=1`);
+    // A second IT2V rendition in the other container format (fast to render) next to the WebM one.
+    await page.getByRole('radio', { name: /Keyframes \+ motion/ }).check();
+    await page.getByRole('radio', { name: 'MP4' }).check();
+    await page.getByRole('button', { name: 'Regenerate video' }).click();
+    await expect
+      .poll(
+        async () => {
+          stack.assertAlive();
+          return page.locator('[data-testid="renditions"] li[data-status="READY"]').count();
+        },
+        { timeout: 150_000, interval: 500 },
+      )
+      .toBe(2);
+    const comparison = page.locator('section.comparison');
+    await comparison.waitFor();
+    expect(await comparison.locator('video').count()).toBe(2);
+    const labels = await comparison.locator('figcaption').allTextContents();
+    expect(labels.some((label) => label.includes('MP4'))).toBe(true);
+    expect(labels.some((label) => label.includes('WebM'))).toBe(true);
+    await page.getByRole('button', { name: /Play together/ }).click();
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLVideoElement>('.comparison video')).every((video) => video.readyState >= 1));
+    await imagesSettled(page);
+    await expectAccessible(page, 'video page with renditions');
+    await screenshotBoth(page, 'video-rendered', () => imagesSettled(page));
+    await page.close();
+  });
+
+  it('moves the video to text only after a confirmation, leaving only TT2V', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${stack.webUrl}/videos/${videoId}`);
+    await page.getByRole('button', { name: 'Keep text only…' }).click();
+    await page.getByRole('button', { name: 'Delete images' }).click();
+    await page.locator('.tier', { hasText: 'Text only' }).waitFor();
+    expect(await page.getByRole('radio', { name: /Keyframes \+ motion/ }).isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="timeline"] img').count()).toBe(0);
+    expect(await page.locator('[data-testid="timeline"] .text-only').count()).toBeGreaterThan(0);
+    const response = await stack.graphql<{ video: { tier: string; keyframes: { url: string | null }[] } }>(
+      'query($id: ID!) { video(id: $id) { tier keyframes { url } } }',
+      { id: videoId },
+    );
+    expect(response.data!.video.tier).toBe('TT2V_ONLY');
+    expect(response.data!.video.keyframes.every((keyframe) => keyframe.url === null)).toBe(true);
     await page.close();
   });
 });

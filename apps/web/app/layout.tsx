@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Viewport } from 'next';
 import Link from 'next/link';
+import { AccountMenu } from '../components/AccountMenu.tsx';
 import { SiteNav } from '../components/SiteNav.tsx';
 import './globals.css';
 
@@ -30,8 +31,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               cmvc <span>archive</span>
             </Link>
             <SiteNav />
-            {/* The account menu (sign in / sign out) goes here once the API has sessions. */}
-            <div className="header-account" id="header-account" />
+            <div className="header-account">
+              <AccountMenu />
+            </div>
           </div>
         </header>
         <main id="main" tabIndex={-1}>

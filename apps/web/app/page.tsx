@@ -1,4 +1,5 @@
 import { SearchView, DEFAULT_MIN_SIMILARITY } from '../components/SearchView.tsx';
+import { filterFromParams } from '../lib/search-filter.ts';
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -11,6 +12,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
     <SearchView
       initialQuery={first(params.q)?.trim() ?? ''}
       initialMinSimilarity={Number.isFinite(min) && min >= 0 && min <= 1 ? min : DEFAULT_MIN_SIMILARITY}
+      initialFilter={filterFromParams((key) => first(params[key]))}
     />
   );
 }

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { errorMessage, graphql, VIDEOS_QUERY, type PageInfo, type VideoSummary } from '../lib/api.ts';
 import { formatBytes, formatRatio, formatTime } from '../lib/format.ts';
 import { StatusBadge } from './StatusBadge.tsx';
+import { TagList } from './TagList.tsx';
 
 const PAGE_SIZE = 48;
 const REFRESH_MS = 5000;
@@ -38,7 +39,7 @@ export function Library() {
     <section aria-labelledby="videos-heading" aria-busy={videos.state === 'loading'}>
       <div className="section-head">
         <h2 id="videos-heading">
-          Library {videos.state === 'ready' && <span className="muted count">{videos.value.totalCount} videos</span>}
+          Library {videos.state === 'ready' && <span className="muted count">{videos.value.totalCount} {videos.value.totalCount === 1 ? 'video' : 'videos'}</span>}
         </h2>
         <Link href="/ingest" className="button">
           Add videos
@@ -96,6 +97,7 @@ export function Library() {
                       <>source {formatBytes(node.sourceBytes)}</>
                     )}
                   </p>
+                  <TagList tags={node.tags} />
                   {node.error && <p className="error small">{node.error}</p>}
                 </div>
               </Link>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { errorMessage, graphql, isAbort, SEARCH_QUERY, type Moment, type PageInfo } from '../lib/api.ts';
 import { formatRange, formatTimePrecise } from '../lib/format.ts';
+import { activeFilterCount, EMPTY_FILTER, toMomentFilter, writeFilterParams, type FilterFields } from '../lib/search-filter.ts';
 import { Library } from './Library.tsx';
 
 const PAGE_SIZE = 12;
@@ -17,6 +18,7 @@ interface SearchData {
 interface Criteria {
   query: string;
   minSimilarity: number;
+  filter: FilterFields;
 }
 
 type Results =
@@ -26,20 +28,31 @@ type Results =
   | { state: 'ready'; criteria: Criteria; moments: Moment[]; pageInfo: PageInfo; more: 'idle' | 'loading' | 'error' };
 
 function sameCriteria(a: Criteria, b: Criteria): boolean {
-  return a.query === b.query && a.minSimilarity === b.minSimilarity;
+  return a.query === b.query && a.minSimilarity === b.minSimilarity && JSON.stringify(toMomentFilter(a.filter)) === JSON.stringify(toMomentFilter(b.filter));
 }
 
 function syncUrl(criteria: Criteria): void {
   const params = new URLSearchParams();
   if (criteria.query) params.set('q', criteria.query);
   if (criteria.minSimilarity !== DEFAULT_MIN_SIMILARITY) params.set('min', String(criteria.minSimilarity));
+  writeFilterParams(criteria.filter, params);
   const search = params.toString();
   window.history.replaceState(window.history.state, '', search ? `/?${search}` : '/');
 }
 
-export function SearchView({ initialQuery, initialMinSimilarity }: { initialQuery: string; initialMinSimilarity: number }) {
+export function SearchView({
+  initialQuery,
+  initialMinSimilarity,
+  initialFilter,
+}: {
+  initialQuery: string;
+  initialMinSimilarity: number;
+  initialFilter: FilterFields;
+}) {
   const [query, setQuery] = useState(initialQuery);
   const [minSimilarity, setMinSimilarity] = useState(initialMinSimilarity);
+  const [filter, setFilter] = useState(initialFilter);
+  const [filtersOpen, setFiltersOpen] = useState(activeFilterCount(initialFilter) > 0);
   const [results, setResults] = useState<Results>({ state: 'idle' });
   const controller = useRef<AbortController | null>(null);
   const sentinel = useRef<HTMLLIElement | null>(null);
@@ -58,7 +71,11 @@ export function SearchView({ initialQuery, initialMinSimilarity }: { initialQuer
     controller.current = abort;
     setResults({ state: 'loading', criteria });
     try {
-      const data = await graphql<SearchData>(SEARCH_QUERY, { query: criteria.query, first: PAGE_SIZE, minSimilarity: criteria.minSimilarity }, abort.signal);
+      const data = await graphql<SearchData>(
+        SEARCH_QUERY,
+        { query: criteria.query, first: PAGE_SIZE, minSimilarity: criteria.minSimilarity, filter: toMomentFilter(criteria.filter) },
+        abort.signal,
+      );
       setResults({ state: 'ready', criteria, moments: data.search.edges.map((edge) => edge.node), pageInfo: data.search.pageInfo, more: 'idle' });
     } catch (error) {
       if (!isAbort(error)) setResults({ state: 'error', criteria, message: errorMessage(error) });
@@ -67,12 +84,12 @@ export function SearchView({ initialQuery, initialMinSimilarity }: { initialQuer
 
   // Debounced search as the person types or moves the similarity slider.
   useEffect(() => {
-    const criteria = { query: query.trim(), minSimilarity };
+    const criteria = { query: query.trim(), minSimilarity, filter };
     const previous = lastCriteria.current;
     if (previous ? sameCriteria(previous, criteria) : !criteria.query) return;
     const timer = setTimeout(() => void run(criteria), previous ? DEBOUNCE_MS : 0);
     return () => clearTimeout(timer);
-  }, [query, minSimilarity, run]);
+  }, [query, minSimilarity, filter, run]);
 
   const loadMore = useCallback(async () => {
     if (results.state !== 'ready' || results.more === 'loading' || !results.pageInfo.hasNextPage) return;
@@ -82,7 +99,7 @@ export function SearchView({ initialQuery, initialMinSimilarity }: { initialQuer
     try {
       const data = await graphql<SearchData>(
         SEARCH_QUERY,
-        { query: criteria.query, first: PAGE_SIZE, after: pageInfo.endCursor, minSimilarity: criteria.minSimilarity },
+        { query: criteria.query, first: PAGE_SIZE, after: pageInfo.endCursor, minSimilarity: criteria.minSimilarity, filter: toMomentFilter(criteria.filter) },
         signal,
       );
       setResults((current) =>
@@ -114,7 +131,7 @@ export function SearchView({ initialQuery, initialMinSimilarity }: { initialQuer
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    void run({ query: query.trim(), minSimilarity });
+    void run({ query: query.trim(), minSimilarity, filter });
   }
 
   const searching = results.state !== 'idle';
@@ -159,12 +176,59 @@ export function SearchView({ initialQuery, initialMinSimilarity }: { initialQuer
           <output htmlFor="min-similarity" className="similarity-value">
             {minSimilarity.toFixed(2)}
           </output>
+          <button
+            type="button"
+            className="button button-small button-ghost"
+            aria-expanded={filtersOpen}
+            aria-controls="search-filters"
+            onClick={() => setFiltersOpen((open) => !open)}
+          >
+            Filters{activeFilterCount(filter) > 0 ? ` (${activeFilterCount(filter)})` : ''}
+          </button>
           <span className="muted small hint">Exact word matches always count; the slider filters matches by meaning.</span>
         </div>
+        {filtersOpen && <FilterPanel filter={filter} onChange={setFilter} />}
       </section>
 
       {searching ? <MomentResults results={results} loadMore={loadMore} sentinel={sentinel} /> : <Library />}
     </>
+  );
+}
+
+function FilterPanel({ filter, onChange }: { filter: FilterFields; onChange(next: FilterFields): void }) {
+  const field = (key: keyof FilterFields) => ({
+    value: filter[key],
+    onChange: (event: { target: { value: string } }) => onChange({ ...filter, [key]: event.target.value }),
+  });
+  return (
+    <fieldset id="search-filters" className="filters">
+      <legend className="visually-hidden">Search filters</legend>
+      <label>
+        <span>Tags</span>
+        <input type="text" placeholder="e.g. lecture, 2024" autoComplete="off" {...field('tags')} />
+      </label>
+      <label>
+        <span>Min length (s)</span>
+        <input type="number" min={0} step="any" inputMode="decimal" {...field('minDuration')} />
+      </label>
+      <label>
+        <span>Max length (s)</span>
+        <input type="number" min={0} step="any" inputMode="decimal" {...field('maxDuration')} />
+      </label>
+      <label>
+        <span>Added from</span>
+        <input type="date" {...field('after')} />
+      </label>
+      <label>
+        <span>Added until</span>
+        <input type="date" {...field('before')} />
+      </label>
+      {activeFilterCount(filter) > 0 && (
+        <button type="button" className="button button-small button-ghost" onClick={() => onChange(EMPTY_FILTER)}>
+          Clear filters
+        </button>
+      )}
+    </fieldset>
   );
 }
 
@@ -210,7 +274,7 @@ function MomentResults({
         <ol className="moment-grid" data-testid="search-results">
           {results.moments.map((moment, position) => (
             <li key={`${moment.video.id}-${moment.startSeconds}-${moment.caption.kind}-${position}`}>
-              <MomentCard moment={moment} />
+              <MomentCard moment={moment} bestScore={results.moments[0]!.score} />
             </li>
           ))}
           {results.pageInfo.hasNextPage && (
@@ -229,7 +293,8 @@ function MomentResults({
   );
 }
 
-function MomentCard({ moment }: { moment: Moment }) {
+/** `bestScore` is the top result's: the bar shows relevance relative to it, as raw scores are not on a fixed scale. */
+function MomentCard({ moment, bestScore }: { moment: Moment; bestScore: number }) {
   const href = `/videos/${encodeURIComponent(moment.video.id)}?t=${Number(moment.startSeconds.toFixed(3))}`;
   const kind = moment.caption.kind === 'MOTION' ? 'Motion' : 'Scene';
   return (
@@ -247,7 +312,7 @@ function MomentCard({ moment }: { moment: Moment }) {
         <p className="score small">
           <span className="visually-hidden">Relevance score </span>
           <span className="score-bar" aria-hidden="true">
-            <span style={{ width: `${Math.round(Math.min(1, Math.max(0, moment.score)) * 100)}%` }} />
+            <span style={{ width: `${bestScore > 0 ? Math.round(Math.min(1, Math.max(0.04, moment.score / bestScore)) * 100) : 0}%` }} />
           </span>
           <span className="muted">score {moment.score.toFixed(2)}</span>
         </p>

@@ -7,9 +7,10 @@ interface Bar {
   tone: 'source' | 'kept' | 'part';
 }
 
-const WIDTH = 520;
-const LABEL_WIDTH = 150;
-const ROW = 34;
+const WIDTH = 340;
+const LABEL_WIDTH = 112;
+const ROW = 30;
+const RIGHT_PAD = 22;
 const TOP = 8;
 
 function decimalLabel(power: number): string {
@@ -25,12 +26,12 @@ export function StorageChart({ sourceBytes, representationBytes, keyframeBytes }
   const bars: Bar[] = [
     { label: 'Source file', bytes: sourceBytes, tone: 'source' },
     { label: 'CMVC (kept)', bytes: representationBytes, tone: 'kept' },
-    ...(keyframeBytes > 0 && keyframeBytes < representationBytes ? [{ label: '↳ keyframe images', bytes: keyframeBytes, tone: 'part' as const }] : []),
+    ...(keyframeBytes > 0 && keyframeBytes < representationBytes ? [{ label: '↳ keyframes', bytes: keyframeBytes, tone: 'part' as const }] : []),
   ];
   const positive = bars.map((bar) => Math.max(1, bar.bytes));
   const low = Math.floor(Math.log10(Math.min(...positive))) ;
   const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(...positive))));
-  const plot = WIDTH - LABEL_WIDTH - 10;
+  const plot = WIDTH - LABEL_WIDTH - RIGHT_PAD;
   const x = (bytes: number) => ((Math.log10(Math.max(1, bytes)) - low) / (high - low)) * plot;
   const height = TOP + bars.length * ROW + 22;
   const ticks = Array.from({ length: high - low + 1 }, (_, index) => low + index);
@@ -61,10 +62,10 @@ export function StorageChart({ sourceBytes, representationBytes, keyframeBytes }
               </text>
               <rect x={LABEL_WIDTH} y={6} width={width} height={ROW - 14} rx={4} className={`chart-bar chart-bar-${bar.tone}`} />
               <text
-                x={LABEL_WIDTH + width + (width > plot - 80 ? -6 : 6)}
+                x={LABEL_WIDTH + width + (width > plot - 56 ? -6 : 6)}
                 y={ROW / 2 + 1}
-                className={width > plot - 80 ? 'chart-value chart-value-inside' : 'chart-value'}
-                textAnchor={width > plot - 80 ? 'end' : 'start'}
+                className={width > plot - 56 ? 'chart-value chart-value-inside' : 'chart-value'}
+                textAnchor={width > plot - 56 ? 'end' : 'start'}
                 dominantBaseline="middle"
               >
                 {formatBytes(bar.bytes)}

@@ -29,8 +29,14 @@ export function Timeline({ keyframes, clips, durationSeconds, moment, playhead, 
   const endKeyframe = sorted.length > clips.length ? sorted.at(-1) : undefined;
   const span = Math.max(durationSeconds, clips.at(-1)?.endSeconds ?? 0, 0.001);
 
+  // Centre the current clip in the strip; scroll the page only when the clip is entirely off screen.
   useEffect(() => {
-    currentRef.current?.scrollIntoView({ block: 'nearest', inline: 'center', behavior: 'smooth' });
+    const card = currentRef.current;
+    const strip = card?.parentElement;
+    if (!card || !strip) return;
+    strip.scrollTo({ left: card.offsetLeft - strip.offsetLeft - (strip.clientWidth - card.clientWidth) / 2, behavior: 'smooth' });
+    const box = card.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight) card.scrollIntoView({ block: 'center', behavior: 'smooth' });
   }, [current?.index]);
 
   if (clips.length === 0 && sorted.length === 0) {

@@ -2,16 +2,22 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { errorMessage, graphql, VIDEO_PROGRESS_QUERY, VIDEO_QUERY, type Rendition, type VideoDetail } from '../lib/api.ts';
+import { errorMessage, graphql, VIDEO_PROGRESS_QUERY, VIDEO_QUERY, type Rendition, type Scope, type VideoDetail } from '../lib/api.ts';
 import { formatBytes, formatTime, formatTimePrecise } from '../lib/format.ts';
 import { usePolling } from '../lib/use-interval.ts';
+import { DemoteControl } from './DemoteControl.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { RenditionPanel, renditionLabel } from './RenditionPanel.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { StorageChart } from './StorageChart.tsx';
+import { TagList } from './TagList.tsx';
 import { Timeline } from './Timeline.tsx';
 
-type Load = { state: 'loading' } | { state: 'missing' } | { state: 'error'; message: string } | { state: 'ready'; video: VideoDetail };
+type Load =
+  | { state: 'loading' }
+  | { state: 'missing' }
+  | { state: 'error'; message: string }
+  | { state: 'ready'; video: VideoDetail; canAdminister: boolean };
 
 type Progress = Pick<VideoDetail, 'id' | 'status' | 'error' | 'representationBytes' | 'bitstreamUrl' | 'renditions'>;
 
@@ -38,8 +44,8 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
 
   const fetchVideo = useCallback(async () => {
     try {
-      const data = await graphql<{ video: VideoDetail | null }>(VIDEO_QUERY, { id });
-      setLoad(data.video ? { state: 'ready', video: data.video } : { state: 'missing' });
+      const data = await graphql<{ me: { scopes: Scope[] } | null; video: VideoDetail | null }>(VIDEO_QUERY, { id });
+      setLoad(data.video ? { state: 'ready', video: data.video, canAdminister: data.me?.scopes.includes('ADMIN') ?? false } : { state: 'missing' });
     } catch (error) {
       setLoad({ state: 'error', message: errorMessage(error) });
     }
@@ -60,7 +66,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
         const progress = data.video;
         if (!progress) return setLoad({ state: 'missing' });
         if (progress.status !== video.status && progress.status === 'READY') return fetchVideo();
-        setLoad((current) => (current.state === 'ready' ? { state: 'ready', video: { ...current.video, ...progress } } : current));
+        setLoad((current) => (current.state === 'ready' ? { ...current, video: { ...current.video, ...progress } } : current));
       } catch {
         // A missed poll is retried on the next tick.
       }
@@ -130,6 +136,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             <StatusBadge status={v.status} /> {formatTime(v.durationSeconds)} · {v.width}×{v.height} · {v.keyframes.length} keyframes
             {moment != null && <> · moment at {formatTimePrecise(moment)}</>}
           </p>
+          <TagList tags={v.tags} />
         </div>
         {v.bitstreamUrl && (
           <a className="button" href={v.bitstreamUrl} download>
@@ -157,7 +164,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
               Player
             </h2>
             {selected?.url ? (
-              <figure className="player-frame">
+              <figure className="player-frame" style={{ ['--video-aspect' as string]: `${v.width} / ${v.height}` }}>
                 <video
                   key={selected.id}
                   ref={player}
@@ -211,7 +218,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             renditions={v.renditions}
             selectedId={selected?.id ?? null}
             onRequested={(rendition) =>
-              setLoad((current) => (current.state === 'ready' ? { state: 'ready', video: { ...current.video, renditions: mergeRendition(current.video.renditions, rendition) } } : current))
+              setLoad((current) => (current.state === 'ready' ? { ...current, video: { ...current.video, renditions: mergeRendition(current.video.renditions, rendition) } } : current))
             }
             onPlay={setSelectedId}
           />
@@ -219,9 +226,21 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
           <section className="panel" aria-labelledby="storage-heading">
             <h2 id="storage-heading">Storage</h2>
             {v.representationBytes != null ? (
-              <StorageChart sourceBytes={v.sourceBytes} representationBytes={v.representationBytes} keyframeBytes={keyframeBytes} />
+              <StorageChart sourceBytes={v.sourceBytes} representationBytes={v.representationBytes} keyframeBytes={hasKeyframeImages ? keyframeBytes : 0} />
             ) : (
               <p className="muted small">The kept size is known once encoding finishes. Source: {formatBytes(v.sourceBytes)}.</p>
+            )}
+            <p className="tier small">
+              <span className="muted">Tier</span>{' '}
+              {v.tier === 'FULL' ? (
+                <strong>Full · keyframes and text</strong>
+              ) : (
+                <strong>Text only</strong>
+              )}
+              {v.bytesSavedByTiering > 0 && <span className="muted"> · {formatBytes(v.bytesSavedByTiering)} freed</span>}
+            </p>
+            {load.canAdminister && v.status === 'READY' && v.tier === 'FULL' && hasKeyframeImages && (
+              <DemoteControl videoId={v.id} imageBytes={keyframeBytes} onDemoted={() => void fetchVideo()} />
             )}
           </section>
 

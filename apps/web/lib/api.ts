@@ -51,6 +51,7 @@ export type RenditionStatus = 'QUEUED' | 'RENDERING' | 'READY' | 'FAILED';
 export interface VideoSummary {
   id: string;
   title: string;
+  tags: string[];
   status: VideoStatus;
   error: string | null;
   durationSeconds: number;
@@ -60,6 +61,15 @@ export interface VideoSummary {
   representationBytes: number | null;
   thumbnailUrl: string | null;
   createdAt: string;
+}
+
+/** Narrows a search to some videos (all fields optional). */
+export interface MomentFilter {
+  createdAfter?: string;
+  createdBefore?: string;
+  minDurationSeconds?: number;
+  maxDurationSeconds?: number;
+  tags?: string[];
 }
 
 export interface Moment {
@@ -103,8 +113,13 @@ export interface Rendition {
   createdAt: string;
 }
 
+export type StorageTier = 'FULL' | 'TT2V_ONLY';
+export type Scope = 'READ' | 'INGEST' | 'ADMIN';
+
 export interface VideoDetail extends VideoSummary {
   sha256: string;
+  tier: StorageTier;
+  bytesSavedByTiering: number;
   fps: number;
   frameCount: number;
   bitstreamUrl: string | null;
@@ -123,14 +138,14 @@ export const VIDEOS_QUERY = /* GraphQL */ `
     videos(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id title status error durationSeconds width height sourceBytes representationBytes thumbnailUrl createdAt } }
+      edges { node { id title tags status error durationSeconds width height sourceBytes representationBytes thumbnailUrl createdAt } }
     }
   }
 `;
 
 export const SEARCH_QUERY = /* GraphQL */ `
-  query Search($query: String!, $first: Int!, $after: String, $minSimilarity: Float) {
-    search(query: $query, first: $first, after: $after, minSimilarity: $minSimilarity) {
+  query Search($query: String!, $first: Int!, $after: String, $minSimilarity: Float, $filter: MomentFilter) {
+    search(query: $query, first: $first, after: $after, minSimilarity: $minSimilarity, filter: $filter) {
       pageInfo { hasNextPage endCursor }
       edges { cursor node { startSeconds endSeconds highlight thumbnailUrl score caption { kind text } video { id title } } }
     }
@@ -141,9 +156,10 @@ const RENDITION_FIELDS = 'id mode status progress error format upscale url bytes
 
 export const VIDEO_QUERY = /* GraphQL */ `
   query Video($id: ID!) {
+    me { scopes }
     video(id: $id) {
-      id title status error sha256 durationSeconds fps width height frameCount sourceBytes representationBytes
-      thumbnailUrl bitstreamUrl createdAt
+      id title tags status error sha256 durationSeconds fps width height frameCount sourceBytes representationBytes
+      tier bytesSavedByTiering thumbnailUrl bitstreamUrl createdAt
       keyframes { id frameIndex timeSeconds url width height bytes description }
       clips { index startSeconds endSeconds motion }
       renditions { ${RENDITION_FIELDS} }
@@ -164,6 +180,12 @@ export const REQUEST_RENDITION = /* GraphQL */ `
   }
 `;
 
+export const DEMOTE_VIDEO = /* GraphQL */ `
+  mutation DemoteVideo($id: ID!, $to: StorageTier!) {
+    demoteVideo(id: $id, to: $to) { bytesSaved }
+  }
+`;
+
 export type IngestErrorCode =
   | 'INVALID_INPUT'
   | 'PATH_OUTSIDE_ROOT'
@@ -178,6 +200,7 @@ export type IngestErrorCode =
 
 export interface IngestInput {
   title?: string;
+  tags?: string[];
   path?: string;
   uploadId?: string;
   url?: string;

@@ -27,9 +27,25 @@ async function loadModelsCommand(): Promise<CliCommand> {
   );
 }
 
+/** `cmvc eval …` lives in @cmvc/eval, looked up the same way. */
+async function loadEvalCommand(): Promise<CliCommand> {
+  const specifier = '@cmvc/eval';
+  const module = (await import(specifier).catch(() => ({}))) as { evalCommand?: CliCommand };
+  if (module.evalCommand) return module.evalCommand;
+  return {
+    summary: 'rate–distortion evaluation',
+    usage: 'cmvc eval [DIR]',
+    async run(_argv, io) {
+      io.stderr.write('cmvc eval: not available (@cmvc/eval is not installed)\n');
+      return EXIT.backendUnavailable;
+    },
+  };
+}
+
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   encode: { summary: 'encode a video into a .cmvc stream', load: async () => (await import('./commands.ts')).encodeCommand },
   decode: { summary: 'reconstruct a video from a .cmvc stream', load: async () => (await import('./commands.ts')).decodeCommand },
   info: { summary: 'show the sections, rate and texts of a .cmvc stream', load: async () => (await import('./commands.ts')).infoCommand },
   models: { summary: 'manage analysis and generation models', load: loadModelsCommand },
+  eval: { summary: 'rate–distortion evaluation against x264/x265/SVT-AV1 (needs @cmvc/eval)', load: loadEvalCommand },
 };

@@ -47,6 +47,8 @@ export interface KeyframeMatch {
 
 /** Reciprocal rank fusion constant (Cormack et al.); 60 is the usual choice. */
 const RRF_K = 60;
+/** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
+const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
 
 /**
@@ -60,13 +62,23 @@ export class SearchRepository {
     const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
     const videos = videoFilter(query.filter ?? {});
-    return this.db.$queryRaw<MomentRow[]>`
+    const [, , rows] = await this.db.$transaction([
+      // HNSW returns at most ef_search rows; ask for as many as fusion uses, and keep scanning under filters.
+      this.db.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.min(1000, candidates)}`),
+      this.db.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`),
+      this.db.$queryRaw<MomentRow[]>`
       WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
-      text_hits AS (
-        SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.search, q.tsq) DESC, c.id) AS rank
+      -- A common word can match millions of captions: rank only the first few thousand matches.
+      text_matches AS (
+        SELECT c.id, c.search
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
         WHERE c.search @@ q.tsq AND ${videos}
-        ORDER BY ts_rank_cd(c.search, q.tsq) DESC, c.id
+        LIMIT ${TEXT_MATCH_CAP}
+      ),
+      text_hits AS (
+        SELECT m.id, row_number() OVER (ORDER BY ts_rank_cd(m.search, q.tsq) DESC, m.id) AS rank
+        FROM text_matches m, q
+        ORDER BY ts_rank_cd(m.search, q.tsq) DESC, m.id
         LIMIT ${candidates}
       ),
       nearest AS (
@@ -101,7 +113,9 @@ export class SearchRepository {
         ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
       CROSS JOIN q
       ORDER BY f.score DESC, c.id
-      LIMIT ${query.limit} OFFSET ${query.offset}`;
+      LIMIT ${query.limit} OFFSET ${query.offset}`,
+    ]);
+    return rows;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { EvalError } from '../errors.ts';
 import { ffmpeg } from './process.ts';
 import { fpsText, probeVideo, type VideoInfo } from './probe.ts';
+import { checkRawVideo, type RawVideo } from './raw.ts';
 
 /** Lossless intermediate: FFV1 in Matroska, 4:2:0, so that only the codec under test adds distortion. */
 const LOSSLESS = ['-c:v', 'ffv1', '-pix_fmt', 'yuv420p', '-an', '-f', 'matroska'] as const;
@@ -26,48 +27,31 @@ export async function prepareReference(source: string, output: string, options: 
 /**
  * Brings a reconstruction back to the reference's size, frame rate and exact frame count
  * (bicubic upscaling, frame repetition for reduced rates, the last frame held if it is short),
- * stored losslessly, so that every metric compares like with like.
+ * as a raw yuv420p file, so that every metric compares like with like.
+ *
+ * Timestamps are rebuilt from frame numbers at `frameRate` (the rate the stream was encoded at):
+ * raw elementary streams carry none, and a broken timestamp must not make the fps filter invent
+ * frames without bound.
  */
-export async function restoreToReference(distorted: string, reference: VideoInfo, output: string, signal?: AbortSignal): Promise<VideoInfo> {
+export async function restoreToReference(
+  distorted: string,
+  reference: VideoInfo,
+  output: string,
+  options: { readonly frameRate: number; readonly signal?: AbortSignal },
+): Promise<RawVideo> {
+  const { signal, frameRate } = options;
+  if (!(frameRate > 0 && Number.isFinite(frameRate))) throw new EvalError('INVALID_OPTIONS', 'frameRate must be positive');
   const filters = [
-    'setpts=PTS-STARTPTS',
+    `setpts=N/(${frameRate}*TB)`,
     `fps=${fpsText(reference)}`,
     `scale=${reference.width}:${reference.height}:flags=bicubic`,
     `tpad=stop_mode=clone:stop=${reference.frameCount}`,
     'format=yuv420p',
   ].join(',');
-  await ffmpeg(['-i', distorted, '-vf', filters, '-frames:v', String(reference.frameCount), ...LOSSLESS, output], signal ? { signal } : {});
-  const restored = await probeVideo(output, signal);
-  if (restored.width !== reference.width || restored.height !== reference.height || restored.frameCount !== reference.frameCount) {
-    throw new EvalError(
-      'SIZE_MISMATCH',
-      `${distorted} restored to ${restored.width}x${restored.height}×${restored.frameCount}, expected ${reference.width}x${reference.height}×${reference.frameCount}`,
-    );
-  }
+  await ffmpeg(['-i', distorted, '-vf', filters, '-frames:v', String(reference.frameCount), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', output], signal ? { signal } : {});
+  const restored: RawVideo = { path: output, info: reference };
+  await checkRawVideo(restored);
   return restored;
-}
-
-export type PlaneFormat = 'gray' | 'rgb24';
-
-/**
- * Decodes the frames at `indices` (ascending, 0-based) of a video whose size is `info`, as packed
- * planes: luma only (`gray`) or RGB24.
- */
-export async function readFrames(path: string, info: Pick<VideoInfo, 'width' | 'height'>, indices: readonly number[], format: PlaneFormat, signal?: AbortSignal): Promise<Uint8Array[]> {
-  if (indices.length === 0) return [];
-  if (indices.some((index, i) => !Number.isInteger(index) || index < 0 || (i > 0 && index <= indices[i - 1]!))) {
-    throw new EvalError('INVALID_OPTIONS', 'frame indices must be distinct, ascending, non-negative integers');
-  }
-  const frameBytes = info.width * info.height * (format === 'gray' ? 1 : 3);
-  const select = `select='${indices.map((index) => `eq(n,${index})`).join('+')}'`;
-  const { stdout } = await ffmpeg(
-    ['-v', 'error', '-i', path, '-vf', select, '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', format, 'pipe:1'],
-    { maxStdout: frameBytes * indices.length, ...(signal ? { signal } : {}) },
-  );
-  if (stdout.length !== frameBytes * indices.length) {
-    throw new EvalError('BAD_INPUT', `${path}: expected ${indices.length} frames of ${info.width}x${info.height}, got ${stdout.length} bytes`);
-  }
-  return indices.map((_, i) => new Uint8Array(stdout.buffer, stdout.byteOffset + i * frameBytes, frameBytes));
 }
 
 /** `count` frame indices spread evenly over `frameCount` frames (all of them when there are fewer). */

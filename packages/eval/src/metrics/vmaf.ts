@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EvalError } from '../errors.ts';
 import { runTool } from '../media/process.ts';
+import { inputArgs, type RawVideo } from '../media/raw.ts';
 
 export interface VmafSettings {
   /** libvmaf model file (e.g. vmaf_v0.6.1.pkl); from `VMAF_MODEL_PATH` or `--vmaf-model`. */
@@ -44,12 +45,12 @@ interface VmafLog {
 }
 
 /** Mean per-frame VMAF (0–100) of `distorted` against `reference` (same size and frame count). */
-export async function measureVmaf(distorted: string, reference: string, settings: VmafSettings, signal?: AbortSignal): Promise<number> {
+export async function measureVmaf(distorted: RawVideo | string, reference: RawVideo | string, settings: VmafSettings, signal?: AbortSignal): Promise<number> {
   const folder = await mkdtemp(join(tmpdir(), 'cmvc-vmaf-'));
   try {
     const log = join(folder, 'vmaf.json');
     const filter = `[0:v][1:v]libvmaf=model_path=${settings.modelPath}:log_fmt=json:log_path=${log}:n_subsample=${settings.subsample}`;
-    await runTool(settings.ffmpegPath, ['-hide_banner', '-nostdin', '-i', distorted, '-i', reference, '-lavfi', filter, '-f', 'null', '-'], signal ? { signal } : {});
+    await runTool(settings.ffmpegPath, ['-hide_banner', '-nostdin', ...inputArgs(distorted), ...inputArgs(reference), '-lavfi', filter, '-f', 'null', '-'], signal ? { signal } : {});
     const parsed = JSON.parse(await readFile(log, 'utf8')) as VmafLog;
     const scores = (parsed.frames ?? []).map((frame) => frame.metrics?.vmaf).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     if (scores.length === 0) throw new EvalError('METRIC_FAILED', 'libvmaf logged no frame scores');

@@ -1,0 +1,2 @@
+export { Pchip } from './pchip.ts';
+export { bdRate, paretoFrontier, type BdRateResult, type RdPoint } from './bdrate.ts';

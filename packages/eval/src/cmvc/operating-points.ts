@@ -1,0 +1,81 @@
+import {
+  QUALITY_PRESETS_ORDER,
+  decodeBitstream,
+  encodeVideo,
+  writeBitstream,
+  type Analyzers,
+  type CmvcRepresentation,
+  type EncodeResult,
+  type QualityPreset,
+  type SectionInfo,
+  type SemanticTextCodec,
+  type TextForm,
+  type Generator,
+} from '@cmvc/codec';
+import { EvalError } from '../errors.ts';
+
+/** One CMVC setting: keyframe count and keyframe image quality. */
+export interface CmvcOperatingPoint {
+  readonly keyframes: number;
+  readonly quality: QualityPreset;
+}
+
+export function cmvcOperatingPoints(keyframeCounts: readonly number[], qualities: readonly QualityPreset[]): CmvcOperatingPoint[] {
+  for (const n of keyframeCounts) if (!Number.isInteger(n) || n < 2) throw new EvalError('INVALID_OPTIONS', 'keyframe counts must be integers ≥ 2');
+  for (const q of qualities) if (!QUALITY_PRESETS_ORDER.includes(q)) throw new EvalError('INVALID_OPTIONS', `unknown quality preset ${q}`);
+  return keyframeCounts.flatMap((keyframes) => qualities.map((quality) => ({ keyframes, quality })));
+}
+
+export const operatingPointLabel = (point: CmvcOperatingPoint): string => `n${point.keyframes} ${point.quality}`;
+
+/** Encodes `reference` at one operating point; the smallest text form is chosen (`auto`). */
+export function encodeOperatingPoint(reference: string, point: CmvcOperatingPoint, analyzers: Analyzers, textForm: TextForm = 'auto', signal?: AbortSignal): Promise<EncodeResult> {
+  return encodeVideo(reference, { keyframes: point.keyframes, quality: point.quality, textForm, ...(signal ? { signal } : {}) }, analyzers);
+}
+
+/**
+ * The same stream without any description (empty content and motion texts, no structured
+ * sections): what an IT2V-only archive would store. IT2V reconstructs the same frames from it.
+ */
+export function withoutTexts(representation: CmvcRepresentation): Uint8Array {
+  const stripped: CmvcRepresentation = {
+    ...representation,
+    keyframes: representation.keyframes.map(({ contentSemantic: _, ...keyframe }) => ({ ...keyframe, content: '' })),
+    clips: representation.clips.map(({ motionSemantic: _, ...clip }) => ({ ...clip, motion: '' })),
+    semanticCodecs: {},
+  };
+  return writeBitstream(stripped, { textForm: 'text' }).bytes;
+}
+
+const TT2V_SECTIONS: ReadonlySet<string> = new Set(['contentText', 'contentSemantic', 'motionText', 'motionSemantic', 'cameraMotion']);
+
+/**
+ * Bytes TT2V decoding reads: the container header and section table plus the description and
+ * camera sections (it never reads keyframe images or IT2V weights).
+ */
+export function tt2vBytes(totalBytes: number, sections: readonly SectionInfo[]): number {
+  const payload = sections.reduce((sum, section) => sum + section.length, 0);
+  const overhead = totalBytes - payload;
+  return overhead + sections.filter((section) => TT2V_SECTIONS.has(section.kind)).reduce((sum, section) => sum + section.length, 0);
+}
+
+export interface CmvcDecodeOptions {
+  readonly mode: 'it2v' | 'tt2v';
+  readonly output: string;
+  readonly generator?: Generator;
+  readonly semanticCodecs?: readonly SemanticTextCodec[];
+  readonly signal?: AbortSignal;
+}
+
+/** Decodes a stream to an mp4 at the source size and frame count. */
+export async function decodeOperatingPoint(bitstream: Uint8Array, options: CmvcDecodeOptions): Promise<string> {
+  const result = await decodeBitstream(bitstream, {
+    mode: options.mode,
+    output: options.output,
+    upscale: true,
+    ...(options.generator ? { generator: options.generator } : {}),
+    ...(options.semanticCodecs ? { semanticCodecs: options.semanticCodecs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return result.output;
+}

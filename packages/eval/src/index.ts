@@ -1,0 +1,17 @@
+/** @cmvc/eval: rate–distortion evaluation of CMVC against conventional codecs. */
+export { EvalError, type EvalErrorCode } from './errors.ts';
+export * from './types.ts';
+export { probeVideo, fpsValue, type VideoInfo } from './media/probe.ts';
+export { prepareReference, restoreToReference, sampleIndices } from './media/prepare.ts';
+export { checkRawVideo, frameBytes, inputArgs, readLuma, readRgb, type RawVideo } from './media/raw.ts';
+export { StageTimer } from './timing.ts';
+export * from './metrics/index.ts';
+export { BASELINE_ENCODERS, baselineVariants, encodeBaseline, scaledSize, variantLabel, type BaselineEncoder, type BaselineEncoderId, type BaselineVariant } from './baselines/encoders.ts';
+export { cmvcOperatingPoints, decodeOperatingPoint, encodeOperatingPoint, operatingPointLabel, tt2vBytes, withoutTexts, type CmvcOperatingPoint } from './cmvc/operating-points.ts';
+export * from './bdrate/index.ts';
+export { aggregateBd, averageMeasurements, bdTable, metricValue, rateRanges, rdPoints } from './report/analysis.ts';
+export { renderMarkdown } from './report/markdown.ts';
+export { writeReport, type WriteTargets } from './report/write.ts';
+export * from './plots/index.ts';
+export { listClips, runEvaluation, type EvalOptions } from './runner.ts';
+export { DEFAULTS, evalCommand, parseEvalArgs, type EvalCliCommand, type EvalCliIo } from './cli.ts';

@@ -1,0 +1,104 @@
+import type { BaselineEncoderId } from './baselines/encoders.ts';
+import type { BdRateResult } from './bdrate/bdrate.ts';
+import type { QualityScores } from './metrics/index.ts';
+import type { SemanticScores } from './metrics/semantic.ts';
+
+export type CmvcMethodId = 'cmvc-it2v' | 'cmvc-it2v-notext' | 'cmvc-tt2v';
+export type MethodId = BaselineEncoderId | CmvcMethodId;
+export const METHOD_ORDER: readonly MethodId[] = ['x264', 'x265', 'svt-av1', 'cmvc-it2v', 'cmvc-it2v-notext', 'cmvc-tt2v'];
+export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
+  x264: 'x264 (H.264)',
+  x265: 'x265 (HEVC)',
+  'svt-av1': 'SVT-AV1',
+  'cmvc-it2v': 'CMVC IT2V',
+  'cmvc-it2v-notext': 'CMVC IT2V, no texts',
+  'cmvc-tt2v': 'CMVC TT2V (retrieval)',
+};
+
+/** Every score a point is compared on: pixel fidelity plus semantic consistency. */
+export type MetricId = keyof QualityScores | keyof SemanticScores;
+export const METRIC_ORDER: readonly MetricId[] = ['vmaf', 'msssim', 'ssim', 'psnrY', 'psnrYuv', 'captionSimilarity', 'detectionJaccard'];
+export const METRIC_NAMES: Readonly<Record<MetricId, string>> = {
+  vmaf: 'VMAF',
+  msssim: 'MS-SSIM (Y)',
+  ssim: 'SSIM (YUV)',
+  psnrY: 'PSNR-Y (dB)',
+  psnrYuv: 'PSNR-YUV (dB)',
+  captionSimilarity: 'Caption similarity (USE-lite cosine)',
+  detectionJaccard: 'COCO class-set Jaccard',
+};
+
+/** One encoded and measured operating point. */
+export interface Measurement {
+  readonly method: MethodId;
+  /** Setting within the method, e.g. "crf51 ½size" or "n3 low". */
+  readonly label: string;
+  readonly bytes: number;
+  /** Bits per source pixel: bits / (width · height · frames). */
+  readonly bpp: number;
+  readonly kbps: number;
+  readonly quality: QualityScores;
+  readonly semantic: SemanticScores | null;
+}
+
+export type BdTable = Partial<Record<MetricId, Partial<Record<MethodId, BdRateResult>>>>;
+
+export interface ClipReport {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly frameCount: number;
+  readonly seconds: number;
+  readonly sourceCaptions: readonly string[];
+  readonly measurements: readonly Measurement[];
+  readonly bdRates: BdTable;
+  readonly notes: readonly string[];
+  /** Wall-clock seconds spent on this clip. */
+  readonly elapsedSeconds: number;
+}
+
+export interface AggregateBd {
+  /** Mean of the per-clip BD-rates that exist, in percent. */
+  readonly meanPercent: number | null;
+  readonly clipsWithValue: number;
+  readonly clipsWithoutOverlap: number;
+  readonly clipsTooFewPoints: number;
+}
+
+export interface RateRange {
+  readonly minBpp: number;
+  readonly maxBpp: number;
+  readonly minKbps: number;
+  readonly maxKbps: number;
+}
+
+export interface EvalSettings {
+  readonly mediaDir: string;
+  readonly seconds: number;
+  readonly clips: readonly string[];
+  readonly anchor: MethodId;
+  readonly encoders: readonly string[];
+  readonly keyframeCounts: readonly number[];
+  readonly qualities: readonly string[];
+  readonly vmaf: string;
+  readonly msssimFrames: number;
+  readonly semanticFrames: number;
+  readonly tt2v: string;
+}
+
+export interface EvalReport {
+  readonly generatedAt: string;
+  readonly settings: EvalSettings;
+  readonly clips: readonly ClipReport[];
+  /** Per-clip measurements averaged label by label (only labels every clip has). */
+  readonly averaged: readonly Measurement[];
+  /** BD-rates computed on the averaged points. */
+  readonly averagedBd: BdTable;
+  readonly aggregateBd: Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>>;
+  readonly rateRanges: Partial<Record<MethodId, RateRange>>;
+  readonly notes: readonly string[];
+  /** Wall-clock seconds per stage (encode, restore, each metric, ...), summed over the run. */
+  readonly stageSeconds: Readonly<Record<string, number>>;
+  readonly elapsedSeconds: number;
+}

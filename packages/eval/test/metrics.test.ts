@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  EvalError,
+  MS_SSIM_MIN_SIDE,
+  MS_SSIM_WEIGHTS,
+  measureMsSsim,
+  measurePsnrSsim,
+  measureVmaf,
+  msSsim,
+  probeVideo,
+  readLuma,
+  restoreToReference,
+  resolveVmaf,
+  type VideoInfo,
+} from '../src/index.ts';
+import { lavfiSource, meanSquaredError, psnr, writeLossless, type YuvFrames } from './helpers.ts';
+
+const WIDTH = 192;
+const HEIGHT = 176;
+const FRAMES = 4;
+
+/** A textured luma pattern that stays inside 20..235, so ±d noise never clips. */
+function pattern(frame: number): Uint8Array {
+  const y = new Uint8Array(WIDTH * HEIGHT);
+  for (let r = 0; r < HEIGHT; r += 1) for (let c = 0; c < WIDTH; c += 1) y[r * WIDTH + c] = 20 + ((c * 3 + r * 5 + frame * 7 + ((c * r) % 13) * 4) % 200);
+  return y;
+}
+
+let folder: string;
+let reference: string;
+let referenceFrames: YuvFrames;
+let info: VideoInfo;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'cmvc-eval-metrics-'));
+  referenceFrames = { width: WIDTH, height: HEIGHT, luma: Array.from({ length: FRAMES }, (_, f) => pattern(f)) };
+  reference = await writeLossless(referenceFrames, folder, 'reference');
+  info = await probeVideo(reference);
+});
+
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+describe('PSNR and SSIM (ffmpeg)', () => {
+  it('identical videos: infinite PSNR, SSIM 1', async () => {
+    const scores = await measurePsnrSsim(reference, reference);
+    expect(scores.psnrY).toBe(Number.POSITIVE_INFINITY);
+    expect(scores.psnrYuv).toBe(Number.POSITIVE_INFINITY);
+    expect(scores.ssim).toBe(1);
+    expect(scores.ssimY).toBe(1);
+  });
+
+  it('known ±3 noise on luma gives 10·log10(255²/9) on Y and the 4:2:0-weighted value on YUV', async () => {
+    const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 3));
+    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder, 'noisy');
+    const mseY = meanSquaredError(referenceFrames.luma, noisy);
+    const scores = await measurePsnrSsim(distorted, reference);
+    expect(scores.psnrY).toBeCloseTo(psnr(mseY), 2);
+    // Chroma is untouched: the YUV error is the luma error spread over 1.5× as many samples.
+    expect(scores.psnrYuv).toBeCloseTo(psnr(mseY / 1.5), 2);
+    expect(scores.ssim).toBeLessThan(1);
+  });
+
+  it('a one-pixel horizontal shift gives the PSNR of the shifted planes', async () => {
+    const shifted = referenceFrames.luma.map((plane) => plane.map((_, i) => plane[i - (i % WIDTH) + (((i % WIDTH) + 1) % WIDTH)]!));
+    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: shifted }, folder, 'shifted');
+    const scores = await measurePsnrSsim(distorted, reference);
+    expect(scores.psnrY).toBeCloseTo(psnr(meanSquaredError(referenceFrames.luma, shifted)), 2);
+  });
+
+  it('restores to raw yuv420p whose luma is exactly the samples that were written', async () => {
+    const raw = await restoreToReference(reference, info, join(folder, 'reference.yuv'), { frameRate: 10 });
+    const planes = await readLuma(raw, [0, 3]);
+    expect(planes).toEqual([referenceFrames.luma[0], referenceFrames.luma[3]]);
+    expect(await measurePsnrSsim(raw, reference)).toMatchObject({ psnrY: Number.POSITIVE_INFINITY, ssim: 1 });
+  });
+});
+
+describe('MS-SSIM', () => {
+  it('is 1 for identical frames of a lavfi test pattern', async () => {
+    const pattern = await lavfiSource(folder, 'testsrc', `testsrc2=s=${WIDTH}x${HEIGHT}:r=10:d=0.4`);
+    const raw = await restoreToReference(pattern, await probeVideo(pattern), join(folder, 'testsrc.yuv'), { frameRate: 10 });
+    expect(await measureMsSsim(raw, raw, 3)).toBeCloseTo(1, 12);
+  });
+
+  it('matches the closed form for flat planes: only the coarsest luminance term differs from 1', () => {
+    const a = new Uint8Array(WIDTH * HEIGHT).fill(100);
+    const b = new Uint8Array(WIDTH * HEIGHT).fill(110);
+    const c1 = (0.01 * 255) ** 2;
+    const luminance = (2 * 100 * 110 + c1) / (100 ** 2 + 110 ** 2 + c1);
+    expect(msSsim(a, b, WIDTH, HEIGHT)).toBeCloseTo(luminance ** MS_SSIM_WEIGHTS[4], 12);
+  });
+
+  it('decreases with stronger noise', () => {
+    const base = pattern(0);
+    const noisy = (amplitude: number): Uint8Array => base.map((v, i) => Math.min(255, Math.max(0, v + (((i * 7919) % 5) - 2) * amplitude)));
+    const weak = msSsim(base, noisy(2), WIDTH, HEIGHT);
+    const strong = msSsim(base, noisy(10), WIDTH, HEIGHT);
+    expect(weak).toBeLessThan(1);
+    expect(strong).toBeLessThan(weak);
+  });
+
+  it('refuses frames too small for five scales, or of different sizes', () => {
+    const small = new Uint8Array(100 * 100);
+    expect(() => msSsim(small, small, 100, 100)).toThrow(EvalError);
+    expect(MS_SSIM_MIN_SIDE).toBe(176);
+    expect(() => msSsim(new Uint8Array(WIDTH * HEIGHT), new Uint8Array(10), WIDTH, HEIGHT)).toThrow(/must both be/);
+  });
+});
+
+describe('VMAF', () => {
+  it('is skipped with a reason when no model is configured', () => {
+    const saved = process.env.VMAF_MODEL_PATH;
+    delete process.env.VMAF_MODEL_PATH;
+    try {
+      const result = resolveVmaf({});
+      expect(result.available).toBe(false);
+      if (!result.available) expect(result.reason).toMatch(/VMAF_MODEL_PATH/);
+      const missing = resolveVmaf({ modelPath: join(folder, 'nope.pkl') });
+      expect(missing.available).toBe(false);
+    } finally {
+      if (saved !== undefined) process.env.VMAF_MODEL_PATH = saved;
+    }
+  });
+
+  const modelPath = process.env.VMAF_MODEL_PATH ?? '/work/shared/vmaf/vmaf_v0.6.1.pkl';
+  const vmaf = resolveVmaf({ modelPath: existsSync(modelPath) ? modelPath : undefined, subsample: 1 });
+  if (!vmaf.available) console.info(`VMAF test skipped: ${vmaf.reason}`);
+  it.skipIf(!vmaf.available)('scores identical videos near 100 and noisy ones lower', async () => {
+    if (!vmaf.available) return;
+    const identical = await measureVmaf(reference, reference, vmaf.settings);
+    const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 12));
+    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder, 'vmaf-noisy');
+    const degraded = await measureVmaf(distorted, reference, vmaf.settings);
+    expect(identical).toBeGreaterThan(95);
+    expect(degraded).toBeLessThan(identical);
+  });
+});
