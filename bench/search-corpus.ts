@@ -1,3 +1,4 @@
+import { seededRandom } from '@cmvc/codec';
 /**
  * A deterministic synthetic archive for the search benchmark: captions built from small word
  * lists and 512-d unit embeddings with a topic structure (a shared "anisotropy" direction, a few
@@ -47,17 +48,6 @@ const DIRECTIONS = [
 ] as const;
 const SPEEDS = ['slowly', 'quickly', 'smoothly', 'steadily', 'abruptly', 'gently'] as const;
 
-/** mulberry32: a small, fast, deterministic 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mixes two integers into a PRNG seed, so every row gets its own stream independent of batching. */
 export function seedFor(base: number, index: number): number {
@@ -125,7 +115,7 @@ export class SyntheticCorpus {
     private readonly seed: number,
     topicCount: number,
   ) {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     this.sharedDirection = randomUnitVector(random);
     this.cameraCentroids = CAMERA_MOVES.map(() => randomUnitVector(random));
     this.topics = Array.from({ length: topicCount }, (_, index) => ({
@@ -139,8 +129,8 @@ export class SyntheticCorpus {
   /** The clip with global index `clipIndex`; the same index always yields the same clip. */
   clip(clipIndex: number): SyntheticClip {
     const videoIndex = Math.floor(clipIndex / CLIPS_PER_VIDEO);
-    const videoTopic = this.popularTopic(mulberry32(seedFor(this.seed, videoIndex)));
-    const random = mulberry32(seedFor(this.seed ^ 0x5bd1e995, clipIndex));
+    const videoTopic = this.popularTopic(seededRandom(seedFor(this.seed, videoIndex)));
+    const random = seededRandom(seedFor(this.seed ^ 0x5bd1e995, clipIndex));
     const topic = random() < 0.8 ? videoTopic : this.popularTopic(random);
     const subject = random() < 0.9 ? topic.subject : pick(random, SUBJECTS);
     const scene = random() < 0.85 ? topic.scene : pick(random, SCENES);
@@ -158,7 +148,7 @@ export class SyntheticCorpus {
 
   /** Queries drawn from the same vocabulary, with embeddings near the topic they ask about. */
   queries(count: number, seed: number): SyntheticQuery[] {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     return Array.from({ length: count }, () => {
       const topic = this.popularTopic(random);
       const roll = random();

@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { BitstreamError, CodecError, decodeBitstream, type Generator, type SemanticTextCodec } from '@cmvc/codec';
 import type { RenditionRepository, VideoRepository } from '@cmvc/db';
-import type { EventBus, RenderJobData } from '@cmvc/jobs';
+import { canonicalRenditionParameters, type EventBus, type RenderJobData, type RenditionOptions } from '@cmvc/jobs';
 import { progressReporter } from './progress.ts';
 
 export interface RenderProcessorDependencies {
@@ -33,7 +33,7 @@ export class RenderProcessor {
     const video = await videos.findById(rendition.videoId);
     if (!video?.bitstreamBlobKey) throw new UnrecoverableError('The video has no CMVC representation to render from');
 
-    const parameters = rendition.parameters as { format?: 'MP4' | 'WEBM'; upscale?: boolean };
+    const parameters = canonicalRenditionParameters(rendition.parameters as RenditionOptions);
     const format = parameters.format === 'WEBM' ? 'webm' : 'mp4';
     const mode = rendition.mode === 'TT2V' ? 'tt2v' : 'it2v';
     const generator = mode === 'tt2v' ? this.dependencies.tt2vGenerator(video.id) : null;
@@ -59,7 +59,7 @@ export class RenderProcessor {
           mode,
           output,
           format,
-          upscale: parameters.upscale ?? false,
+          upscale: parameters.upscale,
           semanticCodecs: this.dependencies.semanticCodecs,
           ...(generator ? { generator } : {}),
         },

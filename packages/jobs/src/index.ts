@@ -24,6 +24,21 @@ export interface RenderJobData {
   readonly renditionId: string;
 }
 
+/** A rendition's parameters as requested (GraphQL `RenditionOptions`); absent fields take defaults. */
+export interface RenditionOptions {
+  readonly format?: 'MP4' | 'WEBM' | null;
+  /** Scale the output back to the source size instead of the working size. */
+  readonly upscale?: boolean | null;
+}
+
+/** A type alias, not an interface, so it stays assignable to Prisma's JSON input type. */
+export type RenditionParameters = { readonly format: 'MP4' | 'WEBM'; readonly upscale: boolean };
+
+/** Parameters in canonical form: equal requests hash equally and share one rendition, and the worker reads the same defaults. */
+export function canonicalRenditionParameters(options: RenditionOptions): RenditionParameters {
+  return { format: options.format ?? 'MP4', upscale: options.upscale ?? false };
+}
+
 export interface JobPayloads {
   readonly encode: EncodeJobData;
   readonly render: RenderJobData;

@@ -2,11 +2,11 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { TieringError } from '@cmvc/archive';
 import type { Clip, Keyframe, MomentFilter, MomentRow, Rendition, Scope, Video } from '@cmvc/db';
 import type { Principal } from '../services/auth-service.ts';
-import { eventStream, type ArchiveEvent, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
+import { canonicalRenditionParameters, eventStream, type ArchiveEvent, type RenditionOptions, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import { badUserInput, notFound } from '../services/errors.ts';
 import { MAX_PAGE_SIZE } from '../services/search-service.ts';
-import { canonicalParameters, type RenditionModeName, type RenditionOptions } from '../services/rendition-service.ts';
+import type { RenditionModeName } from '../services/rendition-service.ts';
 import type { IngestSource } from '../services/source-resolver.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -240,7 +240,7 @@ function viewer(principal: Principal) {
   return principal.kind === 'anonymous' ? null : { name: principal.name, kind: principal.kind, scopes: [...principal.scopes] };
 }
 
-const renditionParameters = (rendition: Rendition) => canonicalParameters(rendition.parameters as RenditionOptions);
+const renditionParameters = (rendition: Rendition) => canonicalRenditionParameters(rendition.parameters as RenditionOptions);
 
 /** Captions are user-visible text: escape everything except the <mark> tags ts_headline inserted. */
 function escapeExceptMarks(html: string): string {

@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Rendition, RenditionRepository, VideoRepository, KeyframeRepository } from '@cmvc/db';
-import type { JobQueues } from '@cmvc/jobs';
+import { canonicalRenditionParameters, type JobQueues, type RenditionOptions } from '@cmvc/jobs';
 import { notFound } from './errors.ts';
 
 export type RenditionModeName = 'TT2V' | 'IT2V';
 
-export interface RenditionOptions {
-  readonly format?: 'MP4' | 'WEBM' | null;
-  /** Scale the output back to the source size instead of the working size. */
-  readonly upscale?: boolean | null;
-}
 
 /** Which regeneration modes this deployment can serve. */
 export interface RenditionCapabilities {
@@ -21,10 +16,6 @@ function unavailable(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'MODE_UNAVAILABLE' } });
 }
 
-/** Parameters in a canonical form, so equal requests hash equally and share one rendition. */
-export function canonicalParameters(options: RenditionOptions): { format: 'MP4' | 'WEBM'; upscale: boolean } {
-  return { format: options.format ?? 'MP4', upscale: options.upscale ?? false };
-}
 
 export class RenditionService {
   constructor(
@@ -50,7 +41,7 @@ export class RenditionService {
     if (mode === 'TT2V' && !this.capabilities.tt2v.available) {
       throw unavailable(`TT2V is not available here: ${this.capabilities.tt2v.reason ?? 'no generator is configured'}`);
     }
-    const parameters = canonicalParameters(options);
+    const parameters = canonicalRenditionParameters(options);
     const hash = createHash('sha256').update(JSON.stringify(parameters)).digest('hex');
     const { rendition, requeue } = await this.renditions.findOrCreate(videoId, mode, parameters, hash);
     if (requeue) await this.queues.enqueueRender(rendition.id);

@@ -1,7 +1,7 @@
 import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { badUserInput } from './errors.ts';
-import { LruCache } from './lru-cache.ts';
+import { LruCache } from '@cmvc/models';
 
 export interface MomentPage {
   readonly moments: MomentRow[];
