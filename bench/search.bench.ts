@@ -35,6 +35,7 @@ import {
   type LatencySummary,
 } from './lib.ts';
 import { CAPTIONS_PER_CLIP, CLIPS_PER_VIDEO, SyntheticCorpus, type QueryKind, type SyntheticQuery } from './search-corpus.ts';
+import { recordHeadlines, type Headline } from './headlines.ts';
 import { buildSearchIndexes, dropSearchIndexes, seedClips } from './search-seeder.ts';
 
 /** What the API passes by default (SearchService: first = 20 → limit 21, minSimilarity 0.35). */
@@ -192,7 +193,9 @@ async function main(): Promise<void> {
   const topics = integerFlag('topics', 300, 1, 100_000);
   const m = integerFlag('m', 16, 2, 100);
   const efConstruction = integerFlag('ef-construction', 64, 4, 1000);
-  const efSearchValues = integerListFlag('ef-search', [40, 100], 1, 1000);
+  // The product sets hnsw.ef_search per statement (to its candidate count), so by default the
+  // database setting only matters for the exact-vs-HNSW recall check.
+  const efSearchValues = integerListFlag('ef-search', [PRODUCT_CANDIDATES], 1, 1000);
   const budgetMs = integerFlag('budget-minutes', 25, 1, 24 * 60) * 60_000;
   const explainCount = integerFlag('explain', 1, 0, 10);
   const parallelWorkers = Math.max(1, cpus().length - 1);
@@ -261,11 +264,29 @@ async function main(): Promise<void> {
         explain,
       });
       printSize(results.at(-1)!, { m, efConstruction, maintenanceWorkMemMb, parallelWorkers, queryCount, warmup, topics });
+      recordSizeHeadlines(results.at(-1)!);
     }
     process.stdout.write(`\n${machineTable(info)}\n`);
   } finally {
     await services.stop();
   }
+}
+
+function recordSizeHeadlines(result: SizeResult): void {
+  const size = formatCount(result.captions);
+  const headlines: Headline[] = [
+    { bench: 'search', metric: `seed ${size} captions (COPY)`, value: result.seedMs / 1000, unit: 's' },
+    ...(result.hnswMs === null ? [] : [{ bench: 'search', metric: `HNSW build at ${size}`, value: result.hnswMs / 1000, unit: 's' }]),
+  ];
+  const run = result.runs[0];
+  if (run) {
+    const target = result.captions === 1_000_000 ? '≤ 50 ms' : undefined;
+    headlines.push({ bench: 'search', metric: `hybrid p50 at ${size}`, value: run.overall.p50, unit: 'ms' });
+    headlines.push({ bench: 'search', metric: `hybrid p95 at ${size}`, value: run.overall.p95, unit: 'ms', ...(target ? { target } : {}) });
+    for (const [kind, { summary }] of run.byKind) headlines.push({ bench: 'search', metric: `hybrid p95 at ${size}, ${kind} queries`, value: summary.p95, unit: 'ms' });
+    headlines.push({ bench: 'search', metric: `HNSW recall@${RECALL_K} at ${size}`, value: run.recall, unit: '' });
+  }
+  recordHeadlines(headlines);
 }
 
 function printSize(

@@ -15,6 +15,7 @@ import { writeBitstream } from '../src/bitstream/container.ts';
 import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
 import type { QualityPreset } from '../src/representation/keyframe-image.ts';
+import { recordHeadlines } from '../../../bench/headlines.ts';
 
 const VIDEO = /\.(mp4|mkv|webm|mov|gif|avi)$/i;
 const { values, positionals } = parseArgs({
@@ -117,6 +118,11 @@ try {
     `\nall: ${totals.frames} frames, ${fixed(totals.seconds, 1)} s of video; encode ${fixed(totals.frames / totals.encodeSeconds, 1)} fps ` +
       `(${fixed(totals.seconds / totals.encodeSeconds, 2)}× real time, target ≥ 2×); IT2V decode ${fixed(totals.frames / totals.decodeSeconds, 1)} fps (target ≥ 30)`,
   );
+  const analyzerLabel = values.models ? 'models' : 'built-in analyzers';
+  recordHeadlines([
+    { bench: 'codec', metric: `encode speed, ${files.length} clips, ${analyzerLabel}`, value: totals.seconds / totals.encodeSeconds, unit: '× real time', target: '≥ 2' },
+    { bench: 'codec', metric: `IT2V decode, ${files.length} clips`, value: totals.frames / totals.decodeSeconds, unit: 'frames/s', target: '≥ 30' },
+  ]);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
   await analyzers.dispose?.();

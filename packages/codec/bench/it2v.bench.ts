@@ -6,6 +6,7 @@
  */
 import type { RgbFrame } from '../src/contracts.ts';
 import { fitWeights, linearWeights, loadOpenCv, preparePair, renderFrame } from '../src/it2v/index.ts';
+import { recordHeadlines } from '../../../bench/headlines.ts';
 
 const WIDTH = 854;
 const HEIGHT = 480;
@@ -89,3 +90,8 @@ console.log(`preparePair         ${prepareMs.toFixed(1)} ms`);
 console.log(`fitWeights          ${fitMs.toFixed(2)} ms/frame`);
 console.log(`renderFrame         ${renderFps.toFixed(1)} frames/s`);
 console.log(`quality (PSNR)      fitted ${psnr(fittedError / frames).toFixed(2)} dB, linear schedule ${psnr(linearError / frames).toFixed(2)} dB`);
+recordHeadlines([
+  { bench: 'it2v', metric: `fit weights, ${WIDTH}x${HEIGHT}`, value: fitMs, unit: 'ms/frame' },
+  { bench: 'it2v', metric: `render, ${WIDTH}x${HEIGHT}`, value: renderFps, unit: 'frames/s', target: '≥ 30' },
+  { bench: 'it2v', metric: 'PSNR gain of fitted weights over linear', value: psnr(fittedError / frames) - psnr(linearError / frames), unit: 'dB' },
+]);

@@ -10,6 +10,7 @@ import { createObjectDetector } from '../src/detect/index.ts';
 import { createTextReader } from '../src/ocr/index.ts';
 import { createSuperResolver } from '../src/superres/index.ts';
 import { createTextEmbedder } from '../src/text/index.ts';
+import { recordHeadlines } from '../../../bench/headlines.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const budgetMs = 1000 * (secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3);
@@ -90,3 +91,4 @@ const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.pa
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of table) console.log(line(row));
+recordHeadlines(rows.map((row) => ({ bench: 'models', metric: `${row.analyzer}, ${row.input}`, value: row.rate, unit: row.unit })));

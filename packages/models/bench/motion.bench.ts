@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { analyseMotion, loadOpenCv, type TimedRgbFrame } from '../src/motion/index.ts';
+import { recordHeadlines } from '../../../bench/headlines.ts';
 
 const WIDTH = 854;
 const HEIGHT = 480;
@@ -39,6 +40,7 @@ for (const analysisWidth of [160, 240, 320]) {
   const t0 = performance.now();
   const result = await analyseMotion(frames, { analysisWidth });
   const seconds = (performance.now() - t0) / 1000;
+  recordHeadlines([{ bench: 'models', metric: `camera motion (Farneback), analysis width ${analysisWidth}`, value: frames.length / seconds, unit: 'frames/s' }]);
   console.log(
     `analysis width ${analysisWidth}: ${(frames.length / seconds).toFixed(1)} frames/s ` +
       `(${((seconds * 1000) / frames.length).toFixed(1)} ms/frame); camera ${result.camera.kind} dx=${result.camera.dx.toFixed(3)}/s, ` +
