@@ -3,10 +3,11 @@ import { extname } from 'node:path';
 import type { GenerationMode, Generator, ProgressListener, RgbFrame, SemanticTextCodec } from './contracts.ts';
 import { parseBitstream } from './bitstream/container.ts';
 import { BitstreamError } from './bitstream/errors.ts';
-import type { CmvcRepresentation } from './bitstream/types.ts';
+import { MOTION_VECTORS_PER_NODE } from './bitstream/format.ts';
+import type { CmvcRepresentation, MotionSideChannel } from './bitstream/types.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
 import { createVideoEncoder, type VideoFormat } from './io/video-encoder.ts';
-import { dequantiseWeight, preparePair, renderFrame } from './it2v/index.ts';
+import { dequantiseWeight, preparePair, renderFrame, type FrameMotionVectors } from './it2v/index.ts';
 import { decodeKeyframeImage } from './representation/keyframe-image.ts';
 
 export interface DecodeOptions {
@@ -62,18 +63,26 @@ function requireGenerator(mode: GenerationMode, generator: Generator | undefined
   return generator;
 }
 
+/** The side-channel field of the `pair`-th intermediate frame, if the stream has one for it. */
+function frameMotion(channel: MotionSideChannel | undefined, pair: number): FrameMotionVectors | null {
+  const index = channel?.fieldIndex[pair] ?? -1;
+  if (!channel || index < 0) return null;
+  const perField = channel.columns * channel.rows * MOTION_VECTORS_PER_NODE;
+  return { grid: channel, vectors: channel.vectors.subarray(index * perField, (index + 1) * perField) };
+}
+
 async function* renderIt2v(rep: CmvcRepresentation, options: RenderOptions): AsyncGenerator<RgbFrame> {
   const load = keyframeLoader(rep);
   yield await load(0);
-  let weightIndex = 0;
+  let pair = 0;
   for (const [j, clip] of rep.clips.entries()) {
     const k0 = await load(j);
     const k1 = await load(j + 1);
     const context = await preparePair(k0, k1);
-    for (let f = clip.startFrame + 1; f < clip.endFrame; f += 1) {
-      const wi = dequantiseWeight(rep.weights.values[weightIndex++] ?? 0);
-      const wl = dequantiseWeight(rep.weights.values[weightIndex++] ?? 0);
-      yield renderFrame(context, { wi, wl });
+    for (let f = clip.startFrame + 1; f < clip.endFrame; f += 1, pair += 1) {
+      const wi = dequantiseWeight(rep.weights.values[2 * pair] ?? 0);
+      const wl = dequantiseWeight(rep.weights.values[2 * pair + 1] ?? 0);
+      yield renderFrame(context, { wi, wl }, frameMotion(rep.motionSideChannel, pair));
       throwIfAborted(options.signal);
     }
     yield k1;

@@ -8,12 +8,24 @@ import type {
   TimedFrame,
 } from './contracts.ts';
 import { writeBitstream, parseBitstream, type SectionInfo, type TextForm } from './bitstream/container.ts';
-import type { ClipEntry, CmvcRepresentation, KeyframeEntry, StreamHeader } from './bitstream/types.ts';
+import type { ClipEntry, CmvcRepresentation, KeyframeEntry, MotionSideChannel, StreamHeader } from './bitstream/types.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
 import { decodeFrames } from './io/decode-frames.ts';
 import { probe, type MediaInfo } from './io/probe.ts';
 import { sizeForWidth, workingSize, type Size } from './io/resize.ts';
-import { fitWeights, preparePair, quantiseWeight, WEIGHT_LEVELS, type PairContext } from './it2v/index.ts';
+import {
+  MOTION_SIDE_CHANNEL_MODES,
+  fitWeights,
+  fitWeightsWithMotion,
+  motionGridFor,
+  preparePair,
+  quantiseWeight,
+  WEIGHT_LEVELS,
+  type InterpolationWeights,
+  type MotionGrid,
+  type MotionSideChannelMode,
+  type PairContext,
+} from './it2v/index.ts';
 import { selectKeyframes, type KeyframeSelection } from './keyframes/select.ts';
 import { clampKeyframeCount, type KeyframeStrategy } from './keyframes/plan.ts';
 import { decodeKeyframeImage, encodeKeyframeImage, estimatedKeyframeBytes, type QualityPreset } from './representation/keyframe-image.ts';
@@ -31,6 +43,8 @@ export interface EncodeOptions {
   readonly seed?: number;
   /** Working (reconstruction) height; the source is never upscaled. Default 480. */
   readonly workingHeight?: number;
+  /** What `probe` found for this input, when the caller probed it already (saves a second ffprobe). */
+  readonly media?: MediaInfo;
   /** Width frames are reduced to for keyframe selection. Default 224. */
   readonly analysisWidth?: number;
   /**
@@ -41,6 +55,12 @@ export interface EncodeOptions {
   readonly motionSamplesPerClip?: number;
   /** How to store descriptions that also have a structured form (see `TextForm`); default `text`. */
   readonly textForm?: TextForm;
+  /**
+   * `coarse`: also send a coarse residual motion field per interpolated frame (bitstream section 8),
+   * which IT2V uses to correct the keyframe flow; the weights are fitted for rendering with it.
+   * Default `off`.
+   */
+  readonly motionSideChannel?: MotionSideChannelMode;
   readonly signal?: AbortSignal;
 }
 
@@ -51,17 +71,29 @@ export interface Analyzers {
   readonly semanticCodec?: SemanticTextCodec;
 }
 
-export interface EncodeResult {
+/** A written stream and what it holds. */
+export interface EncodedStream {
   readonly bitstream: Uint8Array;
   readonly representation: CmvcRepresentation;
   readonly sections: readonly SectionInfo[];
   readonly rate: RateReport;
+}
+
+export interface EncodeResult extends EncodedStream {
   readonly source: MediaInfo;
   readonly strategy: KeyframeStrategy;
+  /**
+   * With the motion side channel on: the stream this encode gives with it off (no section 8, the
+   * weights fitted for the flow alone; byte for byte what `motionSideChannel: 'off'` writes). The
+   * encoder fits those weights anyway, so comparisons need not encode twice.
+   */
+  readonly withoutMotionSideChannel?: EncodedStream;
 }
 
 /** Typical coded sizes used only to turn a target bitrate into a keyframe count. */
 const RATE_ESTIMATES = { contentBytes: 40, motionBytes: 30, weightBytesPerFrame: 0.5, overheadBytes: 120 } as const;
+/** Typical coded side-channel bytes per interpolated frame (`coarse`: 7–50 on the evaluation clips). */
+const SIDE_CHANNEL_BYTES_PER_FRAME = 24;
 /** Default keyframe count: one per 3 s plus the last frame (the paper found few keyframes rate-distortion best). */
 const SECONDS_PER_DEFAULT_KEYFRAME = 3;
 
@@ -87,6 +119,7 @@ function keyframeCount(options: EncodeOptions, info: MediaInfo, frameCount: numb
       frameCount,
       bytesPerKeyframe: measuredKeyframeBytes ?? estimatedKeyframeBytes(options.quality ?? 'low', working.width * working.height),
       ...RATE_ESTIMATES,
+      weightBytesPerFrame: RATE_ESTIMATES.weightBytesPerFrame + ((options.motionSideChannel ?? 'off') === 'off' ? 0 : SIDE_CHANNEL_BYTES_PER_FRAME),
     });
   }
   return clampKeyframeCount(Math.round(info.durationSeconds / SECONDS_PER_DEFAULT_KEYFRAME) + 1, frameCount);
@@ -117,11 +150,14 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   const report = (stage: string, fraction: number): void => onProgress?.({ stage, fraction: Math.max(0, Math.min(1, fraction)) });
   const strategy = options.strategy ?? (analyzers.featureExtractor ? 'cs' : 'mse');
   const quality = options.quality ?? 'low';
+  const sideChannel = options.motionSideChannel ?? 'off';
+  if (!MOTION_SIDE_CHANNEL_MODES.includes(sideChannel))
+    throw new CodecError('INVALID_OPTIONS', `motionSideChannel must be one of ${MOTION_SIDE_CHANNEL_MODES.join(', ')}`);
   if (strategy === 'cs' && !analyzers.featureExtractor)
     throw new CodecError('INVALID_OPTIONS', 'keyframe strategy "cs" needs an image feature extractor; use "mse" without models');
 
   report('probe', 0);
-  const info = await probe(inputPath, signal);
+  const info = options.media ?? (await probe(inputPath, signal));
   const working = workingSize(info, options.workingHeight ?? 480);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
   const decode = (): AsyncIterable<TimedFrame> => decodeFrames(inputPath, { ...working, fps: info.fps, signal });
@@ -170,6 +206,8 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   const indices = selection.indices;
   const clipCount = indices.length - 1;
   const weights = new Uint8Array(2 * (frameCount - indices.length));
+  const motionGrid = motionGridFor(sideChannel, working.width, working.height);
+  const motion = motionGrid ? new MotionFieldCollector(motionGrid, frameCount - indices.length) : undefined;
   // Motion descriptions run while the next clip's weights are fitted; at most two are in flight.
   const pendingMotions: Promise<MotionDescription>[] = [];
   const MAX_PENDING_MOTIONS = 2;
@@ -189,7 +227,13 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
       if (sampleIndices.has(frame.index)) sampled.push(frame);
       if (frame.index > start && frame.index < end) {
         context ??= await preparePair(required(decodedKeyframes[clip]), required(decodedKeyframes[clip + 1]));
-        const fitted = fitWeights(context, frame, (frame.index - start) / (end - start));
+        const t = (frame.index - start) / (end - start);
+        let fitted: InterpolationWeights;
+        if (motion && motionGrid) {
+          const withMotion = fitWeightsWithMotion(context, frame, t, motionGrid);
+          motion.add(weightOffset / 2, withMotion.motion?.vectors ?? null, withMotion.withoutMotion);
+          fitted = withMotion.weights;
+        } else fitted = fitWeights(context, frame, t);
         weights[weightOffset++] = quantiseWeight(fitted.wi);
         weights[weightOffset++] = quantiseWeight(fitted.wl);
       }
@@ -263,12 +307,59 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
       ...(semanticId && keyframes.every((k) => k.contentSemantic) ? { content: semanticId } : {}),
       ...(semanticId && clips.length > 0 && clips.every((c) => c.motionSemantic) ? { motion: semanticId } : {}),
     },
+    ...(motion?.hasFields ? { motionSideChannel: motion.finish() } : {}),
   };
   report('write', 0);
-  const written = writeBitstream(representation, { textForm: options.textForm ?? 'text' });
-  const parsed = parseBitstream(written.bytes);
+  const textForm = options.textForm ?? 'text';
+  const stream = writeStream(representation, textForm);
+  const withoutMotionSideChannel = motion ? writeStream({ ...representation, weights: { levels: WEIGHT_LEVELS, values: motion.weightsWithout }, motionSideChannel: undefined }, textForm) : undefined;
   report('write', 1);
-  return { bitstream: written.bytes, representation, sections: written.sections, rate: rateReport(parsed), source: info, strategy };
+  return { ...stream, source: info, strategy, ...(withoutMotionSideChannel ? { withoutMotionSideChannel } : {}) };
+}
+
+function writeStream(representation: CmvcRepresentation, textForm: TextForm): EncodedStream {
+  const { motionSideChannel, ...rest } = representation;
+  // An absent side channel is left out rather than set to undefined, so both forms compare equal.
+  const rep: CmvcRepresentation = motionSideChannel ? representation : rest;
+  const written = writeBitstream(rep, { textForm });
+  return { bitstream: written.bytes, representation: rep, sections: written.sections, rate: rateReport(parseBitstream(written.bytes)) };
+}
+
+/**
+ * Gathers the side-channel fields of the intermediate frames as they are fitted, in frame order,
+ * and the weights each frame would get without a side channel.
+ */
+class MotionFieldCollector {
+  private readonly fieldIndex: Int32Array;
+  private readonly fields: Int16Array[] = [];
+  /** Quantised (wi, wl) per intermediate frame for a stream without the side channel. */
+  readonly weightsWithout: Uint8Array;
+  constructor(
+    private readonly grid: MotionGrid,
+    pairs: number,
+  ) {
+    this.fieldIndex = new Int32Array(pairs).fill(-1);
+    this.weightsWithout = new Uint8Array(2 * pairs);
+  }
+
+  get hasFields(): boolean {
+    return this.fields.length > 0;
+  }
+
+  add(pair: number, vectors: Int16Array | null, withoutMotion: InterpolationWeights): void {
+    this.weightsWithout[2 * pair] = quantiseWeight(withoutMotion.wi);
+    this.weightsWithout[2 * pair + 1] = quantiseWeight(withoutMotion.wl);
+    if (!vectors) return;
+    this.fieldIndex[pair] = this.fields.length;
+    this.fields.push(vectors);
+  }
+
+  finish(): MotionSideChannel {
+    const perField = this.fields[0]?.length ?? 0;
+    const vectors = new Int16Array(this.fields.length * perField);
+    this.fields.forEach((field, i) => vectors.set(field, i * perField));
+    return { columns: this.grid.columns, rows: this.grid.rows, unitsPerPixel: this.grid.unitsPerPixel, fieldIndex: this.fieldIndex, vectors };
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /** @cmvc/codec: Cross-Modality Video Coding (encoder, decoder, bitstream, video I/O). */
 export type * from './contracts.ts';
 export { CodecError, type CodecErrorCode } from './errors.ts';
-export { encodeVideo, type Analyzers, type EncodeOptions, type EncodeResult } from './encoder.ts';
+export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeResult } from './encoder.ts';
 export { decodeBitstream, renderFrames, type DecodeOptions, type DecodeResult, type RenderOptions } from './decoder.ts';
 export {
   BitstreamError,
@@ -17,6 +17,7 @@ export {
   type InterpolationWeightTrack,
   type KeyframeEntry,
   type KeyframeImageFormat,
+  type MotionSideChannel,
   type ParseOptions,
   type ParsedBitstream,
   type SectionInfo,
@@ -32,12 +33,15 @@ export {
   decodeFrames,
   evenSize,
   probe,
+  sniffContainer,
   toRational,
   resizeRgb,
   sizeForWidth,
   workingSize,
   type DecodeOptions as FrameDecodeOptions,
   type MediaErrorCode,
+  type ContainerFormat,
+  type ContainerSniff,
   type MediaInfo,
   type Rational,
   type Size,
@@ -67,7 +71,7 @@ export {
   type ExemplarLibrary,
   type RetrievalGeneratorOptions,
 } from './tt2v/index.ts';
-export { IT2V_MODEL_ID } from './it2v/index.ts';
+export { IT2V_MODEL_ID, MOTION_SIDE_CHANNEL_MODES, type MotionSideChannelMode } from './it2v/index.ts';
 export { loadOpenCv, type CvMat, type CvSize, type OpenCv, type OpenCvRuntime } from './it2v/opencv.ts';
 export type { CliCommand, CliIo } from './cli/commands.ts';
 export { EXIT } from './cli/exit-codes.ts';

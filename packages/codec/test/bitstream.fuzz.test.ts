@@ -4,7 +4,7 @@ import { ByteWriter } from '../src/bitstream/bytes.ts';
 import { parseBitstream, writeBitstream } from '../src/bitstream/container.ts';
 import { BitstreamError } from '../src/bitstream/errors.ts';
 import { crc32 } from '../src/bitstream/sections.ts';
-import { syntheticRepresentation } from './fixtures.ts';
+import { syntheticRepresentation, withSyntheticMotion } from './fixtures.ts';
 
 type Mutation =
   | { kind: 'flip'; at: number; bit: number }
@@ -70,9 +70,15 @@ function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
   }
 }
 
+const writtenBySeed = new Map<number, ReturnType<typeof writeBitstream>>();
+
 /** Streams with internally consistent framing (valid CRCs) but tampered payload fields. */
 function tamperedPayloadStream(seed: number, at: number, value: number): Uint8Array {
-  const written = writeBitstream(syntheticRepresentation(seed));
+  let written = writtenBySeed.get(seed);
+  if (!written) {
+    written = writeBitstream(withSyntheticMotion(syntheticRepresentation(seed), seed));
+    writtenBySeed.set(seed, written);
+  }
   const bytes = written.bytes.slice();
   const section = written.sections[at % written.sections.length];
   if (!section || section.length === 0) return bytes;
@@ -95,7 +101,8 @@ function outcome(bytes: Uint8Array): 'valid' | string {
 }
 
 describe('bitstream parser under mutation', () => {
-  const base = writeBitstream(syntheticRepresentation()).bytes;
+  // Every section type, the motion side channel included.
+  const base = writeBitstream(withSyntheticMotion(syntheticRepresentation()), { textForm: 'both' }).bytes;
 
   it('answers every mutated or truncated stream with a valid parse or a BitstreamError', () => {
     const codes = new Map<string, number>();

@@ -61,10 +61,23 @@ describe('cmvc CLI', () => {
     expect(ffprobeStream(out)).toMatchObject({ frames: 24, rate: '12/1', width: 160, height: 120 });
   }, 60_000);
 
+  it('sends the motion side channel with --motion-side-channel coarse and shows it in info', async () => {
+    const withMotion = join(dir.path, 'motion.cmvc');
+    const encoded = await cli('encode', source, '-o', withMotion, '--keyframes', '2', '--strategy', 'uniform', '--analyzers', 'builtin', '--motion-side-channel', 'coarse');
+    expect(encoded.code, encoded.stderr).toBe(0);
+    const info = JSON.parse((await cli('info', withMotion, '--json')).stdout) as { sections: { kind: string }[]; motionSideChannel: { columns: number; interpolatedFrames: number } | null };
+    expect(info.sections.map((s) => s.kind)).toContain('motionSideChannel');
+    expect(info.motionSideChannel).toMatchObject({ columns: 8, rows: 6, unitsPerPixel: 2, interpolatedFrames: 22 });
+    expect((await cli('info', withMotion)).stdout).toMatch(/motion side channel: 8x6 grid in 1\/2 px, fields for \d+ of 22 interpolated frames/);
+    const decoded = await cli('decode', withMotion, '-o', join(dir.path, 'motion.mp4'));
+    expect(decoded.code, decoded.stderr).toBe(0);
+  }, 60_000);
+
   it('maps failures to exit codes', async () => {
     expect((await cli()).code).toBe(2);
     expect((await cli('encode', source)).code).toBe(2);
     expect((await cli('encode', source, '-o', stream, '--strategy', 'nearest')).code).toBe(2);
+    expect((await cli('encode', source, '-o', stream, '--motion-side-channel', 'fine')).code).toBe(2);
     const corrupt = join(dir.path, 'corrupt.cmvc');
     writeFileSync(corrupt, 'CMVC\x01\x00 definitely not a valid stream');
     const bad = await cli('info', corrupt);

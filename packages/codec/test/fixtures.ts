@@ -67,6 +67,19 @@ export function syntheticRepresentation(seed = 1, frameCount = 48, keyframeIndic
   };
 }
 
+/** `rep` with a motion side channel on an 8×5 grid: sparse random vectors, a field for two frames in three. */
+export function withSyntheticMotion(rep: CmvcRepresentation, seed = 3): CmvcRepresentation {
+  const random = seededRandom(seed);
+  const pairs = rep.header.frameCount - rep.keyframes.length;
+  const columns = 8;
+  const rows = 5;
+  const fieldIndex = new Int32Array(pairs).fill(-1);
+  let fields = 0;
+  for (let pair = 0; pair < pairs; pair += 1) if (pair % 3 !== 1) fieldIndex[pair] = fields++;
+  const vectors = Int16Array.from({ length: fields * columns * rows * 4 }, () => (random() < 0.7 ? 0 : Math.round((random() - 0.5) * 40)));
+  return { ...rep, motionSideChannel: { columns, rows, unitsPerPixel: 2, fieldIndex, vectors } };
+}
+
 /** Deterministic colour-layout features (mean RGB of a 4×4 grid, L2-normalised): a stand-in image feature extractor. */
 export function colourLayoutExtractor(): ImageFeatureExtractor {
   const grid = 4;

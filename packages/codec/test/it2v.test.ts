@@ -5,7 +5,9 @@ import {
   WEIGHT_LEVELS,
   dequantiseWeight,
   fitWeights,
+  fitWeightsWithMotion,
   linearWeights,
+  motionGridFor,
   loadOpenCv,
   preparePair,
   quantiseWeight,
@@ -201,6 +203,61 @@ describe('IT2V interpolation on an accelerating clip', () => {
       const fitted = fitWeights(panCtx, pan.frames[i]!, t);
       expect(Math.abs(fitted.wl - t * t)).toBeLessThan(0.05);
     }
+  });
+});
+
+describe('IT2V with the motion side channel', () => {
+  // The pan accelerates (t²) while the square swings out and back (sin πt): no single motion progress fits both.
+  const positions = Array.from({ length: INTERMEDIATE + 2 }, (_, i) => i / (INTERMEDIATE + 1));
+  const frames = positions.map((t) => shot(10 + 120 * t * t, 150 + 40 * Math.sin(Math.PI * t)));
+  const grid = motionGridFor('coarse', WIDTH, HEIGHT)!;
+  let ctx: PairContext;
+
+  beforeAll(async () => {
+    ctx = await preparePair(frames[0]!, frames[frames.length - 1]!);
+  }, 30_000);
+
+  it('offers no grid when off, and a coarse grid of about square cells', () => {
+    expect(motionGridFor('off', WIDTH, HEIGHT)).toBeUndefined();
+    expect(grid).toEqual({ columns: 8, rows: 5, unitsPerPixel: 2 });
+  });
+
+  it('a zero field renders exactly the uncorrected frame', () => {
+    const w = { wi: dequantiseWeight(30), wl: dequantiseWeight(33) };
+    const zero = { grid, vectors: new Int16Array(grid.columns * grid.rows * 4) };
+    expect(Buffer.from(renderFrame(ctx, w, zero).data).equals(Buffer.from(renderFrame(ctx, w).data))).toBe(true);
+  });
+
+  it('fits a field that lowers the error of the frames the flow alone gets wrong, and renders it deterministically', async () => {
+    let withField = 0;
+    let without = 0;
+    let fields = 0;
+    for (let i = 1; i <= INTERMEDIATE; i += 1) {
+      const target = frames[i]!;
+      const t = positions[i]!;
+      const fitted = fitWeightsWithMotion(ctx, target, t, grid);
+      expect(sent(fitted.weights)).toEqual(fitted.weights);
+      const rendered = renderFrame(ctx, fitted.weights, fitted.motion);
+      withField += sumSquaredError(rendered, target);
+      without += sumSquaredError(renderFrame(ctx, fitWeights(ctx, target, t)), target);
+      if (fitted.motion) {
+        fields += 1;
+        expect(fitted.motion.vectors.length).toBe(grid.columns * grid.rows * 4);
+        const again = renderFrame(await preparePair(frames[0]!, frames[frames.length - 1]!), fitted.weights, fitted.motion);
+        expect(Buffer.from(again.data).equals(Buffer.from(rendered.data))).toBe(true);
+      }
+    }
+    expect(fields).toBeGreaterThan(INTERMEDIATE / 2);
+    expect(withField).toBeLessThan(without * 0.95);
+  });
+
+  it('rejects grids and fields that do not fit the frame', () => {
+    const w = { wi: 0.5, wl: 0.5 };
+    for (const bad of [{ ...grid, columns: 0 }, { ...grid, rows: 65 }, { ...grid, unitsPerPixel: 0 }, { ...grid, unitsPerPixel: 1.5 }]) {
+      expect(() => fitWeightsWithMotion(ctx, frames[1]!, 0.1, bad)).toThrow(CodecError);
+      expect(() => renderFrame(ctx, w, { grid: bad, vectors: new Int16Array(Math.max(0, bad.columns * bad.rows * 4)) })).toThrow(CodecError);
+    }
+    expect(() => renderFrame(ctx, w, { grid, vectors: new Int16Array(7) })).toThrow(CodecError);
   });
 });
 

@@ -42,6 +42,7 @@ const environmentSchema = z.object({
   ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(64),
   ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default('middle'),
   ENCODE_STRATEGY: z.enum(['cs', 'mse', 'uniform', 'random']).default('cs'),
+  ENCODE_MOTION_SIDE_CHANNEL: z.enum(['off', 'coarse']).default('off'),
   TT2V_GENERATOR: z.enum(['retrieval', 'comfyui', 'none']).default('retrieval'),
   IT2V_GENERATOR: z.enum(['builtin', 'comfyui']).default('builtin'),
   COMFYUI_URL: z.string().url().optional(),
@@ -93,6 +94,8 @@ export interface AppConfig {
     readonly maxKeyframes: number;
     readonly quality: 'low' | 'middle' | 'high';
     readonly strategy: 'cs' | 'mse' | 'uniform' | 'random';
+    /** `coarse`: also store the coarse motion side channel (bitstream section 8), which improves IT2V for a few kbit/s. */
+    readonly motionSideChannel: 'off' | 'coarse';
   };
   readonly generation: {
     /** Who serves TT2V: the built-in retrieval generator, a ComfyUI server, or nobody. */
@@ -157,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     encode: {
       keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,
       maxKeyframes: e.ENCODE_MAX_KEYFRAMES,
-      quality: e.ENCODE_QUALITY, strategy: e.ENCODE_STRATEGY },
+      quality: e.ENCODE_QUALITY, strategy: e.ENCODE_STRATEGY, motionSideChannel: e.ENCODE_MOTION_SIDE_CHANNEL },
     generation: {
       tt2v: e.TT2V_GENERATOR,
       it2v: e.IT2V_GENERATOR,

@@ -26,8 +26,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Defaults sized so that a full run over /work/shared/media (12 clips) stays under 20 minutes on two
- * busy cores: 1 s per clip, 8 baseline points per encoder, 9 CMVC points, MS-SSIM on 3 frames, VMAF on
- * every 5th frame, captions and detections on the middle frame.
+ * busy cores: 1 s per clip, 8 baseline points per encoder, 9 CMVC points plus the 3 middle-quality
+ * ones again with the motion side channel, MS-SSIM on 3 frames, VMAF on every 5th frame, captions
+ * and detections on the middle frame.
  */
 export const DEFAULTS = {
   mediaDir: resolve(REPO_ROOT, '../shared/media'),
@@ -37,6 +38,7 @@ export const DEFAULTS = {
   encoders: ['x264', 'x265', 'svt-av1'] as readonly BaselineEncoderId[],
   keyframeCounts: [2, 3, 5],
   qualities: ['low', 'middle', 'high'] as readonly QualityPreset[],
+  motionQualities: ['middle'] as readonly QualityPreset[],
   anchor: 'x265' as MethodId,
   vmafSubsample: 5,
   msssimFrames: 3,
@@ -44,7 +46,7 @@ export const DEFAULTS = {
 } as const;
 
 const USAGE =
-  'cmvc eval [DIR] [--seconds S] [--max-clips N] [--clips A.mkv,B.gif] [--encoders x264,x265,svt-av1] [--keyframes 2,3,5] [--qualities low,middle,high] [--anchor x265] [--vmaf-model PATH] [--vmaf-subsample N] [--msssim-frames N] [--semantic-frames N] [--no-tt2v] [--report docs/RESULTS.md] [--results docs/results]';
+  'cmvc eval [DIR] [--seconds S] [--max-clips N] [--clips A.mkv,B.gif] [--encoders x264,x265,svt-av1] [--keyframes 2,3,5] [--qualities low,middle,high] [--motion-qualities middle|none] [--anchor x265] [--vmaf-model PATH] [--vmaf-subsample N] [--msssim-frames N] [--semantic-frames N] [--no-tt2v] [--report docs/RESULTS.md] [--results docs/results]';
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: readonly T[]): T[] {
   if (value === undefined) return [...fallback];
@@ -75,6 +77,7 @@ export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOpti
         encoders: { type: 'string' },
         keyframes: { type: 'string' },
         qualities: { type: 'string' },
+        'motion-qualities': { type: 'string' },
         anchor: { type: 'string' },
         'vmaf-model': { type: 'string' },
         'vmaf-subsample': { type: 'string' },
@@ -94,6 +97,14 @@ export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOpti
   if (keyframeCounts.some((n) => n < 2)) throw new EvalError('INVALID_OPTIONS', '--keyframes counts must be ≥ 2');
   const anchor = list(values.anchor, METHOD_ORDER, 'anchor', [DEFAULTS.anchor])[0]!;
   const encoders = list(values.encoders, Object.keys(BASELINE_ENCODERS) as BaselineEncoderId[], 'encoders', DEFAULTS.encoders);
+  const qualities = list(values.qualities, QUALITY_PRESETS_ORDER, 'qualities', DEFAULTS.qualities);
+  // The side-channel points are compared with the same settings without it, so they follow --qualities.
+  const motionQualities =
+    values['motion-qualities'] === 'none'
+      ? []
+      : list(values['motion-qualities'], QUALITY_PRESETS_ORDER, 'motion-qualities', DEFAULTS.motionQualities.filter((q) => qualities.includes(q)));
+  const unmatched = motionQualities.filter((q) => !qualities.includes(q));
+  if (unmatched.length > 0) throw new EvalError('INVALID_OPTIONS', `--motion-qualities ${unmatched.join(',')} must also be in --qualities`);
   if (anchor in BASELINE_ENCODERS && !encoders.includes(anchor as BaselineEncoderId)) throw new EvalError('INVALID_OPTIONS', `--anchor ${anchor} is not among --encoders`);
   return {
     options: {
@@ -103,7 +114,8 @@ export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOpti
       ...(values.clips !== undefined ? { only: values.clips.split(',').map((name) => name.trim()).filter(Boolean) } : {}),
       encoders,
       keyframeCounts,
-      qualities: list(values.qualities, QUALITY_PRESETS_ORDER, 'qualities', DEFAULTS.qualities),
+      qualities,
+      motionQualities,
       anchor,
       vmaf: resolveVmaf({ modelPath: values['vmaf-model'], subsample: positive(values['vmaf-subsample'], 'vmaf-subsample', DEFAULTS.vmafSubsample) }),
       msssimFrames: positive(values['msssim-frames'], 'msssim-frames', DEFAULTS.msssimFrames),

@@ -7,7 +7,9 @@ export type EvalErrorCode =
   | 'METRIC_FAILED'
   | 'NO_CLIPS'
   | 'INVALID_OPTIONS'
-  | 'ABORTED';
+  | 'ABORTED'
+  /** A component broke its contract (a bug, not bad input). */
+  | 'INTERNAL';
 
 /** Every failure of the evaluation harness, with a machine-readable `code`. */
 export class EvalError extends Error {

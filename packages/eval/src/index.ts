@@ -7,9 +7,18 @@ export { checkRawVideo, frameBytes, inputArgs, readLuma, readRgb, type RawVideo 
 export { StageTimer } from './timing.ts';
 export * from './metrics/index.ts';
 export { BASELINE_ENCODERS, baselineVariants, encodeBaseline, scaledSize, variantLabel, type BaselineEncoder, type BaselineEncoderId, type BaselineVariant } from './baselines/encoders.ts';
-export { cmvcOperatingPoints, decodeOperatingPoint, encodeOperatingPoint, operatingPointLabel, tt2vBytes, withoutTexts, type CmvcOperatingPoint } from './cmvc/operating-points.ts';
+export {
+  cmvcOperatingPoints,
+  decodeOperatingPoint,
+  encodeOperatingPoint,
+  operatingPointLabel,
+  tt2vBytes,
+  withoutTexts,
+  type CmvcOperatingPoint,
+  type OperatingPointStreams,
+} from './cmvc/operating-points.ts';
 export * from './bdrate/index.ts';
-export { aggregateBd, averageMeasurements, bdTable, metricValue, rateRanges, rdPoints } from './report/analysis.ts';
+export { aggregateBd, averageMeasurements, bdTable, metricValue, rateRanges, rdPoints, sideChannelSummary } from './report/analysis.ts';
 export { renderMarkdown } from './report/markdown.ts';
 export { writeReport, type WriteTargets } from './report/write.ts';
 export * from './plots/index.ts';

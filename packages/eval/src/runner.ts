@@ -11,7 +11,7 @@ import { prepareReference, restoreToReference, sampleIndices } from './media/pre
 import { fpsValue, type VideoInfo } from './media/probe.ts';
 import type { RawVideo } from './media/raw.ts';
 import { measureQuality, semanticAgreement, semanticProfile, type QualityScores, type SemanticAnalyzers, type SemanticProfile, type VmafAvailability } from './metrics/index.ts';
-import { aggregateBd, averageMeasurements, bdTable, rateRanges } from './report/analysis.ts';
+import { aggregateBd, averageMeasurements, bdTable, rateRanges, sideChannelSummary } from './report/analysis.ts';
 import { StageTimer } from './timing.ts';
 import type { ClipReport, EvalReport, Measurement, MethodId } from './types.ts';
 
@@ -28,6 +28,8 @@ export interface EvalOptions {
   readonly encoders: readonly BaselineEncoderId[];
   readonly keyframeCounts: readonly number[];
   readonly qualities: readonly QualityPreset[];
+  /** Qualities (among `qualities`) also encoded with the motion side channel. */
+  readonly motionQualities: readonly QualityPreset[];
   readonly anchor: MethodId;
   readonly vmaf: VmafAvailability;
   readonly msssimFrames: number;
@@ -138,6 +140,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
         encoders: options.encoders.map((id) => `${id}: ${BASELINE_ENCODERS[id].settings} ${baselineVariants(BASELINE_ENCODERS[id]).map(variantLabel).join(', ')}`),
         keyframeCounts: options.keyframeCounts,
         qualities: options.qualities,
+        motionQualities: options.motionQualities,
         vmaf: options.vmaf.available ? `${options.vmaf.settings.modelPath}, every ${options.vmaf.settings.subsample}. frame` : `skipped (${options.vmaf.reason})`,
         msssimFrames: options.msssimFrames,
         semanticFrames: options.semanticFrames,
@@ -148,6 +151,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
       averagedBd: bdTable(averaged, options.anchor),
       aggregateBd: aggregateBd(reports),
       rateRanges: rateRanges(reports),
+      sideChannel: sideChannelSummary(reports, averaged),
       notes,
       stageSeconds: toolkit.timer.totals,
       elapsedSeconds: (performance.now() - started) / 1000,
@@ -210,25 +214,39 @@ async function evaluateClip(source: string, folder: string, toolkit: Toolkit, op
     log(`  ${id}: ${baselineVariants(encoder).length} points`);
   }
 
-  for (const point of cmvcOperatingPoints(options.keyframeCounts, options.qualities)) {
-    const encoded = await toolkit.timer.time('encode cmvc', () => encodeOperatingPoint(reference, point, toolkit.analyzers, 'auto', signal));
-    const decoded = join(folder, 'cmvc.mp4');
-    await toolkit.timer.time('decode cmvc it2v', () => decodeOperatingPoint(encoded.bitstream, { mode: 'it2v', output: decoded, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }));
-    const scores = await measurePoint(state, decoded, restored, toolkit, options, fpsValue(info));
-    await rm(decoded, { force: true });
+  const points = cmvcOperatingPoints(options.keyframeCounts, options.qualities, options.motionQualities);
+  for (const point of points) {
     const label = operatingPointLabel(point);
-    state.measurements.push({ method: 'cmvc-it2v', label, ...rates(encoded.bitstream.length, info), ...scores });
+    // One encode gives both streams when the side channel is measured; its time is kept apart.
+    const streams = await toolkit.timer.time(point.withMotionSideChannel ? 'encode cmvc (with and without motion)' : 'encode cmvc', () =>
+      encodeOperatingPoint(reference, point, toolkit.analyzers, 'auto', signal),
+    );
+    const measureIt2v = async (bitstream: Uint8Array, stage: string): Promise<Pick<Measurement, 'quality' | 'semantic'>> => {
+      const decoded = join(folder, 'cmvc.mp4');
+      await toolkit.timer.time(stage, () => decodeOperatingPoint(bitstream, { mode: 'it2v', output: decoded, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }));
+      const scores = await measurePoint(state, decoded, restored, toolkit, options, fpsValue(info));
+      await rm(decoded, { force: true });
+      return scores;
+    };
+    const { plain, withMotion } = streams;
+    const scores = await measureIt2v(plain.bitstream, 'decode cmvc it2v');
+    state.measurements.push({ method: 'cmvc-it2v', label, ...rates(plain.bitstream.length, info), ...scores });
     // IT2V reads only keyframe images and weights, so the stream without texts reconstructs the same frames.
-    state.measurements.push({ method: 'cmvc-it2v-notext', label, ...rates(withoutTexts(encoded.representation).length, info), ...scores });
+    state.measurements.push({ method: 'cmvc-it2v-notext', label, ...rates(withoutTexts(plain.representation).length, info), ...scores });
+    if (withMotion) {
+      const motionScores = await measureIt2v(withMotion.bitstream, 'decode cmvc it2v + motion');
+      state.measurements.push({ method: 'cmvc-it2v-motion', label, ...rates(withMotion.bitstream.length, info), ...motionScores });
+    }
     if (!state.tt2vStreams.has(point.keyframes)) {
       state.tt2vStreams.set(point.keyframes, {
-        bitstream: encoded.bitstream,
-        representation: encoded.representation,
-        tt2vBytes: tt2vBytes(encoded.bitstream.length, encoded.sections),
+        bitstream: plain.bitstream,
+        representation: plain.representation,
+        tt2vBytes: tt2vBytes(plain.bitstream.length, plain.sections),
       });
     }
   }
-  log(`  cmvc: ${options.keyframeCounts.length * options.qualities.length} points`);
+  const motionPoints = points.filter((point) => point.withMotionSideChannel).length;
+  log(`  cmvc: ${points.length} points${motionPoints > 0 ? `, ${motionPoints} also with the motion side channel` : ''}`);
   state.elapsedSeconds = (performance.now() - started) / 1000;
   return state;
 }

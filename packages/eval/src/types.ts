@@ -3,14 +3,15 @@ import type { BdRateResult } from './bdrate/bdrate.ts';
 import type { QualityScores } from './metrics/index.ts';
 import type { SemanticScores } from './metrics/semantic.ts';
 
-export type CmvcMethodId = 'cmvc-it2v' | 'cmvc-it2v-notext' | 'cmvc-tt2v';
+export type CmvcMethodId = 'cmvc-it2v' | 'cmvc-it2v-motion' | 'cmvc-it2v-notext' | 'cmvc-tt2v';
 export type MethodId = BaselineEncoderId | CmvcMethodId;
-export const METHOD_ORDER: readonly MethodId[] = ['x264', 'x265', 'svt-av1', 'cmvc-it2v', 'cmvc-it2v-notext', 'cmvc-tt2v'];
+export const METHOD_ORDER: readonly MethodId[] = ['x264', 'x265', 'svt-av1', 'cmvc-it2v', 'cmvc-it2v-motion', 'cmvc-it2v-notext', 'cmvc-tt2v'];
 export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
   x264: 'x264 (H.264)',
   x265: 'x265 (HEVC)',
   'svt-av1': 'SVT-AV1',
   'cmvc-it2v': 'CMVC IT2V',
+  'cmvc-it2v-motion': 'CMVC IT2V + motion',
   'cmvc-it2v-notext': 'CMVC IT2V, no texts',
   'cmvc-tt2v': 'CMVC TT2V (retrieval)',
 };
@@ -81,6 +82,8 @@ export interface EvalSettings {
   readonly encoders: readonly string[];
   readonly keyframeCounts: readonly number[];
   readonly qualities: readonly string[];
+  /** Qualities also encoded with the motion side channel (method `cmvc-it2v-motion`). */
+  readonly motionQualities: readonly string[];
   readonly vmaf: string;
   readonly msssimFrames: number;
   readonly semanticFrames: number;
@@ -97,8 +100,31 @@ export interface EvalReport {
   readonly averagedBd: BdTable;
   readonly aggregateBd: Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>>;
   readonly rateRanges: Partial<Record<MethodId, RateRange>>;
+  /** CMVC IT2V with against without the motion side channel; null when no point had it. */
+  readonly sideChannel: SideChannelSummary | null;
   readonly notes: readonly string[];
   /** Wall-clock seconds per stage (encode, restore, each metric, ...), summed over the run. */
   readonly stageSeconds: Readonly<Record<string, number>>;
   readonly elapsedSeconds: number;
+}
+
+/** One setting encoded with and without the motion side channel, averaged over clips. */
+export interface SideChannelPoint {
+  readonly label: string;
+  readonly without: Measurement;
+  readonly with: Measurement;
+}
+
+/** A BD-rate as the mean over clips and on the averaged curves. */
+export interface SideChannelBd {
+  readonly perClip: AggregateBd;
+  readonly averaged: BdRateResult | undefined;
+}
+
+export interface SideChannelSummary {
+  readonly points: readonly SideChannelPoint[];
+  /** BD-rate of `cmvc-it2v-motion` against `cmvc-it2v` at the same settings: what the side channel itself is worth. */
+  readonly bdSameSettings: Partial<Record<MetricId, SideChannelBd>>;
+  /** Against every `cmvc-it2v` setting (its Pareto frontier): against spending the bytes on keyframes instead. */
+  readonly bdAllSettings: Partial<Record<MetricId, SideChannelBd>>;
 }

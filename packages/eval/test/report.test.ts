@@ -4,10 +4,13 @@ import {
   aggregateBd,
   averageMeasurements,
   bdTable,
+  cmvcOperatingPoints,
   logTicks,
+  operatingPointLabel,
   rateRanges,
   rdChartSvg,
   renderMarkdown,
+  sideChannelSummary,
   svgToPng,
   type ClipReport,
   type EvalReport,
@@ -32,7 +35,13 @@ function method(method: MethodId, rates: readonly number[], offset: number): Mea
 }
 
 function clip(name: string): ClipReport {
-  const measurements = [...method('x265', [0.01, 0.02, 0.04], 80), ...method('x264', [0.01, 0.02, 0.04], 80 - 10 * Math.log(1.5)), ...method('cmvc-it2v', [1e-4, 2e-4], 40)];
+  const measurements = [
+    ...method('x265', [0.01, 0.02, 0.04], 80),
+    ...method('x264', [0.01, 0.02, 0.04], 80 - 10 * Math.log(1.5)),
+    ...method('cmvc-it2v', [1e-4, 2e-4], 40),
+    // The side channel reaches each score at 0.8× the rate: a BD-rate of −20 % against plain IT2V.
+    ...method('cmvc-it2v-motion', [1.1e-4, 2.2e-4], 40 + 10 * Math.log(1.25)),
+  ];
   return { name, width: 64, height: 48, fps: 10, frameCount: 10, seconds: 1, sourceCaptions: ['a test'], measurements, bdRates: bdTable(measurements, 'x265'), notes: [], elapsedSeconds: 1 };
 }
 
@@ -41,12 +50,13 @@ describe('analysis and report', () => {
   const averaged = averageMeasurements(clips);
   const report: EvalReport = {
     generatedAt: '2026-01-01T00:00:00.000Z',
-    settings: { mediaDir: '/media', seconds: 1, clips: ['a.mkv', 'b.mkv'], anchor: 'x265', encoders: ['x264', 'x265'], keyframeCounts: [2], qualities: ['low'], vmaf: 'skipped', msssimFrames: 2, semanticFrames: 1, tt2v: 'off' },
+    settings: { mediaDir: '/media', seconds: 1, clips: ['a.mkv', 'b.mkv'], anchor: 'x265', encoders: ['x264', 'x265'], keyframeCounts: [2], qualities: ['low'], motionQualities: ['low'], vmaf: 'skipped', msssimFrames: 2, semanticFrames: 1, tt2v: 'off' },
     clips,
     averaged,
     averagedBd: bdTable(averaged, 'x265'),
     aggregateBd: aggregateBd(clips),
     rateRanges: rateRanges(clips),
+    sideChannel: sideChannelSummary(clips, averaged),
     notes: ['VMAF skipped: test.'],
     stageSeconds: { restore: 1 },
     elapsedSeconds: 3,
@@ -62,6 +72,30 @@ describe('analysis and report', () => {
     expect(report.rateRanges['cmvc-it2v']).toMatchObject({ minBpp: 1e-4, maxBpp: 2e-4 });
   });
 
+  it('compares IT2V with and without the motion side channel setting by setting and by BD-rate', () => {
+    const summary = report.sideChannel!;
+    expect(summary.points.map((p) => [p.label, p.without.bpp, p.with.bpp])).toEqual([
+      ['p0', 1e-4, 1.1e-4],
+      ['p1', 2e-4, 2.2e-4],
+    ]);
+    for (const psnr of [summary.bdSameSettings.psnrY!, summary.bdAllSettings.psnrY!]) {
+      expect(psnr.perClip.clipsWithValue).toBe(2);
+      expect(psnr.perClip.meanPercent).toBeCloseTo(-20, 6);
+      expect(psnr.averaged?.status === 'ok' && psnr.averaged.percent).toBeCloseTo(-20, 6);
+    }
+    expect(sideChannelSummary([{ ...clips[0]!, measurements: clips[0]!.measurements.filter((m) => m.method !== 'cmvc-it2v-motion') }], averaged)).toBeNull();
+    const markdown = renderMarkdown(report, 'npm run eval');
+    expect(markdown).toContain('## Motion side channel');
+    expect(markdown).toMatch(/\| PSNR-Y \(dB\) \| -20\.0 % \| 2\/2 \| -20\.0 % \| -20\.0 % \| 2\/2 \| -20\.0 % \|/);
+    expect(markdown).toContain('| p0 | 0.01 | 0.01 |');
+  });
+
+  it('sweeps the side channel only for the chosen qualities, next to the same settings without it', () => {
+    const points = cmvcOperatingPoints([2, 3], ['low', 'middle'], ['middle']);
+    expect(points.map((p) => `${operatingPointLabel(p)} ${p.withMotionSideChannel}`)).toEqual(['n2 low false', 'n2 middle true', 'n3 low false', 'n3 middle true']);
+    expect(() => cmvcOperatingPoints([2], ['low'], ['high'])).toThrow(/must also be evaluated without it/);
+  });
+
   it('renders a markdown report with BD-rate tables and rate ranges', () => {
     const markdown = renderMarkdown(report, 'npm run eval');
     expect(markdown).toContain('| x264 (H.264) | +50.0 % | 2/2 | 0 |');
@@ -73,7 +107,8 @@ describe('analysis and report', () => {
 
   it('draws one line per method on a log-rate axis, as SVG and PNG', async () => {
     const svg = rdChartSvg('test', averaged, ['psnrY', 'vmaf']);
-    expect(svg.match(/<polyline /g)).toHaveLength(3);
+    expect(svg.match(/<polyline /g)).toHaveLength(4);
+    expect(svg).toContain('CMVC IT2V + motion');
     expect(svg).toContain('CMVC IT2V');
     expect(svg).toContain('not measured');
     expect(svg).toContain('bits per pixel (log scale)');

@@ -10,6 +10,7 @@ import {
   SECTION_ENTRY_BYTES,
   SECTION_FLAG_OPTIONAL,
   SECTION_NAMES,
+  MOTION_VECTORS_PER_NODE,
   SECTION_TYPES,
   type SectionKind,
 } from './format.ts';
@@ -17,11 +18,13 @@ import {
   crc32,
   readCameras,
   readKeyframes,
+  readMotionSideChannel,
   readSemantic,
   readTexts,
   readWeights,
   writeCameras,
   writeKeyframes,
+  writeMotionSideChannel,
   writeSemantic,
   writeTexts,
   writeWeights,
@@ -123,7 +126,7 @@ export function writeBitstream(rep: CmvcRepresentation, options: WriteOptions = 
   payloads.push({ kind: 'it2vWeights', payload: writeWeightsChecked(rep) });
   if (content.semantic) payloads.push({ kind: 'contentSemantic', payload: content.semantic });
   if (motion.semantic) payloads.push({ kind: 'motionSemantic', payload: motion.semantic });
-  if (rep.motionSideChannel) payloads.push({ kind: 'motionSideChannel', payload: rep.motionSideChannel });
+  if (rep.motionSideChannel) payloads.push({ kind: 'motionSideChannel', payload: writeMotionSideChannelChecked(rep) });
 
   const headerBytes = FIXED_HEADER_BYTES + payloads.length * SECTION_ENTRY_BYTES + HEADER_CRC_BYTES;
   const writer = new ByteWriter()
@@ -160,6 +163,25 @@ function writeWeightsChecked(rep: CmvcRepresentation): Uint8Array {
   if (rep.weights.values.length !== 2 * expectedPairs) throw new BitstreamError('INCONSISTENT', `expected ${expectedPairs} weight pairs`);
   if (rep.weights.values.some((value) => value >= rep.weights.levels)) throw new BitstreamError('OUT_OF_BOUNDS', 'weight above its level count');
   return writeWeights(rep.weights);
+}
+
+function writeMotionSideChannelChecked(rep: CmvcRepresentation): Uint8Array {
+  const channel = rep.motionSideChannel;
+  if (!channel) throw new BitstreamError('INCONSISTENT', 'no motion side channel');
+  const { columns, rows, unitsPerPixel, fieldIndex, vectors } = channel;
+  const inRange = (value: number, max: number): boolean => Number.isInteger(value) && value >= 1 && value <= max;
+  if (!inRange(columns, Math.min(LIMITS.maxMotionGrid, rep.header.workingWidth)) || !inRange(rows, Math.min(LIMITS.maxMotionGrid, rep.header.workingHeight)))
+    throw new BitstreamError('OUT_OF_BOUNDS', `motion grid ${columns}x${rows} does not fit the working size`);
+  if (!inRange(unitsPerPixel, LIMITS.maxMotionUnitsPerPixel)) throw new BitstreamError('OUT_OF_BOUNDS', `motion vector units per pixel ${unitsPerPixel} out of range`);
+  const expectedPairs = rep.header.frameCount - rep.keyframes.length;
+  if (fieldIndex.length !== expectedPairs) throw new BitstreamError('INCONSISTENT', `expected a motion entry for each of ${expectedPairs} intermediate frames`);
+  let fields = 0;
+  for (const index of fieldIndex) {
+    if (index >= 0 && index !== fields++) throw new BitstreamError('INCONSISTENT', 'motion fields must be stored in frame order');
+  }
+  if (vectors.length !== fields * columns * rows * MOTION_VECTORS_PER_NODE) throw new BitstreamError('INCONSISTENT', `expected ${fields} motion fields`);
+  if (vectors.some((v) => Math.abs(v) > LIMITS.maxMotionComponent)) throw new BitstreamError('OUT_OF_BOUNDS', 'motion vector component out of range');
+  return writeMotionSideChannel(channel);
 }
 
 export interface ParseOptions {
@@ -283,7 +305,10 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
       camera,
     });
   }
-  const sideChannel = payloads.get('motionSideChannel');
+  const sideChannelPayload = payloads.get('motionSideChannel');
+  const sideChannel = sideChannelPayload
+    ? readMotionSideChannel(sideChannelPayload, header.frameCount - n, header.workingWidth, header.workingHeight)
+    : undefined;
   const representation: CmvcRepresentation = {
     header,
     keyframes,
@@ -302,7 +327,11 @@ function missing(kind: SectionKind): never {
   throw new BitstreamError('MISSING_SECTION', `required section ${kind} (or its structured form) is missing`);
 }
 
-/** The same representation with its keyframe images removed: a text-only (TT2V) stream. */
+/**
+ * The same representation with its keyframe images removed: a text-only (TT2V) stream. The motion
+ * side channel goes too: it only refines IT2V, which needs the images.
+ */
 export function withoutKeyframeImages(rep: CmvcRepresentation): CmvcRepresentation {
-  return { ...rep, keyframes: rep.keyframes.map((keyframe) => ({ ...keyframe, format: 'none', image: new Uint8Array(0) })) };
+  const { motionSideChannel: _, ...rest } = rep;
+  return { ...rest, keyframes: rep.keyframes.map((keyframe) => ({ ...keyframe, format: 'none', image: new Uint8Array(0) })) };
 }

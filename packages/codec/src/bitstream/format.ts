@@ -34,7 +34,17 @@ export const LIMITS = {
   /** Camera motion magnitudes are stored in 1/10000 units. */
   cameraScale: 10_000,
   maxCameraMagnitude: 1_000_000_000,
+  /** Motion side channel: grid columns and rows, vector units per pixel, component magnitude, decoded bytes. */
+  maxMotionGrid: 64,
+  maxMotionUnitsPerPixel: 16,
+  maxMotionComponent: 32767,
+  maxMotionSideChannelBytes: 256 * 1024 * 1024,
 } as const;
+
+/** Payload version of section 8 (`motionSideChannel`). */
+export const MOTION_SIDE_CHANNEL_VERSION = 1;
+/** Values per grid node: (dx, dy) of the k0 side, then of the k1 side. */
+export const MOTION_VECTORS_PER_NODE = 4;
 
 /** `none`: the images were removed (text-only tier); frame indices remain. */
 export const IMAGE_FORMATS = { none: 0, avif: 1 } as const;

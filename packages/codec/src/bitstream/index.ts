@@ -11,4 +11,4 @@ export {
   type WrittenBitstream,
 } from './container.ts';
 export { FORMAT_VERSION, LIMITS, SECTION_TYPES, type SectionKind } from './format.ts';
-export type { ClipEntry, CmvcRepresentation, InterpolationWeightTrack, KeyframeEntry, KeyframeImageFormat, StreamHeader } from './types.ts';
+export type { ClipEntry, CmvcRepresentation, InterpolationWeightTrack, KeyframeEntry, KeyframeImageFormat, MotionSideChannel, StreamHeader } from './types.ts';

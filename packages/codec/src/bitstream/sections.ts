@@ -3,8 +3,8 @@ import type { CameraMotion } from '../contracts.ts';
 import { decodeByteList, decodeTextList, encodeByteList, encodeTextList } from '../entropy/text-coding.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { BitstreamError } from './errors.ts';
-import { CAMERA_KINDS, IMAGE_FORMATS, LIMITS } from './format.ts';
-import type { InterpolationWeightTrack, KeyframeImageFormat } from './types.ts';
+import { CAMERA_KINDS, IMAGE_FORMATS, LIMITS, MOTION_SIDE_CHANNEL_VERSION, MOTION_VECTORS_PER_NODE } from './format.ts';
+import type { InterpolationWeightTrack, KeyframeImageFormat, MotionSideChannel } from './types.ts';
 
 export { crc32 };
 
@@ -156,4 +156,66 @@ export function readWeights(payload: Uint8Array, pairs: number): InterpolationWe
     }
   }
   return { levels, values };
+}
+
+// ---- motion side channel ---------------------------------------------------------------------
+
+const FIELD_ABSENT = 0;
+const FIELD_PRESENT = 1;
+/** A zig-zag varint of a component (|value| ≤ maxMotionComponent) takes at most this many bytes. */
+const MAX_COMPONENT_BYTES = 3;
+
+/** Largest decoded vector item a stream with `pairs` intermediate frames and this grid may declare. */
+function motionItemBound(pairs: number, columns: number, rows: number): number {
+  return Math.min(LIMITS.maxMotionSideChannelBytes, pairs * (1 + columns * rows * MOTION_VECTORS_PER_NODE * MAX_COMPONENT_BYTES) + 16);
+}
+
+/**
+ * Version, grid and vector units, then one coded item: a presence byte per intermediate frame,
+ * followed by the fields of the frames that have one, each node's four components as svarints
+ * (node-interleaved values code smaller than component planes or temporal differences).
+ */
+export function writeMotionSideChannel(channel: MotionSideChannel): Uint8Array {
+  const { columns, rows, unitsPerPixel, fieldIndex, vectors } = channel;
+  const perField = columns * rows * MOTION_VECTORS_PER_NODE;
+  const item = new ByteWriter();
+  for (const index of fieldIndex) item.u8(index < 0 ? FIELD_ABSENT : FIELD_PRESENT);
+  for (const index of fieldIndex) {
+    if (index < 0) continue;
+    for (let i = index * perField; i < (index + 1) * perField; i += 1) item.svarint(vectors[i] ?? 0);
+  }
+  const plain = item.finish();
+  const coded = encodeByteList([plain], motionItemBound(fieldIndex.length, columns, rows));
+  return new ByteWriter().u8(MOTION_SIDE_CHANNEL_VERSION).u8(unitsPerPixel).varint(columns).varint(rows).bytes(coded.bytes).finish();
+}
+
+export function readMotionSideChannel(payload: Uint8Array, pairs: number, workingWidth: number, workingHeight: number): MotionSideChannel {
+  const reader = new ByteReader(payload, 'motion side channel section');
+  const version = reader.u8();
+  if (version !== MOTION_SIDE_CHANNEL_VERSION)
+    throw new BitstreamError('UNSUPPORTED_VERSION', `motion side channel version ${version} is not supported (this decoder reads ${MOTION_SIDE_CHANNEL_VERSION})`);
+  const unitsPerPixel = reader.u8();
+  if (unitsPerPixel < 1 || unitsPerPixel > LIMITS.maxMotionUnitsPerPixel)
+    throw new BitstreamError('OUT_OF_BOUNDS', `motion vector units per pixel ${unitsPerPixel} outside 1..${LIMITS.maxMotionUnitsPerPixel}`);
+  const columns = reader.varint(Math.min(LIMITS.maxMotionGrid, workingWidth), 'motion grid columns');
+  const rows = reader.varint(Math.min(LIMITS.maxMotionGrid, workingHeight), 'motion grid rows');
+  if (columns < 1 || rows < 1) throw new BitstreamError('OUT_OF_BOUNDS', 'motion grid is empty');
+  const [plain] = decodeByteList(reader, 1, motionItemBound(pairs, columns, rows));
+  if (!plain) throw new BitstreamError('INCONSISTENT', 'motion side channel has no vectors');
+  const item = new ByteReader(plain, 'motion side channel vectors');
+  const presence = item.bytes(pairs);
+  const fieldIndex = new Int32Array(pairs);
+  let fields = 0;
+  for (let i = 0; i < pairs; i += 1) {
+    const flag = presence[i];
+    if (flag !== FIELD_ABSENT && flag !== FIELD_PRESENT) throw new BitstreamError('BAD_SECTION', `motion field presence byte ${flag} is neither 0 nor 1`);
+    fieldIndex[i] = flag === FIELD_PRESENT ? fields++ : -1;
+  }
+  const perField = columns * rows * MOTION_VECTORS_PER_NODE;
+  // Every component takes at least one byte, which bounds the allocation by what was decoded.
+  if (fields * perField > item.remaining) throw new BitstreamError('TRUNCATED', `motion side channel declares ${fields} fields but holds ${item.remaining} bytes of vectors`);
+  const vectors = new Int16Array(fields * perField);
+  for (let i = 0; i < vectors.length; i += 1) vectors[i] = item.svarint(LIMITS.maxMotionComponent, 'motion vector component');
+  item.expectEnd();
+  return { columns, rows, unitsPerPixel, fieldIndex, vectors };
 }

@@ -56,6 +56,21 @@ export interface CmvcRepresentation {
   readonly weights: InterpolationWeightTrack;
   /** `SemanticTextCodec.id`s needed to expand the structured sections, when present. */
   readonly semanticCodecs: { readonly content?: string; readonly motion?: string };
-  /** Opaque coarse-flow side channel (reserved; carried verbatim). */
-  readonly motionSideChannel?: Uint8Array;
+  /** Coarse residual motion for IT2V (section 8); absent when the encoder did not send it. */
+  readonly motionSideChannel?: MotionSideChannel;
+}
+
+/**
+ * Per intermediate frame, a coarse correction of the IT2V keyframe flow on a `columns` × `rows`
+ * grid (see `it2v/motion-field.ts` for how it is rendered, docs/bitstream.md for the coding).
+ */
+export interface MotionSideChannel {
+  readonly columns: number;
+  readonly rows: number;
+  /** Vector components are integers in 1/unitsPerPixel working pixels. */
+  readonly unitsPerPixel: number;
+  /** For each frame that is not a keyframe, in frame order (as the weights): its field's index in `vectors`, or -1 for none. */
+  readonly fieldIndex: Int32Array;
+  /** The fields back to back, each `columns · rows` nodes (row-major) of (dx0, dy0, dx1, dy1). */
+  readonly vectors: Int16Array;
 }

@@ -14,6 +14,8 @@ import { BitstreamError } from '../bitstream/errors.ts';
 import type { KeyframeEntry } from '../bitstream/types.ts';
 import type { TextEmbedder } from '../contracts.ts';
 import { InMemoryExemplarLibrary, RetrievalGenerator } from '../tt2v/index.ts';
+import { MOTION_SIDE_CHANNEL_MODES, type MotionSideChannelMode } from '../it2v/index.ts';
+import type { CmvcRepresentation } from '../bitstream/types.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { fixed, table } from './format.ts';
 import { createProgressBar } from './progress.ts';
@@ -71,7 +73,7 @@ async function analyzersFor(choice: string | boolean | undefined): Promise<Analy
 }
 
 const encodeUsage =
-  'cmvc encode IN -o OUT.cmvc [--keyframes N | --target-kbps K] [--strategy cs|mse|uniform|random] [--quality low|middle|high] [--seed S] [--working-height H] [--text-form text|semantic|both|auto] [--analyzers auto|builtin] [--json]';
+  'cmvc encode IN -o OUT.cmvc [--keyframes N | --target-kbps K] [--strategy cs|mse|uniform|random] [--quality low|middle|high] [--seed S] [--working-height H] [--text-form text|semantic|both|auto] [--motion-side-channel off|coarse] [--analyzers auto|builtin] [--json]';
 export const encodeCommand: CliCommand = {
   summary: 'encode a video into a .cmvc stream',
   usage: encodeUsage,
@@ -87,6 +89,7 @@ export const encodeCommand: CliCommand = {
         seed: { type: 'string' },
         'working-height': { type: 'string' },
         'text-form': { type: 'string' },
+        'motion-side-channel': { type: 'string' },
         analyzers: { type: 'string' },
       },
       encodeUsage,
@@ -100,6 +103,7 @@ export const encodeCommand: CliCommand = {
     const strategy = oneOf<KeyframeStrategy>(values.strategy as string | undefined, KEYFRAME_STRATEGIES, 'strategy');
     const quality = oneOf<QualityPreset>(values.quality as string | undefined, QUALITY_PRESETS_ORDER, 'quality');
     const textForm = oneOf<TextForm>(values['text-form'] as string | undefined, ['text', 'semantic', 'both', 'auto'], 'text-form');
+    const motionSideChannel = oneOf<MotionSideChannelMode>(values['motion-side-channel'] as string | undefined, MOTION_SIDE_CHANNEL_MODES, 'motion-side-channel');
 
     const analyzers = await analyzersFor(values.analyzers);
     if (strategy === 'cs' && !analyzers.featureExtractor)
@@ -117,6 +121,7 @@ export const encodeCommand: CliCommand = {
           seed: integer(values.seed as string | undefined, 'seed', 0),
           workingHeight: integer(values['working-height'] as string | undefined, 'working-height', 2),
           ...(textForm ? { textForm } : {}),
+          ...(motionSideChannel ? { motionSideChannel } : {}),
           signal: io.signal,
         },
         {
@@ -251,6 +256,7 @@ export const infoCommand: CliCommand = {
         semanticCodecs: rep.semanticCodecs,
         keyframes: rep.keyframes.map((k) => ({ frameIndex: k.frameIndex, time: k.time, format: k.format, width: k.width, height: k.height, bytes: k.image.length, content: k.content })),
         clips: rep.clips.map((c) => ({ index: c.index, startFrame: c.startFrame, endFrame: c.endFrame, startTime: c.startTime, endTime: c.endTime, motion: c.motion, camera: c.camera })),
+        motionSideChannel: sideChannelSummary(rep),
         rate,
       });
       return EXIT.ok;
@@ -270,6 +276,12 @@ export const infoCommand: CliCommand = {
         rep.keyframes.map((k, i) => [i, k.frameIndex, fixed(k.time, 2), `${k.format} ${k.width}x${k.height}`, k.image.length, k.content ?? `(structured: ${rep.semanticCodecs.content})`]),
       ),
     ];
+    const sideChannel = sideChannelSummary(rep);
+    if (sideChannel)
+      out.push(
+        '',
+        `motion side channel: ${sideChannel.columns}x${sideChannel.rows} grid in 1/${sideChannel.unitsPerPixel} px, fields for ${sideChannel.framesWithField} of ${sideChannel.interpolatedFrames} interpolated frames`,
+      );
     if (rep.clips.length > 0) {
       out.push(
         '',
@@ -286,6 +298,13 @@ export const infoCommand: CliCommand = {
     return EXIT.ok;
   },
 };
+
+function sideChannelSummary(rep: CmvcRepresentation) {
+  const channel = rep.motionSideChannel;
+  if (!channel) return null;
+  const framesWithField = channel.fieldIndex.reduce((count, index) => count + (index >= 0 ? 1 : 0), 0);
+  return { columns: channel.columns, rows: channel.rows, unitsPerPixel: channel.unitsPerPixel, framesWithField, interpolatedFrames: channel.fieldIndex.length };
+}
 
 /** Largest stream `decode`/`info` will read into memory. */
 const MAX_STREAM_BYTES = 512 * 1024 * 1024;

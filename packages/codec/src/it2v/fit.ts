@@ -1,5 +1,6 @@
 import type { RgbFrame } from '../contracts.ts';
-import { sampleInto, type WarpSources } from './warp.ts';
+import { vectorAt, type FieldLayout, type MotionField } from './motion-field.ts';
+import { correctedSamplesInto, sampleInto, type WarpSources } from './warp.ts';
 import { WEIGHT_LEVELS, type InterpolationWeights } from './weights.ts';
 
 /**
@@ -68,17 +69,17 @@ export function fitGrids(width: number, height: number): FitGrids {
   return { coarse: sampleGrid(width, height, COARSE_STRIDE), fine: sampleGrid(width, height, FINE_STRIDE) };
 }
 
-interface LevelFit {
+export interface LevelFit {
   readonly wlLevel: number;
   readonly wiLevel: number;
   /** Sum of squared errors over the grid's pixels and channels. */
   readonly loss: number;
 }
 
-/** Best quantised (wi, wl) for `target` at linear position `t` (used to break ties and when k0 = k1). */
-export function fitQuantisedLevels(sources: WarpSources, grids: FitGrids, target: RgbFrame, t: number): { wiLevel: number; wlLevel: number } {
+/** Best quantised (wi, wl) for `target` at linear position `t` (used to break ties and when k0 = k1), with its loss on the fine grid. */
+export function fitQuantisedLevels(sources: WarpSources, grids: FitGrids, target: RgbFrame, t: number): LevelFit {
   const preferredLevel = Math.round(Math.min(1, Math.max(0, t)) * TOP_LEVEL);
-  const scratch = new Float32Array(6);
+  const scratch = new Float32Array(8);
   const better = (a: LevelFit, b: LevelFit | undefined): boolean =>
     b === undefined || a.loss < b.loss || (a.loss === b.loss && Math.abs(a.wlLevel - preferredLevel) < Math.abs(b.wlLevel - preferredLevel));
 
@@ -101,14 +102,27 @@ export function fitQuantisedLevels(sources: WarpSources, grids: FitGrids, target
     const fit = fitAtLevel(sources, grids.fine, target, level, t, scratch);
     if (better(fit, best)) best = fit;
   }
-  const chosen = best ?? { wlLevel: preferredLevel, wiLevel: TOP_LEVEL - preferredLevel, loss: 0 };
-  return { wiLevel: chosen.wiLevel, wlLevel: chosen.wlLevel };
+  return best ?? { wlLevel: preferredLevel, wiLevel: TOP_LEVEL - preferredLevel, loss: 0 };
 }
+/** A motion side-channel correction to render with, and its interpolation tables. */
+export interface Correction {
+  readonly field: MotionField;
+  readonly layout: FieldLayout;
+}
+
+/**
+ * The best wi level and its loss on the fine grid at one wl level, optionally with a motion
+ * correction: what the encoder uses to settle wi once a side-channel field is chosen.
+ */
+export function fitWiAtLevel(sources: WarpSources, grids: FitGrids, target: RgbFrame, wlLevel: number, t: number, correction?: Correction): LevelFit {
+  return fitAtLevel(sources, grids.fine, target, wlLevel, t, new Float32Array(8), correction);
+}
+
 /**
  * With A = warp0, B = warp1 and T the target at the grid's pixels, the blend is
  * B + wi·(A − B), so D(wi) = Σe² + 2·wi·Σe·d + wi²·Σd² with d = A − B, e = B − T.
  */
-function fitAtLevel(sources: WarpSources, grid: SampleGrid, target: RgbFrame, wlLevel: number, t: number, s: Float32Array): LevelFit {
+function fitAtLevel(sources: WarpSources, grid: SampleGrid, target: RgbFrame, wlLevel: number, t: number, s: Float32Array, correction?: Correction): LevelFit {
   const { width, height, flow01, flow10 } = sources;
   const k0 = sources.k0.data;
   const k1 = sources.k1.data;
@@ -116,6 +130,7 @@ function fitAtLevel(sources: WarpSources, grid: SampleGrid, target: RgbFrame, wl
   const wl = wlLevel / TOP_LEVEL;
   const back = 1 - wl;
   const { xs, ys } = grid;
+  const r = correction ? new Float32Array(4) : undefined;
   let ee = 0;
   let ed = 0;
   let dd = 0;
@@ -123,9 +138,14 @@ function fitAtLevel(sources: WarpSources, grid: SampleGrid, target: RgbFrame, wl
     const x = xs[n]!;
     const y = ys[n]!;
     const pixel = y * width + x;
-    const f = pixel * 2;
-    sampleInto(k0, width, height, x + wl * flow10[f]!, y + wl * flow10[f + 1]!, s, 0);
-    sampleInto(k1, width, height, x + back * flow01[f]!, y + back * flow01[f + 1]!, s, 3);
+    if (correction && r) {
+      vectorAt(correction.field, correction.layout, x, y, r);
+      correctedSamplesInto(sources, x, y, wl, r, s);
+    } else {
+      const f = pixel * 2;
+      sampleInto(k0, width, height, x + wl * flow10[f]!, y + wl * flow10[f + 1]!, s, 0);
+      sampleInto(k1, width, height, x + back * flow01[f]!, y + back * flow01[f + 1]!, s, 3);
+    }
     const o = pixel * 3;
     const b0 = s[3]!;
     const b1 = s[4]!;

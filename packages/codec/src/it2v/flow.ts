@@ -29,9 +29,9 @@ export interface BidirectionalFlow {
   readonly flow10: Float32Array;
 }
 
-export function flowSize(width: number, height: number): { width: number; height: number } {
-  if (width <= FLOW_MAX_WIDTH) return { width, height };
-  return { width: FLOW_MAX_WIDTH, height: Math.max(1, Math.round((height * FLOW_MAX_WIDTH) / width)) };
+export function flowSize(width: number, height: number, maxWidth = FLOW_MAX_WIDTH): { width: number; height: number } {
+  if (width <= maxWidth) return { width, height };
+  return { width: maxWidth, height: Math.max(1, Math.round((height * maxWidth) / width)) };
 }
 
 /** Dense Farneback flow in both directions; every Mat it creates is freed before returning. */
@@ -50,6 +50,48 @@ export function bidirectionalFlow(cv: OpenCv, k0: RgbFrame, k1: RgbFrame): Bidir
       flow01: fullResolutionFlow(cv, gray0, gray1, shift, k0, small, track),
       flow10: fullResolutionFlow(cv, gray1, gray0, { dx: -shift.dx, dy: -shift.dy }, k0, small, track),
     };
+  } finally {
+    for (const mat of mats) mat.delete();
+  }
+}
+
+/** Dense flows from one image to several others, at the reduced flow size (no upsampling). */
+export interface ReducedFlows {
+  readonly width: number;
+  readonly height: number;
+  /** `from` in grayscale at the reduced size. */
+  readonly gray: Uint8Array;
+  /** One per `to` image, interleaved (dx, dy) per reduced pixel, in full-resolution pixels: from(p) ≈ to(p + flow(p)). */
+  readonly flows: readonly Float32Array[];
+}
+
+/**
+ * Farneback from `from` to each of `to` at the reduced size, without the global-shift search: meant
+ * for residual motion against an already motion-compensated prediction, which is small.
+ */
+export function reducedFlows(cv: OpenCv, from: RgbFrame, to: readonly RgbFrame[], maxWidth = FLOW_MAX_WIDTH): ReducedFlows {
+  const mats: CvMat[] = [];
+  const track = (mat: CvMat): CvMat => {
+    mats.push(mat);
+    return mat;
+  };
+  try {
+    const small = flowSize(from.width, from.height, maxWidth);
+    const gray = reducedGray(cv, from, small, track);
+    const scaleX = from.width / small.width;
+    const scaleY = from.height / small.height;
+    const f = FARNEBACK;
+    const flows = to.map((image) => {
+      const flow = track(new cv.Mat());
+      cv.calcOpticalFlowFarneback(gray, reducedGray(cv, image, small, track), flow, f.pyrScale, f.levels, f.winsize, f.iterations, f.polyN, f.polySigma, f.flags);
+      const out = flow.data32F.slice();
+      for (let i = 0; i < out.length; i += 2) {
+        out[i] = out[i]! * scaleX;
+        out[i + 1] = out[i + 1]! * scaleY;
+      }
+      return out;
+    });
+    return { width: small.width, height: small.height, gray: gray.data.slice(), flows };
   } finally {
     for (const mat of mats) mat.delete();
   }

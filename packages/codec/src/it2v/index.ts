@@ -17,13 +17,17 @@ import type { RgbFrame } from '../contracts.ts';
 import { CodecError } from '../errors.ts';
 import { fitGrids, fitQuantisedLevels, levelsToWeights, type FitGrids } from './fit.ts';
 import { bidirectionalFlow } from './flow.ts';
-import { loadOpenCv } from './opencv.ts';
-import { renderInto } from './warp.ts';
+import { dequantiseField, estimateFrameMotion, type MotionGrid } from './motion-estimate.ts';
+import { LIMITS, MOTION_VECTORS_PER_NODE as VECTORS_PER_NODE } from '../bitstream/format.ts';
+import { fieldLayout, type FieldLayout } from './motion-field.ts';
+import { loadOpenCv, type OpenCv } from './opencv.ts';
+import { renderCorrectedInto, renderInto } from './warp.ts';
 import type { InterpolationWeights } from './weights.ts';
 
 export { WEIGHT_LEVELS, dequantiseWeight, linearWeights, quantiseWeight, type InterpolationWeights } from './weights.ts';
 export { FLOW_MAX_WIDTH } from './flow.ts';
 export { loadOpenCv } from './opencv.ts';
+export { MOTION_SIDE_CHANNEL_MODES, motionGridFor, type MotionGrid, type MotionSideChannelMode } from './motion-estimate.ts';
 
 /**
  * Identifies the decoder-side IT2V model (flow estimator + warping convention). Fitted
@@ -47,6 +51,15 @@ export interface PairContext {
   /** Interleaved (dx, dy) per pixel: k1 pixel p moves to p + flow10(p) in k0. */
   readonly flow10: Float32Array;
   readonly grids: FitGrids;
+  readonly cv: OpenCv;
+  /** Side-channel interpolation tables per grid size, built on first use. */
+  readonly layouts: Map<string, FieldLayout>;
+}
+
+/** One frame's quantised motion side-channel vectors (`VECTORS_PER_NODE` per node, row-major) on `grid`. */
+export interface FrameMotionVectors {
+  readonly grid: MotionGrid;
+  readonly vectors: Int16Array;
 }
 
 /** Frames larger than this many pixels (8K) are refused rather than allocated. */
@@ -65,7 +78,7 @@ export async function preparePair(k0: RgbFrame, k1: RgbFrame): Promise<PairConte
   }
   const { cv } = await loadOpenCv();
   const { flow01, flow10 } = bidirectionalFlow(cv, k0, k1);
-  return { width: k0.width, height: k0.height, k0, k1, flow01, flow10, grids: fitGrids(k0.width, k0.height) };
+  return { width: k0.width, height: k0.height, k0, k1, flow01, flow10, grids: fitGrids(k0.width, k0.height), cv, layouts: new Map() };
 }
 
 /**
@@ -74,24 +87,74 @@ export async function preparePair(k0: RgbFrame, k1: RgbFrame): Promise<PairConte
  * keyframes; it only breaks ties (e.g. identical keyframes).
  */
 export function fitWeights(ctx: PairContext, target: RgbFrame, t: number): InterpolationWeights {
-  checkFrame(target, 'target');
-  if (target.width !== ctx.width || target.height !== ctx.height) {
-    throw new CodecError('INVALID_OPTIONS', `target is ${target.width}x${target.height}, keyframes are ${ctx.width}x${ctx.height}`);
-  }
-  if (!Number.isFinite(t)) throw new CodecError('INVALID_OPTIONS', `interpolation position must be a finite number, got ${t}`);
+  checkTarget(ctx, target, t);
   return levelsToWeights(fitQuantisedLevels(ctx, ctx.grids, target, t));
+}
+
+/** What `fitWeightsWithMotion` found for one frame. */
+export interface MotionFit {
+  /** Weights for rendering with `motion`: `renderFrame(ctx, weights, motion)` renders what was fitted. */
+  readonly weights: InterpolationWeights;
+  /** The side-channel field, or null when none pays off. */
+  readonly motion: FrameMotionVectors | null;
+  /** What `fitWeights` gives for the same frame: the weights for rendering without a side channel. */
+  readonly withoutMotion: InterpolationWeights;
+}
+
+/**
+ * Encoder with the motion side channel: the weights as `fitWeights`, then the coarse residual
+ * motion on `grid` that brings the rendered frame closer to `target`, with wi refitted for it.
+ */
+export function fitWeightsWithMotion(ctx: PairContext, target: RgbFrame, t: number, grid: MotionGrid): MotionFit {
+  checkTarget(ctx, target, t);
+  checkGrid(ctx, grid);
+  const base = fitQuantisedLevels(ctx, ctx.grids, target, t);
+  const estimated = estimateFrameMotion(ctx.cv, ctx, ctx.grids, layoutFor(ctx, grid), target, base, grid, t);
+  return { weights: levelsToWeights(estimated), motion: estimated.vectors ? { grid, vectors: estimated.vectors } : null, withoutMotion: levelsToWeights(base) };
 }
 
 /**
  * Decoder: renders one intermediate frame. Weights outside [0, 1] are clamped; callers
  * normally pass `dequantiseWeight` output. Deterministic and synchronous.
  */
-export function renderFrame(ctx: PairContext, w: InterpolationWeights): RgbFrame {
+export function renderFrame(ctx: PairContext, w: InterpolationWeights, motion?: FrameMotionVectors | null): RgbFrame {
   const wi = clampUnit(w.wi);
   const wl = clampUnit(w.wl);
   const data = new Uint8Array(ctx.width * ctx.height * 3);
-  renderInto(ctx, wi, wl, data);
+  if (motion) {
+    checkGrid(ctx, motion.grid);
+    if (motion.vectors.length !== motion.grid.columns * motion.grid.rows * VECTORS_PER_NODE)
+      throw new CodecError('INVALID_OPTIONS', `motion vectors do not match a ${motion.grid.columns}x${motion.grid.rows} grid`);
+    renderCorrectedInto(ctx, wi, wl, dequantiseField(motion.grid, motion.vectors), layoutFor(ctx, motion.grid), data);
+  } else renderInto(ctx, wi, wl, data);
   return { width: ctx.width, height: ctx.height, data };
+}
+
+function layoutFor(ctx: PairContext, grid: MotionGrid): FieldLayout {
+  const key = `${grid.columns}x${grid.rows}`;
+  let layout = ctx.layouts.get(key);
+  if (!layout) {
+    layout = fieldLayout(ctx.width, ctx.height, grid.columns, grid.rows);
+    ctx.layouts.set(key, layout);
+  }
+  return layout;
+}
+
+function checkGrid(ctx: PairContext, grid: MotionGrid): void {
+  const { columns, rows, unitsPerPixel } = grid;
+  const fits = (cells: number, pixels: number): boolean => Number.isInteger(cells) && cells >= 1 && cells <= Math.min(LIMITS.maxMotionGrid, pixels);
+  if (!fits(columns, ctx.width) || !fits(rows, ctx.height))
+    throw new CodecError('INVALID_OPTIONS', `motion grid ${columns}x${rows} does not fit ${ctx.width}x${ctx.height} (at most ${LIMITS.maxMotionGrid} per side)`);
+  if (!Number.isInteger(unitsPerPixel) || unitsPerPixel < 1 || unitsPerPixel > LIMITS.maxMotionUnitsPerPixel)
+    throw new CodecError('INVALID_OPTIONS', `motion units per pixel must be an integer in 1..${LIMITS.maxMotionUnitsPerPixel}, got ${unitsPerPixel}`);
+}
+
+function checkTarget(ctx: PairContext, target: RgbFrame, t: number): void {
+  checkFrame(target, 'target');
+  if (target.width !== ctx.width || target.height !== ctx.height) {
+    throw new CodecError('INVALID_OPTIONS', `target is ${target.width}x${target.height}, keyframes are ${ctx.width}x${ctx.height}`);
+  }
+  if (!Number.isFinite(t)) throw new CodecError('INVALID_OPTIONS', `interpolation position must be a finite number, got ${t}`);
 }
 
 function clampUnit(value: number): number {

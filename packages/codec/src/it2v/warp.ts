@@ -1,4 +1,5 @@
 import type { RgbFrame } from '../contracts.ts';
+import { sampleFlowInto, vectorAt, type FieldLayout, type MotionField } from './motion-field.ts';
 
 /**
  * Backward warping with bilinear sampling.
@@ -83,6 +84,43 @@ export function renderInto(sources: WarpSources, wi: number, wl: number, out: Ui
         out[o + 1] = (samples[s + 1]! + 0.5) | 0;
         out[o + 2] = (samples[s + 2]! + 0.5) | 0;
       }
+    }
+  }
+}
+
+/**
+ * Both sides' samples at pixel (x, y) with the residual correction `r` = (r0x, r0y, r1x, r1y)
+ * composed with the flow (see `motion-field.ts`): the k0 side into `s[0..2]`, the k1 side into
+ * `s[3..5]`; `s[6..7]` is scratch. With r = 0 at a whole pixel this is exactly the uncorrected warp.
+ */
+export function correctedSamplesInto(sources: WarpSources, x: number, y: number, wl: number, r: Float32Array, s: Float32Array): void {
+  const { width, height } = sources;
+  const x0 = x + r[0]!;
+  const y0 = y + r[1]!;
+  sampleFlowInto(sources.flow10, width, height, x0, y0, s, 6);
+  sampleInto(sources.k0.data, width, height, x0 + wl * s[6]!, y0 + wl * s[7]!, s, 0);
+  const x1 = x + r[2]!;
+  const y1 = y + r[3]!;
+  const back = 1 - wl;
+  sampleFlowInto(sources.flow01, width, height, x1, y1, s, 6);
+  sampleInto(sources.k1.data, width, height, x1 + back * s[6]!, y1 + back * s[7]!, s, 3);
+}
+
+/** `renderInto` with a motion side-channel correction (both sides are always sampled). */
+export function renderCorrectedInto(sources: WarpSources, wi: number, wl: number, field: MotionField, layout: FieldLayout, out: Uint8Array): void {
+  const { width, height } = sources;
+  const w0 = wi;
+  const w1 = 1 - wi;
+  const r = new Float32Array(4);
+  const s = new Float32Array(8);
+  let o = 0;
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1, o += 3) {
+      vectorAt(field, layout, x, y, r);
+      correctedSamplesInto(sources, x, y, wl, r, s);
+      out[o] = (w0 * s[0]! + w1 * s[3]! + 0.5) | 0;
+      out[o + 1] = (w0 * s[1]! + w1 * s[4]! + 0.5) | 0;
+      out[o + 2] = (w0 * s[2]! + w1 * s[5]! + 0.5) | 0;
     }
   }
 }

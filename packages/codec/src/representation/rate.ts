@@ -84,6 +84,14 @@ export function rateReport(parsed: ParsedBitstream): RateReport {
     const motionShare = apportion(byKind.get('motionText') ?? 0, rep.clips.map((c) => textWeight(c.motion, undefined)));
     const motionSemShare = apportion(byKind.get('motionSemantic') ?? 0, rep.clips.map((c) => c.motionSemantic?.length ?? 0));
     const weightShare = apportion(weightBytes, intermediate);
+    // Side-channel bytes follow the fields each clip's frames carry (frames without one cost next to nothing).
+    let pair = 0;
+    const fieldsPerClip = intermediate.map((count) => {
+      let fields = 0;
+      for (let k = 0; k < count; k += 1, pair += 1) if ((rep.motionSideChannel?.fieldIndex[pair] ?? -1) >= 0) fields += 1;
+      return fields;
+    });
+    const sideChannelShare = apportion(byKind.get('motionSideChannel') ?? 0, fieldsPerClip);
     const even = (kind: SectionKind): number => (byKind.get(kind) ?? 0) / clipCount;
     const fps = header.fps.num / header.fps.den;
     rep.clips.forEach((clip, j) => {
@@ -98,7 +106,7 @@ export function rateReport(parsed: ParsedBitstream): RateReport {
       };
       if (byKind.has('contentSemantic')) bytes.contentSemantic = pick(contentSemShare);
       if (byKind.has('motionSemantic')) bytes.motionSemantic = motionSemShare[j] ?? 0;
-      if (byKind.has('motionSideChannel')) bytes.motionSideChannel = even('motionSideChannel');
+      if (byKind.has('motionSideChannel')) bytes.motionSideChannel = sideChannelShare[j] ?? 0;
       const totalBytes = Object.values(bytes).reduce((a, b) => a + b, 0);
       const frames = clipFrames[j] ?? 0;
       clips.push({

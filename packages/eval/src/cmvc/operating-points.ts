@@ -5,7 +5,7 @@ import {
   writeBitstream,
   type Analyzers,
   type CmvcRepresentation,
-  type EncodeResult,
+  type EncodedStream,
   type QualityPreset,
   type SectionInfo,
   type SemanticTextCodec,
@@ -14,23 +14,43 @@ import {
 } from '@cmvc/codec';
 import { EvalError } from '../errors.ts';
 
-/** One CMVC setting: keyframe count and keyframe image quality. */
+/** One CMVC setting: keyframe count, keyframe image quality, and whether it is also measured with the motion side channel. */
 export interface CmvcOperatingPoint {
   readonly keyframes: number;
   readonly quality: QualityPreset;
+  readonly withMotionSideChannel: boolean;
 }
 
-export function cmvcOperatingPoints(keyframeCounts: readonly number[], qualities: readonly QualityPreset[]): CmvcOperatingPoint[] {
+/** Every keyframe count × quality; the qualities in `motionQualities` (a subset) also with the motion side channel. */
+export function cmvcOperatingPoints(keyframeCounts: readonly number[], qualities: readonly QualityPreset[], motionQualities: readonly QualityPreset[] = []): CmvcOperatingPoint[] {
   for (const n of keyframeCounts) if (!Number.isInteger(n) || n < 2) throw new EvalError('INVALID_OPTIONS', 'keyframe counts must be integers ≥ 2');
-  for (const q of qualities) if (!QUALITY_PRESETS_ORDER.includes(q)) throw new EvalError('INVALID_OPTIONS', `unknown quality preset ${q}`);
-  return keyframeCounts.flatMap((keyframes) => qualities.map((quality) => ({ keyframes, quality })));
+  for (const q of [...qualities, ...motionQualities]) if (!QUALITY_PRESETS_ORDER.includes(q)) throw new EvalError('INVALID_OPTIONS', `unknown quality preset ${q}`);
+  const unmatched = motionQualities.filter((q) => !qualities.includes(q));
+  if (unmatched.length > 0) throw new EvalError('INVALID_OPTIONS', `motion side-channel qualities must also be evaluated without it: ${unmatched.join(', ')}`);
+  return keyframeCounts.flatMap((keyframes) => qualities.map((quality) => ({ keyframes, quality, withMotionSideChannel: motionQualities.includes(quality) })));
 }
 
+/** The same label with and without the side channel: the method tells them apart. */
 export const operatingPointLabel = (point: CmvcOperatingPoint): string => `n${point.keyframes} ${point.quality}`;
 
-/** Encodes `reference` at one operating point; the smallest text form is chosen (`auto`). */
-export function encodeOperatingPoint(reference: string, point: CmvcOperatingPoint, analyzers: Analyzers, textForm: TextForm = 'auto', signal?: AbortSignal): Promise<EncodeResult> {
-  return encodeVideo(reference, { keyframes: point.keyframes, quality: point.quality, textForm, ...(signal ? { signal } : {}) }, analyzers);
+export interface OperatingPointStreams {
+  /** Without the motion side channel (method `cmvc-it2v`). */
+  readonly plain: EncodedStream;
+  /** With it (method `cmvc-it2v-motion`), when the point asks for it. */
+  readonly withMotion?: EncodedStream;
+}
+
+/**
+ * Encodes `reference` at one operating point; the smallest text form is chosen (`auto`). With the
+ * side channel, one encode gives both streams (the encoder fits the plain weights anyway), and the
+ * plain one is byte for byte what an encode without the side channel writes.
+ */
+export async function encodeOperatingPoint(reference: string, point: CmvcOperatingPoint, analyzers: Analyzers, textForm: TextForm = 'auto', signal?: AbortSignal): Promise<OperatingPointStreams> {
+  const motionSideChannel = point.withMotionSideChannel ? 'coarse' : 'off';
+  const result = await encodeVideo(reference, { keyframes: point.keyframes, quality: point.quality, textForm, motionSideChannel, ...(signal ? { signal } : {}) }, analyzers);
+  if (!point.withMotionSideChannel) return { plain: result };
+  if (!result.withoutMotionSideChannel) throw new EvalError('INTERNAL', 'the encoder returned no stream without the motion side channel');
+  return { plain: result.withoutMotionSideChannel, withMotion: result };
 }
 
 /**

@@ -7,6 +7,7 @@ export const METHOD_COLOURS: Readonly<Record<MethodId, string>> = {
   x265: '#ff7f0e',
   'svt-av1': '#2ca02c',
   'cmvc-it2v': '#d62728',
+  'cmvc-it2v-motion': '#e377c2',
   'cmvc-it2v-notext': '#9467bd',
   'cmvc-tt2v': '#8c564b',
 };

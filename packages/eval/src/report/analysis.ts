@@ -1,5 +1,17 @@
 import { bdRate, type RdPoint } from '../bdrate/bdrate.ts';
-import { METHOD_ORDER, METRIC_ORDER, type AggregateBd, type BdTable, type ClipReport, type Measurement, type MethodId, type MetricId, type RateRange } from '../types.ts';
+import {
+  METHOD_ORDER,
+  METRIC_ORDER,
+  type AggregateBd,
+  type BdTable,
+  type ClipReport,
+  type Measurement,
+  type MethodId,
+  type MetricId,
+  type RateRange,
+  type SideChannelBd,
+  type SideChannelSummary,
+} from '../types.ts';
 
 /** The score of `metric` at a point, or undefined when it was not measured. */
 export function metricValue(measurement: Measurement, metric: MetricId): number | undefined {
@@ -37,11 +49,15 @@ export function bdTable(measurements: readonly Measurement[], anchor: MethodId):
 
 /** Mean of the per-clip BD-rates, with how many clips had none and why. */
 export function aggregateBd(clips: readonly ClipReport[]): Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>> {
+  return aggregateTables(clips.map((clip) => clip.bdRates));
+}
+
+function aggregateTables(tables: readonly BdTable[]): Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>> {
   const result: Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>> = {};
   for (const metric of METRIC_ORDER) {
     const row: Partial<Record<MethodId, AggregateBd>> = {};
     for (const method of METHOD_ORDER) {
-      const results = clips.map((clip) => clip.bdRates[metric]?.[method]).filter((r) => r !== undefined);
+      const results = tables.map((table) => table[metric]?.[method]).filter((r) => r !== undefined);
       if (results.length === 0) continue;
       const values = results.flatMap((r) => (r.status === 'ok' ? [r.percent] : []));
       row[method] = {
@@ -54,6 +70,36 @@ export function aggregateBd(clips: readonly ClipReport[]): Partial<Record<Metric
     if (Object.keys(row).length > 0) result[metric] = row;
   }
   return result;
+}
+
+/**
+ * CMVC IT2V with the motion side channel against without: the settings measured both ways
+ * (averaged over clips), and BD-rates of the side-channel curve against plain IT2V, at the same
+ * settings and against all of plain IT2V's settings.
+ */
+export function sideChannelSummary(clips: readonly ClipReport[], averaged: readonly Measurement[]): SideChannelSummary | null {
+  if (!clips.some((clip) => clip.measurements.some((m) => m.method === 'cmvc-it2v-motion'))) return null;
+  const points = averaged.flatMap((m) => {
+    if (m.method !== 'cmvc-it2v-motion') return [];
+    const without = averaged.find((other) => other.method === 'cmvc-it2v' && other.label === m.label);
+    return without ? [{ label: m.label, without, with: m }] : [];
+  });
+  /** Plain IT2V restricted to the labels also measured with the side channel, plus the side-channel points. */
+  const sameSettings = (measurements: readonly Measurement[]): Measurement[] => {
+    const labels = new Set(measurements.filter((m) => m.method === 'cmvc-it2v-motion').map((m) => m.label));
+    return measurements.filter((m) => m.method === 'cmvc-it2v-motion' || (m.method === 'cmvc-it2v' && labels.has(m.label)));
+  };
+  const compare = (select: (measurements: readonly Measurement[]) => readonly Measurement[]): Partial<Record<MetricId, SideChannelBd>> => {
+    const perClip = aggregateTables(clips.map((clip) => bdTable(select(clip.measurements), 'cmvc-it2v')));
+    const onAverage = bdTable(select(averaged), 'cmvc-it2v');
+    const result: Partial<Record<MetricId, SideChannelBd>> = {};
+    for (const metric of METRIC_ORDER) {
+      const entry = perClip[metric]?.['cmvc-it2v-motion'];
+      if (entry) result[metric] = { perClip: entry, averaged: onAverage[metric]?.['cmvc-it2v-motion'] };
+    }
+    return result;
+  };
+  return { points, bdSameSettings: compare(sameSettings), bdAllSettings: compare((measurements) => measurements) };
 }
 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;

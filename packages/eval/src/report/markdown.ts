@@ -1,6 +1,17 @@
 import type { BdRateResult } from '../bdrate/bdrate.ts';
 import { paretoFrontier } from '../bdrate/bdrate.ts';
-import { METHOD_LABELS, METHOD_ORDER, METRIC_NAMES, METRIC_ORDER, type ClipReport, type EvalReport, type Measurement, type MethodId, type MetricId } from '../types.ts';
+import {
+  METHOD_LABELS,
+  METHOD_ORDER,
+  METRIC_NAMES,
+  METRIC_ORDER,
+  type ClipReport,
+  type EvalReport,
+  type Measurement,
+  type MethodId,
+  type MetricId,
+  type SideChannelBd,
+} from '../types.ts';
 import { methodsIn, rdPoints } from './analysis.ts';
 
 const bppText = (bpp: number): string => (bpp >= 0.01 ? bpp.toFixed(3) : bpp.toExponential(2));
@@ -125,6 +136,52 @@ function lowRateSummary(report: EvalReport): string[] {
   return [lines.join(' ')];
 }
 
+function motionSettingText(motionQualities: readonly string[]): string {
+  if (motionQualities.length === 0) return 'The motion side channel was not evaluated.';
+  return `"+ motion" is the ${motionQualities.join(' and ')} quality encoded again with the coarse motion side channel (bitstream section 8: a residual flow field per interpolated frame on an 8-column grid, counted in R_m), same keyframe counts.`;
+}
+
+/** With against without the motion side channel: like-for-like settings and BD-rates against plain IT2V. */
+function sideChannelSection(report: EvalReport): string[] {
+  const summary = report.sideChannel;
+  if (!summary) return [];
+  const cell = (value: number | null | undefined, digits: number): string => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–');
+  const delta = (a: number | null | undefined, b: number | null | undefined, digits: number): string =>
+    typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) ? `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(digits)}` : '–';
+  const lines = [
+    '## Motion side channel',
+    '',
+    `${METHOD_LABELS['cmvc-it2v-motion']} against ${METHOD_LABELS['cmvc-it2v']}: the same settings, averaged over clips (the side channel's own cost is the rate difference).`,
+    '',
+    '| setting | kbps without | kbps with | side channel kbps | PSNR-Y without | PSNR-Y with | Δ PSNR-Y | VMAF without | VMAF with | Δ VMAF |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { label, without, with: withChannel } of summary.points) {
+    lines.push(
+      `| ${label} | ${kbpsText(without.kbps)} | ${kbpsText(withChannel.kbps)} | ${kbpsText(withChannel.kbps - without.kbps)} | ${cell(without.quality.psnrY, 2)} | ${cell(withChannel.quality.psnrY, 2)} | ${delta(without.quality.psnrY, withChannel.quality.psnrY, 2)} | ${cell(without.quality.vmaf, 1)} | ${cell(withChannel.quality.vmaf, 1)} | ${delta(without.quality.vmaf, withChannel.quality.vmaf, 1)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `BD-rate of ${METHOD_LABELS['cmvc-it2v-motion']} against ${METHOD_LABELS['cmvc-it2v']} (negative = fewer bits for the same score), against the same settings without the side channel (what the side channel itself is worth) and against all ${METHOD_LABELS['cmvc-it2v']} settings (against spending the bytes on keyframes instead):`,
+    '',
+    '| metric | same settings: mean over clips | clips with a value | on the averaged curves | all settings: mean over clips | clips with a value | on the averaged curves |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
+  const meanCell = (entry: SideChannelBd | undefined): string => (!entry ? '–' : entry.perClip.meanPercent === null ? 'n/a' : percent(entry.perClip.meanPercent));
+  const countCell = (entry: SideChannelBd | undefined): string => (entry ? `${entry.perClip.clipsWithValue}/${report.clips.length}` : '–');
+  for (const metric of METRIC_ORDER) {
+    const same = summary.bdSameSettings[metric];
+    const all = summary.bdAllSettings[metric];
+    if (!same && !all) continue;
+    lines.push(
+      `| ${METRIC_NAMES[metric]} | ${meanCell(same)} | ${countCell(same)} | ${bdCell(same?.averaged)} | ${meanCell(all)} | ${countCell(all)} | ${bdCell(all?.averaged)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
 function stageTable(report: EvalReport): string[] {
   const entries = Object.entries(report.stageSeconds);
   if (entries.length === 0) return [];
@@ -146,7 +203,7 @@ export function renderMarkdown(report: EvalReport, command: string): string {
     '',
     `* Clips: the first ${settings.seconds} s of ${settings.clips.length} videos in \`${settings.mediaDir}\` (${settings.clips.join(', ')}), converted losslessly to yuv420p as the reference.`,
     `* Baselines (elementary streams, bytes counted without a container): ${settings.encoders.join('; ')}. Every reduced variant is upscaled (bicubic) and frame-repeated back to the source size, rate and exact frame count before measuring.`,
-    `* CMVC: keyframes n ∈ {${settings.keyframeCounts.join(', ')}} × keyframe quality {${settings.qualities.join(', ')}}, text form \`auto\`, decoded with IT2V at the source size. "no texts" is the same stream with empty descriptions (what IT2V alone needs: same frames, fewer bytes). TT2V: ${settings.tt2v}; its rate counts only the sections TT2V reads (header, descriptions, camera motion), one point per n.`,
+    `* CMVC: keyframes n ∈ {${settings.keyframeCounts.join(', ')}} × keyframe quality {${settings.qualities.join(', ')}}, text form \`auto\`, decoded with IT2V at the source size. "no texts" is the same stream with empty descriptions (what IT2V alone needs: same frames, fewer bytes). ${motionSettingText(settings.motionQualities)} TT2V: ${settings.tt2v}; its rate counts only the sections TT2V reads (header, descriptions, camera motion), one point per n.`,
     `* Metrics: PSNR (Y and YUV, from the mean squared error over all frames), SSIM (ffmpeg, YUV "All"), MS-SSIM (Y plane, 5 scales, standard weights, mean over ${settings.msssimFrames} frames), VMAF (${settings.vmaf}). Semantic consistency on ${settings.semanticFrames} sampled frames: USE-lite cosine similarity between the describer's captions of the source and of the reconstruction, and the Jaccard index of the detected COCO class sets.`,
     `* BD-rate: Bjøntegaard delta rate against **${METHOD_LABELS[settings.anchor]}**, PCHIP interpolation of log(bpp) over the score, integrated over the score range both curves cover, on each method's Pareto frontier (the best points of its sweep). Negative = fewer bits for the same score. Where the ranges do not overlap there is no value.`,
     '',
@@ -164,6 +221,7 @@ export function renderMarkdown(report: EvalReport, command: string): string {
     '## BD-rate per metric (averaged over clips)',
     '',
     ...aggregateTables(report),
+    ...sideChannelSection(report),
     '## Averaged operating points',
     '',
     'Each row is one setting averaged over all clips.',
