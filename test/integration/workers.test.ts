@@ -3,8 +3,10 @@
  * rows or blobs and the job completes on another worker (BullMQ stalled-job recovery), and two
  * worker processes share a bulk ingest.
  */
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { QUEUES } from '@cmvc/jobs';
 import { makeClip } from '../support/media.ts';
 import { query, requireServices, startStack, waitForVideo, type Stack } from '../support/stack.ts';
 
+const run = promisify(execFile);
 let stack: Stack | undefined;
 
 afterEach(async () => {
@@ -71,6 +74,37 @@ describe('encode workers', () => {
     expect(await files(join(stack.blobDir, '.tmp'))).toEqual([]);
     const clips = await query<{ count: string }>('SELECT count(*) FROM "Clip" WHERE "videoId" = $1', [videoId]);
     expect(Number(clips[0]!.count)).toBe(keyframes.length - 1);
+  });
+
+  it('fail a source that passes the ingest container check but holds no video, for good, leaving nothing half-written', async () => {
+    stack = await startStack();
+    stack.startWorker({ WORKER_NAME: 'prober' });
+    const memo = join(stack.ingestRoot, 'voice-memo.mp4');
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac', memo]);
+    const [videoId] = (await ingest(stack, [memo])) as [string];
+
+    const final = await waitForVideo(stack, videoId);
+    expect(final.status).toBe('FAILED');
+    expect(final.error).toMatch(/^NO_VIDEO_STREAM: the source is not a readable video/);
+    expect(final.error).not.toContain('/tmp/');
+    const [row] = await query<Record<string, unknown>>('SELECT "durationSeconds", fps, width, height, "frameCount", "bitstreamBlobKey" FROM "Video" WHERE id = $1', [videoId]);
+    expect(row).toEqual({ durationSeconds: null, fps: null, width: null, height: null, frameCount: null, bitstreamBlobKey: null });
+    expect(await files(join(stack.blobDir, 'videos'))).toEqual([]);
+    for (const table of ['Keyframe', 'Clip', 'Caption']) {
+      const [count] = await query<{ count: string }>(`SELECT count(*) FROM "${table}" WHERE "videoId" = $1`, [videoId]);
+      expect(Number(count!.count), table).toBe(0);
+    }
+
+    const connection = new Redis(requireServices().redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUES.encode, { connection });
+    try {
+      const job = await queue.getJob(`encode-${videoId}`);
+      expect(job!.attemptsMade).toBe(1);
+      expect(await job!.getState()).toBe('failed');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('split a bulk ingest between two worker processes', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { CodecError, encodeVideo, MediaError, type CmvcRepresentation, type Analyzers, type TextEmbedder } from '@cmvc/codec';
+import { CodecError, encodeVideo, MediaError, probe, type CmvcRepresentation, type Analyzers, type MediaInfo, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
 import type { EncodeJobData, EventBus } from '@cmvc/jobs';
@@ -26,9 +26,11 @@ export function keyframeCountFor(durationSeconds: number, config: AppConfig['enc
 }
 
 /**
- * The encode job: source blob → CMVC representation → blobs + rows, in an order that never leaves
- * a half-written video. Blobs are written first under the video's own prefix (which a retry wipes
- * before starting), then every row lands in one transaction that also marks the video READY.
+ * The encode job: source blob → probe (its media facts go on the video row) → CMVC representation
+ * → blobs + rows, in an order that never leaves a half-written video. Blobs are written first under
+ * the video's own prefix (which a retry wipes before starting), then every row lands in one
+ * transaction that also marks the video READY. Ingest only sniffed the container, so a source
+ * ffprobe cannot read fails here, for good.
  */
 export class EncodeProcessor {
   constructor(private readonly dependencies: EncodeProcessorDependencies) {}
@@ -48,13 +50,17 @@ export class EncodeProcessor {
     try {
       const sourcePath = join(workDir, 'source');
       await blobs.download(video.sourceBlobKey, sourcePath);
+      const media = await probeSource(sourcePath);
+      await videos.setMedia(video.id, media);
       report('decode', 0, true);
       const result = await encodeVideo(
         sourcePath,
         {
-          keyframes: keyframeCountFor(video.durationSeconds, config.encode, video.frameCount),
+          keyframes: keyframeCountFor(media.durationSeconds, config.encode, media.frameCount),
           strategy: config.encode.strategy,
           quality: config.encode.quality,
+          motionSideChannel: config.encode.motionSideChannel,
+          media,
         },
         this.dependencies.analyzers,
         (event) => report(event.stage, event.fraction),
@@ -132,5 +138,17 @@ export class EncodeProcessor {
       bitstreamBytes: bitstream.byteLength,
       keepSource: config.ingest.keepOriginals,
     });
+  }
+}
+
+/** A source that ffprobe cannot read (not a video, no video stream, damaged) will not get better on retry. */
+async function probeSource(path: string): Promise<MediaInfo> {
+  try {
+    return await probe(path);
+  } catch (error) {
+    if (error instanceof MediaError && error.code !== 'FFMPEG_UNAVAILABLE' && error.code !== 'ABORTED') {
+      throw new UnrecoverableError(`${error.code}: the source is not a readable video (${error.message.replaceAll(path, 'source')})`);
+    }
+    throw error;
   }
 }

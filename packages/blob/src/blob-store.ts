@@ -6,6 +6,10 @@ export interface ByteRange {
   readonly end: number;
 }
 
+export interface PutFileOptions {
+  readonly owned?: boolean;
+}
+
 export interface BlobInfo {
   readonly key: string;
   readonly size: number;
@@ -16,7 +20,11 @@ export interface BlobStore {
   put(key: string, body: Uint8Array): Promise<BlobInfo>;
   /** Streams `source` into `key`; the blob appears only once fully written. Throws `BlobTooLargeError` past `maxBytes`. */
   putStream(key: string, source: Readable, options?: { maxBytes?: number }): Promise<BlobInfo>;
-  putFile(key: string, path: string): Promise<BlobInfo>;
+  /**
+   * Stores a copy of a local file. `owned`: the file is the caller's private temporary that it will
+   * only delete, never modify, so the store may share its data (hard link) instead of copying.
+   */
+  putFile(key: string, path: string, options?: PutFileOptions): Promise<BlobInfo>;
   get(key: string): Promise<Buffer>;
   /** Copies a blob to a local file, for tools such as ffmpeg that need a path. */
   download(key: string, path: string): Promise<void>;

@@ -4,7 +4,7 @@ import { LocalDiskBlobStore } from './local-disk-store.ts';
 import { S3BlobStore } from './s3-store.ts';
 
 export * from './blob-store.ts';
-export { LocalDiskBlobStore } from './local-disk-store.ts';
+export { LocalDiskBlobStore, STALE_TEMPORARY_MS } from './local-disk-store.ts';
 export { S3BlobStore } from './s3-store.ts';
 export * from './keys.ts';
 

@@ -1,9 +1,10 @@
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { MediaError, probe } from '@cmvc/codec';
+import { MediaError } from '@cmvc/codec';
 import type { Video, VideoRepository } from '@cmvc/db';
 import type { JobQueues } from '@cmvc/jobs';
 import { IngestError } from './errors.ts';
-import type { IngestSource, SourceResolver } from './source-resolver.ts';
+import { mapInLanes } from './lanes.ts';
+import type { IngestSource, ResolvedSource, SourceResolver } from './source-resolver.ts';
 
 export interface IngestOutcome {
   readonly index: number;
@@ -13,11 +14,27 @@ export interface IngestOutcome {
 }
 
 export const MAX_INGEST_ITEMS = 10_000;
-const PARALLEL_ITEMS = 4;
+/** Resolving and hashing wait mostly on the file system, so more lanes than cores keep it busy. */
+export const RESOLVE_LANES = 16;
+/** Container sniffing and blob copies: a few small reads and one copy (or clone, or link) each. */
+export const STORE_LANES = 16;
+
+/** An item that resolved to a file with a content hash, waiting for the batched database steps. */
+interface PendingItem {
+  readonly index: number;
+  readonly title: string;
+  readonly tags: string[];
+  readonly source: ResolvedSource;
+  /** Its source blob is written (temporary files are stored at once so they can be deleted early). */
+  stored: boolean;
+}
 
 /**
- * Bulk ingest: each item is resolved to a file, hashed, probed, archived in the blob store and
- * recorded as a QUEUED video; then all new videos are enqueued in one addBulk. Items fail alone.
+ * Bulk ingest. Each item is resolved to a file and hashed; one query finds the hashes already
+ * archived; each new file gets a cheap container check (signature and truncation, no ffprobe)
+ * and is copied into the blob store; one INSERT … ON CONFLICT DO NOTHING records all new videos
+ * as QUEUED, and one addBulk enqueues them. The encode job probes the media. Items fail alone
+ * and results keep the order of the input.
  */
 export class IngestService {
   constructor(
@@ -32,54 +49,147 @@ export class IngestService {
       throw new IngestError('INVALID_INPUT', `At most ${MAX_INGEST_ITEMS} items per call, got ${items.length}`);
     }
     const outcomes = new Array<IngestOutcome>(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const index = next++;
-        outcomes[index] = await this.ingestOne(index, items[index]!);
-      }
+    const fail = (index: number, error: unknown) => {
+      const failure = toIngestError(error);
+      outcomes[index] = { index, video: null, created: false, error: { code: failure.code, message: failure.message } };
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_ITEMS, items.length) }, worker));
-    await this.queues.enqueueEncodes(outcomes.filter((outcome) => outcome.created).map((outcome) => outcome.video!.id));
+    const resolved = await mapInLanes(items, RESOLVE_LANES, (item, index) =>
+      this.prepare(index, item).catch((error: unknown) => {
+        fail(index, error);
+        return null;
+      }),
+    );
+    const pending = resolved.filter((item): item is PendingItem => item !== null);
+    try {
+      const archived = await this.recordNew(pending, fail);
+      for (const item of pending) {
+        const video = archived.get(item.index);
+        if (video) outcomes[item.index] = { index: item.index, ...video, error: null };
+      }
+      await this.queues.enqueueEncodes([...archived.values()].filter((entry) => entry.created).map((entry) => entry.video.id));
+      await Promise.all(
+        pending
+          .filter((item) => archived.has(item.index))
+          .map((item) => item.source.consumed().catch((error: unknown) => console.error('ingest: could not drop a consumed source', error))),
+      );
+    } finally {
+      await Promise.all(pending.map((item) => item.source.release()));
+    }
     return outcomes;
   }
 
-  private async ingestOne(index: number, item: IngestSource): Promise<IngestOutcome> {
+  /** Resolves and hashes one item; a temporary file (upload, download) is checked and stored right away and deleted. */
+  private async prepare(index: number, item: IngestSource): Promise<PendingItem> {
+    const tags = normaliseTags(item.tags ?? []);
+    const source = await this.resolver.resolve(item);
+    const pending: PendingItem = { index, title: item.title?.trim() || source.defaultTitle, tags, source, stored: false };
     try {
-      const tags = normaliseTags(item.tags ?? []);
-      const source = await this.resolver.resolve(item);
-      try {
-        const existing = await this.videos.findBySha256(source.sha256);
-        if (existing) {
-          await source.consumed();
-          return { index, video: existing, created: false, error: null };
-        }
-        const media = await probe(source.localPath).catch((error: unknown) => {
-          throw toIngestError(error);
-        });
-        const sourceBlobKey = blobKeys.source(source.sha256);
-        await this.blobs.putFile(sourceBlobKey, source.localPath);
-        const { video, created } = await this.videos.createQueued({
-          title: item.title?.trim() || source.defaultTitle,
-          tags,
-          sha256: source.sha256,
-          sourceBytes: source.bytes,
-          durationSeconds: media.durationSeconds,
-          fps: media.fps,
-          width: media.width,
-          height: media.height,
-          frameCount: media.frameCount,
-          sourceBlobKey,
-        });
-        await source.consumed();
-        return { index, video, created, error: null };
-      } finally {
+      if (source.owned) {
+        await this.store(source);
+        pending.stored = true;
         await source.release();
       }
+      return pending;
     } catch (error) {
-      const failure = toIngestError(error);
-      return { index, video: null, created: false, error: { code: failure.code, message: failure.message } };
+      await source.release();
+      throw error;
     }
+  }
+
+  /**
+   * Finds which hashes are archived already, stores the new sources and inserts their rows.
+   * Returns the video of every item that has one now; items that failed are passed to `fail`.
+   */
+  private async recordNew(
+    pending: readonly PendingItem[],
+    fail: (index: number, error: unknown) => void,
+  ): Promise<Map<number, { video: Video; created: boolean }>> {
+    const archived = new Map<number, { video: Video; created: boolean }>();
+    let known: Map<string, Video>;
+    try {
+      known = new Map((await this.videos.findManyBySha256(pending.map((item) => item.source.sha256))).map((video) => [video.sha256, video]));
+    } catch (error) {
+      const failure = batchFailure('looking up content hashes', error);
+      await this.dropUnreferencedSources(pending, null);
+      for (const item of pending) fail(item.index, failure);
+      return archived;
+    }
+    for (const item of pending) {
+      const video = known.get(item.source.sha256);
+      if (video) archived.set(item.index, { video, created: false });
+    }
+
+    // One item per new hash stores it (one already stored, else the first); the others share its fate.
+    const fresh = pending.filter((item) => !known.has(item.source.sha256));
+    const leaders = new Map<string, PendingItem>();
+    for (const item of fresh) {
+      const leader = leaders.get(item.source.sha256);
+      if (!leader || (item.stored && !leader.stored)) leaders.set(item.source.sha256, item);
+    }
+    const storeFailures = new Map<string, unknown>();
+    await mapInLanes([...leaders.values()], STORE_LANES, async (leader) => {
+      if (leader.stored) return;
+      try {
+        await this.store(leader.source);
+        leader.stored = true;
+      } catch (error) {
+        storeFailures.set(leader.source.sha256, error);
+      }
+    });
+    const rows = fresh.filter((item) => {
+      const failure = storeFailures.get(item.source.sha256);
+      if (failure !== undefined) fail(item.index, failure);
+      return failure === undefined;
+    });
+    if (rows.length > 0) {
+      try {
+        const queued = await this.videos.createManyQueued(
+          rows.map((item) => ({
+            title: item.title,
+            tags: item.tags,
+            sha256: item.source.sha256,
+            sourceBytes: item.source.bytes,
+            sourceBlobKey: blobKeys.source(item.source.sha256),
+          })),
+        );
+        rows.forEach((item, position) => archived.set(item.index, queued[position]!));
+      } catch (error) {
+        const failure = batchFailure('recording new videos', error);
+        for (const item of rows) fail(item.index, failure);
+        await this.dropUnreferencedSources(pending, null);
+        return archived;
+      }
+    }
+    await this.dropUnreferencedSources(pending, archived);
+    return archived;
+  }
+
+  /** Cheap container check (no ffprobe), then the copy into the blob store. */
+  private async store(source: ResolvedSource): Promise<void> {
+    await source.checkContainer();
+    await this.blobs.putFile(blobKeys.source(source.sha256), source.localPath, { owned: source.owned });
+  }
+
+  /**
+   * A source blob this call wrote stays only if a video row points at it: not when the video
+   * existed already and its source is gone (encoded without keeping originals), nor when the
+   * insert failed. `archived` null: the outcome is unknown, so the database is asked.
+   */
+  private async dropUnreferencedSources(pending: readonly PendingItem[], archived: Map<number, { video: Video }> | null): Promise<void> {
+    const stored = pending.filter((item) => item.stored);
+    if (stored.length === 0) return;
+    const referenced = new Set<string>();
+    try {
+      const videos = archived
+        ? [...archived.values()].map((entry) => entry.video)
+        : await this.videos.findManyBySha256(stored.map((item) => item.source.sha256));
+      for (const video of videos) if (video.sourceBlobKey) referenced.add(video.sourceBlobKey);
+    } catch (error) {
+      console.error('ingest: could not check which stored sources are referenced; leaving them', error);
+      return;
+    }
+    const orphans = new Set(stored.map((item) => blobKeys.source(item.source.sha256)).filter((key) => !referenced.has(key)));
+    await Promise.all([...orphans].map((key) => this.blobs.delete(key).catch((error: unknown) => console.error(`ingest: could not delete ${key}`, error))));
   }
 }
 
@@ -92,6 +202,12 @@ function normaliseTags(tags: readonly string[]): string[] {
   const long = normalised.find((tag) => tag.length > MAX_TAG_LENGTH);
   if (long) throw new IngestError('INVALID_INPUT', `Tags have at most ${MAX_TAG_LENGTH} characters: ${long.slice(0, 20)}…`);
   return normalised;
+}
+
+/** A database step for the whole call failed: logged once, reported on each affected item. */
+function batchFailure(step: string, error: unknown): IngestError {
+  console.error(`ingest: ${step} failed`, error);
+  return new IngestError('INTERNAL', `Internal error while ${step}`);
 }
 
 function toIngestError(error: unknown): IngestError {

@@ -1,13 +1,16 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, relative, sep } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
+import { sniffContainer, type ContainerSniff } from '@cmvc/codec';
 import { IngestError } from './errors.ts';
-import { assertFetchableUrl } from './url-guard.ts';
+import { getPinned } from './pinned-http.ts';
+import { resolveFetchTarget, type HostLookup } from './url-guard.ts';
 
 export interface IngestSource {
   readonly title?: string | null;
@@ -23,6 +26,13 @@ export interface ResolvedSource {
   readonly sha256: string;
   readonly bytes: number;
   readonly defaultTitle: string;
+  /** `localPath` is our own temporary copy (upload, download), not a file the user keeps. */
+  readonly owned: boolean;
+  /**
+   * The cheap container check (signature and truncation, no decoding). Small files were checked
+   * from memory while they were read for hashing; larger ones read a few KB now.
+   */
+  checkContainer(): Promise<ContainerSniff>;
   /** Removes temporary copies; the caller's original files are never touched. */
   release(): Promise<void>;
   /** Called once the source is safely archived, e.g. to drop the upload it came from. */
@@ -34,10 +44,15 @@ export interface SourceResolverOptions {
   readonly allowPrivateUrls: boolean;
   readonly maxBytes: number;
   readonly blobs: BlobStore;
+  /** How URL hosts are resolved; the system resolver by default. */
+  readonly lookupHost?: HostLookup;
+  /** Limit for fetching one URL, redirects and body included. */
+  readonly fetchTimeoutMs?: number;
 }
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 const MAX_REDIRECTS = 5;
+const FETCH_TIMEOUT_MS = 120_000;
 
 export class SourceResolver {
   constructor(private readonly options: SourceResolverOptions) {}
@@ -71,12 +86,12 @@ export class SourceResolver {
     const info = await stat(real);
     if (!info.isFile()) throw new IngestError('INVALID_INPUT', `${path} is not a regular file`);
     if (info.size > this.options.maxBytes) throw new IngestError('TOO_LARGE', `${path} exceeds ${this.options.maxBytes} bytes`);
-    const sha256 = await hashFile(real);
     return {
       localPath: real,
-      sha256,
+      ...(await inspectFile(real, info.size)),
       bytes: info.size,
       defaultTitle: titleFrom(real),
+      owned: false,
       release: async () => {},
       consumed: async () => {},
     };
@@ -99,43 +114,58 @@ export class SourceResolver {
     const info = await stat(localPath);
     return {
       localPath,
-      sha256: await hashFile(localPath),
+      ...(await inspectFile(localPath, info.size)),
       bytes: info.size,
       defaultTitle: `Upload ${uploadId.slice(0, 8)}`,
+      owned: true,
       release: () => rm(directory, { recursive: true, force: true }),
       consumed: () => this.options.blobs.delete(key),
     };
   }
 
   private async fromUrl(raw: string): Promise<ResolvedSource> {
+    const { allowPrivateUrls, lookupHost, maxBytes } = this.options;
     const directory = await mkdtemp(join(tmpdir(), 'cmvc-fetch-'));
     const localPath = join(directory, 'source');
     const release = () => rm(directory, { recursive: true, force: true });
     try {
-      let url = await assertFetchableUrl(raw, this.options.allowPrivateUrls);
-      let response: Response | undefined;
-      // Redirects are followed by hand so every hop passes the same address check.
+      const signal = AbortSignal.timeout(this.options.fetchTimeoutMs ?? FETCH_TIMEOUT_MS);
+      let target = await resolveFetchTarget(raw, allowPrivateUrls, lookupHost);
+      let response: IncomingMessage | undefined;
+      // Redirects are followed by hand so every hop passes the same address check and is pinned to it.
       for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-        response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(120_000) }).catch((error: unknown) => {
-          throw new IngestError('FETCH_FAILED', `Could not fetch ${url.href}: ${(error as Error).message}`);
+        const href = target.url.href;
+        response = await getPinned(target, signal).catch((error: unknown) => {
+          throw new IngestError('FETCH_FAILED', `Could not fetch ${href}: ${(error as Error).message}`);
         });
-        const location = response.headers.get('location');
-        if (response.status < 300 || response.status >= 400 || !location) break;
-        url = await assertFetchableUrl(new URL(location, url).href, this.options.allowPrivateUrls);
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
+        if (status < 300 || status >= 400 || !location) break;
+        response.resume();
+        target = await resolveFetchTarget(new URL(location, target.url).href, allowPrivateUrls, lookupHost);
         response = undefined;
       }
       if (!response) throw new IngestError('FETCH_FAILED', `Too many redirects for ${raw}`);
-      if (!response.ok || !response.body) {
-        throw new IngestError('FETCH_FAILED', `Fetching ${url.href} answered HTTP ${response.status}`);
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        response.resume();
+        throw new IngestError('FETCH_FAILED', `Fetching ${target.url.href} answered HTTP ${status}`);
       }
-      const declared = Number(response.headers.get('content-length') ?? '0');
-      if (declared > this.options.maxBytes) throw new IngestError('TOO_LARGE', `${url.href} exceeds ${this.options.maxBytes} bytes`);
-      const bytes = await writeLimited(Readable.fromWeb(response.body as never), localPath, this.options.maxBytes);
+      const declared = Number(response.headers['content-length'] ?? '0');
+      if (declared > maxBytes) {
+        response.destroy();
+        throw new IngestError('TOO_LARGE', `${target.url.href} exceeds ${maxBytes} bytes`);
+      }
+      const href = target.url.href;
+      const bytes = await writeLimited(response, localPath, maxBytes).catch((error: unknown) => {
+        throw error instanceof IngestError ? error : new IngestError('FETCH_FAILED', `Fetching ${href} broke off: ${(error as Error).message}`);
+      });
       return {
         localPath,
-        sha256: await hashFile(localPath),
+        ...(await inspectFile(localPath, bytes)),
         bytes,
-        defaultTitle: titleFrom(url.pathname) || url.hostname,
+        defaultTitle: titleFrom(target.url.pathname) || target.url.hostname,
+        owned: true,
         release,
         consumed: async () => {},
       };
@@ -159,10 +189,31 @@ async function writeLimited(source: Readable, path: string, maxBytes: number): P
   return written;
 }
 
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
+/** Files up to this size are read whole: for small files a stream costs several times more. */
+const WHOLE_READ_BYTES = 4 * 1024 * 1024;
+
+/** The content hash, and the container check done from the same read when the file is small. */
+async function inspectFile(path: string, bytes: number): Promise<Pick<ResolvedSource, 'sha256' | 'checkContainer'>> {
+  if (bytes > WHOLE_READ_BYTES) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hash);
+    return { sha256: hash.digest('hex'), checkContainer: () => sniffContainer(path) };
+  }
+  const content = await readFile(path);
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  // Settled now, while the bytes are at hand; reported only if the caller asks (new files only).
+  const sniffed = sniffContainer(path, content).then(
+    (container) => ({ container }),
+    (error: unknown) => ({ error }),
+  );
+  return {
+    sha256,
+    checkContainer: async () => {
+      const result = await sniffed;
+      if ('error' in result) throw result.error;
+      return result.container;
+    },
+  };
 }
 
 function titleFrom(path: string): string {

@@ -1,3 +1,4 @@
+import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { IngestError } from './errors.ts';
@@ -19,10 +20,11 @@ for (const [network, prefix] of [
 ] as const) {
   privateRanges.addSubnet(network, prefix, 'ipv4');
 }
+// No rule for IPv4-mapped addresses (::ffff:0:0/96): BlockList checks them against the IPv4
+// rules above (and an IPv6 rule covering them would match every IPv4 address).
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -36,11 +38,27 @@ export function isPrivateAddress(address: string): boolean {
   return privateRanges.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** Resolves a host name to all of its addresses (the system resolver unless a test gives another). */
+export type HostLookup = (hostname: string) => Promise<readonly LookupAddress[]>;
+
+export const systemLookup: HostLookup = (hostname) => lookup(hostname, { all: true, verbatim: true });
+
+/** A URL that passed the checks, with the addresses the connection must use. */
+export interface FetchTarget {
+  readonly url: URL;
+  /**
+   * The checked addresses of the host, to connect to instead of resolving it again (a rebinding
+   * DNS server could otherwise answer a private address the second time). Null when private
+   * addresses are allowed, so nothing needs pinning.
+   */
+  readonly addresses: readonly LookupAddress[] | null;
+}
+
 /**
  * Checks a URL before fetching it: http(s) only, no credentials, and every address the host
- * resolves to must be public unless private addresses are allowed. Returns the address to connect to.
+ * resolves to must be public unless private addresses are allowed.
  */
-export async function assertFetchableUrl(raw: string, allowPrivate: boolean): Promise<URL> {
+export async function resolveFetchTarget(raw: string, allowPrivate: boolean, lookupHost: HostLookup = systemLookup): Promise<FetchTarget> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -51,13 +69,14 @@ export async function assertFetchableUrl(raw: string, allowPrivate: boolean): Pr
     throw new IngestError('URL_NOT_ALLOWED', `Only http and https URLs can be ingested, not ${url.protocol}`);
   }
   if (url.username || url.password) throw new IngestError('URL_NOT_ALLOWED', 'URLs with credentials are not accepted');
-  if (allowPrivate) return url;
+  if (allowPrivate) return { url, addresses: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
+  const family = isIP(host);
+  const addresses = family !== 0 ? [{ address: host, family }] : await lookupHost(host).catch(() => []);
   if (addresses.length === 0) throw new IngestError('FETCH_FAILED', `Cannot resolve host ${url.hostname}`);
-  const blocked = addresses.find(isPrivateAddress);
+  const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
   if (blocked) {
-    throw new IngestError('URL_NOT_ALLOWED', `${url.hostname} resolves to a private or loopback address (${blocked})`);
+    throw new IngestError('URL_NOT_ALLOWED', `${url.hostname} resolves to a private or loopback address (${blocked.address})`);
   }
-  return url;
+  return { url, addresses };
 }
