@@ -3,6 +3,7 @@
  * tokens and sessions hashed at rest, session login/logout, HTTP routes guarded like GraphQL,
  * SSRF refusals for URL ingest, and uploads with size and type limits.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -169,11 +170,12 @@ describe('URL ingest when loopback is allowed', () => {
   it('fetches the URL and archives what it serves', async () => {
     const permissive = await startStack({ env: { AUTH: 'off', ALLOW_PRIVATE_URLS: 'true' } });
     try {
-      const result = await permissive.graphql<{ ingestVideos: { created: boolean; error: unknown; video: { frameCount: number } }[] }>(
-        'mutation($url: String!) { ingestVideos(inputs: [{ url: $url }]) { created error { code message } video { frameCount } } }',
+      const result = await permissive.graphql<{ ingestVideos: { created: boolean; error: unknown; video: { sha256: string } }[] }>(
+        'mutation($url: String!) { ingestVideos(inputs: [{ url: $url }]) { created error { code message } video { sha256 } } }',
         { url: mediaUrl },
       );
-      expect(result.data!.ingestVideos[0]).toEqual({ created: true, error: null, video: { frameCount: 24 } });
+      const served = createHash('sha256').update(await readFile(join(stack.ingestRoot, 'served.mp4'))).digest('hex');
+      expect(result.data!.ingestVideos[0]).toEqual({ created: true, error: null, video: { sha256: served } });
     } finally {
       await permissive.stop();
     }

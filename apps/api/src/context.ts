@@ -4,6 +4,7 @@ import type { TieringService } from '@cmvc/archive';
 import type { EventBus } from '@cmvc/jobs';
 import type { AuthService, Principal } from './services/auth-service.ts';
 import type { IngestService } from './services/ingest-service.ts';
+import type { JobsService } from './services/jobs-service.ts';
 import type { RenditionService } from './services/rendition-service.ts';
 import type { SearchService } from './services/search-service.ts';
 
@@ -17,6 +18,7 @@ export interface Services {
   readonly events: EventBus;
   readonly auth: AuthService;
   readonly tiering: TieringService;
+  readonly jobs: JobsService;
 }
 
 export interface Loaders {
@@ -25,6 +27,7 @@ export interface Loaders {
   readonly clipsByVideoId: DataLoader<string, Clip[]>;
   readonly captionsByVideoId: DataLoader<string, Caption[]>;
   readonly renditionsByVideoId: DataLoader<string, Rendition[]>;
+  readonly encodeProgressByVideoId: DataLoader<string, number | null>;
 }
 
 /** Sets or clears the session cookie on the HTTP response (absent over WebSockets). */
@@ -71,6 +74,7 @@ export function createRequestContext(services: Services, principal: Principal, c
       captionsByVideoId: new DataLoader(async (ids) =>
         groupBy(await services.keyframes.findCaptionsByVideoIds(ids), (row) => row.videoId, ids),
       ),
+      encodeProgressByVideoId: new DataLoader((ids) => services.jobs.encodeProgress(ids)),
     },
   };
 }

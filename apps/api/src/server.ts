@@ -22,6 +22,7 @@ import { createMediaRouter } from './http/media-routes.ts';
 import type { Principal } from './services/auth-service.ts';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './schema/limits.ts';
 import { resolvers } from './schema/resolvers.ts';
+import { withJobResolvers } from './schema/jobs-resolvers.ts';
 import { typeDefs } from './schema/type-defs.ts';
 
 export function buildSchema(): GraphQLSchema {
@@ -31,7 +32,7 @@ export function buildSchema(): GraphQLSchema {
       .filter((type) => type !== null && type !== undefined)
       .map((type) => [type.name, Object.keys(type.getFields())]),
   );
-  return makeExecutableSchema({ typeDefs, resolvers: guardRootFields(resolvers, rootFields) });
+  return makeExecutableSchema({ typeDefs, resolvers: guardRootFields(withJobResolvers(resolvers), rootFields) });
 }
 
 function stringParam(value: unknown): string | undefined {

@@ -19,6 +19,8 @@ interface Item {
   bytes: number | null;
   phase: Phase;
   uploadFraction: number;
+  /** How far the worker is with encoding, while ENCODING; null when it has not said. */
+  encodeFraction: number | null;
   videoId: string | null;
   tags: string[];
   duplicate: boolean;
@@ -49,7 +51,7 @@ function fractionOf(item: Item): number {
     case 'QUEUED':
       return 0.6;
     case 'ENCODING':
-      return 0.8;
+      return 0.6 + 0.4 * (item.encodeFraction ?? 0);
     case 'READY':
     case 'FAILED':
       return 1;
@@ -67,7 +69,7 @@ function phaseText(item: Item): string {
     case 'QUEUED':
       return 'Queued for encoding';
     case 'ENCODING':
-      return 'Encoding into keyframes and text…';
+      return `Encoding into keyframes and text…${item.encodeFraction != null ? ` ${formatPercent(item.encodeFraction)}` : ''}`;
     case 'READY':
       return item.duplicate ? 'Already in the archive' : 'Archived and searchable';
     case 'FAILED':
@@ -151,7 +153,7 @@ export function IngestView() {
     for (const file of Array.from(list)) {
       const key = newKey();
       files.current.set(key, file);
-      added.push({ key, source: 'file', name: file.name, bytes: file.size, phase: 'waiting', uploadFraction: 0, videoId: null, tags, duplicate: false, error: null });
+      added.push({ key, source: 'file', name: file.name, bytes: file.size, phase: 'waiting', uploadFraction: 0, encodeFraction: null, videoId: null, tags, duplicate: false, error: null });
     }
     if (added.length > 0) setItems((current) => [...current, ...added]);
   }, [tagText]);
@@ -172,6 +174,7 @@ export function IngestView() {
       bytes: null,
       phase: 'checking',
       uploadFraction: 1,
+      encodeFraction: null,
       videoId: null,
       tags,
       duplicate: false,
@@ -198,12 +201,19 @@ export function IngestView() {
       if (batch.length === 0) return;
       const variables = Object.fromEntries(batch.map((item, index) => [`id${index}`, item.videoId]));
       try {
-        const data = await graphql<Record<string, { id: string; status: VideoStatus; error: string | null } | null>>(videoStatusesQuery(batch.length), variables);
+        const data = await graphql<Record<string, { id: string; status: VideoStatus; error: string | null; encodeProgress: number | null } | null>>(
+          videoStatusesQuery(batch.length),
+          variables,
+        );
         batch.forEach((item, index) => {
           const video = data[`v${index}`];
           if (!video) return update(item.key, { phase: 'FAILED', error: { code: 'ENCODE_FAILED', detail: 'The video was removed while encoding' } });
-          if (video.status !== item.phase) {
-            update(item.key, { phase: video.status, error: video.status === 'FAILED' ? { code: 'ENCODE_FAILED', detail: video.error ?? '' } : null });
+          if (video.status !== item.phase || video.encodeProgress !== item.encodeFraction) {
+            update(item.key, {
+              phase: video.status,
+              encodeFraction: video.encodeProgress,
+              error: video.status === 'FAILED' ? { code: 'ENCODE_FAILED', detail: video.error ?? '' } : null,
+            });
           }
         });
       } catch {
@@ -333,7 +343,7 @@ export function IngestView() {
                   </div>
                   <ProgressBar
                     label={`${item.name}: ${phaseText(item)}`}
-                    fraction={item.phase === 'ENCODING' || item.phase === 'checking' ? null : fractionOf(item)}
+                    fraction={(item.phase === 'ENCODING' && item.encodeFraction == null) || item.phase === 'checking' ? null : fractionOf(item)}
                     className={item.phase === 'FAILED' ? 'progress-failed' : item.phase === 'READY' ? 'progress-done' : ''}
                   />
                   <div className="ingest-item-foot small">

@@ -2,13 +2,17 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
-import { errorMessage, graphql, VIDEOS_QUERY, type PageInfo, type VideoSummary } from '../lib/api.ts';
-import { formatBytes, formatRatio, formatTime } from '../lib/format.ts';
+import { errorMessage, graphql, pollSignal, VIDEOS_QUERY, type PageInfo, type VideoSummary } from '../lib/api.ts';
+import { formatBytes, formatPercent, formatRatio, formatResolution, formatTime } from '../lib/format.ts';
+import { ProgressBar } from './ProgressBar.tsx';
+import { usePolling } from '../lib/use-interval.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { TagList } from './TagList.tsx';
 
 const PAGE_SIZE = 48;
 const REFRESH_MS = 5000;
+/** Faster while something is encoding, so its progress bar moves. */
+const ENCODING_REFRESH_MS = 1500;
 
 interface VideosData {
   videos: { totalCount: number; pageInfo: PageInfo; edges: { node: VideoSummary }[] };
@@ -22,18 +26,18 @@ export function Library() {
 
   const load = useCallback(async () => {
     try {
-      const data = await graphql<VideosData>(VIDEOS_QUERY, { first: PAGE_SIZE });
+      const data = await graphql<VideosData>(VIDEOS_QUERY, { first: PAGE_SIZE }, pollSignal());
       setVideos({ state: 'ready', value: data.videos });
     } catch (error) {
       setVideos((current) => (current.state === 'ready' ? current : { state: 'error', message: errorMessage(error) }));
     }
   }, []);
 
+  const encoding = videos.state === 'ready' && videos.value.edges.some(({ node }) => node.status === 'QUEUED' || node.status === 'ENCODING');
   useEffect(() => {
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
   }, [load]);
+  usePolling(load, encoding ? ENCODING_REFRESH_MS : REFRESH_MS, true);
 
   return (
     <section aria-labelledby="videos-heading" aria-busy={videos.state === 'loading'}>
@@ -80,13 +84,21 @@ export function Library() {
                   ) : (
                     <div className="no-thumb" aria-hidden="true" />
                   )}
-                  <span className="time-badge">{formatTime(node.durationSeconds)}</span>
+                  {node.durationSeconds != null && <span className="time-badge">{formatTime(node.durationSeconds)}</span>}
                 </div>
                 <div className="video-meta">
                   <p className="video-title">{node.title}</p>
                   <p className="muted small">
-                    <StatusBadge status={node.status} /> {node.width}×{node.height}
+                    <StatusBadge status={node.status} /> {formatResolution(node.width, node.height)}
+                    {node.status === 'ENCODING' && node.encodeProgress != null && <> · {formatPercent(node.encodeProgress)}</>}
                   </p>
+                  {(node.status === 'QUEUED' || node.status === 'ENCODING') && (
+                    <ProgressBar
+                      label={`Encoding ${node.title}`}
+                      fraction={node.status === 'ENCODING' ? node.encodeProgress : null}
+                      className="card-progress"
+                    />
+                  )}
                   <p className="muted small">
                     {node.representationBytes != null ? (
                       <>

@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const LINKS = [
   { href: '/', label: 'Search', matches: (path: string) => path === '/' || path.startsWith('/videos') },
   { href: '/ingest', label: 'Add videos', matches: (path: string) => path.startsWith('/ingest') },
+  { href: '/jobs', label: 'Jobs', matches: (path: string) => path.startsWith('/jobs') },
 ];
 
 export function SiteNav() {

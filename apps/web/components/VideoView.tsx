@@ -2,8 +2,8 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { errorMessage, graphql, VIDEO_PROGRESS_QUERY, VIDEO_QUERY, type Rendition, type Scope, type VideoDetail } from '../lib/api.ts';
-import { formatBytes, formatTime, formatTimePrecise } from '../lib/format.ts';
+import { errorMessage, graphql, pollSignal, VIDEO_PROGRESS_QUERY, VIDEO_QUERY, type Rendition, type Scope, type VideoDetail } from '../lib/api.ts';
+import { formatBytes, formatPercent, formatResolution, formatTime, formatTimePrecise } from '../lib/format.ts';
 import { usePolling } from '../lib/use-interval.ts';
 import { DemoteControl } from './DemoteControl.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
@@ -19,7 +19,10 @@ type Load =
   | { state: 'error'; message: string }
   | { state: 'ready'; video: VideoDetail; canAdminister: boolean };
 
-type Progress = Pick<VideoDetail, 'id' | 'status' | 'error' | 'representationBytes' | 'bitstreamUrl' | 'renditions'>;
+type Progress = Pick<
+  VideoDetail,
+  'id' | 'status' | 'error' | 'encodeProgress' | 'durationSeconds' | 'fps' | 'width' | 'height' | 'frameCount' | 'representationBytes' | 'bitstreamUrl' | 'renditions'
+>;
 
 const POLL_MS = 1000;
 
@@ -62,11 +65,16 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
     async () => {
       if (!video) return;
       try {
-        const data = await graphql<{ video: Progress | null }>(VIDEO_PROGRESS_QUERY, { id });
+        const data = await graphql<{ video: Progress | null }>(VIDEO_PROGRESS_QUERY, { id }, pollSignal());
         const progress = data.video;
         if (!progress) return setLoad({ state: 'missing' });
         if (progress.status !== video.status && progress.status === 'READY') return fetchVideo();
-        setLoad((current) => (current.state === 'ready' ? { ...current, video: { ...current.video, ...progress } } : current));
+        // Fold the answer in by id: a rendition requested while this poll was on its way is not in it yet.
+        setLoad((current) =>
+          current.state === 'ready'
+            ? { ...current, video: { ...current.video, ...progress, renditions: progress.renditions.reduce(mergeRendition, current.video.renditions) } }
+            : current,
+        );
       } catch {
         // A missed poll is retried on the next tick.
       }
@@ -123,6 +131,9 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
   const hasKeyframeImages = v.keyframes.some((keyframe) => keyframe.url);
   const readyRenditions = v.renditions.filter((r) => r.status === 'READY' && r.url);
   const rendering = v.renditions.find((r) => r.status === 'QUEUED' || r.status === 'RENDERING');
+  const resolution = formatResolution(v.width, v.height);
+  // Media facts arrive when the encode job probes the source.
+  const unknown = <span className="muted">once encoded</span>;
 
   return (
     <div className="video-page">
@@ -133,7 +144,8 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
           </Link>
           <h1 className="video-heading">{v.title}</h1>
           <p className="muted small">
-            <StatusBadge status={v.status} /> {formatTime(v.durationSeconds)} · {v.width}×{v.height} · {v.keyframes.length} keyframes
+            <StatusBadge status={v.status} />{' '}
+            {[v.durationSeconds != null ? formatTime(v.durationSeconds) : null, resolution, `${v.keyframes.length} keyframes`].filter(Boolean).join(' · ')}
             {moment != null && <> · moment at {formatTimePrecise(moment)}</>}
           </p>
           <TagList tags={v.tags} />
@@ -147,8 +159,11 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
 
       {(v.status === 'QUEUED' || v.status === 'ENCODING') && (
         <div className="notice" role="status">
-          <p>{v.status === 'QUEUED' ? 'Waiting to be encoded…' : 'Encoding: choosing keyframes and describing them…'}</p>
-          <ProgressBar label="Encoding" fraction={null} />
+          <p>
+            {v.status === 'QUEUED' ? 'Waiting to be encoded…' : 'Encoding: choosing keyframes and describing them…'}
+            {v.status === 'ENCODING' && v.encodeProgress != null && <span className="muted"> {formatPercent(v.encodeProgress)}</span>}
+          </p>
+          <ProgressBar label="Encoding" fraction={v.status === 'ENCODING' ? v.encodeProgress : null} />
         </div>
       )}
       {v.status === 'FAILED' && (
@@ -164,7 +179,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
               Player
             </h2>
             {selected?.url ? (
-              <figure className="player-frame" style={{ ['--video-aspect' as string]: `${v.width} / ${v.height}` }}>
+              <figure className="player-frame" style={v.width && v.height ? { ['--video-aspect' as string]: `${v.width} / ${v.height}` } : undefined}>
                 <video
                   key={selected.id}
                   ref={player}
@@ -203,7 +218,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
 
           <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline</h2>
-            <Timeline keyframes={v.keyframes} clips={v.clips} durationSeconds={v.durationSeconds} moment={moment} playhead={playhead} onSelect={seek} />
+            <Timeline keyframes={v.keyframes} clips={v.clips} durationSeconds={v.durationSeconds ?? 0} moment={moment} playhead={playhead} onSelect={seek} />
           </section>
 
           {readyRenditions.length > 1 && <Comparison renditions={readyRenditions} moment={moment} />}
@@ -214,7 +229,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             videoId={v.id}
             ready={v.status === 'READY'}
             hasKeyframeImages={hasKeyframeImages || v.keyframes.length === 0}
-            sourceSize={`${v.width}×${v.height}`}
+            sourceSize={resolution ?? 'the source size'}
             renditions={v.renditions}
             selectedId={selected?.id ?? null}
             onRequested={(rendition) =>
@@ -248,15 +263,13 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             <h2 id="facts-heading">Source</h2>
             <dl className="facts">
               <dt>Duration</dt>
-              <dd>{formatTimePrecise(v.durationSeconds)}</dd>
+              <dd>{v.durationSeconds != null ? formatTimePrecise(v.durationSeconds) : unknown}</dd>
               <dt>Resolution</dt>
-              <dd>
-                {v.width}×{v.height}
-              </dd>
+              <dd>{resolution ?? unknown}</dd>
               <dt>Frame rate</dt>
-              <dd>{Number(v.fps.toFixed(3))} fps</dd>
+              <dd>{v.fps != null ? `${Number(v.fps.toFixed(3))} fps` : unknown}</dd>
               <dt>Frames</dt>
-              <dd>{v.frameCount.toLocaleString('en-US')}</dd>
+              <dd>{v.frameCount != null ? v.frameCount.toLocaleString('en-US') : unknown}</dd>
               <dt>Keyframes</dt>
               <dd>{v.keyframes.length}</dd>
               <dt>Source size</dt>

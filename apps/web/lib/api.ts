@@ -35,6 +35,14 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
   return payload.data;
 }
 
+/** Polls give up after this long (a stalled connection), so the next poll can run. */
+export const POLL_TIMEOUT_MS = 10_000;
+
+/** A signal for one poll request. */
+export function pollSignal(): AbortSignal {
+  return AbortSignal.timeout(POLL_TIMEOUT_MS);
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : 'Something went wrong';
 }
@@ -54,9 +62,12 @@ export interface VideoSummary {
   tags: string[];
   status: VideoStatus;
   error: string | null;
-  durationSeconds: number;
-  width: number;
-  height: number;
+  /** 0 to 1 while ENCODING (as the worker last reported); null otherwise. */
+  encodeProgress: number | null;
+  /** Media facts are null until the encode job has probed the source. */
+  durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
   sourceBytes: number;
   representationBytes: number | null;
   thumbnailUrl: string | null;
@@ -120,8 +131,8 @@ export interface VideoDetail extends VideoSummary {
   sha256: string;
   tier: StorageTier;
   bytesSavedByTiering: number;
-  fps: number;
-  frameCount: number;
+  fps: number | null;
+  frameCount: number | null;
   bitstreamUrl: string | null;
   keyframes: Keyframe[];
   clips: Clip[];
@@ -138,7 +149,7 @@ export const VIDEOS_QUERY = /* GraphQL */ `
     videos(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id title tags status error durationSeconds width height sourceBytes representationBytes thumbnailUrl createdAt } }
+      edges { node { id title tags status error encodeProgress durationSeconds width height sourceBytes representationBytes thumbnailUrl createdAt } }
     }
   }
 `;
@@ -158,7 +169,7 @@ export const VIDEO_QUERY = /* GraphQL */ `
   query Video($id: ID!) {
     me { scopes }
     video(id: $id) {
-      id title tags status error sha256 durationSeconds fps width height frameCount sourceBytes representationBytes
+      id title tags status error encodeProgress sha256 durationSeconds fps width height frameCount sourceBytes representationBytes
       tier bytesSavedByTiering thumbnailUrl bitstreamUrl createdAt
       keyframes { id frameIndex timeSeconds url width height bytes description }
       clips { index startSeconds endSeconds motion }
@@ -170,7 +181,7 @@ export const VIDEO_QUERY = /* GraphQL */ `
 /** What the video page polls while something is in progress. */
 export const VIDEO_PROGRESS_QUERY = /* GraphQL */ `
   query VideoProgress($id: ID!) {
-    video(id: $id) { id status error representationBytes bitstreamUrl renditions { ${RENDITION_FIELDS} } }
+    video(id: $id) { id status error encodeProgress durationSeconds fps width height frameCount representationBytes bitstreamUrl renditions { ${RENDITION_FIELDS} } }
   }
 `;
 
@@ -222,6 +233,67 @@ export const INGEST_VIDEOS = /* GraphQL */ `
 /** One request for the status of many videos, aliased v0, v1, … */
 export function videoStatusesQuery(count: number): string {
   const variables = Array.from({ length: count }, (_, index) => `$id${index}: ID!`).join(', ');
-  const fields = Array.from({ length: count }, (_, index) => `v${index}: video(id: $id${index}) { id status error }`).join('\n');
+  const fields = Array.from({ length: count }, (_, index) => `v${index}: video(id: $id${index}) { id status error encodeProgress }`).join('\n');
   return `query VideoStatuses(${variables}) {\n${fields}\n}`;
 }
+
+export type JobQueueName = 'ENCODE' | 'RENDER' | 'MAINTENANCE';
+
+export interface JobQueue {
+  name: JobQueueName;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  completedLastMinute: number;
+  completedLastHour: number;
+}
+
+export interface FailedJob {
+  queue: JobQueueName;
+  id: string;
+  failedReason: string | null;
+  attemptsMade: number;
+  finishedOn: string | null;
+  video: { id: string; title: string } | null;
+  rendition: { mode: RenditionMode; format: RenditionFormat; upscale: boolean } | null;
+}
+
+export interface ArchiveTotals {
+  videoCount: number;
+  readyCount: number;
+  inProgressCount: number;
+  failedCount: number;
+  hoursArchived: number;
+  sourceBytes: number;
+  representationBytes: number;
+  bytesSavedByTiering: number;
+}
+
+export interface JobsDashboard {
+  me: { scopes: Scope[] } | null;
+  jobQueues: JobQueue[];
+  archiveTotals: ArchiveTotals;
+  failedJobs: { totalCount: number; pageInfo: PageInfo; edges: { node: FailedJob }[] };
+}
+
+/** Everything the jobs page shows, in one request (polled while the page is open). */
+export const JOBS_DASHBOARD_QUERY = /* GraphQL */ `
+  query JobsDashboard($failedFirst: Int!) {
+    me { scopes }
+    jobQueues { name waiting active delayed failed completed completedLastMinute completedLastHour }
+    archiveTotals { videoCount readyCount inProgressCount failedCount hoursArchived sourceBytes representationBytes bytesSavedByTiering }
+    failedJobs(first: $failedFirst) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { queue id failedReason attemptsMade finishedOn video { id title } rendition { mode format upscale } } }
+    }
+  }
+`;
+
+export const RETRY_JOB = /* GraphQL */ `
+  mutation RetryJob($queue: JobQueueName!, $id: ID!) {
+    retryJob(queue: $queue, id: $id) { queue id state }
+  }
+`;

@@ -10,6 +10,11 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+/** "320×240", or null while the size is unknown. */
+export function formatResolution(width: number | null, height: number | null): string | null {
+  return width != null && height != null ? `${width}×${height}` : null;
+}
+
 /** m:ss, for durations and positions. */
 export function formatTime(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));
@@ -46,4 +51,22 @@ export function parseSeconds(value: string | string[] | undefined | null): numbe
   if (text == null || text === '') return null;
   const seconds = Number(text);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+}
+
+/** An archive's total running time: seconds, minutes or hours, whichever reads best. */
+export function formatHours(hours: number): string {
+  const seconds = Math.max(0, hours) * 3600;
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${hours < 10 ? hours.toFixed(1) : Math.round(hours).toLocaleString('en-US')} h`;
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago". */
+export function formatAgo(date: Date, now: Date = new Date()): string {
+  const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
+  if (seconds < 45) return 'just now';
+  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  if (seconds < 3600) return format.format(-Math.round(seconds / 60), 'minute');
+  if (seconds < 86_400) return format.format(-Math.round(seconds / 3600), 'hour');
+  return format.format(-Math.round(seconds / 86_400), 'day');
 }

@@ -1,5 +1,5 @@
 export { createDatabase, type Database } from './client.ts';
-export { VideoRepository, type NewVideo, type Page } from './repositories/video-repository.ts';
+export { VideoRepository, type ArchiveTotals, type NewVideo, type Page, type QueuedVideo, type VideoMedia } from './repositories/video-repository.ts';
 export { KeyframeRepository } from './repositories/keyframe-repository.ts';
 export {
   RepresentationRepository,

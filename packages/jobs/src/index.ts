@@ -103,3 +103,4 @@ export function createJobQueues(connection: ConnectionOptions): JobQueues {
 }
 
 export * from './events.ts';
+export * from './monitor.ts';

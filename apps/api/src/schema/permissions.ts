@@ -10,7 +10,16 @@ type Requirement = Scope | 'PUBLIC';
  * missing here, so nothing new can be exposed unguarded.
  */
 export const ROOT_FIELD_SCOPES: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Requirement>> = {
-  Query: { me: 'PUBLIC', video: 'READ', videos: 'READ', search: 'READ', apiTokens: 'ADMIN' },
+  Query: {
+    me: 'PUBLIC',
+    video: 'READ',
+    videos: 'READ',
+    search: 'READ',
+    apiTokens: 'ADMIN',
+    jobQueues: 'READ',
+    failedJobs: 'READ',
+    archiveTotals: 'READ',
+  },
   Mutation: {
     login: 'PUBLIC',
     logout: 'PUBLIC',
@@ -19,6 +28,7 @@ export const ROOT_FIELD_SCOPES: Record<'Query' | 'Mutation' | 'Subscription', Re
     demoteVideo: 'ADMIN',
     createApiToken: 'ADMIN',
     revokeApiToken: 'ADMIN',
+    retryJob: 'ADMIN',
   },
   Subscription: { jobProgress: 'READ', videoUpdated: 'READ' },
 };

@@ -14,18 +14,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const keyframeUrl = (keyframe: Pick<Keyframe, 'id' | 'blobKey'>) =>
   keyframe.blobKey ? `/media/keyframes/${keyframe.id}` : null;
 
-function encodeCursor(kind: string, value: string): string {
+export function encodeCursor(kind: string, value: string): string {
   return Buffer.from(`${kind}:${value}`).toString('base64url');
 }
 
-function decodeCursor(kind: string, cursor: string | null | undefined): string | undefined {
+export function decodeCursor(kind: string, cursor: string | null | undefined): string | undefined {
   if (cursor == null) return undefined;
   const decoded = Buffer.from(cursor, 'base64url').toString();
   if (!decoded.startsWith(`${kind}:`)) throw badUserInput('Invalid cursor');
   return decoded.slice(kind.length + 1);
 }
 
-function pageSize(first: number): number {
+export function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}`);
   }

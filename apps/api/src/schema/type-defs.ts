@@ -74,12 +74,15 @@ export const typeDefs = /* GraphQL */ `
     status: VideoStatus!
     "Why encoding failed, when status is FAILED."
     error: String
+    "0 to 1 while ENCODING, as the encode job last reported it; null otherwise."
+    encodeProgress: Float
     sha256: String!
-    durationSeconds: Float!
-    fps: Float!
-    width: Int!
-    height: Int!
-    frameCount: Int!
+    "Media facts from probing the source, which the encode job does first; null until then, and when the source is unreadable."
+    durationSeconds: Float
+    fps: Float
+    width: Int
+    height: Int
+    frameCount: Int
     "Size of the source file in bytes."
     sourceBytes: Float!
     "Size of the CMVC bitstream in bytes, once READY."
@@ -257,6 +260,81 @@ export const typeDefs = /* GraphQL */ `
     error: IngestError
   }
 
+  "The background queues."
+  enum JobQueueName {
+    "Source to CMVC representation."
+    ENCODE
+    "Representation to a playable rendition."
+    RENDER
+    "Periodic upkeep such as storage tiering."
+    MAINTENANCE
+  }
+
+  enum JobState {
+    WAITING
+    ACTIVE
+    "Waiting out a retry backoff or a schedule."
+    DELAYED
+    COMPLETED
+    FAILED
+    UNKNOWN
+  }
+
+  "A queue's depth per job state, and how many jobs it finished lately."
+  type JobQueue {
+    name: JobQueueName!
+    waiting: Int!
+    active: Int!
+    delayed: Int!
+    failed: Int!
+    "Finished jobs still kept (a week, at most 10,000)."
+    completed: Int!
+    completedLastMinute: Int!
+    completedLastHour: Int!
+  }
+
+  "A background job."
+  type Job {
+    queue: JobQueueName!
+    id: ID!
+    state: JobState!
+    "What the job works on: the encoded video, or the video of the rendered rendition; null for maintenance jobs or once deleted."
+    video: Video
+    "The rendition a render job produces."
+    rendition: Rendition
+    failedReason: String
+    attemptsMade: Int!
+    finishedOn: DateTime
+  }
+
+  type JobEdge {
+    cursor: String!
+    node: Job!
+  }
+
+  type JobConnection {
+    edges: [JobEdge!]!
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+
+  "What the archive holds, and what keeping CMVC representations instead of pixels saves."
+  type ArchiveTotals {
+    videoCount: Int!
+    readyCount: Int!
+    "Videos waiting for or in encoding."
+    inProgressCount: Int!
+    failedCount: Int!
+    "Duration of the READY videos, in hours."
+    hoursArchived: Float!
+    "Size of the sources of the READY videos."
+    sourceBytes: Float!
+    "Size of the CMVC representations kept for them."
+    representationBytes: Float!
+    "Bytes freed by moving videos to a lower storage tier."
+    bytesSavedByTiering: Float!
+  }
+
   type Query {
     "The caller, or null when not signed in."
     me: Viewer
@@ -272,6 +350,11 @@ export const typeDefs = /* GraphQL */ `
       filter: MomentFilter
     ): MomentConnection!
     apiTokens: [ApiToken!]!
+    "Depth and recent throughput of every background queue."
+    jobQueues: [JobQueue!]!
+    "Failed jobs of every queue, most recently failed first."
+    failedJobs(first: Int = 20, after: String): JobConnection!
+    archiveTotals: ArchiveTotals!
   }
 
   enum JobKind {
@@ -309,5 +392,7 @@ export const typeDefs = /* GraphQL */ `
     requestRendition(videoId: ID!, mode: RenditionMode!, options: RenditionOptions): Rendition!
     "Moves a video to a lower storage tier; TT2V_ONLY drops its keyframe images for good."
     demoteVideo(id: ID!, to: StorageTier!): DemotionResult!
+    "Runs a failed job again with fresh attempts; its video or rendition goes back to QUEUED."
+    retryJob(queue: JobQueueName!, id: ID!): Job!
   }
 `;

@@ -8,6 +8,10 @@ export class RenditionRepository {
     return this.db.rendition.findUnique({ where: { id } });
   }
 
+  findManyByIds(ids: readonly string[]): Promise<Rendition[]> {
+    return this.db.rendition.findMany({ where: { id: { in: [...ids] } } });
+  }
+
   findByVideoIds(videoIds: readonly string[]): Promise<Rendition[]> {
     return this.db.rendition.findMany({ where: { videoId: { in: [...videoIds] } }, orderBy: { createdAt: 'desc' } });
   }
@@ -26,11 +30,7 @@ export class RenditionRepository {
     const existing = await this.db.rendition.findUnique({ where: key });
     if (existing && existing.status !== 'FAILED') return { rendition: existing, requeue: false };
     if (existing) {
-      const reset = await this.db.rendition.update({
-        where: { id: existing.id },
-        data: { status: 'QUEUED', progress: 0, error: null },
-      });
-      return { rendition: reset, requeue: true };
+      return { rendition: await this.markQueued(existing.id), requeue: true };
     }
     try {
       const created = await this.db.rendition.create({ data: { videoId, mode, parameters, parametersHash } });
@@ -42,6 +42,11 @@ export class RenditionRepository {
       }
       throw error;
     }
+  }
+
+  /** Back to the start, for a retry. */
+  markQueued(id: string): Promise<Rendition> {
+    return this.db.rendition.update({ where: { id }, data: { status: 'QUEUED', progress: 0, error: null } });
   }
 
   markRendering(id: string): Promise<Rendition> {

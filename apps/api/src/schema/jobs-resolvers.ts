@@ -1,0 +1,83 @@
+import { GraphQLError } from 'graphql';
+import type { ArchiveTotals, Video } from '@cmvc/db';
+import { JobsError, type QueueName } from '@cmvc/jobs';
+import type { RequestContext } from '../context.ts';
+import type { JobView, QueueStats } from '../services/jobs-service.ts';
+import { decodeCursor, encodeCursor, pageSize, type resolvers as baseResolvers } from './resolvers.ts';
+
+const SECONDS_PER_HOUR = 3600;
+
+function jobsError(error: unknown): never {
+  if (error instanceof JobsError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
+  throw error;
+}
+
+/** The jobs dashboard's fields, and Video.encodeProgress. */
+export const jobsResolvers = {
+  // GraphQL enum values ↔ the queue and state names @cmvc/jobs uses.
+  JobQueueName: { ENCODE: 'encode', RENDER: 'render', MAINTENANCE: 'maintenance' },
+  JobState: { WAITING: 'waiting', ACTIVE: 'active', DELAYED: 'delayed', COMPLETED: 'completed', FAILED: 'failed', UNKNOWN: 'unknown' },
+
+  Query: {
+    jobQueues: (_: unknown, __: unknown, context: RequestContext) => context.services.jobs.queues(),
+
+    async failedJobs(_: unknown, args: { first: number; after?: string | null }, context: RequestContext) {
+      const first = pageSize(args.first);
+      const after = decodeCursor('job', args.after);
+      const offset = after === undefined ? 0 : Number(after) + 1;
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new GraphQLError('Invalid cursor', { extensions: { code: 'BAD_USER_INPUT' } });
+      const { jobs, totalCount } = await context.services.jobs.failedJobs(offset, first);
+      const edges = jobs.map((node, position) => ({ cursor: encodeCursor('job', String(offset + position)), node }));
+      return {
+        edges,
+        totalCount,
+        pageInfo: { hasNextPage: offset + jobs.length < totalCount, endCursor: edges.at(-1)?.cursor ?? null },
+      };
+    },
+
+    archiveTotals: (_: unknown, __: unknown, context: RequestContext) => context.services.jobs.archiveTotals(),
+  },
+
+  Mutation: {
+    retryJob: (_: unknown, args: { queue: QueueName; id: string }, context: RequestContext) =>
+      context.services.jobs.retry(args.queue, args.id).catch(jobsError),
+  },
+
+  JobQueue: {
+    name: (stats: QueueStats) => stats.queue,
+  },
+
+  Job: {
+    async video(job: JobView, _: unknown, context: RequestContext) {
+      const videoId = job.videoId ?? job.rendition?.videoId;
+      return videoId ? context.loaders.videoById.load(videoId) : null;
+    },
+  },
+
+  ArchiveTotals: {
+    videoCount: (totals: ArchiveTotals) => Object.values(totals.videosByStatus).reduce((sum, count) => sum + count, 0),
+    readyCount: (totals: ArchiveTotals) => totals.videosByStatus.READY,
+    inProgressCount: (totals: ArchiveTotals) => totals.videosByStatus.QUEUED + totals.videosByStatus.ENCODING,
+    failedCount: (totals: ArchiveTotals) => totals.videosByStatus.FAILED,
+    hoursArchived: (totals: ArchiveTotals) => totals.readyDurationSeconds / SECONDS_PER_HOUR,
+    sourceBytes: (totals: ArchiveTotals) => totals.readySourceBytes,
+    representationBytes: (totals: ArchiveTotals) => totals.readyBitstreamBytes,
+    bytesSavedByTiering: (totals: ArchiveTotals) => totals.tieringSavedBytes,
+  },
+
+  Video: {
+    encodeProgress: (video: Video, _: unknown, context: RequestContext) =>
+      video.status === 'ENCODING' ? context.loaders.encodeProgressByVideoId.load(video.id) : null,
+  },
+};
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/** The base resolvers with the jobs fields added, type by type. */
+export function withJobResolvers(base: typeof baseResolvers): typeof baseResolvers {
+  const merged: ResolverMap = { ...(base as unknown as ResolverMap) };
+  for (const [type, fields] of Object.entries(jobsResolvers as unknown as ResolverMap)) {
+    merged[type] = { ...merged[type], ...fields };
+  }
+  return merged as unknown as typeof baseResolvers;
+}
