@@ -1,6 +1,6 @@
 /** Shared steps for the browser tests: seeding videos through the API, viewports and the axe check. */
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { screenshotPath } from '../support/browser.ts';
 import { waitForVideo, type Stack } from '../support/stack.ts';
@@ -48,4 +48,33 @@ export async function screenshotBoth(page: Page, name: string, ready?: () => Pro
 /** Waits until every <img> on the page has loaded (or failed), so screenshots show thumbnails. */
 export async function imagesSettled(page: Page): Promise<void> {
   await page.waitForFunction(() => Array.from(document.images).every((image) => image.complete), undefined, { timeout: 15_000 });
+}
+
+/** What a rendition's list item went through while the page polled it. */
+export interface FollowedRendition {
+  /** Its last `data-status`: READY, FAILED, or a busy state when time ran out. */
+  readonly final: string;
+  /** The error the page shows for a FAILED rendition. */
+  readonly error: string | null;
+  /** Every status seen, plus `bar:N` for the number of progress bars shown while it was busy. */
+  readonly seen: ReadonlySet<string>;
+}
+
+/** Watches a rendition's list item through QUEUED/RENDERING until READY or FAILED (or `timeoutMs`). */
+export async function followRendition(page: Page, stack: Stack, rendition: Locator, timeoutMs: number): Promise<FollowedRendition> {
+  await rendition.waitFor();
+  const seen = new Set<string>();
+  const deadline = Date.now() + timeoutMs;
+  let final = '';
+  while (Date.now() < deadline) {
+    stack.assertAlive();
+    final = (await rendition.getAttribute('data-status'))!;
+    seen.add(final);
+    if (final === 'QUEUED' || final === 'RENDERING') seen.add(`bar:${await rendition.getByRole('progressbar').count()}`);
+    if (final === 'READY' || final === 'FAILED') break;
+    await page.waitForTimeout(250);
+  }
+  // Count first: a locator action on a missing element would wait out Playwright's timeout.
+  const error = final === 'FAILED' && (await rendition.locator('.error').count()) > 0 ? await rendition.locator('.error').textContent() : null;
+  return { final, error, seen };
 }

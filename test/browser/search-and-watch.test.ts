@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotPath, type Browser } from '../support/browser.ts';
 import { makeClip } from '../support/media.ts';
 import { startStack, type Stack } from '../support/stack.ts';
-import { expectAccessible, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
+import { expectAccessible, followRendition, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -81,6 +81,15 @@ describe('search and the video page', () => {
     expect(await page.locator('[data-testid="timeline"] [data-current="true"]').count()).toBe(1);
     expect(await current.isVisible()).toBe(true);
     await expect(page.locator('.storage-chart svg[role="img"]').count()).resolves.toBe(1);
+    const sections = await stack.graphql<{ video: { representationSections: { kind: string; bytes: number }[] } }>(
+      'query($id: ID!) { video(id: $id) { representationSections { kind bytes } } }',
+      { id: videoId },
+    );
+    const coded = sections.data!.video.representationSections.filter((section) => section.bytes > 0);
+    expect(coded.length).toBeGreaterThan(1);
+    // One bar per coded section under the source and kept bars, each labelled with its size.
+    await expect(page.locator('.storage-chart .chart-bar-part').count()).resolves.toBe(coded.length);
+    await expect(page.locator('.storage-chart desc').textContent()).resolves.toContain('keyframe images');
     await expect(page.locator('figcaption', { hasText: 'smaller than the source' }).count()).resolves.toBe(1);
     await imagesSettled(page);
     await expectAccessible(page, 'video page');
@@ -113,21 +122,9 @@ describe('search and the video page', () => {
     await page.getByRole('button', { name: 'Regenerate video' }).click();
 
     const rendition = page.locator('[data-testid="renditions"] li[data-mode="IT2V"]');
-    await rendition.waitFor();
     // The page polls: the rendition moves through QUEUED/RENDERING with a progress bar, to READY.
-    const seen = new Set<string>();
-    const deadline = Date.now() + 200_000;
-    while (Date.now() < deadline) {
-      stack.assertAlive();
-      const status = (await rendition.getAttribute('data-status'))!;
-      seen.add(status);
-      if (status === 'QUEUED' || status === 'RENDERING') {
-        seen.add(`bar:${await rendition.getByRole('progressbar').count()}`);
-      }
-      if (status === 'READY' || status === 'FAILED') break;
-      await page.waitForTimeout(250);
-    }
-    expect(await rendition.getAttribute('data-status')).toBe('READY');
+    const { final, error, seen } = await followRendition(page, stack, rendition, 200_000);
+    expect(final, error ?? undefined).toBe('READY');
     expect([...seen].some((state) => state === 'QUEUED' || state === 'RENDERING')).toBe(true);
     expect(seen.has('bar:1')).toBe(true);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { makeClip } from '../support/media.ts';
 import { startStack, type Stack } from '../support/stack.ts';
-import { expectAccessible, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
+import { expectAccessible, followRendition, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -43,20 +43,7 @@ describe('text-only regeneration', () => {
     await page.getByRole('button', { name: 'Regenerate video' }).click();
 
     const rendition = page.locator('[data-testid="renditions"] li[data-mode="TT2V"]');
-    await rendition.waitFor();
-    const seen = new Set<string>();
-    const deadline = Date.now() + 240_000;
-    while (Date.now() < deadline) {
-      stack.assertAlive();
-      const status = (await rendition.getAttribute('data-status'))!;
-      seen.add(status);
-      if (status === 'QUEUED' || status === 'RENDERING') seen.add(`bar:${await rendition.getByRole('progressbar').count()}`);
-      if (status === 'READY' || status === 'FAILED') break;
-      await page.waitForTimeout(250);
-    }
-    const final = await rendition.getAttribute('data-status');
-    // Count first: a locator action on a missing element would wait out Playwright's timeout.
-    const error = final === 'FAILED' && (await rendition.locator('.error').count()) > 0 ? await rendition.locator('.error').textContent() : null;
+    const { final, error, seen } = await followRendition(page, stack, rendition, 240_000);
     expect(final, error ?? undefined).toBe('READY');
     console.log(`TT2V rendition READY in the page ${((Date.now() - started) / 1000).toFixed(1)} s after the request`);
     expect(seen.has('bar:1')).toBe(true);

@@ -69,6 +69,20 @@ describe('ingest → encode → archive → search → web', () => {
     expect(probed.data!.video.durationSeconds).toBeCloseTo(3, 1);
   });
 
+  it('records the bitstream size by section, adding up to the whole stream', async () => {
+    const response = await stack.graphql<{ video: { representationBytes: number; representationSections: { kind: string; bytes: number }[] } }>(
+      'query($id: ID!) { video(id: $id) { representationBytes representationSections { kind bytes } } }',
+      { id: videoId },
+    );
+    const { representationBytes, representationSections } = response.data!.video;
+    const kinds = representationSections.map((section) => section.kind);
+    expect(kinds[0]).toBe('header');
+    expect(kinds).toEqual(expect.arrayContaining(['keyframes', 'it2vWeights']));
+    expect(new Set(kinds).size).toBe(kinds.length);
+    expect(representationSections.every((section) => section.bytes > 0)).toBe(true);
+    expect(representationSections.reduce((sum, section) => sum + section.bytes, 0)).toBe(representationBytes);
+  });
+
   it('serves the keyframes over HTTP as decodable AVIF images', async () => {
     const response = await stack.graphql<{
       video: { keyframes: { frameIndex: number; url: string; width: number; height: number }[]; representationBytes: number; sourceBytes: number };

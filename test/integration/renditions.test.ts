@@ -149,7 +149,8 @@ describe('renditions', () => {
 });
 
 describe('tiering', () => {
-  const DEMOTE = 'mutation($id: ID!) { demoteVideo(id: $id, to: TT2V_ONLY) { bytesSaved video { tier bytesSavedByTiering representationBytes keyframes { url } } } }';
+  const DEMOTE =
+    'mutation($id: ID!) { demoteVideo(id: $id, to: TT2V_ONLY) { bytesSaved video { tier bytesSavedByTiering representationBytes representationSections { kind bytes } keyframes { url } } } }';
 
   it('demotes a video to text only: images gone, bytes reported, text search and TT2V still work, IT2V refused', async () => {
     const videoId = videoIds[1]!;
@@ -167,7 +168,10 @@ describe('tiering', () => {
     expect(Number(searchableBefore!.embeddings)).toBeGreaterThan(0);
 
     const demoted = await stack.graphql<{
-      demoteVideo: { bytesSaved: number; video: { tier: string; bytesSavedByTiering: number; representationBytes: number; keyframes: { url: string | null }[] } };
+      demoteVideo: {
+        bytesSaved: number;
+        video: { tier: string; bytesSavedByTiering: number; representationBytes: number; representationSections: { kind: string; bytes: number }[]; keyframes: { url: string | null }[] };
+      };
     }>(DEMOTE, { id: videoId });
     expect(demoted.errors).toBeUndefined();
     const { bytesSaved, video } = demoted.data!.demoteVideo;
@@ -176,6 +180,10 @@ describe('tiering', () => {
     expect(video.representationBytes).toBeLessThan(before.data!.video.representationBytes);
     expect(bytesSaved).toBe(keyframeBytes + before.data!.video.representationBytes - video.representationBytes);
     expect(video.bytesSavedByTiering).toBe(bytesSaved);
+    // The storage chart follows the new stream: image bytes gone, the sections adding up to it.
+    const imageSection = video.representationSections.find((section) => section.kind === 'keyframes');
+    expect(imageSection?.bytes ?? 0).toBeLessThan(keyframeBytes);
+    expect(video.representationSections.reduce((sum, section) => sum + section.bytes, 0)).toBe(video.representationBytes);
     expect(await searchable()).toEqual([searchableBefore]);
 
     const left = await readdir(join(stack.blobDir, 'videos', videoId), { recursive: true });

@@ -87,8 +87,7 @@ beforeAll(async () => {
           endSeconds: (index + 1) * clipSeconds,
         })),
         captions: texts.map((text, index) => ({ kind: 'MOTION' as const, text, clipIndex: index, embedding: { model: embedder.id, vector: vectors[index]! } })),
-        bitstreamBlobKey: `videos/${video.id}/representation.cmvc`,
-        bitstreamBytes: 5000,
+        bitstream: { blobKey: `videos/${video.id}/representation.cmvc`, bytes: 5000, sections: [] },
         keepSource: false,
       });
     }

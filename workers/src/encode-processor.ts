@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { CodecError, encodeVideo, MediaError, probe, type CmvcRepresentation, type Analyzers, type MediaInfo, type TextEmbedder } from '@cmvc/codec';
+import { CodecError, encodeVideo, MediaError, probe, type Analyzers, type EncodedStream, type MediaInfo, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
 import type { EncodeJobData, EventBus } from '@cmvc/jobs';
@@ -71,7 +71,7 @@ export class EncodeProcessor {
         }
         throw error;
       });
-      await this.store(video.id, result.bitstream, result.representation);
+      await this.store(video.id, result);
       if (!config.ingest.keepOriginals) await blobs.delete(video.sourceBlobKey);
       report('done', 1, true);
       await this.videoUpdated(video.id);
@@ -91,7 +91,7 @@ export class EncodeProcessor {
     await this.dependencies.events.publish({ type: 'video-updated', videoId });
   }
 
-  private async store(videoId: string, bitstream: Uint8Array, representation: CmvcRepresentation): Promise<void> {
+  private async store(videoId: string, { bitstream, representation, rate }: EncodedStream): Promise<void> {
     const { blobs, representations, embedder, config } = this.dependencies;
     const keyframes = [];
     for (const keyframe of representation.keyframes) {
@@ -134,8 +134,7 @@ export class EncodeProcessor {
         ...caption,
         ...(vectors[index] ? { embedding: { model: embedder!.id, vector: vectors[index] } } : {}),
       })),
-      bitstreamBlobKey: bitstreamKey,
-      bitstreamBytes: bitstream.byteLength,
+      bitstream: { blobKey: bitstreamKey, bytes: bitstream.byteLength, sections: rate.sections },
       keepSource: config.ingest.keepOriginals,
     });
   }

@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import type { BitstreamSection } from '../lib/api.ts';
 import { formatBytes, formatRatio } from '../lib/format.ts';
 
 interface Bar {
@@ -7,8 +8,8 @@ interface Bar {
   tone: 'source' | 'kept' | 'part';
 }
 
-const WIDTH = 340;
-const LABEL_WIDTH = 112;
+const WIDTH = 380;
+const LABEL_WIDTH = 152;
 const ROW = 30;
 const RIGHT_PAD = 22;
 const TOP = 8;
@@ -19,14 +20,29 @@ function decimalLabel(power: number): string {
   return `${10 ** (power - unit * 3)} ${units[unit]}`;
 }
 
-/** Source vs kept bytes on a log scale, so a 1000× difference still shows both bars. */
-export function StorageChart({ sourceBytes, representationBytes, keyframeBytes }: { sourceBytes: number; representationBytes: number; keyframeBytes: number }) {
+/** What each bitstream section holds, in words (see docs/bitstream.md). */
+const SECTION_LABELS: Readonly<Record<string, string>> = {
+  header: 'header',
+  keyframes: 'keyframe images',
+  contentText: 'content text',
+  motionText: 'motion text',
+  cameraMotion: 'camera motion',
+  it2vWeights: 'IT2V weights',
+  contentSemantic: 'content, structured',
+  motionSemantic: 'motion, structured',
+  motionSideChannel: 'motion side channel',
+};
+
+/** Source vs kept bytes, and the kept bytes by bitstream section, on a log scale so a 1000× difference still shows every bar. */
+export function StorageChart({ sourceBytes, representationBytes, sections }: { sourceBytes: number; representationBytes: number; sections: readonly BitstreamSection[] }) {
   const titleId = useId();
   const descId = useId();
   const bars: Bar[] = [
     { label: 'Source file', bytes: sourceBytes, tone: 'source' },
     { label: 'CMVC (kept)', bytes: representationBytes, tone: 'kept' },
-    ...(keyframeBytes > 0 && keyframeBytes < representationBytes ? [{ label: '↳ keyframes', bytes: keyframeBytes, tone: 'part' as const }] : []),
+    ...sections
+      .filter((section) => section.bytes > 0)
+      .map((section) => ({ label: `↳ ${SECTION_LABELS[section.kind] ?? 'other'}`, bytes: section.bytes, tone: 'part' as const })),
   ];
   const positive = bars.map((bar) => Math.max(1, bar.bytes));
   const low = Math.floor(Math.log10(Math.min(...positive))) ;
@@ -56,7 +72,7 @@ export function StorageChart({ sourceBytes, representationBytes, keyframeBytes }
           const y = TOP + index * ROW;
           const width = Math.max(3, x(bar.bytes));
           return (
-            <g key={bar.label} transform={`translate(0,${y})`}>
+            <g key={index} transform={`translate(0,${y})`}>
               <text x={0} y={ROW / 2 + 1} className="chart-label" dominantBaseline="middle">
                 {bar.label}
               </text>

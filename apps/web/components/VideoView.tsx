@@ -241,7 +241,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
           <section className="panel" aria-labelledby="storage-heading">
             <h2 id="storage-heading">Storage</h2>
             {v.representationBytes != null ? (
-              <StorageChart sourceBytes={v.sourceBytes} representationBytes={v.representationBytes} keyframeBytes={hasKeyframeImages ? keyframeBytes : 0} />
+              <StorageChart sourceBytes={v.sourceBytes} representationBytes={v.representationBytes} sections={v.representationSections} />
             ) : (
               <p className="muted small">The kept size is known once encoding finishes. Source: {formatBytes(v.sourceBytes)}.</p>
             )}

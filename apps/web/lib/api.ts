@@ -127,8 +127,16 @@ export interface Rendition {
 export type StorageTier = 'FULL' | 'TT2V_ONLY';
 export type Scope = 'READ' | 'INGEST' | 'ADMIN';
 
+/** The coded size of one part of the bitstream (`kind` as the API names it, e.g. `keyframes`). */
+export interface BitstreamSection {
+  kind: string;
+  bytes: number;
+}
+
 export interface VideoDetail extends VideoSummary {
   sha256: string;
+  /** Empty for videos encoded before sections were recorded. */
+  representationSections: BitstreamSection[];
   tier: StorageTier;
   bytesSavedByTiering: number;
   fps: number | null;
@@ -170,6 +178,7 @@ export const VIDEO_QUERY = /* GraphQL */ `
     me { scopes }
     video(id: $id) {
       id title tags status error encodeProgress sha256 durationSeconds fps width height frameCount sourceBytes representationBytes
+      representationSections { kind bytes }
       tier bytesSavedByTiering thumbnailUrl bitstreamUrl createdAt
       keyframes { id frameIndex timeSeconds url width height bytes description }
       clips { index startSeconds endSeconds motion }

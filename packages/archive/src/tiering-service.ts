@@ -1,5 +1,5 @@
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { parseBitstream, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
+import { parseBitstream, rateReport, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
 import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
 
 export class TieringError extends Error {
@@ -49,7 +49,8 @@ export class TieringService {
     const keyframes = await this.keyframes.findByVideoIds([videoId]);
     const imageBytes = keyframes.reduce((sum, keyframe) => sum + (keyframe.blobKey ? keyframe.bytes : 0), 0);
     const bytesSaved = imageBytes + oldBitstream.byteLength - textOnly.byteLength;
-    await this.representations.markTextOnly(videoId, newKey, textOnly.byteLength, bytesSaved);
+    const sections = rateReport(parseBitstream(textOnly, { semanticCodecs: this.semanticCodecs })).sections;
+    await this.representations.markTextOnly(videoId, { blobKey: newKey, bytes: textOnly.byteLength, sections }, bytesSaved);
 
     for (const keyframe of keyframes) if (keyframe.blobKey) await this.blobs.delete(keyframe.blobKey);
     if (oldKey !== newKey) await this.blobs.delete(oldKey);

@@ -3,7 +3,10 @@ export { VideoRepository, type ArchiveTotals, type NewVideo, type Page, type Que
 export { KeyframeRepository } from './repositories/keyframe-repository.ts';
 export {
   RepresentationRepository,
+  bitstreamSectionsOf,
   toVectorLiteral,
+  type BitstreamSectionSize,
+  type StoredBitstream,
   type StoredCaption,
   type StoredClip,
   type StoredKeyframe,

@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { TieringError } from '@cmvc/archive';
-import type { Clip, Keyframe, MomentFilter, MomentRow, Rendition, Scope, Video } from '@cmvc/db';
+import { bitstreamSectionsOf, type Clip, type Keyframe, type MomentFilter, type MomentRow, type Rendition, type Scope, type Video } from '@cmvc/db';
 import type { Principal } from '../services/auth-service.ts';
 import { canonicalRenditionParameters, eventStream, type ArchiveEvent, type RenditionOptions, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
@@ -175,6 +175,7 @@ export const resolvers = {
   Video: {
     sourceBytes: (video: Video) => Number(video.sourceBytes),
     representationBytes: (video: Video) => video.bitstreamBytes,
+    representationSections: (video: Video) => bitstreamSectionsOf(video),
     bytesSavedByTiering: (video: Video) => video.tieringSavedBytes,
     bitstreamUrl: (video: Video) => (video.bitstreamBlobKey ? `/media/bitstreams/${video.id}` : null),
     renditions: (video: Video, _: unknown, context: RequestContext) => context.loaders.renditionsByVideoId.load(video.id),

@@ -87,6 +87,8 @@ export const typeDefs = /* GraphQL */ `
     sourceBytes: Float!
     "Size of the CMVC bitstream in bytes, once READY."
     representationBytes: Int
+    "The bitstream's bytes by section (header first), once READY; empty for videos encoded before sections were recorded."
+    representationSections: [BitstreamSection!]!
     "URL of the first keyframe image, once READY."
     thumbnailUrl: String
     tier: StorageTier!
@@ -99,6 +101,13 @@ export const typeDefs = /* GraphQL */ `
     renditions: [Rendition!]!
     createdAt: DateTime!
     updatedAt: DateTime!
+  }
+
+  "The coded size of one part of a CMVC bitstream."
+  type BitstreamSection {
+    "header, keyframes, contentText, motionText, cameraMotion, it2vWeights, contentSemantic, motionSemantic, motionSideChannel, or unknown."
+    kind: String!
+    bytes: Int!
   }
 
   type Keyframe {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../client.ts';
-import type { CaptionKind } from '../generated/client.ts';
+import type { CaptionKind, Video } from '../generated/client.ts';
 
 export interface StoredKeyframe {
   readonly frameIndex: number;
@@ -29,14 +29,36 @@ export interface StoredCaption {
   readonly embedding?: { readonly model: string; readonly vector: Float32Array };
 }
 
+/** The coded size of one bitstream section (`header` for the fixed header and section table). */
+export interface BitstreamSectionSize {
+  readonly kind: string;
+  readonly bytes: number;
+}
+
+/** A video's bitstream as the video row records it. */
+export interface StoredBitstream {
+  readonly blobKey: string;
+  readonly bytes: number;
+  readonly sections: readonly BitstreamSectionSize[];
+}
+
 export interface StoredRepresentation {
   readonly keyframes: readonly StoredKeyframe[];
   readonly clips: readonly StoredClip[];
   readonly captions: readonly StoredCaption[];
-  readonly bitstreamBlobKey: string;
-  readonly bitstreamBytes: number;
+  readonly bitstream: StoredBitstream;
   /** Whether the source blob is kept after encoding (`KEEP_ORIGINALS`). */
   readonly keepSource: boolean;
+}
+
+/** A video's recorded section sizes; empty where none were recorded (or the column holds something else). */
+export function bitstreamSectionsOf(video: Pick<Video, 'bitstreamSections'>): BitstreamSectionSize[] {
+  const value: unknown = video.bitstreamSections;
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry: unknown) => {
+    const { kind, bytes } = (entry ?? {}) as { kind?: unknown; bytes?: unknown };
+    return typeof kind === 'string' && typeof bytes === 'number' && Number.isFinite(bytes) ? [{ kind, bytes }] : [];
+  });
 }
 
 export function toVectorLiteral(vector: Float32Array): string {
@@ -82,8 +104,7 @@ export class RepresentationRepository {
         data: {
           status: 'READY',
           error: null,
-          bitstreamBlobKey: representation.bitstreamBlobKey,
-          bitstreamBytes: representation.bitstreamBytes,
+          ...bitstreamColumns(representation.bitstream),
           ...(representation.keepSource ? {} : { sourceBlobKey: null }),
         },
       });
@@ -94,13 +115,21 @@ export class RepresentationRepository {
    * Records a demotion to text only in one transaction: the keyframe rows lose their image keys,
    * the video points at its text-only bitstream, and the bytes saved are added up.
    */
-  async markTextOnly(videoId: string, bitstreamBlobKey: string, bitstreamBytes: number, savedBytes: number): Promise<void> {
+  async markTextOnly(videoId: string, bitstream: StoredBitstream, savedBytes: number): Promise<void> {
     await this.db.$transaction([
       this.db.keyframe.updateMany({ where: { videoId }, data: { blobKey: null } }),
       this.db.video.update({
         where: { id: videoId },
-        data: { tier: 'TT2V_ONLY', bitstreamBlobKey, bitstreamBytes, tieringSavedBytes: { increment: savedBytes } },
+        data: { tier: 'TT2V_ONLY', ...bitstreamColumns(bitstream), tieringSavedBytes: { increment: savedBytes } },
       }),
     ]);
   }
+}
+
+function bitstreamColumns(bitstream: StoredBitstream) {
+  return {
+    bitstreamBlobKey: bitstream.blobKey,
+    bitstreamBytes: bitstream.bytes,
+    bitstreamSections: bitstream.sections.map(({ kind, bytes }) => ({ kind, bytes })),
+  };
 }
