@@ -48,6 +48,8 @@ export interface ContentDescription {
   readonly text: string;
   /** The describer's compact structured form; `SemanticTextCodec.expand(semantic)` gives back `text` exactly. */
   readonly semantic?: Uint8Array;
+  /** Labels of the objects a detecting describer found (one per detection); not stored in the bitstream. */
+  readonly objects?: readonly string[];
 }
 
 /** T_m,j: how things move in one clip. */

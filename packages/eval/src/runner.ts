@@ -1,11 +1,20 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { InMemoryExemplarLibrary, RetrievalGenerator, type Analyzers, type CmvcRepresentation, type QualityPreset, type SemanticTextCodec } from '@cmvc/codec';
+import { InMemoryExemplarLibrary, RetrievalGenerator, probe, type Analyzers, type CmvcRepresentation, type QualityPreset, type SemanticTextCodec } from '@cmvc/codec';
 import { createModelSet, createObjectDetector } from '@cmvc/models';
 import { BASELINE_ENCODERS, baselineVariants, encodeBaseline, variantLabel, type BaselineEncoderId } from './baselines/encoders.ts';
 import { MemoDescriber, MemoFeatureExtractor } from './cmvc/memo.ts';
-import { cmvcOperatingPoints, decodeOperatingPoint, encodeOperatingPoint, operatingPointLabel, tt2vBytes, withoutTexts } from './cmvc/operating-points.ts';
+import {
+  cmvcOperatingPoints,
+  decodeOperatingPoint,
+  encodeOperatingPoint,
+  operatingPointLabel,
+  tt2vBytes,
+  withoutTexts,
+  type CmvcOperatingPoint,
+  type OperatingPointStreams,
+} from './cmvc/operating-points.ts';
 import { EvalError } from './errors.ts';
 import { prepareReference, restoreToReference, sampleIndices } from './media/prepare.ts';
 import { fpsValue, type VideoInfo } from './media/probe.ts';
@@ -173,14 +182,17 @@ async function measurePoint(
   const { signal } = options;
   const time = toolkit.timer.time.bind(toolkit.timer);
   const restored = await time('restore', () => restoreToReference(decoded, state.info, restoredPath, { frameRate, ...(signal ? { signal } : {}) }));
-  const quality = await measureQuality(restored, state.referenceRaw, {
-    msssimFrames: options.msssimFrames,
-    ...(options.vmaf.available ? { vmaf: options.vmaf.settings } : {}),
-    ...(signal ? { signal } : {}),
-    onWarning: (message) => state.notes.push(message),
-    time,
-  });
-  const profile = await time('semantic', () => semanticProfile(restored, state.sourceProfile.frameIndices, toolkit.semantic, signal));
+  // The models run here while the ffmpeg metrics run in their processes.
+  const [quality, profile] = await Promise.all([
+    measureQuality(restored, state.referenceRaw, {
+      msssimFrames: options.msssimFrames,
+      ...(options.vmaf.available ? { vmaf: options.vmaf.settings } : {}),
+      ...(signal ? { signal } : {}),
+      onWarning: (message) => state.notes.push(message),
+      time,
+    }),
+    time('semantic', () => semanticProfile(restored, state.sourceProfile.frameIndices, toolkit.semantic, signal)),
+  ]);
   await rm(restoredPath, { force: true });
   return { quality, semantic: semanticAgreement(state.sourceProfile, profile) };
 }
@@ -203,52 +215,88 @@ async function evaluateClip(source: string, folder: string, toolkit: Toolkit, op
   const state: ClipState = { name: basename(source), reference, referenceRaw, info, sourceProfile, measurements: [], notes: [], tt2vStreams: new Map(), elapsedSeconds: 0 };
   const restored = join(folder, 'restored.yuv');
 
-  for (const id of options.encoders) {
+  // Each baseline point is encoded while the one before it is measured.
+  const baselinePoints = options.encoders.flatMap((id) => baselineVariants(BASELINE_ENCODERS[id]).map((variant) => ({ id, variant })));
+  const encodePoint = (index: number) => {
+    const { id, variant } = baselinePoints[index]!;
     const encoder = BASELINE_ENCODERS[id];
-    for (const variant of baselineVariants(encoder)) {
-      const encoded = await toolkit.timer.time(`encode ${id}`, () => encodeBaseline(reference, info, encoder, variant, join(folder, `baseline.${encoder.extension}`), signal));
+    return toolkit.timer.time(`encode ${id}`, () => encodeBaseline(reference, info, encoder, variant, join(folder, `baseline${index}.${encoder.extension}`), signal));
+  };
+  let nextEncode = baselinePoints.length > 0 ? encodePoint(0) : null;
+  try {
+    for (const [index, { id, variant }] of baselinePoints.entries()) {
+      const encoded = await nextEncode!;
+      nextEncode = index + 1 < baselinePoints.length ? encodePoint(index + 1) : null;
       const scores = await measurePoint(state, encoded.path, restored, toolkit, options, encoded.rate);
       state.measurements.push({ method: id, label: variantLabel(variant), ...rates(encoded.bytes, info), ...scores });
       await rm(encoded.path, { force: true });
+      if (baselinePoints[index + 1]?.id !== id) log(`  ${id}: ${baselineVariants(BASELINE_ENCODERS[id]).length} points`);
     }
-    log(`  ${id}: ${baselineVariants(encoder).length} points`);
+  } finally {
+    // A measurement that failed leaves the next encode running: let it finish before the folder goes.
+    await nextEncode?.catch(() => undefined);
   }
 
   const points = cmvcOperatingPoints(options.keyframeCounts, options.qualities, options.motionQualities);
-  for (const point of points) {
-    const label = operatingPointLabel(point);
-    // One encode gives both streams when the side channel is measured; its time is kept apart.
-    const streams = await toolkit.timer.time(point.withMotionSideChannel ? 'encode cmvc (with and without motion)' : 'encode cmvc', () =>
-      encodeOperatingPoint(reference, point, toolkit.analyzers, 'auto', signal),
+  const media = await probe(reference, signal);
+  // One encode gives both streams when the side channel is measured; its time is kept apart.
+  const encodeCmvc = (point: CmvcOperatingPoint) =>
+    toolkit.timer.time(point.withMotionSideChannel ? 'encode cmvc (with and without motion)' : 'encode cmvc', () =>
+      encodeOperatingPoint(reference, point, toolkit.analyzers, { media, ...(signal ? { signal } : {}) }),
     );
-    const measureIt2v = async (bitstream: Uint8Array, stage: string): Promise<Pick<Measurement, 'quality' | 'semantic'>> => {
-      const decoded = join(folder, 'cmvc.mp4');
-      await toolkit.timer.time(stage, () => decodeOperatingPoint(bitstream, { mode: 'it2v', output: decoded, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }));
-      const scores = await measurePoint(state, decoded, restored, toolkit, options, fpsValue(info));
-      await rm(decoded, { force: true });
-      return scores;
-    };
-    const { plain, withMotion } = streams;
-    const scores = await measureIt2v(plain.bitstream, 'decode cmvc it2v');
-    state.measurements.push({ method: 'cmvc-it2v', label, ...rates(plain.bitstream.length, info), ...scores });
-    // IT2V reads only keyframe images and weights, so the stream without texts reconstructs the same frames.
-    state.measurements.push({ method: 'cmvc-it2v-notext', label, ...rates(withoutTexts(plain.representation).length, info), ...scores });
-    if (withMotion) {
-      const motionScores = await measureIt2v(withMotion.bitstream, 'decode cmvc it2v + motion');
-      state.measurements.push({ method: 'cmvc-it2v-motion', label, ...rates(withMotion.bitstream.length, info), ...motionScores });
+  // As with the baselines, the next point is encoded while this one is decoded and measured.
+  let nextStreams = points[0] ? encodeCmvc(points[0]) : null;
+  try {
+    for (const [index, point] of points.entries()) {
+      const streams = await nextStreams!;
+      nextStreams = points[index + 1] ? encodeCmvc(points[index + 1]!) : null;
+      await measureCmvcPoint(state, folder, restored, point, streams, toolkit, options);
     }
-    if (!state.tt2vStreams.has(point.keyframes)) {
-      state.tt2vStreams.set(point.keyframes, {
-        bitstream: plain.bitstream,
-        representation: plain.representation,
-        tt2vBytes: tt2vBytes(plain.bitstream.length, plain.sections),
-      });
-    }
+  } finally {
+    await nextStreams?.catch(() => undefined);
   }
   const motionPoints = points.filter((point) => point.withMotionSideChannel).length;
   log(`  cmvc: ${points.length} points${motionPoints > 0 ? `, ${motionPoints} also with the motion side channel` : ''}`);
   state.elapsedSeconds = (performance.now() - started) / 1000;
   return state;
+}
+
+/** Decodes one CMVC operating point's streams with IT2V and measures them; keeps its stream for TT2V. */
+async function measureCmvcPoint(
+  state: ClipState,
+  folder: string,
+  restored: string,
+  point: CmvcOperatingPoint,
+  streams: OperatingPointStreams,
+  toolkit: Toolkit,
+  options: EvalOptions,
+): Promise<void> {
+  const { signal } = options;
+  const { info } = state;
+  const label = operatingPointLabel(point);
+  const measureIt2v = async (bitstream: Uint8Array, stage: string): Promise<Pick<Measurement, 'quality' | 'semantic'>> => {
+    const decoded = join(folder, 'cmvc.mp4');
+    await toolkit.timer.time(stage, () => decodeOperatingPoint(bitstream, { mode: 'it2v', output: decoded, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }));
+    const scores = await measurePoint(state, decoded, restored, toolkit, options, fpsValue(info));
+    await rm(decoded, { force: true });
+    return scores;
+  };
+  const { plain, withMotion } = streams;
+  const scores = await measureIt2v(plain.bitstream, 'decode cmvc it2v');
+  state.measurements.push({ method: 'cmvc-it2v', label, ...rates(plain.bitstream.length, info), ...scores });
+  // IT2V reads only keyframe images and weights, so the stream without texts reconstructs the same frames.
+  state.measurements.push({ method: 'cmvc-it2v-notext', label, ...rates(withoutTexts(plain.representation).length, info), ...scores });
+  if (withMotion) {
+    const motionScores = await measureIt2v(withMotion.bitstream, 'decode cmvc it2v + motion');
+    state.measurements.push({ method: 'cmvc-it2v-motion', label, ...rates(withMotion.bitstream.length, info), ...motionScores });
+  }
+  if (!state.tt2vStreams.has(point.keyframes)) {
+    state.tt2vStreams.set(point.keyframes, {
+      bitstream: plain.bitstream,
+      representation: plain.representation,
+      tt2vBytes: tt2vBytes(plain.bitstream.length, plain.sections),
+    });
+  }
 }
 
 async function evaluateTt2v(states: readonly ClipState[], work: string, toolkit: Toolkit, options: EvalOptions, log: (line: string) => void): Promise<void> {

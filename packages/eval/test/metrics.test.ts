@@ -15,6 +15,8 @@ import {
   readLuma,
   restoreToReference,
   resolveVmaf,
+  semanticProfile,
+  type SemanticAnalyzers,
   type VideoInfo,
 } from '../src/index.ts';
 import { lavfiSource, meanSquaredError, psnr, writeLossless, type YuvFrames } from './helpers.ts';
@@ -96,6 +98,19 @@ describe('MS-SSIM', () => {
     expect(msSsim(a, b, WIDTH, HEIGHT)).toBeCloseTo(luminance ** MS_SSIM_WEIGHTS[4], 12);
   });
 
+  it('measures videos against the reference frames it prepared once, as the plane-by-plane mean', async () => {
+    const raw = await restoreToReference(reference, info, join(folder, 'msssim-reference.yuv'), { frameRate: 10 });
+    const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 6));
+    const distortedFile = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder, 'msssim-noisy');
+    const distorted = await restoreToReference(distortedFile, info, join(folder, 'msssim-noisy.yuv'), { frameRate: 10 });
+    const expected = (msSsim(referenceFrames.luma[0]!, noisy[0]!, WIDTH, HEIGHT) + msSsim(referenceFrames.luma[3]!, noisy[3]!, WIDTH, HEIGHT)) / 2;
+    const first = await measureMsSsim(distorted, raw, 2);
+    expect(first).toBeLessThan(1);
+    expect(first).toBeCloseTo(expected, 12);
+    expect(await measureMsSsim(raw, raw, 2)).toBeCloseTo(1, 12);
+    expect(await measureMsSsim(distorted, raw, 2)).toBe(first);
+  });
+
   it('decreases with stronger noise', () => {
     const base = pattern(0);
     const noisy = (amplitude: number): Uint8Array => base.map((v, i) => Math.min(255, Math.max(0, v + (((i * 7919) % 5) - 2) * amplitude)));
@@ -139,5 +154,36 @@ describe('VMAF', () => {
     const degraded = await measureVmaf(distorted, reference, vmaf.settings);
     expect(identical).toBeGreaterThan(95);
     expect(degraded).toBeLessThan(identical);
+  });
+});
+
+describe('semantic profile', () => {
+  const embedder: SemanticAnalyzers['textEmbedder'] = { id: 'lengths', dimensions: 2, embed: async (texts) => texts.map((text) => Float32Array.of(text.length, 1)) };
+  const frameDescriber = (objects?: string[]): SemanticAnalyzers['describer'] => ({
+    id: 'fixed',
+    describeKeyframe: async (frame) => ({ text: `frame ${frame.index}`, ...(objects ? { objects } : {}) }),
+    describeMotion: async () => ({ text: '', camera: { kind: 'static', dx: 0, dy: 0, zoom: 1 } }),
+  });
+
+  it('takes the object sets from a describer that reports them, without running the detector again', async () => {
+    const raw = await restoreToReference(reference, info, join(folder, 'semantic.yuv'), { frameRate: 10 });
+    const detector = { id: 'unused', detect: async () => { throw new Error('the detector ran'); } };
+    const profile = await semanticProfile(raw, [0, 2], { describer: frameDescriber(['person', 'cup', 'person']), textEmbedder: embedder, detector });
+    expect(profile.captions).toEqual(['frame 0', 'frame 2']);
+    expect(profile.classSets).toEqual([new Set(['person', 'cup']), new Set(['person', 'cup'])]);
+  });
+
+  it('runs the detector for a describer that reports no objects, and measures none without either', async () => {
+    const raw = await restoreToReference(reference, info, join(folder, 'semantic.yuv'), { frameRate: 10 });
+    const seen: number[] = [];
+    const detector = {
+      id: 'counting',
+      detect: async (frames: readonly { width: number }[]) => frames.map(() => { seen.push(frames.length); return [{ classId: 2, label: 'car', score: 0.9, box: { x: 0, y: 0, width: 1, height: 1 } }]; }),
+    };
+    const detected = await semanticProfile(raw, [1], { describer: frameDescriber(), textEmbedder: embedder, detector });
+    expect(seen).toEqual([1]);
+    expect(detected.classSets).toEqual([new Set(['car'])]);
+    const undetected = await semanticProfile(raw, [1], { describer: frameDescriber(), textEmbedder: embedder });
+    expect(undetected.classSets).toBeUndefined();
   });
 });

@@ -137,11 +137,13 @@ describe('keyframe descriptions', () => {
     const description = await describer.describeKeyframe({ ...(await keyframe()), index: 0, time: 0 });
     expect(description.text).toBe("two people on the left and a bottle in the center, in a bright, low-contrast, muted scene with mostly white tones; text reads 'EXIT'");
     expect(createSemanticCodec().expand(description.semantic as Uint8Array)).toBe(description.text);
+    expect([...description.objects!].sort()).toEqual(['bottle', 'person', 'person']);
   });
 
   it('names no objects without a detector', async () => {
     const description = await createSceneDescriber({ textReader: fixedReader([]) }).describeKeyframe({ ...(await keyframe()), index: 0, time: 0 });
     expect(description.text).toBe("a bright, low-contrast, muted scene with mostly white tones");
+    expect(description.objects).toBeUndefined();
     for (const label of cocoLabels) expect(description.text).not.toMatch(new RegExp(`\\b${label}\\b`));
   });
 

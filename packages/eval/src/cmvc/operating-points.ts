@@ -6,6 +6,7 @@ import {
   type Analyzers,
   type CmvcRepresentation,
   type EncodedStream,
+  type MediaInfo,
   type QualityPreset,
   type SectionInfo,
   type SemanticTextCodec,
@@ -43,11 +44,22 @@ export interface OperatingPointStreams {
 /**
  * Encodes `reference` at one operating point; the smallest text form is chosen (`auto`). With the
  * side channel, one encode gives both streams (the encoder fits the plain weights anyway), and the
- * plain one is byte for byte what an encode without the side channel writes.
+ * plain one is byte for byte what an encode without the side channel writes. `media`: what the
+ * codec's `probe` says of `reference`, when the caller has it (every point of a clip shares one probe).
  */
-export async function encodeOperatingPoint(reference: string, point: CmvcOperatingPoint, analyzers: Analyzers, textForm: TextForm = 'auto', signal?: AbortSignal): Promise<OperatingPointStreams> {
+export async function encodeOperatingPoint(
+  reference: string,
+  point: CmvcOperatingPoint,
+  analyzers: Analyzers,
+  options: { readonly textForm?: TextForm; readonly media?: MediaInfo; readonly signal?: AbortSignal } = {},
+): Promise<OperatingPointStreams> {
+  const { textForm = 'auto', media, signal } = options;
   const motionSideChannel = point.withMotionSideChannel ? 'coarse' : 'off';
-  const result = await encodeVideo(reference, { keyframes: point.keyframes, quality: point.quality, textForm, motionSideChannel, ...(signal ? { signal } : {}) }, analyzers);
+  const result = await encodeVideo(
+    reference,
+    { keyframes: point.keyframes, quality: point.quality, textForm, motionSideChannel, ...(media ? { media } : {}), ...(signal ? { signal } : {}) },
+    analyzers,
+  );
   if (!point.withMotionSideChannel) return { plain: result };
   if (!result.withoutMotionSideChannel) throw new EvalError('INTERNAL', 'the encoder returned no stream without the motion side channel');
   return { plain: result.withoutMotionSideChannel, withMotion: result };

@@ -2,11 +2,11 @@ import { EvalError } from '../errors.ts';
 import { untimed, type TimeStage } from '../timing.ts';
 import { sampleIndices } from '../media/prepare.ts';
 import { readLuma, type RawVideo } from '../media/raw.ts';
-import { MS_SSIM_MIN_SIDE, msSsim } from './msssim.ts';
+import { MS_SSIM_MIN_SIDE, msSsimAgainst, prepareMsSsimReference, type MsSsimReference } from './msssim.ts';
 import { measurePsnrSsim } from './psnr-ssim.ts';
 import { measureVmaf, type VmafSettings } from './vmaf.ts';
 
-export { MS_SSIM_MIN_SIDE, MS_SSIM_WEIGHTS, msSsim } from './msssim.ts';
+export { MS_SSIM_MIN_SIDE, MS_SSIM_WEIGHTS, msSsim, msSsimAgainst, prepareMsSsimReference, type MsSsimReference } from './msssim.ts';
 export { measurePsnrSsim, parsePsnrSsim, type PsnrSsimScores } from './psnr-ssim.ts';
 export { measureVmaf, resolveVmaf, type VmafAvailability, type VmafSettings } from './vmaf.ts';
 export { cosine, jaccard, semanticAgreement, semanticProfile, type SemanticAnalyzers, type SemanticProfile, type SemanticScores } from './semantic.ts';
@@ -40,40 +40,62 @@ export interface QualityOptions {
   readonly time?: TimeStage;
 }
 
+/** Prepared reference frames per reference video and frame selection: every point of a clip is measured against the same ones. */
+const preparedReferences = new WeakMap<RawVideo, Map<string, Promise<MsSsimReference[]>>>();
+
+function preparedReference(reference: RawVideo, indices: readonly number[]): Promise<MsSsimReference[]> {
+  const { width, height } = reference.info;
+  let byIndices = preparedReferences.get(reference);
+  if (!byIndices) preparedReferences.set(reference, (byIndices = new Map()));
+  const key = indices.join(',');
+  let prepared = byIndices.get(key);
+  if (!prepared) {
+    prepared = readLuma(reference, indices).then((planes) => planes.map((plane) => prepareMsSsimReference(plane, width, height)));
+    byIndices.set(key, prepared);
+    prepared.catch(() => byIndices.delete(key));
+  }
+  return prepared;
+}
+
 /** Mean MS-SSIM over `count` evenly spread frames of two videos of the same size and length. */
 export async function measureMsSsim(distorted: RawVideo, reference: RawVideo, count: number, signal?: AbortSignal): Promise<number> {
   const { info } = reference;
   if (distorted.info.width !== info.width || distorted.info.height !== info.height) throw new EvalError('SIZE_MISMATCH', 'MS-SSIM inputs differ in size');
   const indices = sampleIndices(Math.min(info.frameCount, distorted.info.frameCount), count);
-  const [ref, dist] = await Promise.all([readLuma(reference, indices), readLuma(distorted, indices)]);
+  const [ref, dist] = await Promise.all([preparedReference(reference, indices), readLuma(distorted, indices)]);
   let sum = 0;
-  for (const [i, plane] of ref.entries()) {
+  for (const [i, prepared] of ref.entries()) {
     signal?.throwIfAborted();
-    sum += msSsim(plane, dist[i]!, info.width, info.height);
+    sum += msSsimAgainst(prepared, dist[i]!);
   }
   return sum / ref.length;
 }
 
 /**
  * All pixel metrics of `distorted` against `reference`; both must already have the reference's size
- * and frame count (see `restoreToReference`).
+ * and frame count (see `restoreToReference`). The ffmpeg metrics run in their own processes while
+ * MS-SSIM is computed here, so the two use different cores.
  */
 export async function measureQuality(distorted: RawVideo, reference: RawVideo, options: QualityOptions): Promise<QualityScores> {
   const { info } = reference;
   const { signal } = options;
   const time = options.time ?? untimed;
-  const fidelity = await time('psnr+ssim', () => measurePsnrSsim(distorted, reference, signal));
   const msssimPossible = info.width >= MS_SSIM_MIN_SIDE && info.height >= MS_SSIM_MIN_SIDE;
-  const msssim = msssimPossible ? await time('ms-ssim', () => measureMsSsim(distorted, reference, options.msssimFrames, signal)) : null;
-  let vmaf: number | null = null;
-  if (options.vmaf) {
-    try {
-      const settings = options.vmaf;
-      vmaf = await time('vmaf', () => measureVmaf(distorted, reference, settings, signal));
-    } catch (error) {
-      if (!(error instanceof EvalError) || error.code === 'ABORTED') throw error;
-      options.onWarning?.(`VMAF failed for ${distorted.path}: ${error.message}`);
-    }
-  }
+  const [fidelity, vmaf, msssim] = await Promise.all([
+    time('psnr+ssim', () => measurePsnrSsim(distorted, reference, signal)),
+    options.vmaf ? time('vmaf', () => measureVmafOrWarn(distorted, reference, options.vmaf!, options)) : null,
+    msssimPossible ? time('ms-ssim', () => measureMsSsim(distorted, reference, options.msssimFrames, signal)) : null,
+  ]);
   return { psnrY: fidelity.psnrY, psnrYuv: fidelity.psnrYuv, ssim: fidelity.ssim, msssim, vmaf };
+}
+
+/** VMAF, or null with a warning when libvmaf fails on this input (an abort still throws). */
+async function measureVmafOrWarn(distorted: RawVideo, reference: RawVideo, settings: VmafSettings, options: QualityOptions): Promise<number | null> {
+  try {
+    return await measureVmaf(distorted, reference, settings, options.signal);
+  } catch (error) {
+    if (!(error instanceof EvalError) || error.code === 'ABORTED') throw error;
+    options.onWarning?.(`VMAF failed for ${distorted.path}: ${error.message}`);
+    return null;
+  }
 }

@@ -71,13 +71,27 @@ function halve(plane: Plane): Plane {
   return { width, height, data };
 }
 
+/** One scale of a reference plane with the filtered terms that do not depend on the distorted plane. */
+interface ReferenceScale {
+  readonly plane: Plane;
+  readonly mu: Plane;
+  readonly squares: Plane;
+}
+
+/** A reference luma plane prepared once for comparing many distorted planes against it. */
+export interface MsSsimReference {
+  readonly width: number;
+  readonly height: number;
+  readonly scales: readonly ReferenceScale[];
+}
+
 /** Mean SSIM (luminance·contrast·structure) and mean contrast·structure term of one scale. */
-function ssimTerms(x: Plane, y: Plane): { ssim: number; cs: number } {
-  const muX = blur(x);
+function ssimTerms(x: ReferenceScale, y: Plane): { ssim: number; cs: number } {
+  const muX = x.mu;
   const muY = blur(y);
-  const xx = blur(product(x, x));
+  const xx = x.squares;
   const yy = blur(product(y, y));
-  const xy = blur(product(x, y));
+  const xy = blur(product(x.plane, y));
   let ssimSum = 0;
   let csSum = 0;
   const n = muX.data.length;
@@ -94,6 +108,40 @@ function ssimTerms(x: Plane, y: Plane): { ssim: number; cs: number } {
   return { ssim: ssimSum / n, cs: csSum / n };
 }
 
+function checkSize(width: number, height: number): void {
+  if (width < MS_SSIM_MIN_SIDE || height < MS_SSIM_MIN_SIDE) {
+    throw new EvalError('INPUT_TOO_SMALL', `MS-SSIM needs at least ${MS_SSIM_MIN_SIDE}x${MS_SSIM_MIN_SIDE} pixels, got ${width}x${height}`);
+  }
+}
+
+/** Builds the reference's scale pyramid with its own filtered terms (two of the five filters per scale). */
+export function prepareMsSsimReference(reference: Uint8Array, width: number, height: number): MsSsimReference {
+  if (reference.length !== width * height) throw new EvalError('SIZE_MISMATCH', `MS-SSIM planes must both be ${width}x${height}`);
+  checkSize(width, height);
+  const scales: ReferenceScale[] = [];
+  let plane: Plane = { width, height, data: Float64Array.from(reference) };
+  for (let scale = 0; scale < MS_SSIM_WEIGHTS.length; scale += 1) {
+    scales.push({ plane, mu: blur(plane), squares: blur(product(plane, plane)) });
+    if (scale < MS_SSIM_WEIGHTS.length - 1) plane = halve(plane);
+  }
+  return { width, height, scales };
+}
+
+/** MS-SSIM of a distorted 8-bit luma plane against a prepared reference. */
+export function msSsimAgainst(reference: MsSsimReference, distorted: Uint8Array): number {
+  const { width, height } = reference;
+  if (distorted.length !== width * height) throw new EvalError('SIZE_MISMATCH', `MS-SSIM planes must both be ${width}x${height}`);
+  let y: Plane = { width, height, data: Float64Array.from(distorted) };
+  let score = 1;
+  for (const [scale, weight] of MS_SSIM_WEIGHTS.entries()) {
+    const terms = ssimTerms(reference.scales[scale]!, y);
+    const last = scale === MS_SSIM_WEIGHTS.length - 1;
+    score *= Math.max(0, last ? terms.ssim : terms.cs) ** weight;
+    if (!last) y = halve(y);
+  }
+  return score;
+}
+
 /**
  * MS-SSIM of two 8-bit luma planes (Gaussian 11×11, σ = 1.5, K1 = 0.01, K2 = 0.03, five scales
  * with the standard weights). Negative per-scale terms are clamped to 0 so the product stays real.
@@ -102,20 +150,5 @@ export function msSsim(reference: Uint8Array, distorted: Uint8Array, width: numb
   if (reference.length !== width * height || distorted.length !== width * height) {
     throw new EvalError('SIZE_MISMATCH', `MS-SSIM planes must both be ${width}x${height}`);
   }
-  if (width < MS_SSIM_MIN_SIDE || height < MS_SSIM_MIN_SIDE) {
-    throw new EvalError('INPUT_TOO_SMALL', `MS-SSIM needs at least ${MS_SSIM_MIN_SIDE}x${MS_SSIM_MIN_SIDE} pixels, got ${width}x${height}`);
-  }
-  let x: Plane = { width, height, data: Float64Array.from(reference) };
-  let y: Plane = { width, height, data: Float64Array.from(distorted) };
-  let score = 1;
-  for (const [scale, weight] of MS_SSIM_WEIGHTS.entries()) {
-    const terms = ssimTerms(x, y);
-    const last = scale === MS_SSIM_WEIGHTS.length - 1;
-    score *= Math.max(0, last ? terms.ssim : terms.cs) ** weight;
-    if (!last) {
-      x = halve(x);
-      y = halve(y);
-    }
-  }
-  return score;
+  return msSsimAgainst(prepareMsSsimReference(reference, width, height), distorted);
 }

@@ -6,7 +6,10 @@ import { readRgb, type RawVideo } from '../media/raw.ts';
 export interface SemanticAnalyzers {
   readonly describer: SceneDescriber;
   readonly textEmbedder: TextEmbedder;
-  /** COCO detector; without one the detection agreement is not measured. */
+  /**
+   * COCO detector for describers that report no objects of their own (an LLM captioner); without
+   * either, the detection agreement is not measured.
+   */
   readonly detector?: ObjectDetector;
 }
 
@@ -32,10 +35,18 @@ export async function semanticProfile(video: RawVideo, indices: readonly number[
   const planes = await readRgb(video, indices);
   signal?.throwIfAborted();
   const frames = planes.map((data, i) => ({ width: info.width, height: info.height, data, index: indices[i]!, time: indices[i]! / fpsValue(info) }));
-  const captions: string[] = [];
-  for (const frame of frames) captions.push((await analyzers.describer.describeKeyframe(frame)).text);
+  const descriptions = [];
+  for (const frame of frames) descriptions.push(await analyzers.describer.describeKeyframe(frame));
+  const captions = descriptions.map((description) => description.text);
   const embeddings = await analyzers.textEmbedder.embed(captions);
-  const classSets = analyzers.detector ? (await analyzers.detector.detect(frames)).map((found) => new Set(found.map((d) => d.label))) : undefined;
+  // The built-in describer reports what its detector found, so the frames need not be detected twice.
+  const described = descriptions.every((description) => description.objects !== undefined);
+  const labels = described
+    ? descriptions.map((description) => description.objects!)
+    : analyzers.detector
+      ? (await analyzers.detector.detect(frames)).map((found) => found.map((d) => d.label))
+      : undefined;
+  const classSets = labels?.map((list) => new Set(list));
   return { frameIndices: indices, captions, embeddings, ...(classSets ? { classSets } : {}) };
 }
 

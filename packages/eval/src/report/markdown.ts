@@ -233,6 +233,8 @@ export function renderMarkdown(report: EvalReport, command: string): string {
     ...report.clips.flatMap((clip) => clipSection(clip, settings.anchor)),
     '## Where the time went',
     '',
+    'Wall-clock seconds per stage, summed over the run. The ffmpeg metrics, the models and the next baseline encode run at the same time, so the stages add up to more than the total.',
+    '',
     ...stageTable(report),
     '',
   ];

@@ -224,8 +224,8 @@ export class CmvcDescriber implements SceneDescriber {
   }
 
   async describeKeyframe(frame: TimedFrame): Promise<ContentDescription> {
-    const { record } = await this.analyseKeyframe(frame);
-    return { text: renderRecord(record), semantic: encodeRecord(record) };
+    const { record, detections } = await this.analyseKeyframe(frame);
+    return { text: renderRecord(record), semantic: encodeRecord(record), ...(this.options.detector ? { objects: detections.map((d) => d.label) } : {}) };
   }
 
   async describeMotion(clip: ClipFrames): Promise<MotionDescription> {
