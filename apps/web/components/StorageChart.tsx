@@ -8,8 +8,8 @@ interface Bar {
   tone: 'source' | 'kept' | 'part';
 }
 
-const WIDTH = 380;
-const LABEL_WIDTH = 152;
+const WIDTH = 340;
+const LABEL_WIDTH = 128;
 const ROW = 30;
 const RIGHT_PAD = 22;
 const TOP = 8;
