@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bitstream/bytes.ts';
 import { parseBitstream, writeBitstream } from '../src/bitstream/container.ts';
 import { BitstreamError } from '../src/bitstream/errors.ts';
+import { FIXED_HEADER_BYTES, SECTION_ENTRY_BYTES } from '../src/bitstream/format.ts';
 import { crc32 } from '../src/bitstream/sections.ts';
 import { syntheticRepresentation, withSyntheticMotion } from './fixtures.ts';
 
@@ -28,13 +29,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
 );
 
-const FIXED_HEADER = 35;
-const ENTRY = 10;
 
 /** Header CRC recomputed, so that tampering reaches the section and payload parsers instead of stopping at the checksum. */
 function resealHeader(bytes: Uint8Array): Uint8Array {
   const sectionCount = bytes[34] ?? 0;
-  const end = FIXED_HEADER + sectionCount * ENTRY;
+  const end = FIXED_HEADER_BYTES + sectionCount * SECTION_ENTRY_BYTES;
   if (bytes.length < end + 4) return bytes;
   const out = bytes.slice();
   new DataView(out.buffer).setUint32(end, crc32(out.subarray(0, end)), true);
@@ -62,9 +61,9 @@ function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
       return bytes.subarray(0, at);
     case 'length': {
       const sections = bytes[34] ?? 0;
-      if (sections === 0 || bytes.length < FIXED_HEADER + sections * ENTRY + 4) return bytes;
+      if (sections === 0 || bytes.length < FIXED_HEADER_BYTES + sections * SECTION_ENTRY_BYTES + 4) return bytes;
       const out = bytes.slice();
-      new DataView(out.buffer).setUint32(FIXED_HEADER + (m.section % sections) * ENTRY + 2, m.value >>> 0, true);
+      new DataView(out.buffer).setUint32(FIXED_HEADER_BYTES + (m.section % sections) * SECTION_ENTRY_BYTES + 2, m.value >>> 0, true);
       return m.fixCrc ? resealHeader(out) : out;
     }
   }
@@ -86,7 +85,7 @@ function tamperedPayloadStream(seed: number, at: number, value: number): Uint8Ar
   bytes[offset] = at & 0xff;
   // Recompute that section's CRC in the table, then the header CRC.
   const index = written.sections.indexOf(section);
-  new DataView(bytes.buffer).setUint32(FIXED_HEADER + index * ENTRY + 6, crc32(bytes.subarray(section.offset, section.offset + section.length)), true);
+  new DataView(bytes.buffer).setUint32(FIXED_HEADER_BYTES + index * SECTION_ENTRY_BYTES + 6, crc32(bytes.subarray(section.offset, section.offset + section.length)), true);
   return resealHeader(bytes);
 }
 

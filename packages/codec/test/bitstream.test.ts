@@ -3,18 +3,7 @@ import { BitstreamError } from '../src/bitstream/errors.ts';
 import { parseBitstream, writeBitstream } from '../src/bitstream/container.ts';
 import type { SemanticTextCodec } from '../src/contracts.ts';
 import { rateReport } from '../src/representation/rate.ts';
-import { syntheticRepresentation } from './fixtures.ts';
-
-const expectCode = (run: () => unknown, code: string): void => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BitstreamError);
-    expect((error as BitstreamError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected BitstreamError ${code}`);
-};
+import { expectCode, syntheticRepresentation } from './fixtures.ts';
 
 describe('bitstream container', () => {
   it('round-trips every field of a representation', () => {

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { expect } from 'vitest';
+import { BitstreamError } from '../src/bitstream/errors.ts';
 import type { CmvcRepresentation } from '../src/bitstream/types.ts';
 import type { ImageFeatureExtractor, RgbFrame } from '../src/contracts.ts';
 import { seededRandom } from '../src/keyframes/plan.ts';
@@ -103,3 +105,15 @@ export function colourLayoutExtractor(): ImageFeatureExtractor {
     },
   };
 }
+
+/** Runs `run` and expects it to throw a BitstreamError with `code`. */
+export const expectCode = (run: () => unknown, code: string): void => {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BitstreamError);
+    expect((error as BitstreamError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected BitstreamError ${code}`);
+};

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { ByteWriter } from '../src/bitstream/bytes.ts';
 import { parseBitstream, withoutKeyframeImages, writeBitstream, type SectionInfo } from '../src/bitstream/container.ts';
-import { BitstreamError } from '../src/bitstream/errors.ts';
+import { FIXED_HEADER_BYTES, SECTION_ENTRY_BYTES } from '../src/bitstream/format.ts';
 import { crc32 } from '../src/bitstream/sections.ts';
 import type { CmvcRepresentation } from '../src/bitstream/types.ts';
 import type { RgbFrame } from '../src/contracts.ts';
@@ -12,21 +12,8 @@ import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { encodeByteList } from '../src/entropy/text-coding.ts';
 import { decodeFrames } from '../src/io/decode-frames.ts';
 import { rateReport } from '../src/representation/rate.ts';
-import { lavfi, syntheticRepresentation, tempDir, withSyntheticMotion } from './fixtures.ts';
+import { expectCode, lavfi, syntheticRepresentation, tempDir, withSyntheticMotion } from './fixtures.ts';
 
-const expectCode = (run: () => unknown, code: string): void => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BitstreamError);
-    expect((error as BitstreamError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected BitstreamError ${code}`);
-};
-
-const FIXED_HEADER = 35;
-const ENTRY = 10;
 
 /** `bytes` with one section's payload replaced, its table entry and the header CRC made consistent again. */
 function withSectionPayload(bytes: Uint8Array, sections: readonly SectionInfo[], kind: SectionInfo['kind'], payload: Uint8Array): Uint8Array {
@@ -38,9 +25,9 @@ function withSectionPayload(bytes: Uint8Array, sections: readonly SectionInfo[],
   out.set(payload, section.offset);
   out.set(bytes.subarray(section.offset + section.length), section.offset + payload.length);
   const view = new DataView(out.buffer);
-  view.setUint32(FIXED_HEADER + index * ENTRY + 2, payload.length, true);
-  view.setUint32(FIXED_HEADER + index * ENTRY + 6, crc32(payload), true);
-  const headerEnd = FIXED_HEADER + (out[34] ?? 0) * ENTRY;
+  view.setUint32(FIXED_HEADER_BYTES + index * SECTION_ENTRY_BYTES + 2, payload.length, true);
+  view.setUint32(FIXED_HEADER_BYTES + index * SECTION_ENTRY_BYTES + 6, crc32(payload), true);
+  const headerEnd = FIXED_HEADER_BYTES + (out[34] ?? 0) * SECTION_ENTRY_BYTES;
   view.setUint32(headerEnd, crc32(out.subarray(0, headerEnd)), true);
   return out;
 }
