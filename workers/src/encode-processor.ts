@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { CodecError, encodeVideo, MediaError, probe, type Analyzers, type EncodedStream, type MediaInfo, type TextEmbedder } from '@cmvc/codec';
+import { CodecError, encodeVideo, MediaError, probe, type Analyzers, type EncodeResult, type MediaInfo, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
 import type { EncodeJobData, EventBus } from '@cmvc/jobs';
@@ -17,12 +17,6 @@ export interface EncodeProcessorDependencies {
   readonly analyzers: Analyzers;
   readonly embedder: TextEmbedder | null;
   readonly events: EventBus;
-}
-
-/** n follows the length of the video (paper: "adjusting the number of keyframes based on the frame number"). */
-export function keyframeCountFor(durationSeconds: number, config: AppConfig['encode'], frameCount: number): number {
-  const wanted = Math.round(durationSeconds / config.keyframeIntervalSeconds) + 1;
-  return Math.max(2, Math.min(wanted, config.maxKeyframes, frameCount));
 }
 
 /**
@@ -56,10 +50,12 @@ export class EncodeProcessor {
       const result = await encodeVideo(
         sourcePath,
         {
-          keyframes: keyframeCountFor(media.durationSeconds, config.encode, media.frameCount),
+          describeEverySeconds: config.encode.keyframeIntervalSeconds,
+          maxKeyframes: config.encode.maxKeyframes,
           strategy: config.encode.strategy,
           quality: config.encode.quality,
           motionSideChannel: config.encode.motionSideChannel,
+          audioKbps: config.encode.audioKbps,
           media,
         },
         this.dependencies.analyzers,
@@ -91,20 +87,23 @@ export class EncodeProcessor {
     await this.dependencies.events.publish({ type: 'video-updated', videoId });
   }
 
-  private async store(videoId: string, { bitstream, representation, rate }: EncodedStream): Promise<void> {
+  private async store(videoId: string, { bitstream, representation, rate, thumbnails }: EncodeResult): Promise<void> {
     const { blobs, representations, embedder, config } = this.dependencies;
+    // The archive's keyframe pictures are the thumbnails made from the decoded layer: small, and never more than a rendition shows.
     const keyframes = [];
-    for (const keyframe of representation.keyframes) {
-      const key = blobKeys.keyframe(videoId, keyframe.frameIndex, keyframe.format);
-      const stored = await blobs.put(key, keyframe.image);
+    let thumbnailBytes = 0;
+    for (const thumbnail of thumbnails) {
+      const key = blobKeys.keyframe(videoId, thumbnail.frameIndex, thumbnail.format);
+      const stored = await blobs.put(key, thumbnail.bytes);
+      thumbnailBytes += stored.size;
       keyframes.push({
-        frameIndex: keyframe.frameIndex,
-        timeSeconds: keyframe.time,
+        frameIndex: thumbnail.frameIndex,
+        timeSeconds: representation.keyframes.find((k) => k.frameIndex === thumbnail.frameIndex)?.time ?? 0,
         blobKey: key,
         bytes: stored.size,
-        format: keyframe.format,
-        width: keyframe.width,
-        height: keyframe.height,
+        format: thumbnail.format,
+        width: thumbnail.width,
+        height: thumbnail.height,
       });
     }
     const bitstreamKey = blobKeys.bitstream(videoId);
@@ -134,10 +133,16 @@ export class EncodeProcessor {
         ...caption,
         ...(vectors[index] ? { embedding: { model: embedder!.id, vector: vectors[index] } } : {}),
       })),
-      bitstream: { blobKey: bitstreamKey, bytes: bitstream.byteLength, sections: rate.sections },
+      bitstream: { blobKey: bitstreamKey, bytes: bitstream.byteLength, sections: [...rate.sections, thumbnailsLine(thumbnailBytes, rate)] },
       keepSource: config.ingest.keepOriginals,
     });
   }
+}
+
+/** The thumbnails are kept beside the stream, not in it; the storage stats show them as a line of their own. */
+function thumbnailsLine(bytes: number, rate: EncodeResult['rate']): EncodeResult['rate']['sections'][number] {
+  const perByte = rate.totalBytes > 0 ? 1 / rate.totalBytes : 0;
+  return { kind: 'thumbnails', bytes, bpp: rate.bpp * bytes * perByte, kbps: rate.kbps * bytes * perByte };
 }
 
 /** A source that ffprobe cannot read (not a video, no video stream, damaged) will not get better on retry. */

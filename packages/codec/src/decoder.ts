@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { GenerationMode, Generator, ProgressListener, RgbFrame, SemanticTextCodec } from './contracts.ts';
 import { parseBitstream } from './bitstream/container.ts';
@@ -6,8 +6,10 @@ import { BitstreamError } from './bitstream/errors.ts';
 import { MOTION_VECTORS_PER_NODE } from './bitstream/format.ts';
 import type { CmvcRepresentation, MotionSideChannel } from './bitstream/types.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
+import { layerFrames, type LayerFrames } from './layer-frames.ts';
 import { createVideoEncoder, type VideoFormat } from './io/video-encoder.ts';
-import { dequantiseWeight, preparePair, renderFrame, type FrameMotionVectors } from './it2v/index.ts';
+import { MediaError } from './io/errors.ts';
+import { dequantiseWeight, preparePair, renderFrame, type FrameMotionVectors, type PairContext } from './it2v/index.ts';
 import { decodeKeyframeImage } from './representation/keyframe-image.ts';
 
 export interface DecodeOptions {
@@ -21,6 +23,8 @@ export interface DecodeOptions {
   /** Scale the output to the source size (lanczos); by default the video is written at the working size. */
   readonly upscale?: boolean;
   readonly semanticCodecs?: readonly SemanticTextCodec[];
+  /** Leave out the sound track even when the stream has one. */
+  readonly mute?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -38,6 +42,11 @@ export interface RenderOptions {
   readonly generator?: Generator;
   readonly signal?: AbortSignal;
   readonly onFrame?: (index: number) => void;
+  /**
+   * First frame to produce (default 0). IT2V starts decoding at the keyframe-layer sequence that
+   * holds it (version 2; version 1 at the clip), so a seek never decodes from the start.
+   */
+  readonly fromFrame?: number;
 }
 
 /** Decoded keyframes are needed twice (end of one clip, start of the next); keep only the latest two. */
@@ -72,20 +81,76 @@ function frameMotion(channel: MotionSideChannel | undefined, pair: number): Fram
 }
 
 async function* renderIt2v(rep: CmvcRepresentation, options: RenderOptions): AsyncGenerator<RgbFrame> {
-  const load = keyframeLoader(rep);
-  yield await load(0);
-  let pair = 0;
-  for (const [j, clip] of rep.clips.entries()) {
-    const k0 = await load(j);
-    const k1 = await load(j + 1);
-    const context = await preparePair(k0, k1);
-    for (let f = clip.startFrame + 1; f < clip.endFrame; f += 1, pair += 1) {
-      const wi = dequantiseWeight(rep.weights.values[2 * pair] ?? 0);
-      const wl = dequantiseWeight(rep.weights.values[2 * pair + 1] ?? 0);
-      yield renderFrame(context, { wi, wl }, frameMotion(rep.motionSideChannel, pair));
+  if (rep.layer) yield* renderLayer(rep, rep.layer, options);
+  else yield* renderStills(rep, options);
+}
+
+/** Version 2: the decoded keyframe layer, and every other frame interpolated between its neighbours in the layer. */
+async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepresentation['layer']>, options: RenderOptions): AsyncGenerator<RgbFrame> {
+  const weights = requireWeights(rep);
+  const { workingWidth, workingHeight } = rep.header;
+  const frames = layerFrames(layer, options.signal, { width: workingWidth, height: workingHeight });
+  const coded = layer.frameIndices;
+  const from = options.fromFrame ?? 0;
+  let position = 0;
+  while (position + 1 < coded.length && coded[position + 1]! <= from) position += 1;
+  // Every frame before a coded frame that is not itself coded has one weight pair.
+  let pair = coded[position]! - position;
+  for (; position < coded.length; position += 1) {
+    const start = coded[position]!;
+    await frames.release(position);
+    if (start >= from) yield await decodedFrame(frames, position);
+    const end = coded[position + 1];
+    if (end === undefined || end - start < 2) continue;
+    let context: PairContext | undefined;
+    for (let f = start + 1; f < end; f += 1, pair += 1) {
+      if (f < from) continue;
+      context ??= await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1));
+      yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
       throwIfAborted(options.signal);
     }
-    yield k1;
+  }
+}
+
+/** A layer frame; an AV1 sequence that does not decode is a defect of the stream. */
+async function decodedFrame(frames: LayerFrames, position: number): Promise<RgbFrame> {
+  try {
+    return await frames.frame(position);
+  } catch (error) {
+    if (error instanceof MediaError && error.code === 'INVALID_MEDIA') throw new BitstreamError('BAD_SECTION', error.message);
+    throw error;
+  }
+}
+
+function requireWeights(rep: CmvcRepresentation): NonNullable<CmvcRepresentation['weights']> {
+  if (!rep.weights) throw new CodecError('INVALID_OPTIONS', 'This stream keeps text only (its keyframe images were removed); decode it in TT2V mode');
+  return rep.weights;
+}
+
+function weightsAt(weights: NonNullable<CmvcRepresentation['weights']>, pair: number): { wi: number; wl: number } {
+  return { wi: dequantiseWeight(weights.values[2 * pair] ?? 0), wl: dequantiseWeight(weights.values[2 * pair + 1] ?? 0) };
+}
+
+/** Version 1: AVIF keyframe stills, every other frame interpolated between the keyframes around it. */
+async function* renderStills(rep: CmvcRepresentation, options: RenderOptions): AsyncGenerator<RgbFrame> {
+  const weights = requireWeights(rep);
+  const load = keyframeLoader(rep);
+  const from = options.fromFrame ?? 0;
+  if (from === 0) yield await load(0);
+  let pair = 0;
+  for (const [j, clip] of rep.clips.entries()) {
+    if (clip.endFrame < from) {
+      pair += clip.endFrame - clip.startFrame - 1;
+      continue;
+    }
+    let context: PairContext | undefined;
+    for (let f = clip.startFrame + 1; f < clip.endFrame; f += 1, pair += 1) {
+      if (f < from) continue;
+      context ??= await preparePair(await load(j), await load(j + 1));
+      yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
+      throwIfAborted(options.signal);
+    }
+    yield await load(j + 1);
   }
 }
 
@@ -102,8 +167,10 @@ async function* renderTt2v(rep: CmvcRepresentation, options: RenderOptions): Asy
     rep.clips.length > 0
       ? rep.clips.map((clip) => ({ clip, first: rep.keyframes[clip.index], last: rep.keyframes[clip.index + 1], frames: clip.endFrame - clip.startFrame + 1 }))
       : [{ clip: undefined, first: rep.keyframes[0], last: rep.keyframes[0], frames: 1 }];
+  const from = options.fromFrame ?? 0;
   for (const [j, { clip, first, last, frames }] of clips.entries()) {
     if (!first || !last) throw new CodecError('INTERNAL', 'clip without keyframes');
+    if (clip && clip.endFrame < from) continue;
     let generated: RgbFrame[];
     try {
       generated = await generator.generateClip({
@@ -124,21 +191,33 @@ async function* renderTt2v(rep: CmvcRepresentation, options: RenderOptions): Asy
     if (generated.length !== frames || generated.some((f) => f.width !== header.workingWidth || f.height !== header.workingHeight || f.data.length !== f.width * f.height * 3))
       throw new CodecError('GENERATOR_FAILED', `generator ${generator.id} returned ${generated.length} frames, expected ${frames} of ${header.workingWidth}x${header.workingHeight}`);
     // Neighbouring clips share their boundary keyframe: emit it once.
-    yield* j === 0 ? generated : generated.slice(1);
+    const firstFrame = clip?.startFrame ?? 0;
+    for (const [k, frame] of generated.entries()) {
+      if ((j > 0 && k === 0) || firstFrame + k < from) continue;
+      yield frame;
+    }
     throwIfAborted(options.signal);
   }
 }
 
-/** Reconstructs every frame of the video at working size, in order; exactly `header.frameCount` frames. */
+/** Reconstructs the frames of the video from `fromFrame` (default 0) to the end at working size, in order. */
 export async function* renderFrames(rep: CmvcRepresentation, options: RenderOptions): AsyncGenerator<RgbFrame> {
+  const from = options.fromFrame ?? 0;
+  if (!Number.isInteger(from) || from < 0 || from >= rep.header.frameCount)
+    throw new CodecError('INVALID_OPTIONS', `fromFrame must be an integer in 0..${rep.header.frameCount - 1}`);
   const frames = options.mode === 'it2v' ? renderIt2v(rep, options) : renderTt2v(rep, options);
-  let index = 0;
+  let index = from;
   for await (const frame of frames) {
     yield frame;
     options.onFrame?.(index);
     index += 1;
   }
-  if (index !== rep.header.frameCount) throw new CodecError('GENERATOR_FAILED', `reconstructed ${index} frames, the source had ${rep.header.frameCount}`);
+  if (index !== rep.header.frameCount) throw new CodecError('GENERATOR_FAILED', `reconstructed ${index - from} frames from frame ${from}, the source had ${rep.header.frameCount}`);
+}
+
+function formatOf(output: string): VideoFormat {
+  const extension = extname(output).toLowerCase();
+  return extension === '.webm' ? 'webm' : extension === '.y4m' ? 'y4m' : 'mp4';
 }
 
 /** Decodes a .cmvc stream into a video file with the source's exact frame count and frame rate. */
@@ -149,8 +228,12 @@ export async function decodeBitstream(bytes: Uint8Array, options: DecodeOptions,
     throw new CodecError('INVALID_OPTIONS', 'This stream keeps text only (its keyframe images were removed); decode it in TT2V mode');
   }
   const { header } = rep;
-  const format: VideoFormat = options.format ?? (extname(options.output).toLowerCase() === '.webm' ? 'webm' : 'mp4');
+  const format: VideoFormat = options.format ?? formatOf(options.output);
+  const audioPath = rep.audio && !options.mute && format !== 'y4m' ? `${options.output}.sound.ogg` : undefined;
+  if (audioPath && rep.audio) await writeFile(audioPath, rep.audio.bytes);
   const sink = createVideoEncoder(options.output, {
+    ...(audioPath ? { audioPath } : {}),
+    pixelFormat: options.mode === 'it2v' && rep.layer ? 'yuv444' : 'rgb24',
     width: header.workingWidth,
     height: header.workingHeight,
     fps: header.fps,
@@ -173,6 +256,8 @@ export async function decodeBitstream(bytes: Uint8Array, options: DecodeOptions,
     // A partial video must not look like a result.
     await rm(options.output, { force: true }).catch(() => undefined);
     throw error;
+  } finally {
+    if (audioPath) await rm(audioPath, { force: true }).catch(() => undefined);
   }
   const even = (value: number): number => Math.max(2, value - (value % 2));
   return {

@@ -8,15 +8,21 @@ import type {
   TimedFrame,
 } from './contracts.ts';
 import { writeBitstream, parseBitstream, type SectionInfo, type TextForm } from './bitstream/container.ts';
-import type { ClipEntry, CmvcRepresentation, KeyframeEntry, MotionSideChannel, StreamHeader } from './bitstream/types.ts';
+import type { AudioTrack, ClipEntry, CmvcRepresentation, KeyframeEntry, KeyframeLayer, LayerSegment, MotionSideChannel, StreamHeader } from './bitstream/types.ts';
+import { LIMITS } from './bitstream/format.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
+import { encodeAudio } from './io/audio.ts';
+import { AV1_MAX_CRF, createAv1SegmentEncoder, type Av1SegmentEncoder } from './io/av1.ts';
+import { layerFrames } from './layer-frames.ts';
 import { decodeFrames } from './io/decode-frames.ts';
+import { yuvToRgb } from './io/pixels.ts';
 import { probe, type MediaInfo } from './io/probe.ts';
 import { sizeForWidth, workingSize, type Size } from './io/resize.ts';
 import {
   MOTION_SIDE_CHANNEL_MODES,
   fitWeights,
   fitWeightsWithMotion,
+  loadOpenCv,
   motionGridFor,
   preparePair,
   quantiseWeight,
@@ -26,26 +32,34 @@ import {
   type MotionSideChannelMode,
   type PairContext,
 } from './it2v/index.ts';
-import { selectKeyframes, type KeyframeSelection } from './keyframes/select.ts';
-import { clampKeyframeCount, type KeyframeStrategy } from './keyframes/plan.ts';
-import { decodeKeyframeImage, encodeKeyframeImage, estimatedKeyframeBytes, type QualityPreset } from './representation/keyframe-image.ts';
-import { keyframeCountForRate, rateReport, type RateReport } from './representation/rate.ts';
+import { planLayer, type LayerPlan, type LayerTarget } from './keyframes/segments.ts';
+import type { KeyframeStrategy } from './keyframes/plan.ts';
+import { encodeThumbnail, type QualityPreset, type Thumbnail } from './representation/keyframe-image.ts';
+import { rateReport, type RateReport } from './representation/rate.ts';
+import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from './settings.ts';
 
 export interface EncodeOptions {
-  /** Number of keyframes n (≥ 2). Takes precedence over `targetKbps`. */
+  /** Described keyframes (content texts) n ≥ 2 over the whole video; by default one per `describeEverySeconds`. */
   readonly keyframes?: number;
-  /** Derive n from a target bitrate instead. */
+  /** About one described keyframe per this many seconds (Eq. 1 places them). Default `DEFAULT_ENCODE_SETTINGS.describeEverySeconds`. */
+  readonly describeEverySeconds?: number;
+  /** At most this many described keyframes. Default `DEFAULT_ENCODE_SETTINGS.maxKeyframes`. */
+  readonly maxKeyframes?: number;
+  /** Aim the stream at this bitrate: the keyframe layer's quantizer is searched for it (the preset still sets the spacing). */
   readonly targetKbps?: number;
   /** Default: `cs` when a feature extractor is supplied, else `mse`. */
   readonly strategy?: KeyframeStrategy;
+  /** Keyframe-layer quality preset (see LAYER_TARGETS); default `DEFAULT_ENCODE_SETTINGS.quality`. */
   readonly quality?: QualityPreset;
+  /** Overrides the preset's rate–distortion target (evaluation sweeps and experiments). */
+  readonly layerTarget?: LayerTarget;
   /** Seed for the `random` strategy. */
   readonly seed?: number;
-  /** Working (reconstruction) height; the source is never upscaled. Default 480. */
+  /** Working (reconstruction) height; the source is never upscaled. */
   readonly workingHeight?: number;
   /** What `probe` found for this input, when the caller probed it already (saves a second ffprobe). */
   readonly media?: MediaInfo;
-  /** Width frames are reduced to for keyframe selection. Default 224. */
+  /** Width frames are reduced to for keyframe selection and rate–distortion planning. Default 224. */
   readonly analysisWidth?: number;
   /**
    * Frames per clip handed to `describeMotion`, keyframes included. By default about three per
@@ -57,10 +71,12 @@ export interface EncodeOptions {
   readonly textForm?: TextForm;
   /**
    * `coarse`: also send a coarse residual motion field per interpolated frame (bitstream section 8),
-   * which IT2V uses to correct the keyframe flow; the weights are fitted for rendering with it.
-   * Default `off`.
+   * which IT2V uses to correct the keyframe flow; a field is kept only for frames where it lowers the
+   * error, and the weights are fitted for rendering with it. Default `off`.
    */
   readonly motionSideChannel?: MotionSideChannelMode;
+  /** Opus bitrate of the sound track in kbit/s; 0 leaves the sound out. */
+  readonly audioKbps?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -79,6 +95,7 @@ export interface EncodedStream {
   readonly rate: RateReport;
 }
 
+
 export interface EncodeResult extends EncodedStream {
   readonly source: MediaInfo;
   readonly strategy: KeyframeStrategy;
@@ -88,46 +105,22 @@ export interface EncodeResult extends EncodedStream {
    * encoder fits those weights anyway, so comparisons need not encode twice.
    */
   readonly withoutMotionSideChannel?: EncodedStream;
-}
-
-/** Typical coded sizes used only to turn a target bitrate into a keyframe count. */
-const RATE_ESTIMATES = { contentBytes: 40, motionBytes: 30, weightBytesPerFrame: 0.5, overheadBytes: 120 } as const;
-/** Typical coded side-channel bytes per interpolated frame (`coarse`: 7–50 on the evaluation clips). */
-const SIDE_CHANNEL_BYTES_PER_FRAME = 24;
-/** Default keyframe count: one per 3 s plus the last frame (the paper found few keyframes rate-distortion best). */
-const SECONDS_PER_DEFAULT_KEYFRAME = 3;
-
-/**
- * AVIF bytes of the first frame at the chosen preset: a per-video calibration of the keyframe cost,
- * which varies several-fold with content, used to turn a target bitrate into a keyframe count.
- */
-async function measureKeyframeBytes(frames: AsyncIterable<TimedFrame>, quality: QualityPreset): Promise<number | undefined> {
-  for await (const frame of frames) return (await encodeKeyframeImage(frame, quality)).bytes.length;
-  return undefined;
-}
-
-function keyframeCount(options: EncodeOptions, info: MediaInfo, frameCount: number, working: Size, measuredKeyframeBytes?: number): number {
-  if (options.keyframes !== undefined) {
-    if (!Number.isInteger(options.keyframes) || options.keyframes < 2) throw new CodecError('INVALID_OPTIONS', 'keyframes must be an integer ≥ 2');
-    return clampKeyframeCount(options.keyframes, frameCount);
-  }
-  if (options.targetKbps !== undefined) {
-    if (!(options.targetKbps > 0)) throw new CodecError('INVALID_OPTIONS', 'targetKbps must be positive');
-    return keyframeCountForRate({
-      targetKbps: options.targetKbps,
-      durationSeconds: info.durationSeconds,
-      frameCount,
-      bytesPerKeyframe: measuredKeyframeBytes ?? estimatedKeyframeBytes(options.quality ?? 'low', working.width * working.height),
-      ...RATE_ESTIMATES,
-      weightBytesPerFrame: RATE_ESTIMATES.weightBytesPerFrame + ((options.motionSideChannel ?? 'off') === 'off' ? 0 : SIDE_CHANNEL_BYTES_PER_FRAME),
-    });
-  }
-  return clampKeyframeCount(Math.round(info.durationSeconds / SECONDS_PER_DEFAULT_KEYFRAME) + 1, frameCount);
+  /** One small image per described keyframe, from the decoded keyframe layer (not part of the stream). */
+  readonly thumbnails: readonly Thumbnail[];
+  /** What the rate–distortion planner chose per segment. */
+  readonly plan: LayerPlan;
 }
 
 const MOTION_SAMPLES_PER_SECOND = 3;
 const MOTION_SAMPLES_MIN = 8;
 const MOTION_SAMPLES_MAX = 32;
+/** Coded frames per AV1 sequence: bounds the decoder's buffer and how far back a seek decodes. */
+const LAYER_SEGMENT_FRAMES = 128;
+/** Keyframe-layer encodes allowed to run at once, beside the decoder feeding them. */
+const LAYER_ENCODES_IN_FLIGHT = 2;
+/** Quantizer search for `targetKbps`: attempts, and CRF steps per halving of the rate (AV1 at low rates). */
+const RATE_SEARCH_ATTEMPTS = 3;
+const CRF_PER_RATE_HALVING = 7;
 
 function motionSampleCount(start: number, end: number, fps: number, requested: number | undefined): number {
   if (requested !== undefined) return requested;
@@ -144,123 +137,220 @@ function checkSize(frame: RgbFrame, size: Size, what: string): void {
   if (frame.width !== size.width || frame.height !== size.height) throw new CodecError('ANALYZER_FAILED', `${what} has the wrong size`);
 }
 
+/**
+ * The described keyframes (each gets a content text; clips run between them): the planner's Eq. 1
+ * picks, or `requested` frames evenly spaced (also when the planner picked more than `max`).
+ * Always frame 0 and the last frame.
+ */
+function describedKeyframes(plan: LayerPlan, requested: number | undefined, max: number): number[] {
+  const last = plan.frameCount - 1;
+  const planned = [...new Set([...plan.segments.flatMap((s) => s.described), last])].sort((a, b) => a - b);
+  if (requested === undefined && planned.length <= max) return planned;
+  const n = Math.max(1, Math.min(requested ?? max, plan.frameCount));
+  return [...new Set(Array.from({ length: n }, (_, k) => (n === 1 ? 0 : Math.round((k * last) / (n - 1)))))];
+}
+
 /** Encodes a video file into a CMVC bitstream (paper: keyframe selection, Eq. 1; representation; Eq. 2 accounting). */
 export async function encodeVideo(inputPath: string, options: EncodeOptions, analyzers: Analyzers, onProgress?: ProgressListener): Promise<EncodeResult> {
   const { signal } = options;
   const report = (stage: string, fraction: number): void => onProgress?.({ stage, fraction: Math.max(0, Math.min(1, fraction)) });
   const strategy = options.strategy ?? (analyzers.featureExtractor ? 'cs' : 'mse');
-  const quality = options.quality ?? 'low';
-  const sideChannel = options.motionSideChannel ?? 'off';
+  const quality = options.quality ?? DEFAULT_ENCODE_SETTINGS.quality;
+  const target = options.layerTarget ?? LAYER_TARGETS[quality];
+  const sideChannel = options.motionSideChannel ?? DEFAULT_ENCODE_SETTINGS.motionSideChannel;
+  const audioKbps = options.audioKbps ?? DEFAULT_ENCODE_SETTINGS.audioKbps;
+  if (!target) throw new CodecError('INVALID_OPTIONS', `unknown quality preset ${String(quality)}`);
   if (!MOTION_SIDE_CHANNEL_MODES.includes(sideChannel))
     throw new CodecError('INVALID_OPTIONS', `motionSideChannel must be one of ${MOTION_SIDE_CHANNEL_MODES.join(', ')}`);
   if (strategy === 'cs' && !analyzers.featureExtractor)
     throw new CodecError('INVALID_OPTIONS', 'keyframe strategy "cs" needs an image feature extractor; use "mse" without models');
+  if (options.keyframes !== undefined && (!Number.isInteger(options.keyframes) || options.keyframes < 2))
+    throw new CodecError('INVALID_OPTIONS', 'keyframes must be an integer ≥ 2');
+  if (options.targetKbps !== undefined && !(options.targetKbps > 0)) throw new CodecError('INVALID_OPTIONS', 'targetKbps must be positive');
+  if (options.describeEverySeconds !== undefined && !(options.describeEverySeconds > 0)) throw new CodecError('INVALID_OPTIONS', 'describeEverySeconds must be positive');
+  if (options.maxKeyframes !== undefined && (!Number.isInteger(options.maxKeyframes) || options.maxKeyframes < 2))
+    throw new CodecError('INVALID_OPTIONS', 'maxKeyframes must be an integer ≥ 2');
+  if (!(audioKbps === 0 || (audioKbps >= 6 && audioKbps <= 256))) throw new CodecError('INVALID_OPTIONS', 'audioKbps must be 0 (no sound) or 6..256');
 
   report('probe', 0);
   const info = options.media ?? (await probe(inputPath, signal));
-  const working = workingSize(info, options.workingHeight ?? 480);
+  const working = workingSize(info, options.workingHeight ?? DEFAULT_ENCODE_SETTINGS.workingHeight);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
-  const decode = (): AsyncIterable<TimedFrame> => decodeFrames(inputPath, { ...working, fps: info.fps, signal });
+  const decode = (size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24'): AsyncIterable<TimedFrame> =>
+    decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(signal ? { signal } : {}) });
+  const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? encodeAudio(inputPath, audioKbps, signal) : Promise.resolve(undefined);
+  audio.catch(() => undefined); // observed below
 
-  const measuredKeyframeBytes = options.keyframes === undefined && options.targetKbps !== undefined ? await measureKeyframeBytes(decode(), quality) : undefined;
+  // Pass 1: the rate–distortion plan of the keyframe layer, on analysis-size frames.
+  const { cv } = await loadOpenCv();
+  const plan = await planLayer(decode(analysis), {
+    fps: info.fps,
+    strategy,
+    ...(analyzers.featureExtractor ? { featureExtractor: analyzers.featureExtractor } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    target,
+    describeEverySeconds: options.describeEverySeconds ?? DEFAULT_ENCODE_SETTINGS.describeEverySeconds,
+    maxSegmentSeconds: DEFAULT_ENCODE_SETTINGS.maxSegmentSeconds,
+    cv,
+    onFrame: (index) => report('plan', (index + 1) / info.frameCount),
+  });
+  const frameCount = plan.frameCount;
+  if (frameCount < 1) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered no frames`);
+  throwIfAborted(signal);
+  const described = describedKeyframes(plan, options.keyframes, options.maxKeyframes ?? DEFAULT_ENCODE_SETTINGS.maxKeyframes);
+  // The layer holds every described keyframe, whatever the planner chose.
+  const coded = [...new Set([...plan.segments.flatMap((segment) => segment.coded), ...described])].sort((a, b) => a - b);
+  const describedSet = new Set(described);
 
-  // Pass 1: keyframe selection. A container's frame count can be wrong; the stream is authoritative.
-  let frameCount = info.frameCount;
-  let selection: KeyframeSelection | undefined;
-  for (let attempt = 0; attempt < 2 && !selection; attempt += 1) {
-    const plannedCount = frameCount;
-    const n = keyframeCount(options, info, plannedCount, working, measuredKeyframeBytes);
-    const result = await selectKeyframes(decode(), {
-      frameCount: plannedCount,
-      keyframeCount: n,
-      strategy,
-      featureExtractor: analyzers.featureExtractor,
-      seed: options.seed,
-      analysisSize: analysis,
-      onFrame: (index) => report('select', (index + 1) / plannedCount),
-    });
-    if (result.indices.length > 0) selection = result;
-    frameCount = result.deliveredFrames;
+  // Pass 2: the keyframe layer, and the described keyframes' source pixels for the describer.
+  const contents = new Map<number, Promise<{ text: string; semantic?: Uint8Array }>>();
+  const codeLayer = async (crfOffset: number): Promise<LayerSegment[]> => {
+    const settingsOf = (frameIndex: number): { crf: number; preset: number } => {
+      const segment = plan.segments.find((s) => frameIndex >= s.start && frameIndex <= s.end);
+      return {
+        crf: Math.max(0, Math.min(AV1_MAX_CRF, (segment?.crf ?? target.crf) + crfOffset)),
+        preset: DEFAULT_ENCODE_SETTINGS.layerPresetFor(segment?.spacing ?? 1),
+      };
+    };
+    const segmentOf = (frameIndex: number): number => plan.segments.findIndex((s) => frameIndex >= s.start && frameIndex <= s.end);
+    const finished: Promise<LayerSegment>[] = [];
+    let encoder: Av1SegmentEncoder | undefined;
+    let encoderSegment = -1;
+    let framesInSequence = 0;
+    const close = (): void => {
+      if (!encoder) return;
+      const frames = framesInSequence;
+      const closing = encoder.close().then((obus) => ({ frames, obus }));
+      closing.catch(() => undefined); // observed below
+      finished.push(closing);
+      encoder = undefined;
+    };
+    let next = 0;
+    let delivered = 0;
+    try {
+      for await (const frame of decode(working, 'yuv444')) {
+        checkSize(frame, working, 'decoded frame');
+        delivered += 1;
+        if (crfOffset === 0 && describedSet.has(frame.index) && !contents.has(frame.index)) {
+          const pending = describe(() => analyzers.describer.describeKeyframe({ ...yuvToRgb(frame), index: frame.index, time: frame.time }), analyzers.describer.id);
+          pending.catch(() => undefined); // observed below
+          contents.set(frame.index, pending);
+        }
+        if (coded[next] !== frame.index) continue;
+        next += 1;
+        const segment = segmentOf(frame.index);
+        if (encoder && (segment !== encoderSegment || framesInSequence >= LAYER_SEGMENT_FRAMES)) close();
+        if (!encoder) {
+          if (finished.length >= LAYER_ENCODES_IN_FLIGHT) await finished[finished.length - LAYER_ENCODES_IN_FLIGHT];
+          encoder = createAv1SegmentEncoder({ width: working.width, height: working.height, ...settingsOf(frame.index), ...(signal ? { signal } : {}) });
+          encoderSegment = segment;
+          framesInSequence = 0;
+        }
+        await encoder.write(frame);
+        framesInSequence += 1;
+        report('keyframes', (frame.index + 1) / frameCount);
+        throwIfAborted(signal);
+      }
+      close();
+    } catch (error) {
+      encoder?.abort();
+      throw error;
+    }
+    if (delivered !== frameCount || next !== coded.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+    return Promise.all(finished);
+  };
+  const layerBytes = (segments: readonly LayerSegment[]): number => segments.reduce((sum, s) => sum + s.obus.length, 0);
+  let segments = await codeLayer(0);
+  if (options.targetKbps !== undefined) {
+    // The layer is nearly every byte; steer its quantizer until it fits the target (keeping the best try that does).
+    const kbpsOf = (bytes: number): number => (bytes * 8) / Math.max(1e-9, info.durationSeconds) / 1000;
+    let offset = 0;
+    let best = { offset: 0, segments, kbps: kbpsOf(layerBytes(segments)) };
+    for (let attempt = 1; attempt < RATE_SEARCH_ATTEMPTS && Math.abs(Math.log2(best.kbps / options.targetKbps)) > 0.1; attempt += 1) {
+      const step = Math.round(CRF_PER_RATE_HALVING * Math.log2(best.kbps / options.targetKbps));
+      const candidate = Math.max(-AV1_MAX_CRF, Math.min(AV1_MAX_CRF, best.offset + step));
+      if (candidate === offset || step === 0) break;
+      offset = candidate;
+      const tried = await codeLayer(offset);
+      const kbps = kbpsOf(layerBytes(tried));
+      const fits = (k: number): boolean => k <= options.targetKbps!;
+      const closer = Math.abs(Math.log(kbps / options.targetKbps)) < Math.abs(Math.log(best.kbps / options.targetKbps));
+      if ((fits(kbps) && !fits(best.kbps)) || (fits(kbps) === fits(best.kbps) && closer)) best = { offset, segments: tried, kbps };
+    }
+    segments = best.segments;
   }
-  if (!selection) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+  const layer: KeyframeLayer = { width: working.width, height: working.height, frameIndices: coded, segments };
   throwIfAborted(signal);
 
-  // Keyframe images, round-tripped so the weights are fitted against what the decoder will see.
-  const images: { bytes: Uint8Array; width: number; height: number }[] = [];
-  const decodedKeyframes: RgbFrame[] = [];
-  const contents: { text: string; semantic?: Uint8Array }[] = [];
-  for (const [i, frame] of selection.frames.entries()) {
-    // Image coding runs on libvips' threads, so the describer can work at the same time.
-    const [image, content] = await Promise.all([
-      encodeKeyframeImage(frame, quality),
-      describe(() => analyzers.describer.describeKeyframe(frame), analyzers.describer.id),
-    ]);
-    images.push(image);
-    decodedKeyframes.push(await decodeKeyframeImage(image.bytes, working.width, working.height));
-    contents.push(content);
-    report('keyframes', (i + 1) / selection.frames.length);
-    throwIfAborted(signal);
-  }
-
-  // Pass 2: IT2V weights against the real frames, and motion descriptions per clip.
-  const indices = selection.indices;
-  const clipCount = indices.length - 1;
-  const weights = new Uint8Array(2 * (frameCount - indices.length));
+  // Pass 3: decode the layer exactly as a decoder will, fit (w_i, w_l) of every other frame against
+  // the source (closed loop), sample frames for the motion descriptions, and make the thumbnails.
+  const decoded = layerFrames(layer, signal);
+  const weights = new Uint8Array(2 * (frameCount - coded.length));
   const motionGrid = motionGridFor(sideChannel, working.width, working.height);
-  const motion = motionGrid ? new MotionFieldCollector(motionGrid, frameCount - indices.length) : undefined;
-  // Motion descriptions run while the next clip's weights are fitted; at most two are in flight.
+  const motion = motionGrid ? new MotionFieldCollector(motionGrid, frameCount - coded.length) : undefined;
+  const thumbnails: Promise<Thumbnail>[] = [];
   const pendingMotions: Promise<MotionDescription>[] = [];
   const MAX_PENDING_MOTIONS = 2;
-  if (clipCount > 0) {
-    const samplesFor = (start: number, end: number) => motionSampleCount(start, end, info.fps, options.motionSamplesPerClip);
-    let clip = 0;
-    let context: PairContext | undefined;
-    let sampled: TimedFrame[] = [];
-    let sampleIndices = motionSampleIndices(indices[0] ?? 0, indices[1] ?? 0, samplesFor(indices[0] ?? 0, indices[1] ?? 0));
-    let weightOffset = 0;
-    let settledMotions = 0;
-    for await (const frame of decode()) {
-      checkSize(frame, working, 'decoded frame');
-      if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered more frames on the second decode`);
-      const start = indices[clip] ?? 0;
-      const end = indices[clip + 1] ?? 0;
-      if (sampleIndices.has(frame.index)) sampled.push(frame);
-      if (frame.index > start && frame.index < end) {
-        context ??= await preparePair(required(decodedKeyframes[clip]), required(decodedKeyframes[clip + 1]));
-        const t = (frame.index - start) / (end - start);
-        let fitted: InterpolationWeights;
-        if (motion && motionGrid) {
-          const withMotion = fitWeightsWithMotion(context, frame, t, motionGrid);
-          motion.add(weightOffset / 2, withMotion.motion?.vectors ?? null, withMotion.withoutMotion);
-          fitted = withMotion.weights;
-        } else fitted = fitWeights(context, frame, t);
-        weights[weightOffset++] = quantiseWeight(fitted.wi);
-        weights[weightOffset++] = quantiseWeight(fitted.wl);
+  const samplesFor = (start: number, end: number): number => motionSampleCount(start, end, info.fps, options.motionSamplesPerClip);
+  let clip = 0;
+  let sampled: TimedFrame[] = [];
+  let sampleIndices = described.length > 1 ? motionSampleIndices(described[0]!, described[1]!, samplesFor(described[0]!, described[1]!)) : new Set<number>();
+  let codedPosition = -1;
+  let context: PairContext | undefined;
+  let weightOffset = 0;
+  let settledMotions = 0;
+  let delivered = 0;
+  for await (const frame of decode(working, 'yuv444')) {
+    checkSize(frame, working, 'decoded frame');
+    if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered more frames on another decode`);
+    delivered += 1;
+    if (sampleIndices.has(frame.index)) sampled.push({ ...yuvToRgb(frame), index: frame.index, time: frame.time });
+    if (coded[codedPosition + 1] === frame.index) {
+      codedPosition += 1;
+      context = undefined;
+      await decoded.release(codedPosition);
+      if (describedSet.has(frame.index)) {
+        const picture = encodeThumbnail(yuvToRgb(await decoded.frame(codedPosition)), frame.index);
+        picture.catch(() => undefined); // observed below
+        thumbnails.push(picture);
       }
-      if (frame.index === end) {
-        const clipFrames = { frames: sampled, fps: sampleRate(sampled) };
-        const pending = describe(() => analyzers.describer.describeMotion(clipFrames), analyzers.describer.id);
-        pending.catch(() => undefined); // observed below; avoids an unhandled rejection while it waits
-        pendingMotions.push(pending);
-        if (pendingMotions.length - settledMotions >= MAX_PENDING_MOTIONS) await pendingMotions[settledMotions++];
-        clip += 1;
-        context = undefined;
-        if (clip < clipCount) {
-          sampleIndices = motionSampleIndices(end, indices[clip + 1] ?? end, samplesFor(end, indices[clip + 1] ?? end));
-          sampled = [frame];
-        }
-      }
-      report('weights', (frame.index + 1) / frameCount);
-      throwIfAborted(signal);
+    } else {
+      context ??= await preparePair(await decoded.frame(codedPosition), await decoded.frame(codedPosition + 1));
+      const start = coded[codedPosition]!;
+      const t = (frame.index - start) / (coded[codedPosition + 1]! - start);
+      let fitted: InterpolationWeights;
+      if (motion && motionGrid) {
+        const withMotion = fitWeightsWithMotion(context, frame, t, motionGrid);
+        motion.add(weightOffset / 2, withMotion.motion?.vectors ?? null, withMotion.withoutMotion);
+        fitted = withMotion.weights;
+      } else fitted = fitWeights(context, frame, t);
+      weights[weightOffset++] = quantiseWeight(fitted.wi);
+      weights[weightOffset++] = quantiseWeight(fitted.wl);
     }
-    if (pendingMotions.length !== clipCount || weightOffset !== weights.length)
-      throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+    if (clip < described.length - 1 && frame.index === described[clip + 1]) {
+      const clipFrames = { frames: sampled, fps: sampleRate(sampled) };
+      const pending = describe(() => analyzers.describer.describeMotion(clipFrames), analyzers.describer.id);
+      pending.catch(() => undefined); // observed below; avoids an unhandled rejection while it waits
+      pendingMotions.push(pending);
+      if (pendingMotions.length - settledMotions >= MAX_PENDING_MOTIONS) await pendingMotions[settledMotions++];
+      clip += 1;
+      if (clip < described.length - 1) {
+        const end = described[clip + 1]!;
+        sampleIndices = motionSampleIndices(frame.index, end, samplesFor(frame.index, end));
+        sampled = [{ ...yuvToRgb(frame), index: frame.index, time: frame.time }];
+      }
+    }
+    report('weights', (frame.index + 1) / frameCount);
+    throwIfAborted(signal);
   }
+  if (delivered !== frameCount || weightOffset !== weights.length || pendingMotions.length !== described.length - 1)
+    throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
   const motions = await Promise.all(pendingMotions);
-  for (const motion of motions) {
-    if (!motion.camera || !['static', 'pan', 'tilt', 'zoom'].includes(motion.camera.kind))
+  for (const motionText of motions) {
+    if (!motionText.camera || !['static', 'pan', 'tilt', 'zoom'].includes(motionText.camera.kind))
       throw new CodecError('ANALYZER_FAILED', `describer ${analyzers.describer.id} returned no camera motion`);
   }
+  const contentTexts = await Promise.all(described.map((frameIndex) => required(contents.get(frameIndex))));
 
   const fps = info.fpsRational;
   const timeOf = (frameIndex: number): number => (frameIndex * fps.den) / fps.num;
@@ -273,48 +363,50 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
     workingWidth: working.width,
     workingHeight: working.height,
   };
-  const keyframes: KeyframeEntry[] = indices.map((frameIndex, i) => {
-    const image = required(images[i]);
-    const content = required(contents[i]);
+  const keyframes: KeyframeEntry[] = described.map((frameIndex, i) => {
+    const content = required(contentTexts[i]);
     return {
       frameIndex,
       time: timeOf(frameIndex),
-      format: 'avif',
-      width: image.width,
-      height: image.height,
-      image: image.bytes,
+      format: 'layer',
+      width: working.width,
+      height: working.height,
+      image: new Uint8Array(0),
       content: content.text,
       ...(content.semantic ? { contentSemantic: content.semantic } : {}),
     };
   });
-  const clips: ClipEntry[] = motions.map((motion, j) => ({
+  const clips: ClipEntry[] = motions.map((motionText, j) => ({
     index: j,
-    startFrame: required(indices[j]),
-    endFrame: required(indices[j + 1]),
-    startTime: timeOf(required(indices[j])),
-    endTime: timeOf(required(indices[j + 1])),
-    motion: motion.text,
-    ...(motion.semantic ? { motionSemantic: motion.semantic } : {}),
-    camera: motion.camera,
+    startFrame: required(described[j]),
+    endFrame: required(described[j + 1]),
+    startTime: timeOf(required(described[j])),
+    endTime: timeOf(required(described[j + 1])),
+    motion: motionText.text,
+    ...(motionText.semantic ? { motionSemantic: motionText.semantic } : {}),
+    camera: motionText.camera,
   }));
-  const semanticId = analyzers.semanticCodec ? checkSemantic(analyzers.semanticCodec, [...contents, ...motions]) : undefined;
+  const semanticId = analyzers.semanticCodec ? checkSemantic(analyzers.semanticCodec, [...contentTexts, ...motions]) : undefined;
+  const sound = await audio;
   const representation: CmvcRepresentation = {
     header,
     keyframes,
     clips,
+    layer,
     weights: { levels: WEIGHT_LEVELS, values: weights },
     semanticCodecs: {
       ...(semanticId && keyframes.every((k) => k.contentSemantic) ? { content: semanticId } : {}),
       ...(semanticId && clips.length > 0 && clips.every((c) => c.motionSemantic) ? { motion: semanticId } : {}),
     },
     ...(motion?.hasFields ? { motionSideChannel: motion.finish() } : {}),
+    ...(sound ? { audio: sound } : {}),
   };
   report('write', 0);
   const textForm = options.textForm ?? 'text';
   const stream = writeStream(representation, textForm);
   const withoutMotionSideChannel = motion ? writeStream({ ...representation, weights: { levels: WEIGHT_LEVELS, values: motion.weightsWithout }, motionSideChannel: undefined }, textForm) : undefined;
   report('write', 1);
-  return { ...stream, source: info, strategy, ...(withoutMotionSideChannel ? { withoutMotionSideChannel } : {}) };
+  return { ...stream, source: info, strategy, thumbnails: await Promise.all(thumbnails), plan, ...(withoutMotionSideChannel ? { withoutMotionSideChannel } : {}) };
 }
 
 function writeStream(representation: CmvcRepresentation, textForm: TextForm): EncodedStream {

@@ -15,8 +15,8 @@ describe('bitstream container', () => {
       rep.keyframes.map((k) => [k.frameIndex, k.width, k.height, k.content, [...k.image]]),
     );
     expect(parsed.clips.map((c) => [c.startFrame, c.endFrame, c.motion, c.camera])).toEqual(rep.clips.map((c) => [c.startFrame, c.endFrame, c.motion, c.camera]));
-    expect([...parsed.weights.values]).toEqual([...rep.weights.values]);
-    expect(parsed.weights.levels).toBe(64);
+    expect([...parsed.weights!.values]).toEqual([...rep.weights!.values]);
+    expect(parsed.weights!.levels).toBe(64);
     expect(parsed.semanticCodecs).toEqual({ content: 'test-semantic-v1', motion: 'test-semantic-v1' });
     expect([...(parsed.keyframes[1]?.contentSemantic ?? [])]).toEqual([1, 1, 3]);
   });

@@ -9,7 +9,7 @@ import { decodeBitstream, renderFrames } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { CodecError } from '../src/errors.ts';
 import { rateReport } from '../src/representation/rate.ts';
-import { ffprobeStream, lavfi, tempDir } from './fixtures.ts';
+import { ffprobeStream, lavfi, SPARSE_LAYER, tempDir } from './fixtures.ts';
 
 const dir = tempDir();
 const source = join(dir.path, 'testsrc2.mp4');
@@ -41,11 +41,17 @@ describe('encodeVideo', () => {
     expect(rep.keyframes).toHaveLength(3);
     expect(rep.clips).toHaveLength(2);
     expect(rep.clips[1]?.startFrame).toBe(rep.keyframes[1]?.frameIndex);
-    expect(rep.weights.values.length).toBe(2 * (72 - 3));
+    const layer = rep.layer!;
+    expect(layer.frameIndices[0]).toBe(0);
+    expect(layer.frameIndices.at(-1)).toBe(71);
+    expect(rep.keyframes.every((k) => layer.frameIndices.includes(k.frameIndex))).toBe(true);
+    expect(layer.segments.reduce((sum, segment) => sum + segment.frames, 0)).toBe(layer.frameIndices.length);
+    expect(rep.weights!.values.length).toBe(2 * (72 - layer.frameIndices.length));
     expect(rep.keyframes[0]?.content).toMatch(/^Keyframe at 0\.00 s: mean colour rgb\(/);
     expect(rep.clips[0]?.motion).toMatch(/^Global motion over /);
-    expect(rep.keyframes[0]).toMatchObject({ format: 'avif', width: 160, height: 120 });
-    expect([...stages]).toEqual(expect.arrayContaining(['probe', 'select', 'keyframes', 'weights', 'write']));
+    expect(rep.keyframes[0]).toMatchObject({ format: 'layer', width: 320, height: 240 });
+    expect(encoded.thumbnails.map((t) => t.frameIndex)).toEqual(rep.keyframes.map((k) => k.frameIndex));
+    expect([...stages]).toEqual(expect.arrayContaining(['probe', 'plan', 'keyframes', 'weights', 'write']));
   });
 
   it('reports section bytes that add up to the file size', () => {
@@ -96,14 +102,33 @@ describe('degenerate lengths', () => {
 });
 
 describe('rate control', () => {
-  it('derives the keyframe count from a target bitrate and stays near it', async () => {
-    const counts: number[] = [];
-    for (const targetKbps of [40, 120]) {
-      const result = await encodeVideo(source, { targetKbps, strategy: 'uniform' }, builtinAnalyzers());
-      counts.push(result.representation.keyframes.length);
-      expect(result.rate.kbps).toBeLessThanOrEqual(targetKbps * 1.25);
+  it('steers the keyframe layer towards a target bitrate: a lower target gives a smaller stream near it', async () => {
+    const rates: number[] = [];
+    for (const targetKbps of [30, 120]) {
+      const result = await encodeVideo(source, { targetKbps, strategy: 'uniform', quality: 'high' }, builtinAnalyzers());
+      rates.push(result.rate.kbps);
+      expect(result.rate.kbps).toBeLessThanOrEqual(targetKbps * 1.5);
     }
-    expect(counts[1]).toBeGreaterThan(counts[0] ?? 0);
+    expect(rates[0]).toBeLessThan(rates[1]!);
+  }, 120_000);
+});
+
+describe('the keyframe layer', () => {
+  it('is dense where the picture moves fast and sparse where it stands still', async () => {
+    const still = join(dir.path, 'still.mkv');
+    lavfi('color=c=gray:size=160x120:rate=24:duration=2,drawbox=x=40:y=30:w=40:h=40:c=white:t=fill', still, ['-c:v', 'ffv1']);
+    const moving = join(dir.path, 'moving.mkv');
+    lavfi('testsrc2=size=160x120:rate=24:duration=2,hue=H=2*PI*t*3', moving, ['-c:v', 'ffv1']);
+    const spacing = async (path: string): Promise<number> => {
+      const result = await encodeVideo(path, { strategy: 'uniform', quality: 'middle' }, builtinAnalyzers());
+      return result.representation.header.frameCount / result.representation.layer!.frameIndices.length;
+    };
+    expect(await spacing(still)).toBeGreaterThan(await spacing(moving));
+  }, 120_000);
+
+  it('honours an explicit interpolation target: every other frame interpolated between the described keyframes', async () => {
+    const result = await encodeVideo(source, { keyframes: 3, strategy: 'uniform', layerTarget: SPARSE_LAYER }, builtinAnalyzers());
+    expect(result.representation.layer!.frameIndices).toEqual(result.representation.keyframes.map((k) => k.frameIndex));
   }, 60_000);
 });
 

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { BitstreamError } from '../src/bitstream/errors.ts';
 import type { CmvcRepresentation } from '../src/bitstream/types.ts';
 import type { ImageFeatureExtractor, RgbFrame } from '../src/contracts.ts';
+import type { LayerTarget } from '../src/keyframes/segments.ts';
 import { seededRandom } from '../src/keyframes/plan.ts';
 
 export function tempDir(): { path: string; cleanup(): void } {
@@ -117,3 +118,6 @@ export const expectCode = (run: () => unknown, code: string): void => {
   }
   throw new Error(`expected BitstreamError ${code}`);
 };
+
+/** A keyframe layer with no frames beyond the described keyframes (every other frame interpolated), whatever the content. */
+export const SPARSE_LAYER: LayerTarget = { interpolationPsnr: 0, crf: 40, crfPerDoubling: 0, maxSpacingSeconds: 1000 };

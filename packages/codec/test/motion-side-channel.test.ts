@@ -12,7 +12,7 @@ import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { encodeByteList } from '../src/entropy/text-coding.ts';
 import { decodeFrames } from '../src/io/decode-frames.ts';
 import { rateReport } from '../src/representation/rate.ts';
-import { expectCode, lavfi, syntheticRepresentation, tempDir, withSyntheticMotion } from './fixtures.ts';
+import { expectCode, lavfi, SPARSE_LAYER, syntheticRepresentation, tempDir, withSyntheticMotion } from './fixtures.ts';
 
 
 /** `bytes` with one section's payload replaced, its table entry and the header CRC made consistent again. */
@@ -157,11 +157,11 @@ describe('encoding and decoding with the motion side channel', () => {
 
   beforeAll(async () => {
     lavfi(NON_LINEAR, source, ['-c:v', 'ffv1', '-pix_fmt', 'yuv444p']);
-    const options = { keyframes: 3, strategy: 'uniform' as const, quality: 'high' as const };
+    const options = { keyframes: 3, strategy: 'uniform' as const, layerTarget: SPARSE_LAYER };
     off = await encodeVideo(source, options, builtinAnalyzers());
     coarse = await encodeVideo(source, { ...options, motionSideChannel: 'coarse' }, builtinAnalyzers());
     sourceFrames = [];
-    for await (const frame of decodeFrames(source, { width: 320, height: 240 })) sourceFrames.push(frame);
+    for await (const frame of decodeFrames(source, { width: 320, height: 240, pixelFormat: 'yuv444' })) sourceFrames.push(frame);
   }, 120_000);
   afterAll(() => dir.cleanup());
 

@@ -20,7 +20,7 @@ describe('text-only streams (archive tiering)', () => {
       rep.keyframes.map((keyframe) => [keyframe.frameIndex, 'none', 0, keyframe.content]),
     );
     expect(parsed.clips.map((clip) => [clip.motion, clip.camera])).toEqual(rep.clips.map((clip) => [clip.motion, clip.camera]));
-    expect([...parsed.weights.values]).toEqual([...rep.weights.values]);
+    expect([...parsed.weights!.values]).toEqual([...rep.weights!.values]);
   });
 
   it('refuses an IT2V decode with a clear typed error', async () => {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_ENCODE_SETTINGS } from '@cmvc/codec/settings';
 import { z } from 'zod';
 
 /** Everything the archive reads from the environment, parsed once and validated. */
@@ -38,11 +39,12 @@ const environmentSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   WORKER_NAME: z.string().min(1).optional(),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
-  ENCODE_KEYFRAME_SECONDS: z.coerce.number().positive().max(3600).default(4),
-  ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(64),
-  ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default('middle'),
-  ENCODE_STRATEGY: z.enum(['cs', 'mse', 'uniform', 'random']).default('cs'),
-  ENCODE_MOTION_SIDE_CHANNEL: z.enum(['off', 'coarse']).default('off'),
+  ENCODE_KEYFRAME_SECONDS: z.coerce.number().positive().max(3600).default(DEFAULT_ENCODE_SETTINGS.describeEverySeconds),
+  ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(DEFAULT_ENCODE_SETTINGS.maxKeyframes),
+  ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default(DEFAULT_ENCODE_SETTINGS.quality),
+  ENCODE_STRATEGY: z.enum(['cs', 'mse', 'uniform', 'random']).default(DEFAULT_ENCODE_SETTINGS.strategy),
+  ENCODE_MOTION_SIDE_CHANNEL: z.enum(['off', 'coarse']).default(DEFAULT_ENCODE_SETTINGS.motionSideChannel),
+  ENCODE_AUDIO_KBPS: z.coerce.number().min(0).max(256).default(DEFAULT_ENCODE_SETTINGS.audioKbps),
   TT2V_GENERATOR: z.enum(['retrieval', 'comfyui', 'none']).default('retrieval'),
   IT2V_GENERATOR: z.enum(['builtin', 'comfyui']).default('builtin'),
   COMFYUI_URL: z.string().url().optional(),
@@ -96,6 +98,8 @@ export interface AppConfig {
     readonly strategy: 'cs' | 'mse' | 'uniform' | 'random';
     /** `coarse`: also store the coarse motion side channel (bitstream section 8), which improves IT2V for a few kbit/s. */
     readonly motionSideChannel: 'off' | 'coarse';
+    /** Opus bitrate of the kept sound track, kbit/s; 0 keeps no sound. */
+    readonly audioKbps: number;
   };
   readonly generation: {
     /** Who serves TT2V: the built-in retrieval generator, a ComfyUI server, or nobody. */
@@ -160,7 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     encode: {
       keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,
       maxKeyframes: e.ENCODE_MAX_KEYFRAMES,
-      quality: e.ENCODE_QUALITY, strategy: e.ENCODE_STRATEGY, motionSideChannel: e.ENCODE_MOTION_SIDE_CHANNEL },
+      quality: e.ENCODE_QUALITY, strategy: e.ENCODE_STRATEGY, motionSideChannel: e.ENCODE_MOTION_SIDE_CHANNEL,
+      audioKbps: e.ENCODE_AUDIO_KBPS },
     generation: {
       tt2v: e.TT2V_GENERATOR,
       it2v: e.IT2V_GENERATOR,

@@ -3,8 +3,8 @@ import { ByteReader, ByteWriter } from './bytes.ts';
 import { BitstreamError } from './errors.ts';
 import {
   FIXED_HEADER_BYTES,
-  FORMAT_VERSION,
   HEADER_CRC_BYTES,
+  READABLE_VERSIONS,
   LIMITS,
   MAGIC,
   SECTION_ENTRY_BYTES,
@@ -16,13 +16,17 @@ import {
 } from './format.ts';
 import {
   crc32,
+  readAudio,
   readCameras,
+  readKeyframeLayer,
   readKeyframes,
   readMotionSideChannel,
   readSemantic,
   readTexts,
   readWeights,
+  writeAudio,
   writeCameras,
+  writeKeyframeLayer,
   writeKeyframes,
   writeMotionSideChannel,
   writeSemantic,
@@ -89,13 +93,50 @@ function semanticOf(codecId: string | undefined, items: readonly (Uint8Array | u
   return { codecId, items: items as Uint8Array[] };
 }
 
-/** Serialises a representation into a version-1 .cmvc stream. */
+/**
+ * The format version a representation is written in: AVIF stills are version 1, the keyframe layer
+ * version 2. A text-only stream keeps its version: version 1 kept the weights, version 2 drops them
+ * with the layer.
+ */
+export function formatVersionOf(rep: CmvcRepresentation): 1 | 2 {
+  const format = rep.keyframes[0]?.format;
+  if (format === 'avif') return 1;
+  if (format === 'layer') return 2;
+  return rep.weights && !rep.audio ? 1 : 2;
+}
+
+/** Frames IT2V interpolates, each with one weight pair: all but the keyframes (v1) or the layer's frames (v2). */
+export function interpolatedFrameCount(rep: CmvcRepresentation): number {
+  return rep.header.frameCount - (rep.layer ? rep.layer.frameIndices.length : rep.keyframes.length);
+}
+
+function checkLayout(rep: CmvcRepresentation, version: 1 | 2): void {
+  const format = rep.keyframes[0]?.format;
+  if (rep.keyframes.some((keyframe) => keyframe.format !== format)) throw new BitstreamError('INCONSISTENT', 'keyframes must share one image format');
+  if (version === 1 && (rep.layer || rep.audio)) throw new BitstreamError('INCONSISTENT', 'AVIF keyframes (version 1) cannot carry a keyframe layer or audio');
+  if (format === 'layer' && !rep.layer) throw new BitstreamError('INCONSISTENT', 'keyframes in the layer need a keyframe layer');
+  if (format !== 'layer' && rep.layer) throw new BitstreamError('INCONSISTENT', 'a keyframe layer needs keyframes of format layer');
+  if (version === 2 && Boolean(rep.layer) !== Boolean(rep.weights)) throw new BitstreamError('INCONSISTENT', 'version-2 IT2V weights go with the keyframe layer');
+  if (version === 1 && !rep.weights) throw new BitstreamError('INCONSISTENT', 'a version-1 stream needs IT2V weights');
+  if (rep.motionSideChannel && !rep.weights) throw new BitstreamError('INCONSISTENT', 'a motion side channel needs IT2V weights');
+  if (rep.layer) {
+    const coded = new Set(rep.layer.frameIndices);
+    if (rep.keyframes.some((keyframe) => !coded.has(keyframe.frameIndex))) throw new BitstreamError('INCONSISTENT', 'every keyframe must be in the keyframe layer');
+    const segmentFrames = rep.layer.segments.reduce((sum, segment) => sum + segment.frames, 0);
+    if (segmentFrames !== rep.layer.frameIndices.length || rep.layer.segments.some((s) => s.frames < 1 || s.frames > LIMITS.maxLayerSegmentFrames || s.obus.length === 0))
+      throw new BitstreamError('INCONSISTENT', 'keyframe layer segments must cover its frames, 1..' + LIMITS.maxLayerSegmentFrames + ' each');
+  }
+}
+
+/** Serialises a representation into a .cmvc stream (version 1 for AVIF keyframes, else version 2). */
 export function writeBitstream(rep: CmvcRepresentation, options: WriteOptions = {}): WrittenBitstream {
   const { header, keyframes, clips } = rep;
   checkHeader(header);
   if (keyframes.length < 1 || clips.length !== keyframes.length - 1) throw new BitstreamError('INCONSISTENT', 'need n keyframes and n-1 clips');
   const first = keyframes[0];
   if (!first) throw new BitstreamError('INCONSISTENT', 'no keyframes');
+  const version = formatVersionOf(rep);
+  checkLayout(rep, version);
 
   const contentSemantic = semanticOf(rep.semanticCodecs.content, keyframes.map((k) => k.contentSemantic));
   const motionSemantic = semanticOf(rep.semanticCodecs.motion, clips.map((c) => c.motionSemantic));
@@ -116,22 +157,23 @@ export function writeBitstream(rep: CmvcRepresentation, options: WriteOptions = 
   };
 
   const payloads: { kind: SectionKind; payload: Uint8Array }[] = [];
-  if (keyframes.some((keyframe) => keyframe.format !== first.format)) throw new BitstreamError('INCONSISTENT', 'keyframes must share one image format');
   payloads.push({ kind: 'keyframes', payload: writeKeyframes({ format: first.format, width: first.width, height: first.height, frames: keyframes }) });
   const content = forms(keyframes.map((k) => k.content), contentSemantic, 'content');
   const motion = clips.length > 0 ? forms(clips.map((c) => c.motion), motionSemantic, 'motion') : {};
   if (content.text) payloads.push({ kind: 'contentText', payload: content.text });
   if (motion.text) payloads.push({ kind: 'motionText', payload: motion.text });
   if (clips.length > 0) payloads.push({ kind: 'cameraMotion', payload: writeCameras(clips.map((c) => c.camera)) });
-  payloads.push({ kind: 'it2vWeights', payload: writeWeightsChecked(rep) });
+  if (rep.weights) payloads.push({ kind: 'it2vWeights', payload: writeWeightsChecked(rep, rep.weights) });
   if (content.semantic) payloads.push({ kind: 'contentSemantic', payload: content.semantic });
   if (motion.semantic) payloads.push({ kind: 'motionSemantic', payload: motion.semantic });
   if (rep.motionSideChannel) payloads.push({ kind: 'motionSideChannel', payload: writeMotionSideChannelChecked(rep) });
+  if (rep.layer) payloads.push({ kind: 'keyframeLayer', payload: writeKeyframeLayer(rep.layer) });
+  if (rep.audio) payloads.push({ kind: 'audio', payload: writeAudio(rep.audio) });
 
   const headerBytes = FIXED_HEADER_BYTES + payloads.length * SECTION_ENTRY_BYTES + HEADER_CRC_BYTES;
   const writer = new ByteWriter()
     .bytes(Uint8Array.from(MAGIC))
-    .u8(FORMAT_VERSION)
+    .u8(version)
     .u8(0)
     .u16(header.sourceWidth)
     .u16(header.sourceHeight)
@@ -146,7 +188,7 @@ export function writeBitstream(rep: CmvcRepresentation, options: WriteOptions = 
   let offset = headerBytes;
   for (const { kind, payload } of payloads) {
     const type = SECTION_TYPES[kind];
-    const optional = kind === 'motionSideChannel';
+    const optional = OPTIONAL_SECTIONS.has(kind);
     const checksum = crc32(payload);
     writer.u8(type).u8(optional ? SECTION_FLAG_OPTIONAL : 0).u32(payload.length).u32(checksum);
     sections.push({ kind, type, optional, offset, length: payload.length, crc32: checksum });
@@ -158,11 +200,14 @@ export function writeBitstream(rep: CmvcRepresentation, options: WriteOptions = 
   return { bytes: writer.finish(), sections, headerBytes };
 }
 
-function writeWeightsChecked(rep: CmvcRepresentation): Uint8Array {
-  const expectedPairs = rep.header.frameCount - rep.keyframes.length;
-  if (rep.weights.values.length !== 2 * expectedPairs) throw new BitstreamError('INCONSISTENT', `expected ${expectedPairs} weight pairs`);
-  if (rep.weights.values.some((value) => value >= rep.weights.levels)) throw new BitstreamError('OUT_OF_BOUNDS', 'weight above its level count');
-  return writeWeights(rep.weights);
+/** Sections a decoder may skip: the side channel only refines IT2V, and a video decodes without its sound. */
+const OPTIONAL_SECTIONS: ReadonlySet<SectionKind> = new Set(['motionSideChannel', 'audio']);
+
+function writeWeightsChecked(rep: CmvcRepresentation, weights: NonNullable<CmvcRepresentation['weights']>): Uint8Array {
+  const expectedPairs = interpolatedFrameCount(rep);
+  if (weights.values.length !== 2 * expectedPairs) throw new BitstreamError('INCONSISTENT', `expected ${expectedPairs} weight pairs`);
+  if (weights.values.some((value) => value >= weights.levels)) throw new BitstreamError('OUT_OF_BOUNDS', 'weight above its level count');
+  return writeWeights(weights);
 }
 
 function writeMotionSideChannelChecked(rep: CmvcRepresentation): Uint8Array {
@@ -173,7 +218,7 @@ function writeMotionSideChannelChecked(rep: CmvcRepresentation): Uint8Array {
   if (!inRange(columns, Math.min(LIMITS.maxMotionGrid, rep.header.workingWidth)) || !inRange(rows, Math.min(LIMITS.maxMotionGrid, rep.header.workingHeight)))
     throw new BitstreamError('OUT_OF_BOUNDS', `motion grid ${columns}x${rows} does not fit the working size`);
   if (!inRange(unitsPerPixel, LIMITS.maxMotionUnitsPerPixel)) throw new BitstreamError('OUT_OF_BOUNDS', `motion vector units per pixel ${unitsPerPixel} out of range`);
-  const expectedPairs = rep.header.frameCount - rep.keyframes.length;
+  const expectedPairs = interpolatedFrameCount(rep);
   if (fieldIndex.length !== expectedPairs) throw new BitstreamError('INCONSISTENT', `expected a motion entry for each of ${expectedPairs} intermediate frames`);
   let fields = 0;
   for (const index of fieldIndex) {
@@ -198,7 +243,8 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
   if (bytes.length < MAGIC.length || MAGIC.some((byte, i) => bytes[i] !== byte)) throw new BitstreamError('BAD_MAGIC', 'not a CMVC stream');
   reader.bytes(MAGIC.length);
   const version = reader.u8();
-  if (version !== FORMAT_VERSION) throw new BitstreamError('UNSUPPORTED_VERSION', `CMVC version ${version} is not supported (this decoder reads ${FORMAT_VERSION})`);
+  if (!READABLE_VERSIONS.includes(version))
+    throw new BitstreamError('UNSUPPORTED_VERSION', `CMVC version ${version} is not supported (this decoder reads ${READABLE_VERSIONS.join(' and ')})`);
   const flags = reader.u8();
   if (flags !== 0) throw new BitstreamError('UNSUPPORTED_VERSION', `unknown header flags ${flags}`);
   const header: StreamHeader = {
@@ -231,6 +277,7 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
     const optional = (entry.flags & SECTION_FLAG_OPTIONAL) !== 0;
     if ((entry.flags & ~SECTION_FLAG_OPTIONAL) !== 0) throw new BitstreamError('BAD_SECTION', `unknown flags on section type ${entry.type}`);
     if (!kind && !optional) throw new BitstreamError('BAD_SECTION', `unknown required section type ${entry.type}`);
+    if (kind && version === 1 && VERSION_2_SECTIONS.has(kind)) throw new BitstreamError('BAD_SECTION', `section ${kind} does not exist in version 1`);
     if (kind) {
       if (payloads.has(kind)) throw new BitstreamError('DUPLICATE_SECTION', `section ${kind} appears twice`);
       payloads.set(kind, payload);
@@ -244,8 +291,19 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
     if (!payload) throw new BitstreamError('MISSING_SECTION', `required section ${kind} is missing`);
     return payload;
   };
-  const images = readKeyframes(require('keyframes'), header.frameCount);
+  const images = readKeyframes(require('keyframes'), header.frameCount, version);
   const n = images.frames.length;
+  const layer = images.format === 'layer' ? readKeyframeLayer(require('keyframeLayer'), header.frameCount) : undefined;
+  if (!layer && payloads.has('keyframeLayer')) throw new BitstreamError('INCONSISTENT', `keyframes of format ${images.format} cannot have a keyframe layer`);
+  if (layer) {
+    const coded = new Set(layer.frameIndices);
+    if (images.frames.some((frame) => !coded.has(frame.frameIndex))) throw new BitstreamError('INCONSISTENT', 'a keyframe is not in the keyframe layer');
+  }
+  const interpolated = header.frameCount - (layer ? layer.frameIndices.length : n);
+  // Version 2 keeps weights only with the layer; version 1 always.
+  const hasWeights = version === 1 || layer !== undefined;
+  if (!hasWeights && (payloads.has('it2vWeights') || payloads.has('motionSideChannel')))
+    throw new BitstreamError('INCONSISTENT', 'a text-only version-2 stream has no IT2V weights');
   const clipCount = n - 1;
   const fps = header.fps.num / header.fps.den;
 
@@ -276,7 +334,7 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
   } else if (payloads.has('motionText') || payloads.has('cameraMotion') || payloads.has('motionSemantic')) {
     throw new BitstreamError('INCONSISTENT', 'a single-keyframe stream has no clips to describe');
   }
-  const weights = readWeights(require('it2vWeights'), header.frameCount - n);
+  const weights = hasWeights ? readWeights(require('it2vWeights'), interpolated) : undefined;
 
   const keyframes: KeyframeEntry[] = images.frames.map(({ frameIndex, image }, i) => ({
     frameIndex,
@@ -307,18 +365,21 @@ export function parseBitstream(bytes: Uint8Array, options: ParseOptions = {}): P
   }
   const sideChannelPayload = payloads.get('motionSideChannel');
   const sideChannel = sideChannelPayload
-    ? readMotionSideChannel(sideChannelPayload, header.frameCount - n, header.workingWidth, header.workingHeight)
+    ? readMotionSideChannel(sideChannelPayload, interpolated, header.workingWidth, header.workingHeight)
     : undefined;
+  const audioPayload = payloads.get('audio');
   const representation: CmvcRepresentation = {
     header,
     keyframes,
     clips,
-    weights,
+    ...(layer ? { layer } : {}),
+    ...(weights ? { weights } : {}),
     semanticCodecs: {
       ...(contentSemantic ? { content: contentSemantic.codecId } : {}),
       ...(motionSemantic ? { motion: motionSemantic.codecId } : {}),
     },
     ...(sideChannel ? { motionSideChannel: sideChannel } : {}),
+    ...(audioPayload ? { audio: readAudio(audioPayload) } : {}),
   };
   return { representation, sections, headerBytes: headerEnd + HEADER_CRC_BYTES, totalBytes: bytes.length, version };
 }
@@ -327,11 +388,21 @@ function missing(kind: SectionKind): never {
   throw new BitstreamError('MISSING_SECTION', `required section ${kind} (or its structured form) is missing`);
 }
 
+/** Sections that only version 2 defines. */
+const VERSION_2_SECTIONS: ReadonlySet<SectionKind> = new Set(['keyframeLayer', 'audio']);
+
 /**
- * The same representation with its keyframe images removed: a text-only (TT2V) stream. The motion
- * side channel goes too: it only refines IT2V, which needs the images.
+ * The same representation with its keyframe pixels removed: a text-only (TT2V) stream. The motion
+ * side channel goes too: it only refines IT2V, which needs the pixels. A version-2 stream also drops
+ * its IT2V weights (they belong to the layer); a version-1 stream keeps them, as that format requires.
+ * The sound stays.
  */
 export function withoutKeyframeImages(rep: CmvcRepresentation): CmvcRepresentation {
-  const { motionSideChannel: _, ...rest } = rep;
-  return { ...rest, keyframes: rep.keyframes.map((keyframe) => ({ ...keyframe, format: 'none', image: new Uint8Array(0) })) };
+  const { motionSideChannel: _side, layer: _layer, weights, ...rest } = rep;
+  const keepWeights = formatVersionOf(rep) === 1 && weights;
+  return {
+    ...rest,
+    ...(keepWeights ? { weights } : {}),
+    keyframes: rep.keyframes.map((keyframe) => ({ ...keyframe, format: 'none', image: new Uint8Array(0) })),
+  };
 }

@@ -3,8 +3,8 @@ import type { CameraMotion } from '../contracts.ts';
 import { decodeByteList, decodeTextList, encodeByteList, encodeTextList } from '../entropy/text-coding.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { BitstreamError } from './errors.ts';
-import { CAMERA_KINDS, IMAGE_FORMATS, LIMITS, MOTION_SIDE_CHANNEL_VERSION, MOTION_VECTORS_PER_NODE } from './format.ts';
-import type { InterpolationWeightTrack, KeyframeImageFormat, MotionSideChannel } from './types.ts';
+import { AUDIO_CODECS, CAMERA_KINDS, IMAGE_FORMATS, LAYER_CODECS, LIMITS, MOTION_SIDE_CHANNEL_VERSION, MOTION_VECTORS_PER_NODE } from './format.ts';
+import type { AudioTrack, InterpolationWeightTrack, KeyframeImageFormat, KeyframeLayer, LayerSegment, MotionSideChannel } from './types.ts';
 
 export { crc32 };
 
@@ -17,23 +17,26 @@ export interface KeyframeImagesSection {
   readonly frames: readonly { readonly frameIndex: number; readonly image: Uint8Array }[];
 }
 
+/** Image formats each format version may use in section 1. */
+const FORMATS_BY_VERSION: Readonly<Record<number, readonly KeyframeImageFormat[]>> = { 1: ['none', 'avif'], 2: ['none', 'layer'] };
+
 export function writeKeyframes(section: KeyframeImagesSection): Uint8Array {
   const writer = new ByteWriter().u8(IMAGE_FORMATS[section.format]).varint(section.width).varint(section.height).varint(section.frames.length);
   let previous = 0;
   for (const { frameIndex, image } of section.frames) {
     writer.varint(frameIndex - previous);
-    if (section.format !== 'none') writer.blob(image);
+    if (section.format === 'avif') writer.blob(image);
     previous = frameIndex;
   }
   return writer.finish();
 }
 
-export function readKeyframes(payload: Uint8Array, frameCount: number): KeyframeImagesSection {
+export function readKeyframes(payload: Uint8Array, frameCount: number, version: number): KeyframeImagesSection {
   const reader = new ByteReader(payload, 'keyframes section');
   const code = reader.u8();
-  const format = (Object.keys(IMAGE_FORMATS) as KeyframeImageFormat[]).find((name) => IMAGE_FORMATS[name] === code);
-  if (!format) throw new BitstreamError('BAD_SECTION', `unknown keyframe image format ${code}`);
-  const withImages = format !== 'none';
+  const format = (FORMATS_BY_VERSION[version] ?? []).find((name) => IMAGE_FORMATS[name] === code);
+  if (!format) throw new BitstreamError('BAD_SECTION', `keyframe image format ${code} is not defined in version ${version}`);
+  const withImages = format === 'avif';
   const width = reader.varint(LIMITS.maxDimension, 'keyframe width');
   const height = reader.varint(LIMITS.maxDimension, 'keyframe height');
   if (width < 1 || height < 1) throw new BitstreamError('OUT_OF_BOUNDS', 'keyframe size is zero');
@@ -54,6 +57,72 @@ export function readKeyframes(payload: Uint8Array, frameCount: number): Keyframe
   reader.expectEnd();
   if (frameIndex !== frameCount - 1) throw new BitstreamError('INCONSISTENT', 'the last keyframe must be the last frame');
   return { format, width, height, frames };
+}
+
+// ---- keyframe layer (version 2) ---------------------------------------------------------------
+
+export function writeKeyframeLayer(layer: KeyframeLayer): Uint8Array {
+  const writer = new ByteWriter().u8(LAYER_CODECS.av1).varint(layer.width).varint(layer.height).varint(layer.frameIndices.length);
+  let previous = 0;
+  for (const frameIndex of layer.frameIndices) {
+    writer.varint(frameIndex - previous);
+    previous = frameIndex;
+  }
+  writer.varint(layer.segments.length);
+  for (const segment of layer.segments) writer.varint(segment.frames).blob(segment.obus);
+  return writer.finish();
+}
+
+export function readKeyframeLayer(payload: Uint8Array, frameCount: number): KeyframeLayer {
+  const reader = new ByteReader(payload, 'keyframe layer section');
+  const codec = reader.u8();
+  if (codec !== LAYER_CODECS.av1) throw new BitstreamError('BAD_SECTION', `unknown keyframe layer codec ${codec}`);
+  const width = reader.varint(LIMITS.maxDimension, 'keyframe layer width');
+  const height = reader.varint(LIMITS.maxDimension, 'keyframe layer height');
+  if (width < 1 || height < 1) throw new BitstreamError('OUT_OF_BOUNDS', 'keyframe layer size is zero');
+  // Each coded frame costs at least one index byte, which bounds the count before any allocation.
+  const count = reader.varint(Math.min(frameCount, reader.remaining), 'keyframe layer frame count');
+  if (count < 1) throw new BitstreamError('INCONSISTENT', 'the keyframe layer needs at least one frame');
+  const frameIndices: number[] = [];
+  let frameIndex = 0;
+  for (let i = 0; i < count; i += 1) {
+    const delta = reader.varint(frameCount - 1 - frameIndex, 'keyframe layer index delta');
+    if (i === 0 && delta !== 0) throw new BitstreamError('INCONSISTENT', 'the keyframe layer must start at frame 0');
+    if (i > 0 && delta === 0) throw new BitstreamError('INCONSISTENT', 'keyframe layer indices must increase');
+    frameIndex += delta;
+    frameIndices.push(frameIndex);
+  }
+  if (frameIndex !== frameCount - 1) throw new BitstreamError('INCONSISTENT', 'the keyframe layer must end at the last frame');
+  // Each segment costs at least two bytes (count and a non-empty blob's length).
+  const segmentCount = reader.varint(Math.min(count, Math.floor(reader.remaining / 2)), 'keyframe layer segment count');
+  const segments: LayerSegment[] = [];
+  let covered = 0;
+  for (let i = 0; i < segmentCount; i += 1) {
+    const frames = reader.varint(Math.min(LIMITS.maxLayerSegmentFrames, count - covered), 'keyframe layer segment frames');
+    if (frames < 1) throw new BitstreamError('INCONSISTENT', 'an empty keyframe layer segment');
+    const obus = reader.blob('keyframe layer segment');
+    if (obus.length === 0) throw new BitstreamError('BAD_SECTION', 'a keyframe layer segment has no OBUs');
+    segments.push({ frames, obus });
+    covered += frames;
+  }
+  reader.expectEnd();
+  if (covered !== count) throw new BitstreamError('INCONSISTENT', `keyframe layer segments hold ${covered} frames, the layer has ${count}`);
+  return { width, height, frameIndices, segments };
+}
+
+// ---- audio (version 2) -----------------------------------------------------------------------
+
+export function writeAudio(track: AudioTrack): Uint8Array {
+  return new ByteWriter().u8(AUDIO_CODECS[track.codec]).bytes(track.bytes).finish();
+}
+
+export function readAudio(payload: Uint8Array): AudioTrack {
+  const reader = new ByteReader(payload, 'audio section');
+  const codec = reader.u8();
+  if (codec !== AUDIO_CODECS.opus) throw new BitstreamError('BAD_SECTION', `unknown audio codec ${codec}`);
+  const bytes = reader.bytes(reader.remaining);
+  if (bytes.length === 0) throw new BitstreamError('BAD_SECTION', 'the audio section is empty');
+  return { codec: 'opus', bytes };
 }
 
 // ---- texts and structured semantics ----------------------------------------------------------

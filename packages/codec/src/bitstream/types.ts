@@ -12,8 +12,11 @@ export interface StreamHeader {
   readonly workingHeight: number;
 }
 
-/** `none`: the stream keeps text only (its keyframe images were removed); it decodes in TT2V mode only. */
-export type KeyframeImageFormat = 'avif' | 'none';
+/**
+ * Where a keyframe's pixels are: `avif` a still image of its own (format version 1), `layer` the
+ * AV1 keyframe layer (version 2), `none` nowhere: the stream keeps text only and decodes in TT2V mode only.
+ */
+export type KeyframeImageFormat = 'avif' | 'layer' | 'none';
 
 export interface KeyframeEntry {
   readonly frameIndex: number;
@@ -22,6 +25,7 @@ export interface KeyframeEntry {
   readonly format: KeyframeImageFormat;
   readonly width: number;
   readonly height: number;
+  /** The AVIF still (format `avif`); empty otherwise. */
   readonly image: Uint8Array;
   /** T_k,i; null when the stream carries only the structured form and no expander was available. */
   readonly content: string | null;
@@ -53,11 +57,45 @@ export interface CmvcRepresentation {
   readonly header: StreamHeader;
   readonly keyframes: readonly KeyframeEntry[];
   readonly clips: readonly ClipEntry[];
-  readonly weights: InterpolationWeightTrack;
+  /**
+   * The frames IT2V codes as pixels (version 2): every described keyframe and the frames the encoder's
+   * rate–distortion search added; absent in version 1 and in text-only streams.
+   */
+  readonly layer?: KeyframeLayer;
+  /**
+   * (w_i, w_l) of every frame IT2V interpolates: the frames that are not keyframes (version 1) or not
+   * in the layer (version 2). Absent only in a version-2 text-only stream.
+   */
+  readonly weights?: InterpolationWeightTrack;
   /** `SemanticTextCodec.id`s needed to expand the structured sections, when present. */
   readonly semanticCodecs: { readonly content?: string; readonly motion?: string };
   /** Coarse residual motion for IT2V (section 8); absent when the encoder did not send it. */
   readonly motionSideChannel?: MotionSideChannel;
+  /** The sound track (section 10), when the source had one and the encoder kept it. */
+  readonly audio?: AudioTrack;
+}
+
+/** Pixels of the keyframe layer: consecutive runs of coded frames, each one AV1 sequence. */
+export interface KeyframeLayer {
+  /** Coded size; the decoder scales decoded frames to the working size. */
+  readonly width: number;
+  readonly height: number;
+  /** Strictly increasing, first 0 and last frameCount-1. */
+  readonly frameIndices: readonly number[];
+  /** In order; their frame counts add up to `frameIndices.length`. Each starts with a key frame. */
+  readonly segments: readonly LayerSegment[];
+}
+
+export interface LayerSegment {
+  readonly frames: number;
+  /** AV1 OBUs, low-overhead format (temporal units back to back). */
+  readonly obus: Uint8Array;
+}
+
+export interface AudioTrack {
+  readonly codec: 'opus';
+  /** An Ogg Opus stream. */
+  readonly bytes: Uint8Array;
 }
 
 /**

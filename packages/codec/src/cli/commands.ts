@@ -8,6 +8,7 @@ import { encodeVideo } from '../encoder.ts';
 import { CodecError } from '../errors.ts';
 import { builtinAnalyzers, loadAnalyzers, type AnalyzerSet } from '../analyzers/provider.ts';
 import { KEYFRAME_STRATEGIES, type KeyframeStrategy } from '../keyframes/plan.ts';
+import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from '../settings.ts';
 import { QUALITY_PRESETS_ORDER, type QualityPreset } from '../representation/keyframe-image.ts';
 import { rateReport } from '../representation/rate.ts';
 import { BitstreamError } from '../bitstream/errors.ts';
@@ -73,7 +74,7 @@ async function analyzersFor(choice: string | boolean | undefined): Promise<Analy
 }
 
 const encodeUsage =
-  'cmvc encode IN -o OUT.cmvc [--keyframes N | --target-kbps K] [--strategy cs|mse|uniform|random] [--quality low|middle|high] [--seed S] [--working-height H] [--text-form text|semantic|both|auto] [--motion-side-channel off|coarse] [--analyzers auto|builtin] [--json]';
+  'cmvc encode IN -o OUT.cmvc [--keyframes N | --target-kbps K] [--strategy cs|mse|uniform|random] [--quality low|middle|high] [--seed S] [--working-height H] [--text-form text|semantic|both|auto] [--motion-side-channel off|coarse] [--interpolation-psnr DB] [--audio-kbps K] [--analyzers auto|builtin] [--json]';
 export const encodeCommand: CliCommand = {
   summary: 'encode a video into a .cmvc stream',
   usage: encodeUsage,
@@ -90,6 +91,8 @@ export const encodeCommand: CliCommand = {
         'working-height': { type: 'string' },
         'text-form': { type: 'string' },
         'motion-side-channel': { type: 'string' },
+        'interpolation-psnr': { type: 'string' },
+        'audio-kbps': { type: 'string' },
         analyzers: { type: 'string' },
       },
       encodeUsage,
@@ -104,6 +107,10 @@ export const encodeCommand: CliCommand = {
     const quality = oneOf<QualityPreset>(values.quality as string | undefined, QUALITY_PRESETS_ORDER, 'quality');
     const textForm = oneOf<TextForm>(values['text-form'] as string | undefined, ['text', 'semantic', 'both', 'auto'], 'text-form');
     const motionSideChannel = oneOf<MotionSideChannelMode>(values['motion-side-channel'] as string | undefined, MOTION_SIDE_CHANNEL_MODES, 'motion-side-channel');
+    const interpolationPsnr = values['interpolation-psnr'] === undefined ? undefined : Number(values['interpolation-psnr']);
+    if (interpolationPsnr !== undefined && !(interpolationPsnr >= 0)) throw new UsageError('--interpolation-psnr must be a number of dB ≥ 0');
+    const audioKbps = values['audio-kbps'] === undefined ? undefined : Number(values['audio-kbps']);
+    if (audioKbps !== undefined && !(audioKbps === 0 || (audioKbps >= 6 && audioKbps <= 256))) throw new UsageError('--audio-kbps must be 0 (no sound) or 6..256');
 
     const analyzers = await analyzersFor(values.analyzers);
     if (strategy === 'cs' && !analyzers.featureExtractor)
@@ -122,6 +129,9 @@ export const encodeCommand: CliCommand = {
           workingHeight: integer(values['working-height'] as string | undefined, 'working-height', 2),
           ...(textForm ? { textForm } : {}),
           ...(motionSideChannel ? { motionSideChannel } : {}),
+          // Lower targets interpolate more: a sparser keyframe layer.
+          ...(interpolationPsnr !== undefined ? { layerTarget: { ...LAYER_TARGETS[quality ?? DEFAULT_ENCODE_SETTINGS.quality], interpolationPsnr } } : {}),
+          ...(audioKbps !== undefined ? { audioKbps } : {}),
           signal: io.signal,
         },
         {
@@ -142,6 +152,7 @@ export const encodeCommand: CliCommand = {
           frameCount: rep.header.frameCount,
           keyframes: rep.keyframes.map((k) => ({ frameIndex: k.frameIndex, time: k.time, bytes: k.image.length, content: k.content })),
           clips: rep.clips.map((c) => ({ index: c.index, startFrame: c.startFrame, endFrame: c.endFrame, motion: c.motion, camera: c.camera })),
+          layer: result.plan.segments.map(({ start, end, spacing, crf, interpolationPsnr: psnr, coded }) => ({ start, end, spacing, crf, interpolationPsnr: Number.isFinite(psnr) ? psnr : null, codedFrames: coded.length })),
           rate,
         });
       } else {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { TimedFrame } from '../contracts.ts';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
+import { packYuv444 } from './pixels.ts';
 import { probe } from './probe.ts';
 import { ffmpegPath } from './tools.ts';
 
@@ -10,6 +11,8 @@ export interface DecodeOptions {
   readonly height: number;
   /** Frame rate used to stamp `TimedFrame.time` (index / fps); probed when absent. Frames are never dropped or duplicated. */
   readonly fps?: number;
+  /** `yuv444`: the source's Y′CbCr samples, chroma upsampled (see `RgbFrame.pixelFormat`); default RGB24. */
+  readonly pixelFormat?: 'rgb24' | 'yuv444';
   readonly signal?: AbortSignal;
 }
 
@@ -28,13 +31,15 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   if (!(fps > 0)) throw new MediaError('FFMPEG_FAILED', `invalid frame rate ${fps}`);
   if (signal?.aborted) throw new MediaError('ABORTED', 'decoding aborted');
 
+  const yuv = options.pixelFormat === 'yuv444';
+  const ffmpegFormat = yuv ? 'yuv444p' : 'rgb24';
   const args = [
     '-v', 'error', '-nostdin',
     '-i', path,
     '-map', '0:V:0', '-an', '-sn', '-dn',
-    '-vf', `scale=${width}:${height}:flags=area,format=rgb24`,
+    '-vf', `scale=${width}:${height}:flags=area,format=${ffmpegFormat}`,
     '-fps_mode', 'passthrough',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    '-f', 'rawvideo', '-pix_fmt', ffmpegFormat, 'pipe:1',
   ];
   const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = new StderrTail();
@@ -63,7 +68,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         filled += take;
         offset += take;
         if (filled === frameBytes) {
-          yield { width, height, data: frame, index, time: index / fps };
+          yield { ...(yuv ? packYuv444(frame, width, height) : { width, height, data: frame }), index, time: index / fps };
           index += 1;
           frame = new Uint8Array(frameBytes);
           filled = 0;

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { RgbFrame } from '../contracts.ts';
 import { MediaError, StderrTail } from './errors.ts';
+import { planarYuv444 } from './pixels.ts';
 import { toRational, type Rational } from './probe.ts';
 import { ffmpegPath } from './tools.ts';
 
-export type VideoFormat = 'mp4' | 'webm';
+/** `y4m`: uncompressed YUV 4:2:0 (for measuring, not for watching). */
+export type VideoFormat = 'mp4' | 'webm' | 'y4m';
 
 export interface VideoEncoderOptions {
   /** Size of the frames that will be written. */
@@ -18,6 +20,10 @@ export interface VideoEncoderOptions {
   readonly outputHeight?: number;
   /** x264 CRF / VP9 CRF; lower is better quality. */
   readonly crf?: number;
+  /** Pixel layout of the frames written: RGB24 (default) or packed Y′CbCr 4:4:4 (`RgbFrame.pixelFormat`). */
+  readonly pixelFormat?: 'rgb24' | 'yuv444';
+  /** A sound track to mux in (any file ffmpeg reads; Ogg Opus from the stream). Not for `y4m`. */
+  readonly audioPath?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -33,6 +39,7 @@ export interface VideoSink {
 const even = (value: number): number => Math.max(2, value - (value % 2));
 
 function codecArgs(format: VideoFormat, crf: number | undefined): string[] {
+  if (format === 'y4m') return ['-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe'];
   if (format === 'mp4')
     return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(crf ?? 18), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'];
   return ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', String(crf ?? 32), '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-pix_fmt', 'yuv420p', '-f', 'webm'];
@@ -45,9 +52,11 @@ export function createVideoEncoder(outPath: string, options: VideoEncoderOptions
   const outWidth = even(options.outputWidth ?? width);
   const outHeight = even(options.outputHeight ?? height);
   const rate = `${fps.num}/${fps.den}`;
+  const yuv = options.pixelFormat === 'yuv444';
   const args = [
     '-v', 'error', '-nostdin', '-y',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', rate, '-i', 'pipe:0',
+    '-f', 'rawvideo', '-pix_fmt', yuv ? 'yuv444p' : 'rgb24', '-s', `${width}x${height}`, '-r', rate, '-i', 'pipe:0',
+    ...(options.audioPath ? ['-i', options.audioPath, '-map', '0:v', '-map', '1:a', ...(format === 'webm' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '64k'])] : []),
     '-vf', `scale=${outWidth}:${outHeight}:flags=lanczos`,
     '-fps_mode', 'passthrough', '-r', rate,
     ...codecArgs(format, options.crf),
@@ -82,11 +91,11 @@ export function createVideoEncoder(outPath: string, options: VideoEncoderOptions
     async write(frame) {
       if (closed) throw new MediaError('FFMPEG_FAILED', 'video sink is closed');
       if (failure) throw failure;
-      if (frame.width !== width || frame.height !== height || frame.data.length !== frameBytes)
-        throw new MediaError('FFMPEG_FAILED', `frame is ${frame.width}x${frame.height}, sink expects ${width}x${height}`);
+      if (frame.width !== width || frame.height !== height || frame.data.length !== frameBytes || (frame.pixelFormat === 'yuv444') !== yuv)
+        throw new MediaError('FFMPEG_FAILED', `frame is ${frame.width}x${frame.height} ${frame.pixelFormat ?? 'rgb24'}, sink expects ${width}x${height} ${yuv ? 'yuv444' : 'rgb24'}`);
       if (child.exitCode !== null || child.stdin.destroyed) throw exitFailure(await exited);
       written += 1;
-      if (!child.stdin.write(frame.data)) {
+      if (!child.stdin.write(yuv ? planarYuv444(frame) : frame.data)) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
             child.stdin.off('drain', done);

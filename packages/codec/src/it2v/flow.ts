@@ -98,9 +98,16 @@ export function reducedFlows(cv: OpenCv, from: RgbFrame, to: readonly RgbFrame[]
 }
 
 function reducedGray(cv: OpenCv, frame: RgbFrame, small: { width: number; height: number }, track: (mat: CvMat) => CvMat): CvMat {
-  const rgb = track(cv.matFromArray(frame.height, frame.width, cv.CV_8UC3, frame.data));
-  const gray = track(new cv.Mat());
-  cv.cvtColor(rgb, gray, cv.COLOR_RGB2GRAY);
+  let gray: CvMat;
+  if (frame.pixelFormat === 'yuv444') {
+    const luma = new Uint8Array(frame.width * frame.height);
+    for (let i = 0; i < luma.length; i += 1) luma[i] = frame.data[3 * i]!;
+    gray = track(cv.matFromArray(frame.height, frame.width, cv.CV_8UC1, luma));
+  } else {
+    const rgb = track(cv.matFromArray(frame.height, frame.width, cv.CV_8UC3, frame.data));
+    gray = track(new cv.Mat());
+    cv.cvtColor(rgb, gray, cv.COLOR_RGB2GRAY);
+  }
   if (small.width === frame.width && small.height === frame.height) return gray;
   const reduced = track(new cv.Mat());
   cv.resize(gray, reduced, new cv.Size(small.width, small.height), 0, 0, cv.INTER_AREA);

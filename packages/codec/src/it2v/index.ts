@@ -73,6 +73,7 @@ const MAX_PIXELS = 7680 * 4320;
 export async function preparePair(k0: RgbFrame, k1: RgbFrame): Promise<PairContext> {
   checkFrame(k0, 'k0');
   checkFrame(k1, 'k1');
+  if (k0.pixelFormat !== k1.pixelFormat) throw new CodecError('INVALID_OPTIONS', 'keyframes differ in pixel format');
   if (k0.width !== k1.width || k0.height !== k1.height) {
     throw new CodecError('INVALID_OPTIONS', `keyframes differ in size: ${k0.width}x${k0.height} and ${k1.width}x${k1.height}`);
   }
@@ -127,7 +128,7 @@ export function renderFrame(ctx: PairContext, w: InterpolationWeights, motion?: 
       throw new CodecError('INVALID_OPTIONS', `motion vectors do not match a ${motion.grid.columns}x${motion.grid.rows} grid`);
     renderCorrectedInto(ctx, wi, wl, dequantiseField(motion.grid, motion.vectors), layoutFor(ctx, motion.grid), data);
   } else renderInto(ctx, wi, wl, data);
-  return { width: ctx.width, height: ctx.height, data };
+  return { width: ctx.width, height: ctx.height, data, ...(ctx.k0.pixelFormat ? { pixelFormat: ctx.k0.pixelFormat } : {}) };
 }
 
 function layoutFor(ctx: PairContext, grid: MotionGrid): FieldLayout {

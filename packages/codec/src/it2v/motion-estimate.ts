@@ -126,7 +126,7 @@ function cellMeanResiduals(cv: OpenCv, sources: WarpSources, target: RgbFrame, w
   const side1 = new Uint8Array(width * height * 3);
   renderInto(sources, 1, wl, side0);
   renderInto(sources, 0, wl, side1);
-  const sides = [side0, side1].map((data) => ({ width, height, data }));
+  const sides = [side0, side1].map((data) => ({ width, height, data, ...(target.pixelFormat ? { pixelFormat: target.pixelFormat } : {}) }));
   const reduced = reducedFlows(cv, target, sides, RESIDUAL_FLOW_MAX_WIDTH);
   const { columns, rows } = grid;
   const sums = new Float64Array(columns * rows * VECTORS_PER_NODE);

@@ -61,3 +61,26 @@ export async function decodeKeyframeImage(bytes: Uint8Array, width: number, heig
   if (info.channels !== 3 || info.width !== width || info.height !== height) throw new Error(`keyframe decoded to ${info.width}x${info.height}x${info.channels}`);
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
+
+/** A described keyframe's small picture: what the archive shows in timelines and search results. */
+export interface Thumbnail {
+  readonly frameIndex: number;
+  readonly format: 'avif';
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Thumbnails are at most this wide; they are pictures to recognise a moment by, not to watch. */
+export const THUMBNAIL_MAX_WIDTH = 320;
+const THUMBNAIL_QUALITY = 50;
+
+/** A small AVIF of a decoded frame: derived from what the archive keeps, so it never shows more than a rendition would. */
+export async function encodeThumbnail(frame: RgbFrame, frameIndex: number): Promise<Thumbnail> {
+  const { width, height } = evenSize(Math.min(THUMBNAIL_MAX_WIDTH, frame.width), Math.round((frame.height * Math.min(THUMBNAIL_MAX_WIDTH, frame.width)) / frame.width));
+  const bytes = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .heif({ compression: 'av1', quality: THUMBNAIL_QUALITY, effort: 4, chromaSubsampling: '4:2:0' })
+    .toBuffer();
+  return { frameIndex, format: 'avif', width, height, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}

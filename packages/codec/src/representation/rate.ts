@@ -2,7 +2,8 @@ import type { ParsedBitstream, SectionInfo } from '../bitstream/container.ts';
 import type { SectionKind } from '../bitstream/format.ts';
 
 export interface SectionRate {
-  readonly kind: SectionKind | 'header' | 'unknown';
+  /** `thumbnails`: pictures the archive keeps beside the stream (never written by `rateReport`). */
+  readonly kind: SectionKind | 'header' | 'unknown' | 'thumbnails';
   readonly bytes: number;
   /** Bits per source pixel over the whole video. */
   readonly bpp: number;

@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import type { RgbFrame } from '../contracts.ts';
+import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
+import { packYuv444, planarYuv444 } from './pixels.ts';
+import { ffmpegPath } from './tools.ts';
+
+/**
+ * The keyframe layer's AV1 coding (bitstream section 9): a run of keyframes is coded as one AV1
+ * sequence (a key frame, then inter frames) and kept as bare OBUs in the low-overhead format, so
+ * no IVF, HEIF or MP4 bytes are stored. Encoding goes through Debian's ffmpeg with SVT-AV1
+ * (libaom-av1 below SVT-AV1's 64-pixel minimum), decoding through libdav1d, whose output is
+ * bit-exact by the AV1 specification.
+ */
+
+/** Encoder settings of the keyframe layer; see docs/bitstream.md for the measurements behind them. */
+export interface Av1LayerSettings {
+  /** Constant-quality level, 0..63. */
+  readonly crf: number;
+  /** SVT-AV1 preset, 0..13: lower is slower and smaller. */
+  readonly preset: number;
+}
+
+/** SVT-AV1 refuses frames narrower or lower than this. */
+const SVT_MIN_SIDE = 64;
+
+function encoderArgs({ crf, preset }: Av1LayerSettings, width: number, height: number): string[] {
+  // One key frame per sequence: the layer starts a new sequence where it wants one.
+  if (width >= SVT_MIN_SIDE && height >= SVT_MIN_SIDE)
+    return ['-c:v', 'libsvtav1', '-preset', String(preset), '-crf', String(crf), '-g', '1000', '-svtav1-params', 'lp=2'];
+  return ['-c:v', 'libaom-av1', '-cpu-used', '6', '-crf', String(crf), '-b:v', '0', '-g', '1000', '-threads', '2'];
+}
+
+export const AV1_MAX_CRF = 63;
+
+interface Av1SegmentEncoderOptions extends Av1LayerSettings {
+  readonly width: number;
+  readonly height: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface Av1SegmentEncoder {
+  /** Queues one frame (RGB24, the size the encoder was made for); resolves once ffmpeg has taken it. */
+  write(frame: RgbFrame): Promise<void>;
+  /** Ends the sequence and returns its OBUs. */
+  close(): Promise<Uint8Array>;
+  abort(): void;
+}
+
+function spawnFfmpeg(args: readonly string[], what: string, signal?: AbortSignal) {
+  const child = spawn(ffmpegPath(), ['-v', 'error', '-nostdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr = new StderrTail();
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  // EPIPE when ffmpeg dies early; its exit status carries the real reason.
+  child.stdin.on('error', () => undefined);
+  let failure: MediaError | undefined;
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    failure ??= error.code === 'ENOENT' ? new MediaError('FFMPEG_UNAVAILABLE', 'ffmpeg is not installed or not on PATH') : new MediaError('FFMPEG_FAILED', `ffmpeg failed: ${error.message}`);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const onAbort = (): void => {
+    failure ??= new MediaError('ABORTED', `${what} aborted`);
+    child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const finish = async (): Promise<void> => {
+    const code = await exited;
+    signal?.removeEventListener('abort', onAbort);
+    if (failure) throw failure;
+    if (code !== 0) {
+      const tail = stderr.toString();
+      throw new MediaError(classifyFfmpegFailure(tail), `${what} failed: ${tail || `exit code ${code}`}`, tail);
+    }
+  };
+  const writeChunk = async (bytes: Uint8Array): Promise<void> => {
+    if (failure) throw failure;
+    if (child.exitCode !== null || child.stdin.destroyed) {
+      await finish();
+      throw new MediaError('FFMPEG_FAILED', `${what}: ffmpeg stopped reading its input`);
+    }
+    if (!child.stdin.write(bytes)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          child.stdin.off('drain', done);
+          child.off('close', done);
+          resolve();
+        };
+        child.stdin.on('drain', done);
+        child.on('close', done);
+      });
+    }
+  };
+  return { child, finish, writeChunk, kill: () => child.kill('SIGKILL') };
+}
+
+/** Starts coding one AV1 sequence from packed Y′CbCr 4:4:4 frames, streamed to ffmpeg as they are written (only chroma is resampled). */
+export function createAv1SegmentEncoder(options: Av1SegmentEncoderOptions): Av1SegmentEncoder {
+  const { width, height, crf } = options;
+  if (!Number.isInteger(crf) || crf < 0 || crf > AV1_MAX_CRF) throw new MediaError('FFMPEG_FAILED', `AV1 crf must be an integer 0..${AV1_MAX_CRF}`);
+  const args = [
+    '-f', 'rawvideo', '-pix_fmt', 'yuv444p', '-s', `${width}x${height}`, '-r', '25', '-i', 'pipe:0',
+    '-vf', 'format=yuv420p',
+    ...encoderArgs(options, width, height),
+    '-f', 'obu', 'pipe:1',
+  ];
+  const ffmpeg = spawnFfmpeg(args, 'AV1 keyframe encoding', options.signal);
+  const chunks: Buffer[] = [];
+  ffmpeg.child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const frameBytes = width * height * 3;
+  let frames = 0;
+  return {
+    async write(frame) {
+      if (frame.width !== width || frame.height !== height || frame.data.length !== frameBytes || frame.pixelFormat !== 'yuv444')
+        throw new MediaError('FFMPEG_FAILED', `keyframe is ${frame.width}x${frame.height} ${frame.pixelFormat ?? 'rgb'}, the AV1 layer takes ${width}x${height} yuv444`);
+      frames += 1;
+      await ffmpeg.writeChunk(planarYuv444(frame));
+    },
+    async close() {
+      ffmpeg.child.stdin.end();
+      await ffmpeg.finish();
+      if (frames === 0) throw new MediaError('FFMPEG_FAILED', 'an AV1 sequence needs at least one frame');
+      return new Uint8Array(Buffer.concat(chunks));
+    },
+    abort: ffmpeg.kill,
+  };
+}
+
+/** Codes `frames` as one AV1 sequence. */
+export async function encodeAv1Segment(frames: readonly RgbFrame[], settings: Av1LayerSettings, signal?: AbortSignal): Promise<Uint8Array> {
+  const first = frames[0];
+  if (!first) throw new MediaError('FFMPEG_FAILED', 'an AV1 sequence needs at least one frame');
+  const encoder = createAv1SegmentEncoder({ ...settings, width: first.width, height: first.height, ...(signal ? { signal } : {}) });
+  try {
+    for (const frame of frames) await encoder.write(frame);
+    return await encoder.close();
+  } catch (error) {
+    encoder.abort();
+    throw error;
+  }
+}
+
+/**
+ * Decodes one AV1 sequence (bare OBUs) with libdav1d into exactly `frameCount` packed Y′CbCr 4:4:4
+ * frames of `width`×`height` (the coded size is scaled to it when they differ; luma passes unchanged otherwise). Fewer or more frames, or
+ * anything dav1d rejects, is an `INVALID_MEDIA` error: the caller turns it into a BitstreamError.
+ */
+export async function decodeAv1Segment(obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal): Promise<RgbFrame[]> {
+  const args = [
+    '-c:v', 'libdav1d', '-f', 'obu', '-i', 'pipe:0',
+    '-vf', `scale=${width}:${height}:flags=lanczos,format=yuv444p`,
+    '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv444p', 'pipe:1',
+  ];
+  const ffmpeg = spawnFfmpeg(args, 'AV1 keyframe decoding', signal);
+  const frameBytes = width * height * 3;
+  const frames: RgbFrame[] = [];
+  let current = new Uint8Array(frameBytes);
+  let filled = 0;
+  let overflow = false;
+  ffmpeg.child.stdout.on('data', (chunk: Buffer) => {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (frames.length >= frameCount) {
+        // A hostile stream may declare far more frames than the section says: stop at once.
+        overflow = true;
+        ffmpeg.kill();
+        return;
+      }
+      const take = Math.min(frameBytes - filled, chunk.length - offset);
+      current.set(chunk.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === frameBytes) {
+        frames.push(packYuv444(current, width, height));
+        current = new Uint8Array(frameBytes);
+        filled = 0;
+      }
+    }
+  });
+  const written = ffmpeg.writeChunk(obus).then(() => ffmpeg.child.stdin.end());
+  try {
+    await written;
+    await ffmpeg.finish();
+  } catch (error) {
+    if (!overflow) {
+      if (error instanceof MediaError && (error.code === 'ABORTED' || error.code === 'FFMPEG_UNAVAILABLE')) throw error;
+      throw new MediaError('INVALID_MEDIA', `the AV1 keyframe layer does not decode: ${(error as Error).message}`);
+    }
+  }
+  if (overflow || frames.length !== frameCount || filled !== 0)
+    throw new MediaError('INVALID_MEDIA', `the AV1 keyframe layer decodes to ${overflow ? 'more than ' : ''}${frames.length} frames, the stream declares ${frameCount}`);
+  return frames;
+}
