@@ -17,7 +17,7 @@ import { layerFrames } from './layer-frames.ts';
 import { decodeFrames } from './io/decode-frames.ts';
 import { yuvToRgb } from './io/pixels.ts';
 import { probe, type MediaInfo } from './io/probe.ts';
-import { sizeForWidth, workingSize, type Size } from './io/resize.ts';
+import { evenSize, sizeForWidth, workingSize, type Size } from './io/resize.ts';
 import {
   MOTION_SIDE_CHANNEL_MODES,
   fitWeights,
@@ -178,6 +178,9 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
   const decode = (size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24'): AsyncIterable<TimedFrame> =>
     decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(signal ? { signal } : {}) });
+  const layerScale = target.scale ?? 1;
+  if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');
+  const coded = evenSize(Math.max(16, Math.round(working.width * layerScale)), Math.max(16, Math.round(working.height * layerScale)));
   const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? encodeAudio(inputPath, audioKbps, signal) : Promise.resolve(undefined);
   audio.catch(() => undefined); // observed below
 
@@ -199,7 +202,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   throwIfAborted(signal);
   const described = describedKeyframes(plan, options.keyframes, options.maxKeyframes ?? DEFAULT_ENCODE_SETTINGS.maxKeyframes);
   // The layer holds every described keyframe, whatever the planner chose.
-  const coded = [...new Set([...plan.segments.flatMap((segment) => segment.coded), ...described])].sort((a, b) => a - b);
+  const codedFrames = [...new Set([...plan.segments.flatMap((segment) => segment.coded), ...described])].sort((a, b) => a - b);
   const describedSet = new Set(described);
 
   // Pass 2: the keyframe layer, and the described keyframes' source pixels for the describer.
@@ -236,13 +239,20 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
           pending.catch(() => undefined); // observed below
           contents.set(frame.index, pending);
         }
-        if (coded[next] !== frame.index) continue;
+        if (codedFrames[next] !== frame.index) continue;
         next += 1;
         const segment = segmentOf(frame.index);
         if (encoder && (segment !== encoderSegment || framesInSequence >= LAYER_SEGMENT_FRAMES)) close();
         if (!encoder) {
           if (finished.length >= LAYER_ENCODES_IN_FLIGHT) await finished[finished.length - LAYER_ENCODES_IN_FLIGHT];
-          encoder = createAv1SegmentEncoder({ width: working.width, height: working.height, ...settingsOf(frame.index), ...(signal ? { signal } : {}) });
+          encoder = createAv1SegmentEncoder({
+            width: working.width,
+            height: working.height,
+            codedWidth: coded.width,
+            codedHeight: coded.height,
+            ...settingsOf(frame.index),
+            ...(signal ? { signal } : {}),
+          });
           encoderSegment = segment;
           framesInSequence = 0;
         }
@@ -256,7 +266,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
       encoder?.abort();
       throw error;
     }
-    if (delivered !== frameCount || next !== coded.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+    if (delivered !== frameCount || next !== codedFrames.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
     return Promise.all(finished);
   };
   const layerBytes = (segments: readonly LayerSegment[]): number => segments.reduce((sum, s) => sum + s.obus.length, 0);
@@ -279,15 +289,15 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
     }
     segments = best.segments;
   }
-  const layer: KeyframeLayer = { width: working.width, height: working.height, frameIndices: coded, segments };
+  const layer: KeyframeLayer = { width: coded.width, height: coded.height, frameIndices: codedFrames, segments };
   throwIfAborted(signal);
 
   // Pass 3: decode the layer exactly as a decoder will, fit (w_i, w_l) of every other frame against
   // the source (closed loop), sample frames for the motion descriptions, and make the thumbnails.
-  const decoded = layerFrames(layer, signal);
-  const weights = new Uint8Array(2 * (frameCount - coded.length));
+  const decoded = layerFrames(layer, signal, working);
+  const weights = new Uint8Array(2 * (frameCount - codedFrames.length));
   const motionGrid = motionGridFor(sideChannel, working.width, working.height);
-  const motion = motionGrid ? new MotionFieldCollector(motionGrid, frameCount - coded.length) : undefined;
+  const motion = motionGrid ? new MotionFieldCollector(motionGrid, frameCount - codedFrames.length) : undefined;
   const thumbnails: Promise<Thumbnail>[] = [];
   const pendingMotions: Promise<MotionDescription>[] = [];
   const MAX_PENDING_MOTIONS = 2;
@@ -305,7 +315,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
     if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered more frames on another decode`);
     delivered += 1;
     if (sampleIndices.has(frame.index)) sampled.push({ ...yuvToRgb(frame), index: frame.index, time: frame.time });
-    if (coded[codedPosition + 1] === frame.index) {
+    if (codedFrames[codedPosition + 1] === frame.index) {
       codedPosition += 1;
       context = undefined;
       await decoded.release(codedPosition);
@@ -316,8 +326,8 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
       }
     } else {
       context ??= await preparePair(await decoded.frame(codedPosition), await decoded.frame(codedPosition + 1));
-      const start = coded[codedPosition]!;
-      const t = (frame.index - start) / (coded[codedPosition + 1]! - start);
+      const start = codedFrames[codedPosition]!;
+      const t = (frame.index - start) / (codedFrames[codedPosition + 1]! - start);
       let fitted: InterpolationWeights;
       if (motion && motionGrid) {
         const withMotion = fitWeightsWithMotion(context, frame, t, motionGrid);

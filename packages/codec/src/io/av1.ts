@@ -33,8 +33,12 @@ function encoderArgs({ crf, preset }: Av1LayerSettings, width: number, height: n
 export const AV1_MAX_CRF = 63;
 
 interface Av1SegmentEncoderOptions extends Av1LayerSettings {
+  /** Size of the frames written. */
   readonly width: number;
   readonly height: number;
+  /** Size the sequence is coded at (lanczos); default the frame size. */
+  readonly codedWidth?: number;
+  readonly codedHeight?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -95,11 +99,13 @@ function spawnFfmpeg(args: readonly string[], what: string, signal?: AbortSignal
 /** Starts coding one AV1 sequence from packed Y′CbCr 4:4:4 frames, streamed to ffmpeg as they are written (only chroma is resampled). */
 export function createAv1SegmentEncoder(options: Av1SegmentEncoderOptions): Av1SegmentEncoder {
   const { width, height, crf } = options;
+  const codedWidth = options.codedWidth ?? width;
+  const codedHeight = options.codedHeight ?? height;
   if (!Number.isInteger(crf) || crf < 0 || crf > AV1_MAX_CRF) throw new MediaError('FFMPEG_FAILED', `AV1 crf must be an integer 0..${AV1_MAX_CRF}`);
   const args = [
     '-f', 'rawvideo', '-pix_fmt', 'yuv444p', '-s', `${width}x${height}`, '-r', '25', '-i', 'pipe:0',
-    '-vf', 'format=yuv420p',
-    ...encoderArgs(options, width, height),
+    '-vf', `${codedWidth === width && codedHeight === height ? '' : `scale=${codedWidth}:${codedHeight}:flags=lanczos,`}format=yuv420p`,
+    ...encoderArgs(options, codedWidth, codedHeight),
     '-f', 'obu', 'pipe:1',
   ];
   const ffmpeg = spawnFfmpeg(args, 'AV1 keyframe encoding', options.signal);

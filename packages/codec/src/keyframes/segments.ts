@@ -31,6 +31,8 @@ export interface LayerTarget {
   readonly crfPerDoubling: number;
   /** Widest spacing allowed, in seconds. */
   readonly maxSpacingSeconds: number;
+  /** The layer is coded at this fraction of the working size (0 < scale ≤ 1; default 1) and scaled back by the decoder. */
+  readonly scale?: number;
 }
 
 export interface SegmentPlan {
