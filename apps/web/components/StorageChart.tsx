@@ -23,7 +23,10 @@ function decimalLabel(power: number): string {
 /** What each bitstream section holds, in words (see docs/bitstream.md). */
 const SECTION_LABELS: Readonly<Record<string, string>> = {
   header: 'header',
-  keyframes: 'keyframe images',
+  keyframes: 'keyframes',
+  keyframeLayer: 'keyframe layer (AV1)',
+  audio: 'sound (Opus)',
+  thumbnails: 'thumbnails (kept beside the stream)',
   contentText: 'content text',
   motionText: 'motion text',
   cameraMotion: 'camera motion',

@@ -18,8 +18,8 @@ export interface DemotionResult {
 }
 
 /**
- * Storage tiers. Demotion to TT2V_ONLY drops the keyframe images (as blobs and from the
- * bitstream) and keeps texts, embeddings and weights. The new bitstream is written first, the
+ * Storage tiers. Demotion to TT2V_ONLY drops the keyframe pictures (as blobs and from the
+ * bitstream) and keeps texts, embeddings and sound (version-1 streams also their weights). The new bitstream is written first, the
  * rows switch over in one transaction, and only then are the old blobs deleted, so a crash at
  * any point leaves a consistent video.
  */

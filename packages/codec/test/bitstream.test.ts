@@ -25,7 +25,7 @@ describe('bitstream container', () => {
     const { bytes, sections, headerBytes } = writeBitstream(syntheticRepresentation());
     expect(headerBytes + sections.reduce((sum, s) => sum + s.length, 0)).toBe(bytes.length);
     const rate = rateReport(parseBitstream(bytes));
-    expect(rate.keyframeBytes + rate.motionBytes + rate.weightBytes + rate.overheadBytes).toBe(bytes.length);
+    expect(rate.keyframeBytes + rate.motionBytes + rate.audioBytes + rate.weightBytes + rate.overheadBytes).toBe(bytes.length);
     expect(rate.overheadBytes).toBe(headerBytes);
     expect(rate.sections.reduce((sum, s) => sum + s.bytes, 0)).toBe(bytes.length);
     const clipBytes = rate.clips.reduce((sum, clip) => sum + clip.totalBytes, 0);

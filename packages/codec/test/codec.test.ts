@@ -59,7 +59,7 @@ describe('encodeVideo', () => {
     const parsed = parseBitstream(bitstream);
     expect(parsed.headerBytes + sections.reduce((sum, s) => sum + s.length, 0)).toBe(bitstream.length);
     expect(rate.totalBytes).toBe(bitstream.length);
-    expect(rate.keyframeBytes + rate.motionBytes + rate.weightBytes + rate.overheadBytes).toBe(bitstream.length);
+    expect(rate.keyframeBytes + rate.motionBytes + rate.audioBytes + rate.weightBytes + rate.overheadBytes).toBe(bitstream.length);
     expect(rate.kbps).toBeCloseTo((bitstream.length * 8) / 3 / 1000, 1);
     expect(rateReport(parsed)).toEqual(rate);
   });

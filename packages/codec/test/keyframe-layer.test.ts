@@ -67,7 +67,9 @@ describe('the keyframe layer (format version 2)', () => {
     expect(new TextDecoder().decode(audio.bytes.subarray(0, 4))).toBe('OggS');
     const soundKbps = (audio.bytes.length * 8) / 4 / 1000;
     console.log(`[audio] ${audio.bytes.length} B for 4 s: ${soundKbps.toFixed(1)} kbit/s`);
-    expect(encoded.rate.sections.some((s) => s.kind === 'audio')).toBe(true);
+    expect(encoded.rate.audioBytes).toBe(encoded.sections.find((s) => s.kind === 'audio')!.length);
+    const { keyframeBytes, motionBytes, audioBytes, weightBytes, overheadBytes } = encoded.rate;
+    expect(keyframeBytes + motionBytes + audioBytes + weightBytes + overheadBytes).toBe(encoded.bitstream.length);
     const streams = (path: string): string[] =>
       execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', path]).toString().trim().split('\n');
     const withSound = join(dir.path, 'with-sound.mp4');

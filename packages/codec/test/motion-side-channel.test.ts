@@ -89,7 +89,7 @@ describe('motion side channel section', () => {
     const rate = rateReport(parseBitstream(written.bytes));
     const rateWithout = rateReport(parseBitstream(without.bytes));
     expect(rate.motionBytes - rateWithout.motionBytes).toBe(section!.length);
-    expect(rate.keyframeBytes + rate.motionBytes + rate.weightBytes + rate.overheadBytes).toBe(written.bytes.length);
+    expect(rate.keyframeBytes + rate.motionBytes + rate.audioBytes + rate.weightBytes + rate.overheadBytes).toBe(written.bytes.length);
     const perClip = rate.clips.map((clip) => clip.bytes.motionSideChannel ?? 0);
     expect(perClip.reduce((a, b) => a + b, 0)).toBeCloseTo(section!.length, 6);
     expect(rate.clips.reduce((sum, clip) => sum + clip.totalBytes, 0)).toBeCloseTo(written.bytes.length - written.headerBytes, 6);

@@ -105,7 +105,7 @@ export const typeDefs = /* GraphQL */ `
 
   "The coded size of one part of a CMVC bitstream."
   type BitstreamSection {
-    "header, keyframes, contentText, motionText, cameraMotion, it2vWeights, contentSemantic, motionSemantic, motionSideChannel, or unknown."
+    "header, keyframes, contentText, motionText, cameraMotion, it2vWeights, contentSemantic, motionSemantic, motionSideChannel, keyframeLayer, audio, unknown, or thumbnails (kept beside the stream, not in it)."
     kind: String!
     bytes: Int!
   }

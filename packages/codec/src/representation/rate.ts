@@ -21,11 +21,13 @@ export interface ClipRate {
   readonly kbps: number;
 }
 
-/** Eq. 2 accounting. `keyframeBytes + motionBytes + weightBytes + overheadBytes === totalBytes`. */
+/** Eq. 2 accounting. `keyframeBytes + motionBytes + audioBytes + weightBytes + overheadBytes === totalBytes`. */
 export interface RateReport {
   readonly totalBytes: number;
-  /** Σ R_k(T_k,i): keyframe images and content descriptions. */
+  /** Σ R_k(T_k,i): keyframe pixels (images or the keyframe layer) and content descriptions. */
   readonly keyframeBytes: number;
+  /** R_a: the sound track. */
+  readonly audioBytes: number;
   /** Σ R_m(T_m,j): motion descriptions, camera codes and motion side channel. */
   readonly motionBytes: number;
   /** IT2V interpolation weights. */
@@ -40,7 +42,7 @@ export interface RateReport {
   readonly clips: readonly ClipRate[];
 }
 
-const KEYFRAME_KINDS: ReadonlySet<string> = new Set(['keyframes', 'contentText', 'contentSemantic']);
+const KEYFRAME_KINDS: ReadonlySet<string> = new Set(['keyframes', 'keyframeLayer', 'contentText', 'contentSemantic']);
 const MOTION_KINDS: ReadonlySet<string> = new Set(['motionText', 'cameraMotion', 'motionSemantic', 'motionSideChannel']);
 
 /** Splits `total` over items in proportion to `weights` (evenly when all weights are zero). */
@@ -61,7 +63,8 @@ export function rateReport(parsed: ParsedBitstream): RateReport {
   const keyframeBytes = sum((s) => KEYFRAME_KINDS.has(s.kind));
   const motionBytes = sum((s) => MOTION_KINDS.has(s.kind) || s.kind === 'unknown');
   const weightBytes = sum((s) => s.kind === 'it2vWeights');
-  const overheadBytes = parsed.totalBytes - keyframeBytes - motionBytes - weightBytes;
+  const audioBytes = sum((s) => s.kind === 'audio');
+  const overheadBytes = parsed.totalBytes - keyframeBytes - motionBytes - audioBytes - weightBytes;
 
   const sectionRates: SectionRate[] = [
     { kind: 'header', bytes: parsed.headerBytes, bpp: bpp(parsed.headerBytes), kbps: kbps(parsed.headerBytes) },
@@ -108,6 +111,10 @@ export function rateReport(parsed: ParsedBitstream): RateReport {
       if (byKind.has('contentSemantic')) bytes.contentSemantic = pick(contentSemShare);
       if (byKind.has('motionSemantic')) bytes.motionSemantic = motionSemShare[j] ?? 0;
       if (byKind.has('motionSideChannel')) bytes.motionSideChannel = sideChannelShare[j] ?? 0;
+      // Coded jointly over the whole video: shared by frames.
+      const frameShare = (clipFrames[j] ?? 0) / header.frameCount;
+      if (byKind.has('keyframeLayer')) bytes.keyframeLayer = (byKind.get('keyframeLayer') ?? 0) * frameShare;
+      if (byKind.has('audio')) bytes.audio = (byKind.get('audio') ?? 0) * frameShare;
       const totalBytes = Object.values(bytes).reduce((a, b) => a + b, 0);
       const frames = clipFrames[j] ?? 0;
       clips.push({
@@ -124,6 +131,7 @@ export function rateReport(parsed: ParsedBitstream): RateReport {
   return {
     totalBytes: parsed.totalBytes,
     keyframeBytes,
+    audioBytes,
     motionBytes,
     weightBytes,
     overheadBytes,
