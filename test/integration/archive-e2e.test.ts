@@ -69,7 +69,7 @@ describe('ingest → encode → archive → search → web', () => {
     expect(probed.data!.video.durationSeconds).toBeCloseTo(3, 1);
   });
 
-  it('records the bitstream size by section, adding up to the whole stream', async () => {
+  it('records the bitstream size by section, adding up to the whole stream, and the thumbnails kept beside it', async () => {
     const response = await stack.graphql<{ video: { representationBytes: number; representationSections: { kind: string; bytes: number }[] } }>(
       'query($id: ID!) { video(id: $id) { representationBytes representationSections { kind bytes } } }',
       { id: videoId },
@@ -77,10 +77,11 @@ describe('ingest → encode → archive → search → web', () => {
     const { representationBytes, representationSections } = response.data!.video;
     const kinds = representationSections.map((section) => section.kind);
     expect(kinds[0]).toBe('header');
-    expect(kinds).toEqual(expect.arrayContaining(['keyframes', 'it2vWeights']));
+    expect(kinds).toEqual(expect.arrayContaining(['keyframes', 'keyframeLayer', 'thumbnails']));
     expect(new Set(kinds).size).toBe(kinds.length);
     expect(representationSections.every((section) => section.bytes > 0)).toBe(true);
-    expect(representationSections.reduce((sum, section) => sum + section.bytes, 0)).toBe(representationBytes);
+    const inStream = representationSections.filter((section) => section.kind !== 'thumbnails');
+    expect(inStream.reduce((sum, section) => sum + section.bytes, 0)).toBe(representationBytes);
   });
 
   it('serves the keyframes over HTTP as decodable AVIF images', async () => {
