@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { RgbFrame } from '../contracts.ts';
-import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
+import { MediaError } from './errors.ts';
+import { startFfmpeg } from './ffmpeg-process.ts';
 import { packYuv444, planarYuv444 } from './pixels.ts';
-import { ffmpegPath } from './tools.ts';
 
 /**
  * The keyframe layer's AV1 coding (bitstream section 9): a run of keyframes is coded as one AV1
@@ -50,52 +49,6 @@ export interface Av1SegmentEncoder {
   abort(): void;
 }
 
-function spawnFfmpeg(args: readonly string[], what: string, signal?: AbortSignal) {
-  const child = spawn(ffmpegPath(), ['-v', 'error', '-nostdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const stderr = new StderrTail();
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  // EPIPE when ffmpeg dies early; its exit status carries the real reason.
-  child.stdin.on('error', () => undefined);
-  let failure: MediaError | undefined;
-  child.on('error', (error: NodeJS.ErrnoException) => {
-    failure ??= error.code === 'ENOENT' ? new MediaError('FFMPEG_UNAVAILABLE', 'ffmpeg is not installed or not on PATH') : new MediaError('FFMPEG_FAILED', `ffmpeg failed: ${error.message}`);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const onAbort = (): void => {
-    failure ??= new MediaError('ABORTED', `${what} aborted`);
-    child.kill('SIGKILL');
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const finish = async (): Promise<void> => {
-    const code = await exited;
-    signal?.removeEventListener('abort', onAbort);
-    if (failure) throw failure;
-    if (code !== 0) {
-      const tail = stderr.toString();
-      throw new MediaError(classifyFfmpegFailure(tail), `${what} failed: ${tail || `exit code ${code}`}`, tail);
-    }
-  };
-  const writeChunk = async (bytes: Uint8Array): Promise<void> => {
-    if (failure) throw failure;
-    if (child.exitCode !== null || child.stdin.destroyed) {
-      await finish();
-      throw new MediaError('FFMPEG_FAILED', `${what}: ffmpeg stopped reading its input`);
-    }
-    if (!child.stdin.write(bytes)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          child.stdin.off('drain', done);
-          child.off('close', done);
-          resolve();
-        };
-        child.stdin.on('drain', done);
-        child.on('close', done);
-      });
-    }
-  };
-  return { child, finish, writeChunk, kill: () => child.kill('SIGKILL') };
-}
-
 /** Starts coding one AV1 sequence from packed Y′CbCr 4:4:4 frames, streamed to ffmpeg as they are written (only chroma is resampled). */
 export function createAv1SegmentEncoder(options: Av1SegmentEncoderOptions): Av1SegmentEncoder {
   const { width, height, crf } = options;
@@ -108,7 +61,7 @@ export function createAv1SegmentEncoder(options: Av1SegmentEncoderOptions): Av1S
     ...encoderArgs(options, codedWidth, codedHeight),
     '-f', 'obu', 'pipe:1',
   ];
-  const ffmpeg = spawnFfmpeg(args, 'AV1 keyframe encoding', options.signal);
+  const ffmpeg = startFfmpeg(args, 'AV1 keyframe encoding', options.signal);
   const chunks: Buffer[] = [];
   ffmpeg.child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   const frameBytes = width * height * 3;
@@ -155,7 +108,7 @@ export async function decodeAv1Segment(obus: Uint8Array, width: number, height: 
     '-vf', `scale=${width}:${height}:flags=lanczos,format=yuv444p`,
     '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv444p', 'pipe:1',
   ];
-  const ffmpeg = spawnFfmpeg(args, 'AV1 keyframe decoding', signal);
+  const ffmpeg = startFfmpeg(args, 'AV1 keyframe decoding', signal);
   const frameBytes = width * height * 3;
   const frames: RgbFrame[] = [];
   let current = new Uint8Array(frameBytes);

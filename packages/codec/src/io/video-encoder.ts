@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { RgbFrame } from '../contracts.ts';
-import { MediaError, StderrTail } from './errors.ts';
+import { MediaError } from './errors.ts';
+import { startFfmpeg } from './ffmpeg-process.ts';
 import { planarYuv444 } from './pixels.ts';
 import { toRational, type Rational } from './probe.ts';
-import { ffmpegPath } from './tools.ts';
 
 /** `y4m`: uncompressed YUV 4:2:0 (for measuring, not for watching). */
 export type VideoFormat = 'mp4' | 'webm' | 'y4m';
@@ -54,7 +53,7 @@ export function createVideoEncoder(outPath: string, options: VideoEncoderOptions
   const rate = `${fps.num}/${fps.den}`;
   const yuv = options.pixelFormat === 'yuv444';
   const args = [
-    '-v', 'error', '-nostdin', '-y',
+    '-y',
     '-f', 'rawvideo', '-pix_fmt', yuv ? 'yuv444p' : 'rgb24', '-s', `${width}x${height}`, '-r', rate, '-i', 'pipe:0',
     ...(options.audioPath ? ['-i', options.audioPath, '-map', '0:v', '-map', '1:a', ...(format === 'webm' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '64k'])] : []),
     '-vf', `scale=${outWidth}:${outHeight}:flags=lanczos`,
@@ -62,66 +61,28 @@ export function createVideoEncoder(outPath: string, options: VideoEncoderOptions
     ...codecArgs(format, options.crf),
     outPath,
   ];
-  const child = spawn(ffmpegPath(), args, { stdio: ['pipe', 'ignore', 'pipe'] });
-  const stderr = new StderrTail();
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  let failure: MediaError | undefined;
-  child.on('error', (error: NodeJS.ErrnoException) => {
-    failure ??= error.code === 'ENOENT'
-      ? new MediaError('FFMPEG_UNAVAILABLE', 'ffmpeg is not installed or not on PATH')
-      : new MediaError('FFMPEG_FAILED', `ffmpeg failed: ${error.message}`);
-  });
-  // EPIPE when ffmpeg dies early; the exit status carries the real reason.
-  child.stdin.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const onAbort = (): void => {
-    failure ??= new MediaError('ABORTED', 'encoding aborted');
-    child.kill('SIGKILL');
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
+  const ffmpeg = startFfmpeg(args, `writing ${outPath}`, options.signal);
   const frameBytes = width * height * 3;
   let written = 0;
   let closed = false;
-
-  const exitFailure = (code: number | null): MediaError =>
-    failure ?? new MediaError('FFMPEG_FAILED', `ffmpeg could not write ${outPath}: ${stderr.toString() || `exit code ${code}`}`, stderr.toString());
-
   return {
     async write(frame) {
       if (closed) throw new MediaError('FFMPEG_FAILED', 'video sink is closed');
-      if (failure) throw failure;
       if (frame.width !== width || frame.height !== height || frame.data.length !== frameBytes || (frame.pixelFormat === 'yuv444') !== yuv)
         throw new MediaError('FFMPEG_FAILED', `frame is ${frame.width}x${frame.height} ${frame.pixelFormat ?? 'rgb24'}, sink expects ${width}x${height} ${yuv ? 'yuv444' : 'rgb24'}`);
-      if (child.exitCode !== null || child.stdin.destroyed) throw exitFailure(await exited);
       written += 1;
-      if (!child.stdin.write(yuv ? planarYuv444(frame) : frame.data)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            child.stdin.off('drain', done);
-            child.off('close', done);
-            resolve();
-          };
-          child.stdin.on('drain', done);
-          child.on('close', done);
-        });
-      }
-      if (failure) throw failure;
+      await ffmpeg.writeChunk(yuv ? planarYuv444(frame) : frame.data);
     },
     async close() {
       if (closed) throw new MediaError('FFMPEG_FAILED', 'video sink is already closed');
       closed = true;
-      child.stdin.end();
-      const code = await exited;
-      options.signal?.removeEventListener('abort', onAbort);
-      if (code !== 0 || failure) throw exitFailure(code);
+      ffmpeg.child.stdin.end();
+      await ffmpeg.finish();
       return written;
     },
     abort() {
       closed = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      failure ??= new MediaError('ABORTED', 'encoding aborted');
-      child.kill('SIGKILL');
+      ffmpeg.kill();
     },
   };
 }
