@@ -10,8 +10,8 @@ import type { QualityPreset } from './representation/keyframe-image.ts';
  */
 export const LAYER_TARGETS: Readonly<Record<QualityPreset, LayerTarget>> = {
   low: { interpolationPsnr: 35, crf: 63, crfPerDoubling: 2, maxSpacingSeconds: 2 },
-  middle: { interpolationPsnr: 37, crf: 57, crfPerDoubling: 2, maxSpacingSeconds: 1 },
-  high: { interpolationPsnr: 39, crf: 50, crfPerDoubling: 2, maxSpacingSeconds: 0.5 },
+  middle: { interpolationPsnr: 38, crf: 57, crfPerDoubling: 2, maxSpacingSeconds: 1 },
+  high: { interpolationPsnr: 41, crf: 50, crfPerDoubling: 2, maxSpacingSeconds: 0.5 },
 };
 
 /**
