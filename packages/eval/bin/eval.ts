@@ -1,9 +1,12 @@
 #!/usr/bin/env -S node --import tsx
 /** `npm run eval [-- DIR] [options]`: regenerates docs/RESULTS.md and docs/results/. */
+import { setMaxListeners } from 'node:events';
 import { evalCommand } from '../src/cli.ts';
 import { EvalError } from '../src/errors.ts';
 
 const controller = new AbortController();
+// Every concurrent ffmpeg child listens on the one signal.
+setMaxListeners(64, controller.signal);
 process.once('SIGINT', () => controller.abort());
 process.once('SIGTERM', () => controller.abort());
 

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { QUALITY_PRESETS_ORDER, type QualityPreset } from '@cmvc/codec';
 import { BASELINE_ENCODERS, type BaselineEncoderId } from './baselines/encoders.ts';
+import { CMVC_POINT_NAMES, type CmvcPointName } from './cmvc/operating-points.ts';
 import { EvalError } from './errors.ts';
 import { resolveVmaf } from './metrics/vmaf.ts';
 import { writeReport } from './report/write.ts';
@@ -25,28 +25,36 @@ export interface EvalCliCommand {
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
- * Defaults sized so that a full run over /work/shared/media (12 clips) stays under 20 minutes on two
- * busy cores: 1 s per clip, 8 baseline points per encoder, 9 CMVC points plus the 3 middle-quality
- * ones again with the motion side channel, MS-SSIM on 3 frames, VMAF on every 5th frame, captions
- * and detections on the middle frame.
+ * Defaults sized so that a full run over /work/shared/media (12 whole clips, 1,890 frames) stays under
+ * 60 minutes on two busy cores: whole clips; x264/x265 2 points each (context); SVT-AV1 and libaom-av1
+ * each CRF {52, 63} × {full, ½, ¼} size × {full, ½, ¼} frame rate (18 points, their Pareto frontier is
+ * the anchor curve); CMVC at the presets low, middle, high and the `floor` point (the motion side
+ * channel is off by default: its extra encode and decode do not fit the budget; `--motion-points
+ * middle` adds it); TT2V from the middle stream; MS-SSIM and the MobileNetV2 feature distance on 2
+ * frames; VMAF on every 5th frame, coarser on long clips (at most about 60 scored frames per clip);
+ * captions and detections on the middle frame, for the CMVC points only (`--semantic-baselines` adds
+ * the baselines); three clips at a time, longest first, no clip starting after 40 min.
  */
 export const DEFAULTS = {
   mediaDir: resolve(REPO_ROOT, '../shared/media'),
   markdownPath: resolve(REPO_ROOT, 'docs/RESULTS.md'),
   resultsDir: resolve(REPO_ROOT, 'docs/results'),
-  seconds: 1,
-  encoders: ['x264', 'x265', 'svt-av1'] as readonly BaselineEncoderId[],
-  keyframeCounts: [2, 3, 5],
-  qualities: ['low', 'middle', 'high'] as readonly QualityPreset[],
-  motionQualities: ['middle'] as readonly QualityPreset[],
-  anchor: 'x265' as MethodId,
+  encoders: ['x264', 'x265', 'svt-av1', 'libaom-av1'] as readonly BaselineEncoderId[],
+  av1Crfs: [52, 63] as readonly number[],
+  cmvcPoints: ['low', 'middle', 'high', 'floor'] as readonly CmvcPointName[],
+  motionPoints: [] as readonly CmvcPointName[],
+  anchors: ['svt-av1', 'libaom-av1'] as readonly MethodId[],
   vmafSubsample: 5,
-  msssimFrames: 3,
+  vmafMaxFrames: 60,
+  msssimFrames: 2,
   semanticFrames: 1,
+  jobs: 3,
+  /** Minutes into the run after which no further clip starts (the run must end within about an hour). */
+  startClipsWithinMinutes: 40,
 } as const;
 
 const USAGE =
-  'cmvc eval [DIR] [--seconds S] [--max-clips N] [--clips A.mkv,B.gif] [--encoders x264,x265,svt-av1] [--keyframes 2,3,5] [--qualities low,middle,high] [--motion-qualities middle|none] [--anchor x265] [--vmaf-model PATH] [--vmaf-subsample N] [--msssim-frames N] [--semantic-frames N] [--no-tt2v] [--report docs/RESULTS.md] [--results docs/results]';
+  'cmvc eval [DIR] [--seconds S (cap; whole clips by default)] [--max-clips N] [--clips A.mkv,B.gif] [--encoders x264,x265,svt-av1,libaom-av1] [--av1-crfs 52,63] [--cmvc-points low,middle,high,floor] [--motion-points middle|none] [--anchors svt-av1,libaom-av1] [--vmaf-model PATH] [--vmaf-subsample N] [--vmaf-max-frames N] [--msssim-frames N] [--semantic-frames N] [--semantic-baselines] [--jobs N (clips at a time)] [--start-clips-within MIN|none] [--no-tt2v] [--report docs/RESULTS.md] [--results docs/results]';
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: readonly T[]): T[] {
   if (value === undefined) return [...fallback];
@@ -75,15 +83,19 @@ export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOpti
         'max-clips': { type: 'string' },
         clips: { type: 'string' },
         encoders: { type: 'string' },
-        keyframes: { type: 'string' },
-        qualities: { type: 'string' },
-        'motion-qualities': { type: 'string' },
-        anchor: { type: 'string' },
+        'av1-crfs': { type: 'string' },
+        'cmvc-points': { type: 'string' },
+        'motion-points': { type: 'string' },
+        anchors: { type: 'string' },
         'vmaf-model': { type: 'string' },
         'vmaf-subsample': { type: 'string' },
+        'vmaf-max-frames': { type: 'string' },
         'msssim-frames': { type: 'string' },
         'semantic-frames': { type: 'string' },
         'no-tt2v': { type: 'boolean' },
+        'semantic-baselines': { type: 'boolean' },
+        jobs: { type: 'string' },
+        'start-clips-within': { type: 'string' },
         report: { type: 'string' },
         results: { type: 'string' },
       },
@@ -93,34 +105,44 @@ export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOpti
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new EvalError('INVALID_OPTIONS', `expected at most one folder\nusage: ${USAGE}`);
-  const keyframeCounts = values.keyframes === undefined ? [...DEFAULTS.keyframeCounts] : values.keyframes.split(',').map((n) => positive(n, 'keyframes', 0));
-  if (keyframeCounts.some((n) => n < 2)) throw new EvalError('INVALID_OPTIONS', '--keyframes counts must be ≥ 2');
-  const anchor = list(values.anchor, METHOD_ORDER, 'anchor', [DEFAULTS.anchor])[0]!;
   const encoders = list(values.encoders, Object.keys(BASELINE_ENCODERS) as BaselineEncoderId[], 'encoders', DEFAULTS.encoders);
-  const qualities = list(values.qualities, QUALITY_PRESETS_ORDER, 'qualities', DEFAULTS.qualities);
-  // The side-channel points are compared with the same settings without it, so they follow --qualities.
-  const motionQualities =
-    values['motion-qualities'] === 'none'
+  const av1Crfs = values['av1-crfs'] === undefined ? [...DEFAULTS.av1Crfs] : values['av1-crfs'].split(',').map((n) => Number(n.trim()));
+  if (av1Crfs.length === 0 || av1Crfs.some((n) => !Number.isInteger(n) || n < 0 || n > 63)) throw new EvalError('INVALID_OPTIONS', '--av1-crfs takes integers 0..63');
+  const cmvcPoints = list(values['cmvc-points'], CMVC_POINT_NAMES, 'cmvc-points', DEFAULTS.cmvcPoints);
+  // The side-channel points are compared with the same settings without it, so they follow --cmvc-points.
+  const motionPoints =
+    values['motion-points'] === 'none'
       ? []
-      : list(values['motion-qualities'], QUALITY_PRESETS_ORDER, 'motion-qualities', DEFAULTS.motionQualities.filter((q) => qualities.includes(q)));
-  const unmatched = motionQualities.filter((q) => !qualities.includes(q));
-  if (unmatched.length > 0) throw new EvalError('INVALID_OPTIONS', `--motion-qualities ${unmatched.join(',')} must also be in --qualities`);
-  if (anchor in BASELINE_ENCODERS && !encoders.includes(anchor as BaselineEncoderId)) throw new EvalError('INVALID_OPTIONS', `--anchor ${anchor} is not among --encoders`);
+      : list(values['motion-points'], CMVC_POINT_NAMES, 'motion-points', DEFAULTS.motionPoints.filter((p) => cmvcPoints.includes(p)));
+  const unmatched = motionPoints.filter((p) => !cmvcPoints.includes(p));
+  if (unmatched.length > 0) throw new EvalError('INVALID_OPTIONS', `--motion-points ${unmatched.join(',')} must also be in --cmvc-points`);
+  const baselineIds = Object.keys(BASELINE_ENCODERS) as MethodId[];
+  // Default anchors follow --encoders; explicit ones must be among them.
+  const anchors =
+    values.anchors === undefined
+      ? DEFAULTS.anchors.filter((a) => encoders.includes(a as BaselineEncoderId))
+      : list(values.anchors, baselineIds, 'anchors', DEFAULTS.anchors);
+  const missing = anchors.filter((a) => !encoders.includes(a as BaselineEncoderId));
+  if (missing.length > 0) throw new EvalError('INVALID_OPTIONS', `--anchors ${missing.join(',')} not among --encoders`);
   return {
     options: {
       mediaDir: resolve(positionals[0] ?? DEFAULTS.mediaDir),
-      seconds: positive(values.seconds, 'seconds', DEFAULTS.seconds, false),
+      ...(values.seconds !== undefined ? { seconds: positive(values.seconds, 'seconds', 0, false) } : {}),
       ...(values['max-clips'] !== undefined ? { maxClips: positive(values['max-clips'], 'max-clips', 0) } : {}),
       ...(values.clips !== undefined ? { only: values.clips.split(',').map((name) => name.trim()).filter(Boolean) } : {}),
       encoders,
-      keyframeCounts,
-      qualities,
-      motionQualities,
-      anchor,
+      av1Crfs,
+      cmvcPoints,
+      motionPoints,
+      anchors,
       vmaf: resolveVmaf({ modelPath: values['vmaf-model'], subsample: positive(values['vmaf-subsample'], 'vmaf-subsample', DEFAULTS.vmafSubsample) }),
+      vmafMaxFrames: positive(values['vmaf-max-frames'], 'vmaf-max-frames', DEFAULTS.vmafMaxFrames),
       msssimFrames: positive(values['msssim-frames'], 'msssim-frames', DEFAULTS.msssimFrames),
       semanticFrames: positive(values['semantic-frames'], 'semantic-frames', DEFAULTS.semanticFrames),
       tt2v: !values['no-tt2v'],
+      semanticBaselines: values['semantic-baselines'] ?? false,
+      clipConcurrency: positive(values.jobs, 'jobs', DEFAULTS.jobs),
+      ...(values['start-clips-within'] !== 'none' ? { startClipsWithinMinutes: positive(values['start-clips-within'], 'start-clips-within', DEFAULTS.startClipsWithinMinutes, false) } : {}),
     },
     markdownPath: resolve(values.report ?? DEFAULTS.markdownPath),
     resultsDir: resolve(values.results ?? DEFAULTS.resultsDir),
@@ -128,7 +150,7 @@ export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOpti
 }
 
 export const evalCommand: EvalCliCommand = {
-  summary: 'rate–distortion evaluation of CMVC against x264, x265 and SVT-AV1',
+  summary: 'rate–distortion evaluation of CMVC against x264, x265, SVT-AV1 and libaom-av1',
   usage: USAGE,
   async run(argv, io) {
     const { options, markdownPath, resultsDir } = parseEvalArgs(argv);

@@ -6,21 +6,26 @@ export { prepareReference, restoreToReference, sampleIndices } from './media/pre
 export { checkRawVideo, frameBytes, inputArgs, readLuma, readRgb, type RawVideo } from './media/raw.ts';
 export { StageTimer } from './timing.ts';
 export * from './metrics/index.ts';
-export { BASELINE_ENCODERS, baselineVariants, encodeBaseline, scaledSize, variantLabel, type BaselineEncoder, type BaselineEncoderId, type BaselineVariant } from './baselines/encoders.ts';
+export { BASELINE_ENCODERS, REDUCTIONS, baselineVariants, encodeBaseline, scaledSize, variantLabel, withSweep, type BaselineEncoder, type BaselineEncoderId, type BaselineVariant } from './baselines/encoders.ts';
 export {
+  CMVC_POINT_NAMES,
+  FLOOR_LAYER_TARGET,
   cmvcOperatingPoints,
   decodeOperatingPoint,
   encodeOperatingPoint,
+  operatingPointDescription,
   operatingPointLabel,
   tt2vBytes,
   withoutTexts,
   type CmvcOperatingPoint,
+  type CmvcPointName,
+  type LayerTarget,
   type OperatingPointStreams,
 } from './cmvc/operating-points.ts';
 export * from './bdrate/index.ts';
-export { aggregateBd, averageMeasurements, bdTable, metricValue, rateRanges, rdPoints, sideChannelSummary } from './report/analysis.ts';
+export { aggregateBd, averageMeasurements, bdTable, bdTables, compareAtSameRate, frontierAtRate, metricValue, rateRanges, rdPoints, sideChannelSummary } from './report/analysis.ts';
 export { renderMarkdown } from './report/markdown.ts';
 export { writeReport, type WriteTargets } from './report/write.ts';
 export * from './plots/index.ts';
-export { listClips, runEvaluation, type EvalOptions } from './runner.ts';
+export { TT2V_POINT, evaluatedEncoders, listClips, runEvaluation, type EvalOptions } from './runner.ts';
 export { DEFAULTS, evalCommand, parseEvalArgs, type EvalCliCommand, type EvalCliIo } from './cli.ts';

@@ -5,23 +5,29 @@ import type { SemanticScores } from './metrics/semantic.ts';
 
 export type CmvcMethodId = 'cmvc-it2v' | 'cmvc-it2v-motion' | 'cmvc-it2v-notext' | 'cmvc-tt2v';
 export type MethodId = BaselineEncoderId | CmvcMethodId;
-export const METHOD_ORDER: readonly MethodId[] = ['x264', 'x265', 'svt-av1', 'cmvc-it2v', 'cmvc-it2v-motion', 'cmvc-it2v-notext', 'cmvc-tt2v'];
+export const METHOD_ORDER: readonly MethodId[] = ['x264', 'x265', 'svt-av1', 'libaom-av1', 'cmvc-it2v', 'cmvc-it2v-motion', 'cmvc-it2v-notext', 'cmvc-tt2v'];
 export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
   x264: 'x264 (H.264)',
   x265: 'x265 (HEVC)',
   'svt-av1': 'SVT-AV1',
+  'libaom-av1': 'libaom-av1',
   'cmvc-it2v': 'CMVC IT2V',
   'cmvc-it2v-motion': 'CMVC IT2V + motion',
   'cmvc-it2v-notext': 'CMVC IT2V, no texts',
   'cmvc-tt2v': 'CMVC TT2V (retrieval)',
 };
 
-/** Every score a point is compared on: pixel fidelity plus semantic consistency. */
-export type MetricId = keyof QualityScores | keyof SemanticScores;
-export const METRIC_ORDER: readonly MetricId[] = ['vmaf', 'msssim', 'ssim', 'psnrY', 'psnrYuv', 'captionSimilarity', 'detectionJaccard'];
+/**
+ * Every score a point is compared on: pixel fidelity, deep-feature similarity and semantic
+ * consistency. All are higher-is-better; the MobileNetV2 feature distance (lower is better) enters
+ * as `featureScore` = 1 − distance.
+ */
+export type MetricId = keyof QualityScores | keyof SemanticScores | 'featureScore';
+export const METRIC_ORDER: readonly MetricId[] = ['vmaf', 'msssim', 'featureScore', 'ssim', 'psnrY', 'psnrYuv', 'captionSimilarity', 'detectionJaccard'];
 export const METRIC_NAMES: Readonly<Record<MetricId, string>> = {
   vmaf: 'VMAF',
   msssim: 'MS-SSIM (Y)',
+  featureScore: '1 − MobileNetV2 feature distance',
   ssim: 'SSIM (YUV)',
   psnrY: 'PSNR-Y (dB)',
   psnrYuv: 'PSNR-YUV (dB)',
@@ -32,17 +38,26 @@ export const METRIC_NAMES: Readonly<Record<MetricId, string>> = {
 /** One encoded and measured operating point. */
 export interface Measurement {
   readonly method: MethodId;
-  /** Setting within the method, e.g. "crf51 ½size" or "n3 low". */
+  /** Setting within the method, e.g. "crf51 ½size" or "middle". */
   readonly label: string;
   readonly bytes: number;
   /** Bits per source pixel: bits / (width · height · frames). */
   readonly bpp: number;
   readonly kbps: number;
   readonly quality: QualityScores;
+  /**
+   * MobileNetV2 feature distance: mean cosine distance (1 − cosine similarity) between the feature
+   * vectors of source and reconstruction on the MS-SSIM frames; lower is better; null when the
+   * feature extractor is unavailable.
+   */
+  readonly featureDistance: number | null;
   readonly semantic: SemanticScores | null;
 }
 
 export type BdTable = Partial<Record<MetricId, Partial<Record<MethodId, BdRateResult>>>>;
+/** One BD-rate table per anchor method. */
+export type BdByAnchor = Partial<Record<MethodId, BdTable>>;
+export type AggregateBdTable = Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>>;
 
 export interface ClipReport {
   readonly name: string;
@@ -53,7 +68,8 @@ export interface ClipReport {
   readonly seconds: number;
   readonly sourceCaptions: readonly string[];
   readonly measurements: readonly Measurement[];
-  readonly bdRates: BdTable;
+  /** BD-rates of every method against each anchor. */
+  readonly bdRates: BdByAnchor;
   readonly notes: readonly string[];
   /** Wall-clock seconds spent on this clip. */
   readonly elapsedSeconds: number;
@@ -76,18 +92,44 @@ export interface RateRange {
 
 export interface EvalSettings {
   readonly mediaDir: string;
-  readonly seconds: number;
+  /** Cap on the evaluated length per clip; null = whole clips. */
+  readonly seconds: number | null;
   readonly clips: readonly string[];
-  readonly anchor: MethodId;
+  readonly anchors: readonly MethodId[];
   readonly encoders: readonly string[];
-  readonly keyframeCounts: readonly number[];
-  readonly qualities: readonly string[];
-  /** Qualities also encoded with the motion side channel (method `cmvc-it2v-motion`). */
-  readonly motionQualities: readonly string[];
+  /** CMVC operating points, e.g. "middle: quality preset middle". */
+  readonly cmvcPoints: readonly string[];
+  /** CMVC points also encoded with the motion side channel (method `cmvc-it2v-motion`). */
+  readonly motionPoints: readonly string[];
   readonly vmaf: string;
   readonly msssimFrames: number;
   readonly semanticFrames: number;
+  /** Whether the baselines' semantic scores were measured (else CMVC points only). */
+  readonly semanticBaselines: boolean;
+  readonly featureDistance: string;
   readonly tt2v: string;
+}
+
+/** The rate and VMAF a reference frontier reaches at a CMVC point's rate. */
+export interface SameRateComparison {
+  readonly anchor: MethodId;
+  /** VMAF of the anchor frontier at the same kbps (interpolated in log-rate); null outside its range. */
+  readonly vmaf: number | null;
+  /** CMVC minus anchor; null when the anchor has no value there. */
+  readonly difference: number | null;
+}
+
+/** One CMVC operating point of one clip next to the anchors at the same bytes. */
+export interface PointComparison {
+  readonly clip: string;
+  readonly label: string;
+  readonly kbps: number;
+  readonly bpp: number;
+  readonly vmaf: number | null;
+  readonly featureDistance: number | null;
+  readonly sameRate: readonly SameRateComparison[];
+  /** Lowest kbps each anchor reached on this clip. */
+  readonly anchorFloorKbps: Partial<Record<MethodId, number>>;
 }
 
 export interface EvalReport {
@@ -96,9 +138,14 @@ export interface EvalReport {
   readonly clips: readonly ClipReport[];
   /** Per-clip measurements averaged label by label (only labels every clip has). */
   readonly averaged: readonly Measurement[];
-  /** BD-rates computed on the averaged points. */
-  readonly averagedBd: BdTable;
-  readonly aggregateBd: Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>>;
+  /** BD-rates computed on the averaged points, per anchor. */
+  readonly averagedBd: BdByAnchor;
+  /** Mean of the per-clip BD-rates, per anchor. */
+  readonly aggregateBd: Partial<Record<MethodId, AggregateBdTable>>;
+  /** The default setting (`middle`) per clip against the anchors at the same bytes. */
+  readonly defaultSetting: readonly PointComparison[];
+  /** The `floor` point per clip. */
+  readonly floorPoints: readonly PointComparison[];
   readonly rateRanges: Partial<Record<MethodId, RateRange>>;
   /** CMVC IT2V with against without the motion side channel; null when no point had it. */
   readonly sideChannel: SideChannelSummary | null;

@@ -1,17 +1,18 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASELINE_ENCODERS, EvalError, baselineVariants, encodeBaseline, frameBytes, measurePsnrSsim, prepareReference, probeVideo, readLuma, restoreToReference, scaledSize, variantLabel, type VideoInfo } from '../src/index.ts';
+import { BASELINE_ENCODERS, DEFAULTS, EvalError, baselineVariants, encodeBaseline, evaluatedEncoders, frameBytes, measurePsnrSsim, parseEvalArgs, prepareReference, probeVideo, readLuma, restoreToReference, scaledSize, variantLabel, withSweep, type VideoInfo } from '../src/index.ts';
 import { lavfiSource } from './helpers.ts';
 
 let folder: string;
+let source: string;
 let reference: string;
 let info: VideoInfo;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'cmvc-eval-restore-'));
-  const source = await lavfiSource(folder, 'source', 'testsrc2=s=162x120:r=24:d=2');
+  source = await lavfiSource(folder, 'source', 'testsrc2=s=162x120:r=24:d=2');
   reference = join(folder, 'reference.mkv');
   info = await prepareReference(source, reference, { seconds: 1 });
 });
@@ -24,6 +25,29 @@ describe('reference and restoration', () => {
   it('trims the reference to the requested seconds at the source rate', () => {
     expect(info).toEqual({ width: 162, height: 120, fps: { num: 24, den: 1 }, frameCount: 24 });
   });
+
+  it('keeps the whole clip when no cap is given', async () => {
+    const whole = await prepareReference(source, join(folder, 'whole.mkv'));
+    expect(whole.frameCount).toBe(48);
+    await expect(prepareReference(source, join(folder, 'bad.mkv'), { seconds: 0 })).rejects.toThrow(/seconds/);
+  });
+
+  for (const id of ['svt-av1', 'libaom-av1'] as const) {
+    it(`writes ${id} as bare OBUs (no IVF header) and restores them to the reference`, async () => {
+      const encoder = BASELINE_ENCODERS[id];
+      expect(encoder.extension).toBe('obu');
+      const encoded = await encodeBaseline(reference, info, encoder, { crf: 63, scale: 0.5, fpsFactor: 0.5 }, join(folder, `${id}.obu`));
+      const bytes = await readFile(encoded.path);
+      // An IVF file starts with "DKIF"; a low-overhead OBU stream with a temporal delimiter OBU (type 2: 0x12 0x00).
+      expect(bytes.subarray(0, 4).toString('latin1')).not.toBe('DKIF');
+      expect([bytes[0], bytes[1]]).toEqual([0x12, 0x00]);
+      expect(encoded.bytes).toBe(bytes.length);
+      const restored = await restoreToReference(encoded.path, info, join(folder, `${id}.yuv`), { frameRate: encoded.rate });
+      expect((await stat(restored.path)).size).toBe(frameBytes(info) * 24);
+      const scores = await measurePsnrSsim(restored, reference);
+      expect(scores.psnrY).toBeGreaterThan(12);
+    });
+  }
 
   it('brings a quarter-size, quarter-rate x264 stream back to the exact size and frame count', async () => {
     const encoded = await encodeBaseline(reference, info, BASELINE_ENCODERS.x264, { crf: 51, scale: 0.25, fpsFactor: 0.25 }, join(folder, 'tiny.h264'));
@@ -57,13 +81,39 @@ describe('reference and restoration', () => {
 });
 
 describe('baseline sweep', () => {
-  it('reaches each encoder maximum CRF with ½/¼ size and rate variants', () => {
+  it('sweeps the AV1 encoders over CRF × {1, ½, ¼} size × {1, ½, ¼} rate, the others at their maximum CRF', () => {
     for (const encoder of Object.values(BASELINE_ENCODERS)) {
       const variants = baselineVariants(encoder);
       expect(variants.some((v) => v.crf === encoder.maxCrf && v.scale === 0.25 && v.fpsFactor === 0.25)).toBe(true);
       expect(new Set(variants.map(variantLabel)).size).toBe(variants.length);
     }
+    const svt = withSweep(BASELINE_ENCODERS['svt-av1'], [63, 50]);
+    const grid = baselineVariants(svt);
+    expect(grid).toHaveLength(18);
+    for (const crf of [50, 63]) for (const scale of [1, 0.5, 0.25]) for (const fpsFactor of [1, 0.5, 0.25]) expect(grid).toContainEqual({ crf, scale, fpsFactor });
+    expect(() => withSweep(BASELINE_ENCODERS['libaom-av1'], [64])).toThrow(EvalError);
     expect(scaledSize({ width: 640, height: 360 }, 0.25)).toEqual({ width: 160, height: 90 });
     expect(scaledSize({ width: 50, height: 30 }, 0.25)).toEqual({ width: 16, height: 16 });
+  });
+});
+
+describe('command line', () => {
+  it('evaluates whole clips by default, against SVT-AV1 and libaom, at the presets and the floor', () => {
+    const { options } = parseEvalArgs([]);
+    expect(options.seconds).toBeUndefined();
+    expect(options.encoders).toContain('libaom-av1');
+    expect(options.anchors).toEqual(['svt-av1', 'libaom-av1']);
+    expect(options.cmvcPoints).toEqual(['low', 'middle', 'high', 'floor']);
+    expect(evaluatedEncoders(options).find((e) => e.id === 'libaom-av1')!.sweep).toEqual([...DEFAULTS.av1Crfs]);
+  });
+
+  it('takes a cap, CRFs, points and anchors, and refuses inconsistent ones', () => {
+    const { options } = parseEvalArgs(['--seconds', '2.5', '--av1-crfs', '45,63', '--cmvc-points', 'middle,floor', '--motion-points', 'none', '--anchors', 'svt-av1']);
+    expect(options).toMatchObject({ seconds: 2.5, av1Crfs: [45, 63], cmvcPoints: ['middle', 'floor'], motionPoints: [], anchors: ['svt-av1'] });
+    expect(parseEvalArgs(['--encoders', 'x264,svt-av1']).options.anchors).toEqual(['svt-av1']);
+    expect(() => parseEvalArgs(['--encoders', 'x264', '--anchors', 'libaom-av1'])).toThrow(/not among --encoders/);
+    expect(() => parseEvalArgs(['--cmvc-points', 'low', '--motion-points', 'middle'])).toThrow(/must also be in/);
+    expect(() => parseEvalArgs(['--av1-crfs', '70'])).toThrow(EvalError);
+    expect(() => parseEvalArgs(['--keyframes', '2,3'])).toThrow(EvalError);
   });
 });

@@ -11,7 +11,8 @@ const frameKey = (frame: RgbFrame): string => createHash('sha1').update(`${frame
 
 export class MemoFeatureExtractor implements ImageFeatureExtractor {
   readonly #inner: ImageFeatureExtractor;
-  readonly #cache = new Map<string, Float32Array>();
+  /** Pending or finished embeddings: points encoded at the same time share one computation. */
+  readonly #cache = new Map<string, Promise<Float32Array>>();
   constructor(inner: ImageFeatureExtractor) {
     this.#inner = inner;
   }
@@ -23,13 +24,19 @@ export class MemoFeatureExtractor implements ImageFeatureExtractor {
   }
   async embed(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
     const keys = frames.map(frameKey);
-    const missing = frames.filter((_, i) => !this.#cache.has(keys[i]!));
-    const missingKeys = keys.filter((key) => !this.#cache.has(key));
+    const missing: { key: string; frame: RgbFrame }[] = [];
+    keys.forEach((key, i) => {
+      if (!this.#cache.has(key) && !missing.some((m) => m.key === key)) missing.push({ key, frame: frames[i]! });
+    });
     if (missing.length > 0) {
-      const embedded = await this.#inner.embed(missing);
-      missingKeys.forEach((key, i) => this.#cache.set(key, embedded[i]!));
+      const batch = this.#inner.embed(missing.map((m) => m.frame));
+      missing.forEach(({ key }, i) => {
+        const one = batch.then((embedded) => embedded[i]!);
+        this.#cache.set(key, one);
+        one.catch(() => this.#cache.delete(key)); // a failure is not remembered
+      });
     }
-    return keys.map((key) => this.#cache.get(key)!);
+    return Promise.all(keys.map((key) => this.#cache.get(key)!));
   }
 }
 

@@ -5,6 +5,8 @@ import {
   writeBitstream,
   type Analyzers,
   type CmvcRepresentation,
+  type EncodeOptions,
+  type EncodeResult,
   type EncodedStream,
   type MediaInfo,
   type QualityPreset,
@@ -15,37 +17,69 @@ import {
 } from '@cmvc/codec';
 import { EvalError } from '../errors.ts';
 
-/** One CMVC setting: keyframe count, keyframe image quality, and whether it is also measured with the motion side channel. */
+/** The keyframe layer's rate–distortion target (the codec's `LayerTarget`). */
+export type LayerTarget = NonNullable<EncodeOptions['layerTarget']>;
+
+/**
+ * The lowest IT2V setting: no interpolation-quality floor, the coarsest AV1 quantizer at every
+ * spacing, keyframes at most 2 s apart, the layer coded at a quarter of the working size. It lies
+ * below the rate AV1 itself reaches with its own reductions.
+ */
+export const FLOOR_LAYER_TARGET: LayerTarget = { interpolationPsnr: 0, crf: 63, crfPerDoubling: 0, maxSpacingSeconds: 2, scale: 0.25 };
+
+export type CmvcPointName = QualityPreset | 'floor';
+export const CMVC_POINT_NAMES: readonly CmvcPointName[] = [...QUALITY_PRESETS_ORDER, 'floor'];
+
+/**
+ * One CMVC setting: a quality preset (the encoder's own defaults otherwise, `keyframes` unset) or
+ * the `floor` layer target, and whether it is also measured with the motion side channel.
+ */
 export interface CmvcOperatingPoint {
-  readonly keyframes: number;
-  readonly quality: QualityPreset;
+  readonly name: CmvcPointName;
+  readonly quality?: QualityPreset;
+  readonly layerTarget?: LayerTarget;
   readonly withMotionSideChannel: boolean;
 }
 
-/** Every keyframe count × quality; the qualities in `motionQualities` (a subset) also with the motion side channel. */
-export function cmvcOperatingPoints(keyframeCounts: readonly number[], qualities: readonly QualityPreset[], motionQualities: readonly QualityPreset[] = []): CmvcOperatingPoint[] {
-  for (const n of keyframeCounts) if (!Number.isInteger(n) || n < 2) throw new EvalError('INVALID_OPTIONS', 'keyframe counts must be integers ≥ 2');
-  for (const q of [...qualities, ...motionQualities]) if (!QUALITY_PRESETS_ORDER.includes(q)) throw new EvalError('INVALID_OPTIONS', `unknown quality preset ${q}`);
-  const unmatched = motionQualities.filter((q) => !qualities.includes(q));
-  if (unmatched.length > 0) throw new EvalError('INVALID_OPTIONS', `motion side-channel qualities must also be evaluated without it: ${unmatched.join(', ')}`);
-  return keyframeCounts.flatMap((keyframes) => qualities.map((quality) => ({ keyframes, quality, withMotionSideChannel: motionQualities.includes(quality) })));
+/** The named points in the given order; those in `motionPoints` (a subset) also with the motion side channel. */
+export function cmvcOperatingPoints(names: readonly CmvcPointName[], motionPoints: readonly CmvcPointName[] = []): CmvcOperatingPoint[] {
+  for (const name of [...names, ...motionPoints]) if (!CMVC_POINT_NAMES.includes(name)) throw new EvalError('INVALID_OPTIONS', `unknown CMVC operating point ${name}`);
+  const unmatched = motionPoints.filter((name) => !names.includes(name));
+  if (unmatched.length > 0) throw new EvalError('INVALID_OPTIONS', `motion side-channel points must also be evaluated without it: ${unmatched.join(', ')}`);
+  return [...new Set(names)].map((name) => ({
+    name,
+    ...(name === 'floor' ? { layerTarget: FLOOR_LAYER_TARGET } : { quality: name }),
+    withMotionSideChannel: motionPoints.includes(name),
+  }));
 }
 
 /** The same label with and without the side channel: the method tells them apart. */
-export const operatingPointLabel = (point: CmvcOperatingPoint): string => `n${point.keyframes} ${point.quality}`;
+export const operatingPointLabel = (point: CmvcOperatingPoint): string => point.name;
+
+/** What the report says a point is. */
+export function operatingPointDescription(point: CmvcOperatingPoint): string {
+  if (point.layerTarget) {
+    const t = point.layerTarget;
+    return `${point.name}: layerTarget { interpolationPsnr ${t.interpolationPsnr}, crf ${t.crf}, crfPerDoubling ${t.crfPerDoubling}, maxSpacingSeconds ${t.maxSpacingSeconds}, scale ${t.scale ?? 1} }`;
+  }
+  return `${point.name}: quality preset ${point.quality}`;
+}
 
 export interface OperatingPointStreams {
   /** Without the motion side channel (method `cmvc-it2v`). */
   readonly plain: EncodedStream;
   /** With it (method `cmvc-it2v-motion`), when the point asks for it. */
   readonly withMotion?: EncodedStream;
+  /** One AVIF thumbnail per described keyframe (format-2 keyframe entries carry no image). */
+  readonly thumbnails: EncodeResult['thumbnails'];
 }
 
 /**
- * Encodes `reference` at one operating point; the smallest text form is chosen (`auto`). With the
- * side channel, one encode gives both streams (the encoder fits the plain weights anyway), and the
- * plain one is byte for byte what an encode without the side channel writes. `media`: what the
- * codec's `probe` says of `reference`, when the caller has it (every point of a clip shares one probe).
+ * Encodes `reference` at one operating point, without sound (`audioKbps: 0`: the clips have none
+ * and no method is charged for it); the smallest text form is chosen (`auto`). With the side
+ * channel, one encode gives both streams (the encoder fits the plain weights anyway), and the plain
+ * one is byte for byte what an encode without the side channel writes. `media`: what the codec's
+ * `probe` says of `reference`, when the caller has it (every point of a clip shares one probe).
  */
 export async function encodeOperatingPoint(
   reference: string,
@@ -57,12 +91,20 @@ export async function encodeOperatingPoint(
   const motionSideChannel = point.withMotionSideChannel ? 'coarse' : 'off';
   const result = await encodeVideo(
     reference,
-    { keyframes: point.keyframes, quality: point.quality, textForm, motionSideChannel, ...(media ? { media } : {}), ...(signal ? { signal } : {}) },
+    {
+      ...(point.quality ? { quality: point.quality } : {}),
+      ...(point.layerTarget ? { layerTarget: point.layerTarget } : {}),
+      textForm,
+      motionSideChannel,
+      audioKbps: 0,
+      ...(media ? { media } : {}),
+      ...(signal ? { signal } : {}),
+    },
     analyzers,
   );
-  if (!point.withMotionSideChannel) return { plain: result };
+  if (!point.withMotionSideChannel) return { plain: result, thumbnails: result.thumbnails };
   if (!result.withoutMotionSideChannel) throw new EvalError('INTERNAL', 'the encoder returned no stream without the motion side channel');
-  return { plain: result.withoutMotionSideChannel, withMotion: result };
+  return { plain: result.withoutMotionSideChannel, withMotion: result, thumbnails: result.thumbnails };
 }
 
 /**
@@ -99,7 +141,10 @@ export interface CmvcDecodeOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Decodes a stream to an mp4 at the source size and frame count. */
+/**
+ * Decodes a stream at the source size and frame count; give `output` a .y4m name for a lossless
+ * file (an .mp4 is re-encoded with x264 and must not be measured).
+ */
 export async function decodeOperatingPoint(bitstream: Uint8Array, options: CmvcDecodeOptions): Promise<string> {
   const result = await decodeBitstream(bitstream, {
     mode: options.mode,

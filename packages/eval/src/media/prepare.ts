@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { EvalError } from '../errors.ts';
 import { ffmpeg } from './process.ts';
 import { fpsText, probeVideo, type VideoInfo } from './probe.ts';
@@ -7,20 +8,21 @@ import { checkRawVideo, type RawVideo } from './raw.ts';
 const LOSSLESS = ['-c:v', 'ffv1', '-pix_fmt', 'yuv420p', '-an', '-f', 'matroska'] as const;
 
 export interface ReferenceOptions {
-  /** Keep only the first `seconds` of the source. */
-  readonly seconds: number;
+  /** Keep only the first `seconds` of the source; the whole clip when absent. */
+  readonly seconds?: number;
   readonly signal?: AbortSignal;
 }
 
 /**
- * The reference every method is measured against: the first `seconds` of `source` at a constant
- * frame rate, even dimensions, yuv420p, stored losslessly.
+ * The reference every method is measured against: the whole of `source` (or its first `seconds`)
+ * at a constant frame rate, even dimensions, yuv420p, stored losslessly.
  */
-export async function prepareReference(source: string, output: string, options: ReferenceOptions): Promise<VideoInfo> {
-  if (!(options.seconds > 0)) throw new EvalError('INVALID_OPTIONS', 'seconds must be positive');
+export async function prepareReference(source: string, output: string, options: ReferenceOptions = {}): Promise<VideoInfo> {
+  if (options.seconds !== undefined && !(options.seconds > 0)) throw new EvalError('INVALID_OPTIONS', 'seconds must be positive');
   const info = await probeVideo(source, options.signal);
   const filters = [`fps=${fpsText(info)}`, 'scale=trunc(iw/2)*2:trunc(ih/2)*2', 'format=yuv420p'].join(',');
-  await ffmpeg(['-i', source, '-t', String(options.seconds), '-vf', filters, ...LOSSLESS, output], options.signal ? { signal: options.signal } : {});
+  const cap = options.seconds !== undefined ? ['-t', String(options.seconds)] : [];
+  await ffmpeg(['-i', source, ...cap, '-vf', filters, ...LOSSLESS, output], options.signal ? { signal: options.signal } : {});
   return probeVideo(output, options.signal);
 }
 
@@ -31,7 +33,7 @@ export async function prepareReference(source: string, output: string, options: 
  *
  * Timestamps are rebuilt from frame numbers at `frameRate` (the rate the stream was encoded at):
  * raw elementary streams carry none, and a broken timestamp must not make the fps filter invent
- * frames without bound.
+ * frames without bound. Bare AV1 OBU streams (.obu) are read with ffmpeg's `obu` demuxer explicitly.
  */
 export async function restoreToReference(
   distorted: string,
@@ -48,7 +50,8 @@ export async function restoreToReference(
     `tpad=stop_mode=clone:stop=${reference.frameCount}`,
     'format=yuv420p',
   ].join(',');
-  await ffmpeg(['-i', distorted, '-vf', filters, '-frames:v', String(reference.frameCount), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', output], signal ? { signal } : {});
+  const demuxer = extname(distorted).toLowerCase() === '.obu' ? ['-f', 'obu'] : [];
+  await ffmpeg([...demuxer, '-i', distorted, '-vf', filters, '-frames:v', String(reference.frameCount), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', output], signal ? { signal } : {});
   const restored: RawVideo = { path: output, info: reference };
   await checkRawVideo(restored);
   return restored;

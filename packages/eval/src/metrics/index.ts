@@ -8,7 +8,8 @@ import { measureVmaf, type VmafSettings } from './vmaf.ts';
 
 export { MS_SSIM_MIN_SIDE, MS_SSIM_WEIGHTS, msSsim, msSsimAgainst, prepareMsSsimReference, type MsSsimReference } from './msssim.ts';
 export { measurePsnrSsim, parsePsnrSsim, type PsnrSsimScores } from './psnr-ssim.ts';
-export { measureVmaf, resolveVmaf, type VmafAvailability, type VmafSettings } from './vmaf.ts';
+export { measureVmaf, resolveVmaf, vmafSubsampleFor, type VmafAvailability, type VmafSettings } from './vmaf.ts';
+export { featureDistance, measureFeatureDistance } from './features.ts';
 export { cosine, jaccard, semanticAgreement, semanticProfile, type SemanticAnalyzers, type SemanticProfile, type SemanticScores } from './semantic.ts';
 
 /** Pixel-fidelity metrics of one reconstruction; `null` where a metric could not be measured. */

@@ -59,3 +59,12 @@ export async function measureVmaf(distorted: RawVideo | string, reference: RawVi
     await rm(folder, { recursive: true, force: true });
   }
 }
+
+/**
+ * Subsampling for a clip of `frameCount` frames: every `subsample`-th frame, coarser for long clips
+ * so that at most about `maxFrames` frames are scored (VMAF dominates the measuring time otherwise).
+ */
+export function vmafSubsampleFor(frameCount: number, subsample: number, maxFrames?: number): number {
+  if (maxFrames === undefined || !(maxFrames > 0)) return subsample;
+  return Math.max(subsample, Math.ceil(frameCount / maxFrames));
+}

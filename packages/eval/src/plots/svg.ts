@@ -6,6 +6,7 @@ export const METHOD_COLOURS: Readonly<Record<MethodId, string>> = {
   x264: '#1f77b4',
   x265: '#ff7f0e',
   'svt-av1': '#2ca02c',
+  'libaom-av1': '#17becf',
   'cmvc-it2v': '#d62728',
   'cmvc-it2v-motion': '#e377c2',
   'cmvc-it2v-notext': '#9467bd',

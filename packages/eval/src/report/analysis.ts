@@ -1,13 +1,16 @@
-import { bdRate, type RdPoint } from '../bdrate/bdrate.ts';
+import { bdRate, paretoFrontier, type RdPoint } from '../bdrate/bdrate.ts';
 import {
   METHOD_ORDER,
   METRIC_ORDER,
   type AggregateBd,
+  type AggregateBdTable,
+  type BdByAnchor,
   type BdTable,
   type ClipReport,
   type Measurement,
   type MethodId,
   type MetricId,
+  type PointComparison,
   type RateRange,
   type SideChannelBd,
   type SideChannelSummary,
@@ -16,7 +19,13 @@ import {
 /** The score of `metric` at a point, or undefined when it was not measured. */
 export function metricValue(measurement: Measurement, metric: MetricId): number | undefined {
   const value =
-    metric === 'captionSimilarity' || metric === 'detectionJaccard' ? measurement.semantic?.[metric] : measurement.quality[metric];
+    metric === 'featureScore'
+      ? measurement.featureDistance === null || measurement.featureDistance === undefined
+        ? undefined
+        : 1 - measurement.featureDistance
+      : metric === 'captionSimilarity' || metric === 'detectionJaccard'
+        ? measurement.semantic?.[metric]
+        : measurement.quality[metric];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
@@ -47,12 +56,27 @@ export function bdTable(measurements: readonly Measurement[], anchor: MethodId):
   return table;
 }
 
-/** Mean of the per-clip BD-rates, with how many clips had none and why. */
-export function aggregateBd(clips: readonly ClipReport[]): Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>> {
-  return aggregateTables(clips.map((clip) => clip.bdRates));
+/** BD-rates of every method against each of `anchors` (anchors without points are left out). */
+export function bdTables(measurements: readonly Measurement[], anchors: readonly MethodId[]): BdByAnchor {
+  const tables: BdByAnchor = {};
+  for (const anchor of anchors) {
+    const table = bdTable(measurements, anchor);
+    if (Object.keys(table).length > 0) tables[anchor] = table;
+  }
+  return tables;
 }
 
-function aggregateTables(tables: readonly BdTable[]): Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>> {
+/** Mean of the per-clip BD-rates against each anchor, with how many clips had none and why. */
+export function aggregateBd(clips: readonly ClipReport[], anchors: readonly MethodId[]): Partial<Record<MethodId, AggregateBdTable>> {
+  const result: Partial<Record<MethodId, AggregateBdTable>> = {};
+  for (const anchor of anchors) {
+    const tables = clips.flatMap((clip) => (clip.bdRates[anchor] ? [clip.bdRates[anchor]] : []));
+    if (tables.length > 0) result[anchor] = aggregateTables(tables);
+  }
+  return result;
+}
+
+function aggregateTables(tables: readonly BdTable[]): AggregateBdTable {
   const result: Partial<Record<MetricId, Partial<Record<MethodId, AggregateBd>>>> = {};
   for (const metric of METRIC_ORDER) {
     const row: Partial<Record<MethodId, AggregateBd>> = {};
@@ -136,6 +160,7 @@ export function averageMeasurements(clips: readonly ClipReport[]): Measurement[]
       bytes: mean(all.map((m) => m.bytes)),
       bpp: mean(all.map((m) => m.bpp)),
       kbps: mean(all.map((m) => m.kbps)),
+      featureDistance: meanOrNull(all.map((m) => m.featureDistance)),
       quality: {
         psnrY: psnrY ?? Number.NaN,
         psnrYuv: psnrYuv ?? Number.NaN,
@@ -163,4 +188,57 @@ export function rateRanges(clips: readonly ClipReport[]): Partial<Record<MethodI
     };
   }
   return ranges;
+}
+
+/**
+ * The score `method`'s Pareto frontier (for `metric`) reaches at `kbps`, interpolated linearly in
+ * log-rate between the neighbouring frontier points; undefined outside the frontier's rate range.
+ */
+export function frontierAtRate(measurements: readonly Measurement[], method: MethodId, metric: MetricId, kbps: number): number | undefined {
+  const points = measurements.flatMap((m) => {
+    const quality = m.method === method ? metricValue(m, metric) : undefined;
+    return quality === undefined ? [] : [{ rate: m.kbps, quality }];
+  });
+  const front = paretoFrontier(points);
+  if (front.length === 0 || !(kbps > 0)) return undefined;
+  const first = front[0]!;
+  const last = front[front.length - 1]!;
+  if (kbps < first.rate * (1 - 1e-9) || kbps > last.rate * (1 + 1e-9)) return undefined;
+  if (front.length === 1) return first.quality;
+  const upper = front.findIndex((p) => p.rate >= kbps);
+  if (upper === -1) return last.quality;
+  if (upper === 0) return first.quality;
+  const a = front[upper - 1]!;
+  const b = front[upper]!;
+  const t = (Math.log(kbps) - Math.log(a.rate)) / (Math.log(b.rate) - Math.log(a.rate));
+  return a.quality + t * (b.quality - a.quality);
+}
+
+/** One CMVC IT2V point (by label) per clip, next to each anchor's VMAF at the same rate. */
+export function compareAtSameRate(clips: readonly ClipReport[], label: string, anchors: readonly MethodId[], method: MethodId = 'cmvc-it2v'): PointComparison[] {
+  return clips.flatMap((clip) => {
+    const point = clip.measurements.find((m) => m.method === method && m.label === label);
+    if (!point) return [];
+    const vmaf = metricValue(point, 'vmaf') ?? null;
+    const anchorFloorKbps: Partial<Record<MethodId, number>> = {};
+    for (const anchor of anchors) {
+      const rates = clip.measurements.filter((m) => m.method === anchor).map((m) => m.kbps);
+      if (rates.length > 0) anchorFloorKbps[anchor] = Math.min(...rates);
+    }
+    return [
+      {
+        clip: clip.name,
+        label,
+        kbps: point.kbps,
+        bpp: point.bpp,
+        vmaf,
+        featureDistance: point.featureDistance ?? null,
+        sameRate: anchors.map((anchor) => {
+          const reference = frontierAtRate(clip.measurements, anchor, 'vmaf', point.kbps) ?? null;
+          return { anchor, vmaf: reference, difference: reference !== null && vmaf !== null ? vmaf - reference : null };
+        }),
+        anchorFloorKbps,
+      },
+    ];
+  });
 }

@@ -10,6 +10,7 @@ import {
   type Measurement,
   type MethodId,
   type MetricId,
+  type PointComparison,
   type SideChannelBd,
 } from '../types.ts';
 import { methodsIn, rdPoints } from './analysis.ts';
@@ -47,20 +48,23 @@ function bestAtLowRate(measurements: readonly Measurement[], metric: MetricId): 
 
 function aggregateTables(report: EvalReport): string[] {
   const lines: string[] = [];
-  const anchor = report.settings.anchor;
+  const anchors = report.settings.anchors.filter((anchor) => report.aggregateBd[anchor]);
   for (const metric of METRIC_ORDER) {
-    const row = report.aggregateBd[metric];
-    if (!row) continue;
-    const methods = METHOD_ORDER.filter((m) => row[m]);
+    const methods = METHOD_ORDER.filter((m) => anchors.some((anchor) => report.aggregateBd[anchor]?.[metric]?.[m]));
+    if (methods.length === 0) continue;
     lines.push(`### ${METRIC_NAMES[metric]}`, '');
-    lines.push(`| method | mean BD-rate vs ${METHOD_LABELS[anchor]} | clips with a value | clips without overlap | BD-rate on the averaged curve |`);
-    lines.push('|---|---:|---:|---:|---:|');
-    const averagedBd = averagedBdRow(report, metric);
+    lines.push(
+      `| method | ${anchors.map((a) => `mean BD-rate vs ${METHOD_LABELS[a]} | clips with a value | on the averaged curve`).join(' | ')} |`,
+      `|---|${anchors.map(() => '---:|---:|---:').join('|')}|`,
+    );
     for (const method of methods) {
-      const entry = row[method]!;
-      lines.push(
-        `| ${METHOD_LABELS[method]} | ${entry.meanPercent === null ? 'n/a' : percent(entry.meanPercent)} | ${entry.clipsWithValue}/${report.clips.length} | ${entry.clipsWithoutOverlap} | ${bdCell(averagedBd[method])} |`,
-      );
+      const cells = anchors.map((anchor) => {
+        const entry = report.aggregateBd[anchor]?.[metric]?.[method];
+        if (!entry) return '– | – | –';
+        const mean = entry.meanPercent === null ? 'n/a' : percent(entry.meanPercent);
+        return `${mean} | ${entry.clipsWithValue}/${report.clips.length}${entry.clipsWithoutOverlap > 0 ? ` (${entry.clipsWithoutOverlap} no overlap)` : ''} | ${bdCell(report.averagedBd[anchor]?.[metric]?.[method])}`;
+      });
+      lines.push(`| ${METHOD_LABELS[method]} | ${cells.join(' | ')} |`);
     }
     const hint = bestAtLowRate(report.averaged, metric);
     lines.push('', ...(hint ? [hint, ''] : []));
@@ -68,8 +72,66 @@ function aggregateTables(report: EvalReport): string[] {
   return lines;
 }
 
-function averagedBdRow(report: EvalReport, metric: MetricId): Partial<Record<MethodId, BdRateResult>> {
-  return report.averagedBd[metric] ?? {};
+/** Per-clip BD-rates of one metric against each anchor, one row per clip. */
+function perClipBdTable(report: EvalReport, metric: MetricId): string[] {
+  const lines: string[] = [];
+  for (const anchor of report.settings.anchors) {
+    const methods = METHOD_ORDER.filter((m) => m !== anchor && report.clips.some((clip) => clip.bdRates[anchor]?.[metric]?.[m]));
+    if (methods.length === 0) continue;
+    lines.push(`BD-rate (${METRIC_NAMES[metric]}) against **${METHOD_LABELS[anchor]}**:`, '');
+    lines.push(`| clip | ${methods.map((m) => METHOD_LABELS[m]).join(' | ')} |`, `|---|${methods.map(() => '---:').join('|')}|`);
+    for (const clip of report.clips) lines.push(`| ${clip.name} | ${methods.map((m) => bdCell(clip.bdRates[anchor]?.[metric]?.[m])).join(' | ')} |`);
+    const aggregate = report.aggregateBd[anchor]?.[metric];
+    lines.push(`| **mean of clips** | ${methods.map((m) => (aggregate?.[m]?.meanPercent == null ? 'n/a' : `**${percent(aggregate[m]!.meanPercent!)}**`)).join(' | ')} |`, '');
+  }
+  return lines;
+}
+
+const vmafCell = (value: number | null | undefined): string => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+const signedCell = (value: number | null | undefined): string => (typeof value === 'number' && Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(1)}` : 'n/a');
+
+/** A CMVC point per clip next to the anchors' VMAF at the same bytes. */
+function sameRateTable(rows: readonly PointComparison[], anchors: readonly MethodId[], withFloors: boolean): string[] {
+  if (rows.length === 0) return ['(not evaluated)'];
+  const header = [
+    'clip',
+    'kbps',
+    'bpp',
+    'VMAF',
+    'feature dist.',
+    ...anchors.flatMap((a) => [`${METHOD_LABELS[a]} VMAF at same bytes`, 'Δ VMAF']),
+    ...(withFloors ? anchors.map((a) => `${METHOD_LABELS[a]} lowest kbps`) : []),
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|---|${header.slice(1).map(() => '---:').join('|')}|`];
+  for (const row of rows) {
+    const cells = [
+      row.clip,
+      kbpsText(row.kbps),
+      bppText(row.bpp),
+      vmafCell(row.vmaf),
+      row.featureDistance === null ? '–' : row.featureDistance.toFixed(3),
+      ...anchors.flatMap((a) => {
+        const same = row.sameRate.find((s) => s.anchor === a);
+        return [vmafCell(same?.vmaf), signedCell(same?.difference)];
+      }),
+      ...(withFloors ? anchors.map((a) => (row.anchorFloorKbps[a] === undefined ? '–' : kbpsText(row.anchorFloorKbps[a]!))) : []),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  const differences = anchors.map((a) => row_mean(rows.map((r) => r.sameRate.find((s) => s.anchor === a)?.difference)));
+  lines.push(
+    `| **mean** | ${kbpsText(mean(rows.map((r) => r.kbps)))} | ${bppText(mean(rows.map((r) => r.bpp)))} | ${vmafCell(row_mean(rows.map((r) => r.vmaf)))} | ${row_mean(rows.map((r) => r.featureDistance))?.toFixed(3) ?? '–'} | ${anchors
+      .map((a, i) => `${vmafCell(row_mean(rows.map((r) => r.sameRate.find((s) => s.anchor === a)?.vmaf)))} | ${signedCell(differences[i])}`)
+      .join(' | ')}${withFloors ? ` | ${anchors.map(() => '').join(' | ')}` : ''} |`,
+  );
+  return lines;
+}
+
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+/** Mean of the values that exist (null when none). */
+function row_mean(values: readonly (number | null | undefined)[]): number | null {
+  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return finite.length > 0 ? mean(finite) : null;
 }
 
 function rangeTable(report: EvalReport): string[] {
@@ -83,20 +145,19 @@ function rangeTable(report: EvalReport): string[] {
 
 function averagedPointsTable(report: EvalReport): string[] {
   const lines = [
-    '| method | setting | bpp | kbps | VMAF | MS-SSIM | SSIM | PSNR-Y | caption sim. | class Jaccard |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| method | setting | bpp | kbps | VMAF | MS-SSIM | feature dist. | SSIM | PSNR-Y | caption sim. | class Jaccard |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const cell = (value: number | null | undefined, digits: number): string => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–');
   for (const m of [...report.averaged].sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.bpp - b.bpp)) {
     lines.push(
-      `| ${METHOD_LABELS[m.method]} | ${m.label} | ${bppText(m.bpp)} | ${kbpsText(m.kbps)} | ${cell(m.quality.vmaf, 1)} | ${cell(m.quality.msssim, 3)} | ${cell(m.quality.ssim, 3)} | ${cell(m.quality.psnrY, 2)} | ${cell(m.semantic?.captionSimilarity, 3)} | ${cell(m.semantic?.detectionJaccard, 2)} |`,
+      `| ${METHOD_LABELS[m.method]} | ${m.label} | ${bppText(m.bpp)} | ${kbpsText(m.kbps)} | ${cell(m.quality.vmaf, 1)} | ${cell(m.quality.msssim, 3)} | ${cell(m.featureDistance, 3)} | ${cell(m.quality.ssim, 3)} | ${cell(m.quality.psnrY, 2)} | ${cell(m.semantic?.captionSimilarity, 3)} | ${cell(m.semantic?.detectionJaccard, 2)} |`,
     );
   }
   return lines;
 }
 
-function clipSection(clip: ClipReport, anchor: MethodId): string[] {
-  const methods = METHOD_ORDER.filter((m) => m !== anchor && clip.measurements.some((x) => x.method === m));
+function clipSection(clip: ClipReport, anchors: readonly MethodId[]): string[] {
   const lines = [
     `### ${clip.name}`,
     '',
@@ -104,15 +165,26 @@ function clipSection(clip: ClipReport, anchor: MethodId): string[] {
     '',
     `![${clip.name}](results/${plotName(clip.name)}.svg)`,
     '',
-    `| BD-rate vs ${METHOD_LABELS[anchor]} | ${methods.map((m) => METHOD_LABELS[m]).join(' | ')} |`,
-    `|---|${methods.map(() => '---:').join('|')}|`,
   ];
-  for (const metric of METRIC_ORDER) {
-    const row = clip.bdRates[metric];
-    if (row) lines.push(`| ${METRIC_NAMES[metric]} | ${methods.map((m) => bdCell(row[m])).join(' | ')} |`);
+  for (const anchor of anchors) {
+    const table = clip.bdRates[anchor];
+    if (!table) continue;
+    const methods = METHOD_ORDER.filter((m) => m !== anchor && clip.measurements.some((x) => x.method === m));
+    lines.push(`| BD-rate vs ${METHOD_LABELS[anchor]} | ${methods.map((m) => METHOD_LABELS[m]).join(' | ')} |`, `|---|${methods.map(() => '---:').join('|')}|`);
+    for (const metric of METRIC_ORDER) {
+      const row = table[metric];
+      if (row) lines.push(`| ${METRIC_NAMES[metric]} | ${methods.map((m) => bdCell(row[m])).join(' | ')} |`);
+    }
+    lines.push('');
   }
-  if (clip.notes.length > 0) lines.push('', ...clip.notes.map((note) => `* ${note}`));
-  lines.push('');
+  const cmvc = clip.measurements.filter((m) => m.method.startsWith('cmvc')).sort((a, b) => METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) || a.bpp - b.bpp);
+  if (cmvc.length > 0) {
+    lines.push('| CMVC point | kbps | VMAF | MS-SSIM | feature dist. | PSNR-Y |', '|---|---:|---:|---:|---:|---:|');
+    const cell = (value: number | null | undefined, digits: number): string => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–');
+    for (const m of cmvc) lines.push(`| ${METHOD_LABELS[m.method]} ${m.label} | ${kbpsText(m.kbps)} | ${cell(m.quality.vmaf, 1)} | ${cell(m.quality.msssim, 3)} | ${cell(m.featureDistance, 3)} | ${cell(m.quality.psnrY, 2)} |`);
+    lines.push('');
+  }
+  if (clip.notes.length > 0) lines.push(...clip.notes.map((note) => `* ${note}`), '');
   return lines;
 }
 
@@ -123,7 +195,7 @@ function lowRateSummary(report: EvalReport): string[] {
   const floor = Math.min(...baselineMethods.map((m) => report.rateRanges[m]!.minBpp));
   const below = METHOD_ORDER.filter((m) => m.startsWith('cmvc') && (report.rateRanges[m]?.minBpp ?? Infinity) < floor);
   const lines = [
-    `The baselines' lowest rate, with every encoder at its maximum CRF, downscaled and at a quarter of the frame rate, is ${bppText(floor)} bpp.`,
+    `The baselines' lowest rate (averaged over clips per method, with the encoders at their maximum CRF, downscaled and at a quarter of the frame rate) is ${bppText(floor)} bpp.`,
   ];
   for (const method of below) {
     const range = report.rateRanges[method]!;
@@ -136,9 +208,9 @@ function lowRateSummary(report: EvalReport): string[] {
   return [lines.join(' ')];
 }
 
-function motionSettingText(motionQualities: readonly string[]): string {
-  if (motionQualities.length === 0) return 'The motion side channel was not evaluated.';
-  return `"+ motion" is the ${motionQualities.join(' and ')} quality encoded again with the coarse motion side channel (bitstream section 8: a residual flow field per interpolated frame on an 8-column grid, counted in R_m), same keyframe counts.`;
+function motionSettingText(motionPoints: readonly string[]): string {
+  if (motionPoints.length === 0) return 'The motion side channel was not evaluated.';
+  return `"+ motion" is the ${motionPoints.join(' and ')} point encoded again with the coarse motion side channel (bitstream section 8: a residual flow field per interpolated frame, counted in the stream).`;
 }
 
 /** With against without the motion side channel: like-for-like settings and BD-rates against plain IT2V. */
@@ -194,6 +266,8 @@ export const plotName = (clipName: string): string => clipName.replace(/[^A-Za-z
 /** The human-readable report (docs/RESULTS.md). */
 export function renderMarkdown(report: EvalReport, command: string): string {
   const { settings } = report;
+  const anchors = settings.anchors;
+  const anchorNames = anchors.map((a) => `**${METHOD_LABELS[a]}**`).join(' and ');
   const lines: string[] = [
     '# CMVC rate–distortion results',
     '',
@@ -201,11 +275,11 @@ export function renderMarkdown(report: EvalReport, command: string): string {
     '',
     '## What was measured',
     '',
-    `* Clips: the first ${settings.seconds} s of ${settings.clips.length} videos in \`${settings.mediaDir}\` (${settings.clips.join(', ')}), converted losslessly to yuv420p as the reference.`,
-    `* Baselines (elementary streams, bytes counted without a container): ${settings.encoders.join('; ')}. Every reduced variant is upscaled (bicubic) and frame-repeated back to the source size, rate and exact frame count before measuring.`,
-    `* CMVC: keyframes n ∈ {${settings.keyframeCounts.join(', ')}} × keyframe quality {${settings.qualities.join(', ')}}, text form \`auto\`, decoded with IT2V at the source size. "no texts" is the same stream with empty descriptions (what IT2V alone needs: same frames, fewer bytes). ${motionSettingText(settings.motionQualities)} TT2V: ${settings.tt2v}; its rate counts only the sections TT2V reads (header, descriptions, camera motion), one point per n.`,
-    `* Metrics: PSNR (Y and YUV, from the mean squared error over all frames), SSIM (ffmpeg, YUV "All"), MS-SSIM (Y plane, 5 scales, standard weights, mean over ${settings.msssimFrames} frames), VMAF (${settings.vmaf}). Semantic consistency on ${settings.semanticFrames} sampled frames: USE-lite cosine similarity between the describer's captions of the source and of the reconstruction, and the Jaccard index of the detected COCO class sets.`,
-    `* BD-rate: Bjøntegaard delta rate against **${METHOD_LABELS[settings.anchor]}**, PCHIP interpolation of log(bpp) over the score, integrated over the score range both curves cover, on each method's Pareto frontier (the best points of its sweep). Negative = fewer bits for the same score. Where the ranges do not overlap there is no value.`,
+    `* Clips: ${settings.seconds === null ? 'the whole of' : `the first ${settings.seconds} s of`} ${settings.clips.length} videos in \`${settings.mediaDir}\` (${settings.clips.join(', ')}), converted losslessly to yuv420p as the reference.`,
+    `* Baselines, every stored byte counted and no container byte (Annex B for H.264/HEVC, bare OBUs for AV1): ${settings.encoders.join('; ')}. Every reduced variant is upscaled (bicubic) and frame-repeated back to the source size, rate and exact frame count before measuring. Each method's curve is the Pareto frontier of its points.`,
+    `* CMVC (format 2: one inter-coded AV1 keyframe layer + IT2V interpolation weights + texts), no sound (\`audioKbps: 0\`; the clips have none), text form \`auto\`, the whole .cmvc stream counted, decoded with IT2V at the source size to lossless y4m: ${settings.cmvcPoints.join('; ')}. The encoder's defaults otherwise (\`keyframes\` unset); \`middle\` is the default setting. "no texts" is the same stream with empty descriptions (what IT2V alone needs: same frames, fewer bytes). ${motionSettingText(settings.motionPoints)} TT2V: ${settings.tt2v}; its rate counts only the sections TT2V reads (header, descriptions, camera motion).`,
+    `* Metrics: PSNR (Y and YUV, from the mean squared error over all frames), SSIM (ffmpeg, YUV "All"), MS-SSIM (Y plane, 5 scales, standard weights, mean over ${settings.msssimFrames} frames), VMAF (${settings.vmaf}). MobileNetV2 feature distance: ${settings.featureDistance}; lower is better, so BD-rates use 1 − distance as the score (it is a deep-feature distance, not LPIPS). Semantic consistency on ${settings.semanticFrames} sampled frame(s)${settings.semanticBaselines ? '' : ', for the CMVC points only (not the baselines, for time: so there are no semantic BD-rates)'}: USE-lite cosine similarity between the describer's captions of the source and of the reconstruction, and the Jaccard index of the detected COCO class sets.`,
+    `* BD-rate: Bjøntegaard delta rate against ${anchorNames}, PCHIP interpolation of log(bpp) over the score, integrated over the score range both curves cover, on each method's Pareto frontier. Negative = fewer bits for the same score. Where the ranges do not overlap there is no value.`,
     '',
     ...(report.notes.length > 0 ? ['Notes:', '', ...report.notes.map((n) => `* ${n}`), ''] : []),
     '## Reading the results',
@@ -218,6 +292,21 @@ export function renderMarkdown(report: EvalReport, command: string): string {
     '',
     ...lowRateSummary(report),
     '',
+    '## The default setting (`middle`) against AV1 at the same bytes',
+    '',
+    `CMVC IT2V at its default quality per clip, next to the VMAF each AV1 frontier reaches at the same rate (interpolated linearly in log-rate between frontier points; "n/a" outside the frontier's rate range). Δ = CMVC − AV1.`,
+    '',
+    ...sameRateTable(report.defaultSetting, anchors, false),
+    '',
+    '## The `floor` point',
+    '',
+    "The lowest IT2V setting, per clip, with the lowest rate each AV1 encoder reached (CRF 63 at ¼ size and ¼ frame rate); below that rate AV1 has no curve, hence \"n/a\".",
+    '',
+    ...sameRateTable(report.floorPoints, anchors, true),
+    '',
+    '## BD-rate per clip (VMAF)',
+    '',
+    ...perClipBdTable(report, 'vmaf'),
     '## BD-rate per metric (averaged over clips)',
     '',
     ...aggregateTables(report),
@@ -230,10 +319,10 @@ export function renderMarkdown(report: EvalReport, command: string): string {
     '',
     '## Per clip',
     '',
-    ...report.clips.flatMap((clip) => clipSection(clip, settings.anchor)),
+    ...report.clips.flatMap((clip) => clipSection(clip, anchors)),
     '## Where the time went',
     '',
-    'Wall-clock seconds per stage, summed over the run. The ffmpeg metrics, the models and the next baseline encode run at the same time, so the stages add up to more than the total.',
+    'Wall-clock seconds per stage, summed over the run. The ffmpeg metrics, the models and the next encode run at the same time, so the stages add up to more than the total.',
     '',
     ...stageTable(report),
     '',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { svgToPng } from '../plots/png.ts';
 import { rdChartSvg } from '../plots/svg.ts';
 import { METRIC_ORDER, type EvalReport, type MetricId } from '../types.ts';
+import { metricValue } from './analysis.ts';
 import { renderMarkdown, plotName } from './markdown.ts';
 
 export interface WriteTargets {
@@ -19,7 +20,7 @@ const json = (value: unknown): string => `${JSON.stringify(value, (_, v: unknown
 
 /** Metrics that were measured for at least one point (VMAF is absent when skipped). */
 function plottedMetrics(report: EvalReport): MetricId[] {
-  return METRIC_ORDER.filter((metric) => report.clips.some((clip) => clip.bdRates[metric] !== undefined));
+  return METRIC_ORDER.filter((metric) => report.clips.some((clip) => clip.measurements.some((m) => metricValue(m, metric) !== undefined)));
 }
 
 async function writeChart(resultsDir: string, stem: string, title: string, report: EvalReport, measurements: EvalReport['averaged']): Promise<string[]> {
