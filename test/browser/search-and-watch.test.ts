@@ -89,7 +89,7 @@ describe('search and the video page', () => {
     expect(coded.length).toBeGreaterThan(1);
     // One bar per coded section under the source and kept bars, each labelled with its size.
     await expect(page.locator('.storage-chart .chart-bar-part').count()).resolves.toBe(coded.length);
-    await expect(page.locator('.storage-chart desc').textContent()).resolves.toContain('keyframe images');
+    await expect(page.locator('.storage-chart desc').textContent()).resolves.toContain('keyframe layer (AV1)');
     await expect(page.locator('figcaption', { hasText: 'smaller than the source' }).count()).resolves.toBe(1);
     await imagesSettled(page);
     await expectAccessible(page, 'video page');

@@ -72,8 +72,8 @@ export interface Thumbnail {
 }
 
 /** Thumbnails are at most this wide; they are pictures to recognise a moment by, not to watch. */
-export const THUMBNAIL_MAX_WIDTH = 320;
-const THUMBNAIL_QUALITY = 50;
+export const THUMBNAIL_MAX_WIDTH = 192;
+const THUMBNAIL_QUALITY = 40;
 
 /** A small AVIF of a decoded frame: derived from what the archive keeps, so it never shows more than a rendition would. */
 export async function encodeThumbnail(frame: RgbFrame, frameIndex: number): Promise<Thumbnail> {
