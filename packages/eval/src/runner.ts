@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { InMemoryExemplarLibrary, RetrievalGenerator, probe, type Analyzers, type CmvcRepresentation, type SemanticTextCodec } from '@cmvc/codec';
@@ -93,7 +94,7 @@ export async function listClips(mediaDir: string, maxClips?: number, only?: read
   return clips.slice(0, maxClips ?? clips.length).map((name) => resolve(mediaDir, name));
 }
 
-interface ClipState {
+export interface ClipState {
   readonly name: string;
   /** Lossless FFV1 file the encoders read. */
   readonly reference: string;
@@ -110,7 +111,7 @@ interface ClipState {
   elapsedSeconds: number;
 }
 
-interface Toolkit {
+export interface Toolkit {
   readonly analyzers: Analyzers;
   readonly semantic: SemanticAnalyzers;
   readonly semanticCodecs: readonly SemanticTextCodec[];
@@ -119,7 +120,7 @@ interface Toolkit {
   dispose(): Promise<void>;
 }
 
-function createToolkit(): Toolkit {
+export function createToolkit(): Toolkit {
   const models = createModelSet();
   const detector = createObjectDetector();
   const describer = new MemoDescriber(models.describer);
@@ -160,7 +161,9 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
         return undefined;
       }
       log(`[${i + 1}/${clips.length}] ${name}: ${frames.get(clip)} frames`);
-      const state = await evaluateClip(clip, join(work, `clip${clips.indexOf(clip)}`), toolkit, options, (line) => log(`${name}${line}`));
+      const folder = join(work, `clip${clips.indexOf(clip)}`);
+      const clipLog = (line: string) => log(`${name}${line}`);
+      const state = (options.clipConcurrency ?? CLIP_CONCURRENCY) > 1 ? await evaluateClipInWorker(clip, folder, toolkit, options, clipLog) : await evaluateClip(clip, folder, toolkit, options, clipLog);
       log(`${name}: done in ${state.elapsedSeconds.toFixed(0)} s (${((performance.now() - started) / 60000).toFixed(1)} min into the run)`);
       return state;
     });
@@ -267,7 +270,7 @@ function rates(bytes: number, info: VideoInfo): Pick<Measurement, 'bytes' | 'bpp
   return { bytes, bpp: (bytes * 8) / (info.width * info.height * info.frameCount), kbps: (bytes * 8) / seconds / 1000 };
 }
 
-async function evaluateClip(source: string, folder: string, toolkit: Toolkit, options: EvalOptions, log: (line: string) => void): Promise<ClipState> {
+export async function evaluateClip(source: string, folder: string, toolkit: Toolkit, options: EvalOptions, log: (line: string) => void): Promise<ClipState> {
   const started = performance.now();
   const { signal } = options;
   await rm(folder, { recursive: true, force: true });
@@ -419,4 +422,30 @@ async function evaluateTt2v(states: readonly ClipState[], work: string, toolkit:
     state.elapsedSeconds += (performance.now() - started) / 1000;
     log(`  tt2v ${state.name}: ${stream.label} stream, ${stream.tt2vBytes} B`);
   }
+}
+
+/** `evaluateClip` in a worker thread (its own models), so that clips evaluated at the same time use separate cores. */
+function evaluateClipInWorker(clip: string, folder: string, toolkit: Toolkit, options: EvalOptions, log: (line: string) => void): Promise<ClipState> {
+  const { signal, log: _log, ...plain } = options;
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { entry: new URL('./clip-worker.ts', import.meta.url).href, clip, folder, options: plain },
+    });
+    let done = false;
+    const abort = () => void worker.terminate();
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.on('message', (message: { type: 'log'; line: string } | { type: 'done'; state: ClipState; stages: Record<string, number> }) => {
+      if (message.type === 'log') log(message.line);
+      else {
+        done = true;
+        toolkit.timer.add(message.stages);
+        resolvePromise(message.state);
+      }
+    });
+    worker.on('error', (error) => reject(error));
+    worker.on('exit', (code) => {
+      signal?.removeEventListener('abort', abort);
+      if (!done) reject(signal?.aborted ? new EvalError('ABORTED', 'evaluation aborted') : new EvalError('INTERNAL', `the worker for ${basename(clip)} exited with code ${code}`));
+    });
+  });
 }

@@ -11,6 +11,11 @@ export class StageTimer {
     }
   }
 
+  /** Adds another timer's totals (a worker thread's). */
+  add(totals: Readonly<Record<string, number>>): void {
+    for (const [stage, seconds] of Object.entries(totals)) this.#seconds.set(stage, (this.#seconds.get(stage) ?? 0) + seconds);
+  }
+
   get totals(): Record<string, number> {
     return Object.fromEntries([...this.#seconds.entries()].sort((a, b) => b[1] - a[1]).map(([stage, s]) => [stage, Math.round(s * 10) / 10]));
   }
