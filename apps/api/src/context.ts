@@ -42,6 +42,8 @@ export interface RequestContext {
   readonly loaders: Loaders;
   readonly principal: Principal;
   readonly cookies: SessionCookieJar | null;
+  /** The caller's address (after `trust proxy`), for login throttling. */
+  readonly clientAddress: string;
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string, ids: readonly string[]): T[][] {
@@ -51,11 +53,17 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string, ids: readonly s
 }
 
 /** One set of DataLoaders per request, so batching never leaks data between requests. */
-export function createRequestContext(services: Services, principal: Principal, cookies: SessionCookieJar | null = null): RequestContext {
+export function createRequestContext(
+  services: Services,
+  principal: Principal,
+  cookies: SessionCookieJar | null = null,
+  clientAddress = 'unknown',
+): RequestContext {
   return {
     services,
     principal,
     cookies,
+    clientAddress,
     loaders: {
       videoById: new DataLoader(async (ids) => {
         const rows = await services.videos.findManyByIds(ids);

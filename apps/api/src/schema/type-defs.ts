@@ -252,6 +252,10 @@ export const typeDefs = /* GraphQL */ `
     URL_NOT_ALLOWED
     FETCH_FAILED
     TOO_LARGE
+    "Wider, taller, longer or with more frames than the configured media limits (MEDIA_MAX_*)."
+    MEDIA_TOO_LARGE
+    "The source has no frame to encode."
+    NO_FRAMES
     INTERNAL
   }
 

@@ -1,10 +1,12 @@
+import { tmpdir } from 'node:os';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { MediaError } from '@cmvc/codec';
 import type { Video, VideoRepository } from '@cmvc/db';
 import type { JobQueues } from '@cmvc/jobs';
 import { IngestError } from './errors.ts';
 import { mapInLanes } from './lanes.ts';
-import type { IngestSource, ResolvedSource, SourceResolver } from './source-resolver.ts';
+import type { MediaHeaderCheck } from './media-limits.ts';
+import { uploadKeyOf, type IngestSource, type ResolvedSource, type SourceResolver } from './source-resolver.ts';
 
 export interface IngestOutcome {
   readonly index: number;
@@ -42,6 +44,7 @@ export class IngestService {
     private readonly videos: VideoRepository,
     private readonly blobs: BlobStore,
     private readonly queues: JobQueues,
+    private readonly mediaCheck: MediaHeaderCheck | null = null,
   ) {}
 
   async ingest(items: readonly IngestSource[]): Promise<IngestOutcome[]> {
@@ -75,7 +78,15 @@ export class IngestService {
     } finally {
       await Promise.all(pending.map((item) => item.source.release()));
     }
+    await this.dropRefusedUploads(items, outcomes);
     return outcomes;
+  }
+
+  /** An upload that was refused for what it is will never be ingested: delete it now. */
+  private async dropRefusedUploads(items: readonly IngestSource[], outcomes: readonly IngestOutcome[]): Promise<void> {
+    const refused = outcomes.filter((outcome) => outcome.error && outcome.error.code !== 'INTERNAL');
+    const keys = refused.map((outcome) => uploadKeyOf(items[outcome.index]!)).filter((key): key is string => key !== null);
+    await Promise.all(keys.map((key) => this.blobs.delete(key).catch((error: unknown) => console.error(`ingest: could not delete ${key}`, error))));
   }
 
   /** Resolves and hashes one item; a temporary file (upload, download) is checked and stored right away and deleted. */
@@ -166,7 +177,8 @@ export class IngestService {
 
   /** Cheap container check (no ffprobe), then the copy into the blob store. */
   private async store(source: ResolvedSource): Promise<void> {
-    await source.checkContainer();
+    const container = await source.checkContainer();
+    await this.mediaCheck?.check(source.localPath, container.format);
     await this.blobs.putFile(blobKeys.source(source.sha256), source.localPath, { owned: source.owned });
   }
 
@@ -210,18 +222,25 @@ function batchFailure(step: string, error: unknown): IngestError {
   return new IngestError('INTERNAL', `Internal error while ${step}`);
 }
 
+/** Our temporary copies (uploads, downloads) are named in tool messages; the client never saw those paths. */
+const TEMPORARY_PATH = new RegExp(`${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^\\s:'"]+`, 'g');
+
 function toIngestError(error: unknown): IngestError {
-  if (error instanceof IngestError) return error;
+  if (error instanceof IngestError) return new IngestError(error.code, redactTemporaryPaths(error.message));
   if (error instanceof MediaError) {
     switch (error.code) {
       case 'NOT_FOUND':
-        return new IngestError('NOT_FOUND', error.message);
+        return new IngestError('NOT_FOUND', redactTemporaryPaths(error.message));
       case 'TRUNCATED_MEDIA':
-        return new IngestError('TRUNCATED_MEDIA', `The video is truncated or damaged: ${error.message}`);
+        return new IngestError('TRUNCATED_MEDIA', `The video is truncated or damaged: ${redactTemporaryPaths(error.message)}`);
       default:
-        return new IngestError('UNSUPPORTED_MEDIA', `Not a readable video: ${error.message}`);
+        return new IngestError('UNSUPPORTED_MEDIA', `Not a readable video: ${redactTemporaryPaths(error.message)}`);
     }
   }
   console.error('ingest item failed unexpectedly', error);
   return new IngestError('INTERNAL', 'Internal error while ingesting this item');
+}
+
+function redactTemporaryPaths(message: string): string {
+  return message.replace(TEMPORARY_PATH, 'the file');
 }
