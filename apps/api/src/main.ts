@@ -27,6 +27,8 @@ const queues = createJobQueues(redis);
 const events = new EventBus(redis, config.redisUrl);
 const monitor = new JobMonitor(redis);
 const embedder = new ThreadedTextEmbedder();
+// Load the model now rather than in the first search.
+embedder.embed(['warm up']).catch((error: unknown) => logger.error({ err: error }, 'the query embedder failed to load'));
 const videos = new VideoRepository(db);
 const keyframes = new KeyframeRepository(db);
 const renditionRecords = new RenditionRepository(db);

@@ -2,38 +2,42 @@ import { Worker } from 'node:worker_threads';
 import type { TextEmbedder } from '@cmvc/codec';
 
 interface Reply {
-  readonly id: number;
   readonly vectors?: Float32Array[];
   readonly error?: string;
 }
 
+interface Request {
+  readonly texts: readonly string[];
+  resolve(vectors: Float32Array[]): void;
+  reject(error: Error): void;
+}
+
 /**
  * The configured query embedder, run on a worker thread: a model forward pass takes tens of
- * milliseconds of CPU, which on the API's event loop would stall every other request.
+ * milliseconds of CPU, which on the API's event loop would stall every other request. Requests
+ * that arrive while the thread is busy go to it together as one batch (one forward pass).
  */
 export class ThreadedTextEmbedder implements Pick<TextEmbedder, 'embed'> {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve(vectors: Float32Array[]): void; reject(error: Error): void }>();
-  private nextId = 0;
+  private queued: Request[] = [];
+  private inFlight: Request[] | null = null;
+  private failure: Error | null = null;
 
   constructor() {
-    this.worker = new Worker(new URL('./embedder-worker.ts', import.meta.url));
+    // A worker thread does not inherit the TypeScript loader (tsx) of its parent: register it first.
+    const entry = new URL('./embedder-worker.ts', import.meta.url).href;
+    this.worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
     this.worker.unref();
-    this.worker.on('message', (reply: Reply) => {
-      const pending = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (reply.error !== undefined) pending?.reject(new Error(reply.error));
-      else pending?.resolve(reply.vectors!);
-    });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', (code) => this.failAll(new Error(`the embedder thread exited with code ${code}`)));
+    this.worker.on('message', (reply: Reply) => this.settle(reply));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`the embedder thread exited with code ${code}`)));
   }
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const id = this.nextId++;
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, texts });
+      this.queued.push({ texts, resolve, reject });
+      this.flush();
     });
   }
 
@@ -41,8 +45,29 @@ export class ThreadedTextEmbedder implements Pick<TextEmbedder, 'embed'> {
     await this.worker.terminate();
   }
 
-  private failAll(error: Error): void {
-    for (const pending of this.waiting.values()) pending.reject(error);
-    this.waiting.clear();
+  private flush(): void {
+    if (this.inFlight || this.queued.length === 0) return;
+    this.inFlight = this.queued;
+    this.queued = [];
+    this.worker.postMessage({ texts: this.inFlight.flatMap((request) => request.texts) });
+  }
+
+  private settle(reply: Reply): void {
+    const batch = this.inFlight ?? [];
+    this.inFlight = null;
+    let offset = 0;
+    for (const request of batch) {
+      if (reply.error !== undefined) request.reject(new Error(reply.error));
+      else request.resolve(reply.vectors!.slice(offset, offset + request.texts.length));
+      offset += request.texts.length;
+    }
+    this.flush();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const request of [...(this.inFlight ?? []), ...this.queued]) request.reject(error);
+    this.inFlight = null;
+    this.queued = [];
   }
 }
