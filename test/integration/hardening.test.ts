@@ -238,7 +238,7 @@ describe('6. client errors', () => {
 describe('7. upload lifecycle', () => {
   const uploadBlob = (uploadId: string) => join(stack.blobDir, 'uploads', uploadId);
   const exists = (path: string) => stat(path).then(() => true, () => false);
-  const upload = async (body: Uint8Array) => {
+  const upload = async (body: Buffer) => {
     const response = await fetch(`${stack.apiUrl}/uploads`, { method: 'POST', headers: { 'content-type': 'video/mp4', ...bearer(tokens.ingest) }, body });
     return ((await response.json()) as { uploadId: string }).uploadId;
   };

@@ -9,7 +9,7 @@ import { EncodeProcessor } from './encode-processor.ts';
 import { RenderProcessor } from './render-processor.ts';
 
 const config = loadConfig();
-const db = createDatabase(config.databaseUrl);
+const db = createDatabase(config.databaseUrl, { poolSize: config.database.poolSize });
 const connection = createRedisConnection(config.redisUrl);
 const blobs = createBlobStore(config.blobStore);
 const events = new EventBus(connection, config.redisUrl);
