@@ -238,13 +238,13 @@ describe('6. client errors', () => {
 describe('7. upload lifecycle', () => {
   const uploadBlob = (uploadId: string) => join(stack.blobDir, 'uploads', uploadId);
   const exists = (path: string) => stat(path).then(() => true, () => false);
-  const upload = async (body: Buffer) => {
+  const upload = async (body: Blob) => {
     const response = await fetch(`${stack.apiUrl}/uploads`, { method: 'POST', headers: { 'content-type': 'video/mp4', ...bearer(tokens.ingest) }, body });
     return ((await response.json()) as { uploadId: string }).uploadId;
   };
 
   it('deletes a refused upload at once', async () => {
-    const uploadId = await upload(randomBytes(2048));
+    const uploadId = await upload(new Blob([randomBytes(2048)]));
     expect(await exists(uploadBlob(uploadId))).toBe(true);
     const result = await call<{ ingestVideos: { error: { code: string } }[] }>(
       { query: 'mutation($id: ID!) { ingestVideos(inputs: [{ uploadId: $id }]) { error { code } } }', variables: { id: uploadId } },
@@ -255,7 +255,7 @@ describe('7. upload lifecycle', () => {
   });
 
   it('expires an upload nobody ingests', async () => {
-    const uploadId = await upload(randomBytes(1024));
+    const uploadId = await upload(new Blob([randomBytes(1024)]));
     expect(await exists(uploadBlob(uploadId))).toBe(true);
     const deadline = Date.now() + 20_000;
     while (await exists(uploadBlob(uploadId))) {
