@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AuthRepository, createDatabase, type Database } from '@cmvc/db';
+import { Redis } from 'ioredis';
+import { BlobReconciler } from '@cmvc/archive';
+import { createBlobStore } from '@cmvc/blob';
+import { AuthRepository, createDatabase, VideoRepository, type Database } from '@cmvc/db';
 import { AuthService } from '../../apps/api/src/services/auth-service.ts';
 import { makeClip } from '../support/media.ts';
 import { query, REPO_ROOT, requireServices, startStack, waitForVideo, type Stack } from '../support/stack.ts';
@@ -331,5 +334,58 @@ describe('uploads left in the store', () => {
   it('keeps no upload blobs after the tests above', async () => {
     const left = await readdir(join(stack.blobDir, 'uploads')).catch(() => []);
     expect(left).toEqual([]);
+  });
+});
+
+describe('9. editing, deletion and the blob reconciler', () => {
+  const filesUnder = async (directory: string): Promise<string[]> => {
+    const entries = await readdir(directory, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  };
+  const reconciler = () => new BlobReconciler(new VideoRepository(db), createBlobStore({ kind: 'local', directory: stack.blobDir }), 0);
+
+  it('edits title and tags with the ingest scope, and not with read', async () => {
+    const edit = 'mutation($id: ID!) { updateVideo(id: $id, title: " Renamed ", tags: ["Beach", "beach", "Sun"]) { title tags } }';
+    expect(code((await call({ query: edit, variables: { id: readyVideoIds[0] } }, bearer(tokens.read))).payload)).toBe('FORBIDDEN');
+    const edited = await call<{ updateVideo: { title: string; tags: string[] } }>({ query: edit, variables: { id: readyVideoIds[0] } }, bearer(tokens.ingest));
+    expect(edited.payload.data!.updateVideo).toEqual({ title: 'Renamed', tags: ['beach', 'sun'] });
+  });
+
+  it('deletes videos with their rows, blobs and jobs, for admins only', async () => {
+    const [id] = readyVideoIds.slice(-1);
+    const remove = { query: 'mutation($ids: [ID!]!) { deleteVideos(ids: $ids) }', variables: { ids: [id, '00000000-0000-4000-8000-000000000000'] } };
+    expect(code((await call(remove, bearer(tokens.ingest))).payload)).toBe('FORBIDDEN');
+    expect(await filesUnder(join(stack.blobDir, 'videos', id!))).not.toEqual([]);
+    const deleted = await call<{ deleteVideos: string[] }>(remove, bearer(tokens.admin));
+    expect(deleted.payload.data!.deleteVideos).toEqual([id]);
+    expect(await query('SELECT 1 FROM "Video" WHERE id = $1', [id])).toEqual([]);
+    expect(await query('SELECT 1 FROM "Caption" WHERE "videoId" = $1', [id])).toEqual([]);
+    expect(await filesUnder(join(stack.blobDir, 'videos', id!))).toEqual([]);
+    expect(await filesUnder(join(stack.blobDir, 'renditions', id!))).toEqual([]);
+    const redis = new Redis(requireServices().redisUrl);
+    expect(await redis.exists(`bull:cmvc-encode:encode-${id}`)).toBe(0);
+    redis.disconnect();
+  });
+
+  it('removes blobs that a crash left without rows, and reports rows whose blobs are gone', async () => {
+    // A deletion that crashed after its transaction: the rows are gone, the blobs are not.
+    const [victim] = readyVideoIds.slice(-2, -1);
+    const left = await filesUnder(join(stack.blobDir, 'videos', victim!));
+    expect(left).not.toEqual([]);
+    await query('DELETE FROM "Video" WHERE id = $1', [victim]);
+    // A demotion that crashed after switching the rows: the keyframe images are still stored.
+    const [demoted] = readyVideoIds;
+    const images = await query<{ blobKey: string }>('SELECT "blobKey" FROM "Keyframe" WHERE "videoId" = $1 AND "blobKey" IS NOT NULL', [demoted]);
+    await query('UPDATE "Keyframe" SET "blobKey" = NULL WHERE "videoId" = $1 AND id <> (SELECT id FROM "Keyframe" WHERE "videoId" = $1 ORDER BY "frameIndex" LIMIT 1)', [demoted]);
+    const [kept] = await query<{ blobKey: string }>('SELECT "blobKey" FROM "Keyframe" WHERE "videoId" = $1 AND "blobKey" IS NOT NULL', [demoted]);
+    await rm(join(stack.blobDir, kept!.blobKey), { force: true });
+
+    const report = await reconciler().run();
+    expect(new Set(report.removed)).toEqual(new Set([...left.map((path) => path.slice(stack.blobDir.length + 1)), ...images.map((row) => row.blobKey).filter((key) => key !== kept!.blobKey)]));
+    expect(report.missing).toContainEqual({ key: kept!.blobKey, videoId: demoted });
+    expect(await filesUnder(join(stack.blobDir, 'videos', victim!))).toEqual([]);
+
+    const again = await reconciler().run();
+    expect(again.removed).toEqual([]);
   });
 });

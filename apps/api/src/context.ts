@@ -7,6 +7,7 @@ import type { IngestService } from './services/ingest-service.ts';
 import type { JobsService } from './services/jobs-service.ts';
 import type { RenditionService } from './services/rendition-service.ts';
 import type { SearchService } from './services/search-service.ts';
+import type { VideoService } from './services/video-service.ts';
 
 export interface Services {
   readonly videos: VideoRepository;
@@ -19,6 +20,7 @@ export interface Services {
   readonly auth: AuthService;
   readonly tiering: TieringService;
   readonly jobs: JobsService;
+  readonly videoEditor: VideoService;
 }
 
 export interface Loaders {

@@ -15,6 +15,7 @@ import { logger } from './logger.ts';
 import { RenditionService } from './services/rendition-service.ts';
 import { SearchService } from './services/search-service.ts';
 import { ThreadedTextEmbedder } from './services/embedder-thread.ts';
+import { VideoService } from './services/video-service.ts';
 import { SourceResolver } from './services/source-resolver.ts';
 
 const config = loadConfig();
@@ -61,6 +62,7 @@ const server = await createApiServer({
     tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()]),
     search: new SearchService(new SearchRepository(db), embedder, config.search),
     jobs: new JobsService(monitor, videos, renditionRecords, events),
+    videoEditor: new VideoService(videos, blobs, queues, events),
   },
 });
 const port = await server.listen(config.api.port, config.api.host);

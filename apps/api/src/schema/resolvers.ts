@@ -133,6 +133,12 @@ export const resolvers = {
       }
     },
 
+    updateVideo: (_: unknown, args: { id: string; title?: string | null; tags?: string[] | null }, context: RequestContext) =>
+      context.services.videoEditor.update(requireId(args.id), args),
+
+    deleteVideos: (_: unknown, args: { ids: string[] }, context: RequestContext) =>
+      context.services.videoEditor.delete(args.ids.map(requireId)),
+
     async ingestVideos(_: unknown, args: { inputs: IngestSource[] }, context: RequestContext) {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
       if (args.inputs.length > MAX_INGEST_ITEMS) throw badUserInput(`At most ${MAX_INGEST_ITEMS} items per call, got ${args.inputs.length}`);

@@ -208,7 +208,7 @@ export class IngestService {
 const MAX_TAGS = 32;
 const MAX_TAG_LENGTH = 64;
 
-function normaliseTags(tags: readonly string[]): string[] {
+export function normaliseTags(tags: readonly string[]): string[] {
   const normalised = [...new Set(tags.map((tag) => tag.trim().toLowerCase()).filter((tag) => tag.length > 0))];
   if (normalised.length > MAX_TAGS) throw new IngestError('INVALID_INPUT', `At most ${MAX_TAGS} tags per video`);
   const long = normalised.find((tag) => tag.length > MAX_TAG_LENGTH);
