@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
 import { BlobReconciler, TieringService } from '@cmvc/archive';
 import { createBlobStore } from '@cmvc/blob';
@@ -9,6 +10,8 @@ import { EncodeProcessor } from './encode-processor.ts';
 import { RenderProcessor } from './render-processor.ts';
 
 const config = loadConfig();
+// Encoding is batch work: on cores shared with the API, searches and page loads go first.
+if (getPriority() < config.worker.nice) setPriority(config.worker.nice);
 const db = createDatabase(config.databaseUrl, { poolSize: config.database.poolSize });
 const connection = createRedisConnection(config.redisUrl);
 const blobs = createBlobStore(config.blobStore);

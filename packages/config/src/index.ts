@@ -54,6 +54,7 @@ const environmentSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   WORKER_NAME: z.string().min(1).optional(),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   ENCODE_KEYFRAME_SECONDS: z.coerce.number().positive().max(3600).default(4),
   ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(64),
   ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default('middle'),
@@ -135,6 +136,8 @@ export interface AppConfig {
     readonly name: string;
     /** A job whose worker stops renewing its lock this long is handed to another worker. */
     readonly lockMs: number;
+    /** CPU niceness of worker processes (and their ffmpeg children): the API answers first when they share cores. */
+    readonly nice: number;
   };
   readonly encode: {
     /** About one keyframe per this many seconds of source (paper: n follows the frame count). */
@@ -230,7 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         windowSeconds: e.LOGIN_WINDOW_SECONDS,
       },
     },
-    worker: { concurrency: e.WORKER_CONCURRENCY, name: e.WORKER_NAME ?? `${hostname()}:${process.pid}`, lockMs: e.WORKER_LOCK_MS },
+    worker: { concurrency: e.WORKER_CONCURRENCY, name: e.WORKER_NAME ?? `${hostname()}:${process.pid}`, lockMs: e.WORKER_LOCK_MS, nice: e.WORKER_NICE },
     encode: {
       keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,
       maxKeyframes: e.ENCODE_MAX_KEYFRAMES,

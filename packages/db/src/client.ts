@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** PostgreSQL cancels any statement that runs longer than this. */
   readonly statementTimeoutMs?: number;
+  /** HNSW candidate list size; the default matches the 100 candidates each ranker gives a search. */
+  readonly hnswEfSearch?: number;
 }
 
 /**
@@ -15,12 +17,14 @@ export interface DatabaseOptions {
  * With iterative scans the index keeps returning rows past ef_search (under filters and for later
  * pages), so ef_search only sets the quality of the first candidates.
  */
-export const HNSW_CONNECTION_OPTIONS = '-c hnsw.ef_search=200 -c hnsw.iterative_scan=relaxed_order';
+export function hnswConnectionOptions(efSearch = 100): string {
+  return `-c hnsw.ef_search=${efSearch} -c hnsw.iterative_scan=relaxed_order`;
+}
 
 export function createDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
   const adapter = new PrismaPg({
     connectionString,
-    options: HNSW_CONNECTION_OPTIONS,
+    options: hnswConnectionOptions(options.hnswEfSearch),
     ...(options.poolSize ? { max: options.poolSize } : {}),
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });

@@ -62,7 +62,7 @@ export class SearchRepository {
     const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
     const videos = videoFilter(query.filter ?? {});
-    // One statement, no transaction: the HNSW settings come with the connection (HNSW_CONNECTION_OPTIONS).
+    // One statement, no transaction: the HNSW settings come with the connection (hnswConnectionOptions).
     return this.db.$queryRaw<MomentRow[]>`
       WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
       -- A common word can match millions of captions: rank only the first few thousand matches.
