@@ -1,6 +1,6 @@
 import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
-import { Admission, type AdmissionLimits } from './admission.ts';
+import { Admission, busyError, type AdmissionLimits } from './admission.ts';
 import { badUserInput } from './errors.ts';
 import { LruCache } from '@cmvc/models';
 
@@ -48,6 +48,10 @@ export class SearchService {
         offset,
         minSimilarity,
         filter: { ...filter, ...(filter.tags ? { tags: filter.tags.map((tag) => tag.trim().toLowerCase()) } : {}) },
+      }).catch((error: unknown) => {
+        // PostgreSQL cancelled it (DATABASE_STATEMENT_TIMEOUT_MS): the database is overloaded, not the request wrong.
+        if (error instanceof Error && /statement timeout/i.test(error.message)) throw busyError('searches');
+        throw error;
       });
     });
     return { moments: rows.slice(0, first), offset, hasNextPage: rows.length > first };
