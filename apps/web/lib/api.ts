@@ -228,6 +228,8 @@ export type IngestErrorCode =
   | 'URL_NOT_ALLOWED'
   | 'FETCH_FAILED'
   | 'TOO_LARGE'
+  | 'MEDIA_TOO_LARGE'
+  | 'NO_FRAMES'
   | 'INTERNAL';
 
 export interface IngestInput {
