@@ -33,10 +33,11 @@ interface PendingItem {
 
 /**
  * Bulk ingest. Each item is resolved to a file and hashed; one query finds the hashes already
- * archived; each new file gets a cheap container check (signature and truncation, no ffprobe)
- * and is copied into the blob store; one INSERT … ON CONFLICT DO NOTHING records all new videos
- * as QUEUED, and one addBulk enqueues them. The encode job probes the media. Items fail alone
- * and results keep the order of the input.
+ * archived; each new file gets a cheap container check (signature and truncation) and a header
+ * check against the media limits (size, length, at least one frame; nothing is decoded), and is
+ * copied into the blob store; one INSERT … ON CONFLICT DO NOTHING records all new videos as
+ * QUEUED, and one addBulk enqueues them. The encode job probes the media. Items fail alone and
+ * results keep the order of the input; an upload refused for what it holds is deleted.
  */
 export class IngestService {
   constructor(
@@ -175,7 +176,7 @@ export class IngestService {
     return archived;
   }
 
-  /** Cheap container check (no ffprobe), then the copy into the blob store. */
+  /** Cheap container check, the media limits from the header, then the copy into the blob store. */
   private async store(source: ResolvedSource): Promise<void> {
     const container = await source.checkContainer();
     await this.mediaCheck?.check(source.localPath, container.format);
