@@ -53,9 +53,9 @@ beforeAll(async () => {
       LOGIN_MAX_FAILURES_PER_ADDRESS: '1000',
       // Three seconds: long enough to ingest an upload in the same test, short enough to watch one expire.
       UPLOAD_TTL_HOURS: String(3 / 3600),
-      MEDIA_MAX_WIDTH: '480',
-      MEDIA_MAX_HEIGHT: '480',
-      MEDIA_MAX_PIXELS: String(480 * 480),
+      MEDIA_MAX_WIDTH: '300',
+      MEDIA_MAX_HEIGHT: '300',
+      MEDIA_MAX_PIXELS: String(300 * 300),
     },
   });
   db = createDatabase(requireServices().databaseUrl);
