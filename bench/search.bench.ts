@@ -81,9 +81,9 @@ async function setDatabaseSetting(databaseUrl: string, name: string, value: stri
   });
 }
 
-async function timeQueries(databaseUrl: string, queries: readonly SyntheticQuery[], warmup: number): Promise<TimedQuery[]> {
-  // A new client opens new connections, which pick up the database-level settings.
-  const db = createDatabase(databaseUrl);
+async function timeQueries(databaseUrl: string, queries: readonly SyntheticQuery[], warmup: number, efSearch: number): Promise<TimedQuery[]> {
+  // The product sets ef_search on each connection (createDatabase); the timing client does the same.
+  const db = createDatabase(databaseUrl, { hnswEfSearch: efSearch });
   const search = new SearchRepository(db);
   try {
     const timings: TimedQuery[] = [];
@@ -193,8 +193,8 @@ async function main(): Promise<void> {
   const topics = integerFlag('topics', 300, 1, 100_000);
   const m = integerFlag('m', 16, 2, 100);
   const efConstruction = integerFlag('ef-construction', 64, 4, 1000);
-  // The product sets hnsw.ef_search per statement (to its candidate count), so by default the
-  // database setting only matters for the exact-vs-HNSW recall check.
+  // The product sets hnsw.ef_search per connection (to its candidate count, 100); the database
+  // setting below is for the exact-vs-HNSW recall check.
   const efSearchValues = integerListFlag('ef-search', [PRODUCT_CANDIDATES], 1, 1000);
   const budgetMs = integerFlag('budget-minutes', 25, 1, 24 * 60) * 60_000;
   const explainCount = integerFlag('explain', 1, 0, 10);
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
         for (const efSearch of efSearchValues) {
           log(`  timing ${queryCount} queries (+${warmup} warm-up) at hnsw.ef_search = ${efSearch}`);
           await setDatabaseSetting(services.databaseUrl, 'hnsw.ef_search', String(efSearch));
-          const timings = await timeQueries(services.databaseUrl, queries, warmup);
+          const timings = await timeQueries(services.databaseUrl, queries, warmup, efSearch);
           runs.push(efSearchRun(efSearch, timings, await vectorQuality(services.databaseUrl, queries, efSearch)));
         }
         await setDatabaseSetting(services.databaseUrl, 'hnsw.ef_search', null);

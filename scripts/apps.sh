@@ -18,6 +18,9 @@ LOG_DIR="$data_dir/logs"
 API_PORT="${API_PORT:-4000}"
 WEB_PORT="${WEB_PORT:-3000}"
 export API_PORT
+# Production unless the caller says otherwise: no stack traces or paths in answers to clients.
+export NODE_ENV="${NODE_ENV:-production}"
+export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:$WEB_PORT,http://localhost:$WEB_PORT}"
 
 declare -A COMMANDS=(
   [api]="node --import tsx apps/api/src/main.ts"

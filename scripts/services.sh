@@ -6,6 +6,9 @@
 #   scripts/services.sh stop     stop both (idempotent)
 #   scripts/services.sh status   print the state of both; exit 0 only when both run
 #   scripts/services.sh env      print `export DATABASE_URL=…` and `export REDIS_URL=…`
+#   scripts/services.sh restart-postgres | restart-redis
+#                                restart one running service (pg_ctl restart -m fast; Redis
+#                                shutdown and start, keeping its append-only file), as fault tests do
 #
 # Settings (environment):
 #   CMVC_DATA_DIR     data directory (default <repo>/.data; a relative path is taken from the repo root)
@@ -281,7 +284,7 @@ print_status() {
 }
 
 usage() {
-  printf 'usage: %s start|stop|status|env\n' "$0" >&2
+  printf 'usage: %s start|stop|status|env|restart-postgres|restart-redis\n' "$0" >&2
   exit 2
 }
 
@@ -301,6 +304,18 @@ main() {
       require_commands
       redis_stop
       pg_stop
+      ;;
+    restart-postgres)
+      pg_running || cmvc_die "postgres is not running"
+      cmvc_log "restarting postgres (fast)"
+      as_pg_owner "$PG_BIN/pg_ctl" restart -D "$PGDATA" -l "$PG_LOG" -m fast -w -t "$TIMEOUT_SECONDS" -s >/dev/null 2>&1 \
+        || cmvc_die "postgres did not restart (log: $PG_LOG)"
+      wait_until pg_accepting || cmvc_die "postgres does not accept connections after restarting"
+      ;;
+    restart-redis)
+      redis_running || cmvc_die "redis is not running"
+      redis_stop
+      redis_start
       ;;
     status) print_status ;;
     env) print_env ;;

@@ -40,6 +40,24 @@ async function viewerFor(cookie: string): Promise<{ name: string } | null> {
   return ((await response.json()) as { data: { me: { name: string } | null } }).data.me;
 }
 
+describe('content security policy', () => {
+  it('forbids framing and other origins, and the login page works under it', async () => {
+    const page = await browser.context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const response = await page.goto(`${stack.webUrl}/login`);
+    const policy = response!.headers()['content-security-policy'] ?? '';
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("default-src 'self'");
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(EMAIL);
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('signing in and out', () => {
   it('sends a signed-out visitor to the login page, explains a wrong password, and signs in back to the page asked for', async () => {
     const page = await browser.context.newPage();

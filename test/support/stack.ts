@@ -19,6 +19,8 @@ export interface Stack {
   readonly blobDir: string;
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
   startWorker(extraEnv?: Record<string, string>): ChildProcess;
+  /** Stops the API (SIGTERM) and starts it again on the same port. */
+  restartApi(): Promise<void>;
   /** Throws with the process's output if any app process exited unexpectedly. */
   assertAlive(): void;
   stop(): Promise<void>;
@@ -125,11 +127,15 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
   const expectedExits = new Set<ChildProcess>();
   const tsx = [process.execPath, '--import', 'tsx'];
 
-  const api = launch('api', [...tsx, 'apps/api/src/main.ts'], env);
-  children.push(api.child);
-  logs.set(api.child, { name: 'api', log: api.log });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await waitFor(`${apiUrl}/healthz`, api.child, 'api', api.log);
+  let api: ReturnType<typeof launch>;
+  const startApi = async () => {
+    api = launch('api', [...tsx, 'apps/api/src/main.ts'], env);
+    children.push(api.child);
+    logs.set(api.child, { name: 'api', log: api.log });
+    await waitFor(`${apiUrl}/healthz`, api.child, 'api', api.log);
+  };
+  await startApi();
 
   let webUrl: string | null = null;
   if (options.web) {
@@ -162,6 +168,15 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
       children.push(worker.child);
       logs.set(worker.child, { name: 'worker', log: worker.log });
       return worker.child;
+    },
+    async restartApi() {
+      const old = api.child;
+      expectedExits.add(old);
+      await new Promise<void>((done) => {
+        old.once('exit', () => done());
+        old.kill('SIGTERM');
+      });
+      await startApi();
     },
     assertAlive() {
       for (const [child, { name, log }] of logs) {

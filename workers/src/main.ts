@@ -1,5 +1,6 @@
+import { getPriority, setPriority } from 'node:os';
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
-import { TieringService } from '@cmvc/archive';
+import { BlobReconciler, TieringService } from '@cmvc/archive';
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
@@ -9,7 +10,9 @@ import { EncodeProcessor } from './encode-processor.ts';
 import { RenderProcessor } from './render-processor.ts';
 
 const config = loadConfig();
-const db = createDatabase(config.databaseUrl);
+// Encoding is batch work: on cores shared with the API, searches and page loads go first.
+if (getPriority() < config.worker.nice) setPriority(config.worker.nice);
+const db = createDatabase(config.databaseUrl, { poolSize: config.database.poolSize });
 const connection = createRedisConnection(config.redisUrl);
 const blobs = createBlobStore(config.blobStore);
 const events = new EventBus(connection, config.redisUrl);
@@ -69,7 +72,16 @@ async function runTieringPolicy(): Promise<void> {
   if (demoted > 0) console.log(`tiering: demoted ${demoted} videos older than ${config.tieringAfterDays} days, saved ${bytesSaved} bytes`);
 }
 
+const reconciler = new BlobReconciler(videos, blobs);
+
+async function runReconciler(): Promise<void> {
+  const { removed, missing } = await reconciler.run();
+  if (removed.length > 0) console.log(`reconcile: removed ${removed.length} blobs no row referenced`);
+  for (const { key, videoId } of missing) console.error(`reconcile: video ${videoId} references missing blob ${key}`);
+}
+
 const maintenance = new Queue(QUEUES.maintenance, { connection });
+await maintenance.upsertJobScheduler(MAINTENANCE_JOBS.reconcile.name, { every: MAINTENANCE_JOBS.reconcile.everyMs }, { name: MAINTENANCE_JOBS.reconcile.name });
 if (config.tieringAfterDays) {
   await maintenance.upsertJobScheduler(MAINTENANCE_JOBS.tiering.name, { every: MAINTENANCE_JOBS.tiering.everyMs }, { name: MAINTENANCE_JOBS.tiering.name });
 } else {
@@ -77,7 +89,7 @@ if (config.tieringAfterDays) {
 }
 
 const workers = [
-  startWorker(QUEUES.maintenance, () => runTieringPolicy(), async () => {}),
+  startWorker(QUEUES.maintenance, (job) => (job.name === MAINTENANCE_JOBS.reconcile.name ? runReconciler() : runTieringPolicy()), async () => {}),
   startWorker<EncodeJobData>(QUEUES.encode, (job) => encoder.process(job), (job, reason) => encoder.fail(job.data.videoId, reason)),
   startWorker<RenderJobData>(QUEUES.render, (job) => renderer.process(job), (job, reason) => renderer.fail(job.data.renditionId, reason)),
 ];

@@ -7,6 +7,7 @@ import type { IngestService } from './services/ingest-service.ts';
 import type { JobsService } from './services/jobs-service.ts';
 import type { RenditionService } from './services/rendition-service.ts';
 import type { SearchService } from './services/search-service.ts';
+import type { VideoService } from './services/video-service.ts';
 
 export interface Services {
   readonly videos: VideoRepository;
@@ -19,6 +20,7 @@ export interface Services {
   readonly auth: AuthService;
   readonly tiering: TieringService;
   readonly jobs: JobsService;
+  readonly videoEditor: VideoService;
 }
 
 export interface Loaders {
@@ -42,6 +44,8 @@ export interface RequestContext {
   readonly loaders: Loaders;
   readonly principal: Principal;
   readonly cookies: SessionCookieJar | null;
+  /** The caller's address (after `trust proxy`), for login throttling. */
+  readonly clientAddress: string;
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string, ids: readonly string[]): T[][] {
@@ -51,11 +55,17 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string, ids: readonly s
 }
 
 /** One set of DataLoaders per request, so batching never leaks data between requests. */
-export function createRequestContext(services: Services, principal: Principal, cookies: SessionCookieJar | null = null): RequestContext {
+export function createRequestContext(
+  services: Services,
+  principal: Principal,
+  cookies: SessionCookieJar | null = null,
+  clientAddress = 'unknown',
+): RequestContext {
   return {
     services,
     principal,
     cookies,
+    clientAddress,
     loaders: {
       videoById: new DataLoader(async (ids) => {
         const rows = await services.videos.findManyByIds(ids);

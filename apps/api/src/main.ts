@@ -3,17 +3,23 @@ import { loadConfig } from '@cmvc/config';
 import { TieringService } from '@cmvc/archive';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
-import { createConfiguredTextEmbedder, createSemanticCodec } from '@cmvc/models';
+import { createSemanticCodec, modelSettingsFromEnv } from '@cmvc/models';
 import { createApiServer } from './server.ts';
 import { AuthService } from './services/auth-service.ts';
 import { IngestService } from './services/ingest-service.ts';
 import { JobsService } from './services/jobs-service.ts';
+import { LoginThrottle } from './services/login-throttle.ts';
+import { MediaHeaderCheck } from './services/media-limits.ts';
+import { expireUploads } from './services/upload-expiry.ts';
+import { logger } from './logger.ts';
 import { RenditionService } from './services/rendition-service.ts';
 import { SearchService } from './services/search-service.ts';
+import { ThreadedTextEmbedder } from './services/embedder-thread.ts';
+import { VideoService } from './services/video-service.ts';
 import { SourceResolver } from './services/source-resolver.ts';
 
 const config = loadConfig();
-const db = createDatabase(config.databaseUrl);
+const db = createDatabase(config.databaseUrl, config.database);
 // Fail at start when the database is unreachable, and open the first connection before any request needs it.
 await db.$queryRaw`SELECT 1`;
 const blobs = createBlobStore(config.blobStore);
@@ -21,7 +27,9 @@ const redis = createRedisConnection(config.redisUrl);
 const queues = createJobQueues(redis);
 const events = new EventBus(redis, config.redisUrl);
 const monitor = new JobMonitor(redis);
-const embedder = createConfiguredTextEmbedder();
+const embedder = new ThreadedTextEmbedder();
+// Load the model now rather than in the first search.
+embedder.embed(['warm up']).catch((error: unknown) => logger.error({ err: error }, 'the query embedder failed to load'));
 const videos = new VideoRepository(db);
 const keyframes = new KeyframeRepository(db);
 const renditionRecords = new RenditionRepository(db);
@@ -35,6 +43,8 @@ const resolver = new SourceResolver({
 const server = await createApiServer({
   blobs,
   uploadMaxBytes: config.ingest.uploadMaxBytes,
+  publicOrigins: config.api.publicOrigins,
+  trustProxy: config.api.trustProxy,
   services: {
     videos,
     keyframes,
@@ -44,22 +54,36 @@ const server = await createApiServer({
         config.generation.tt2v === 'none'
           ? { available: false, reason: 'TT2V_GENERATOR is none' }
           : { available: true },
+      output: { limits: config.media, upscaleFactor: modelSettingsFromEnv().superResolution.scale },
     }),
-    ingest: new IngestService(resolver, videos, blobs, queues),
+    ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, config.ffmpeg.ffprobePath)),
     events,
-    auth: new AuthService(new AuthRepository(db), config.api.authRequired),
+    auth: new AuthService(new AuthRepository(db), config.api.authRequired, new LoginThrottle(redis, config.api.login)),
     tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()]),
-    search: new SearchService(new SearchRepository(db), embedder),
+    search: new SearchService(new SearchRepository(db), embedder, config.search),
     jobs: new JobsService(monitor, videos, renditionRecords, events),
+    videoEditor: new VideoService(videos, blobs, queues, events),
   },
 });
 const port = await server.listen(config.api.port, config.api.host);
 console.log(`cmvc api listening on http://${config.api.host}:${port}/graphql`);
 
+// Uploads nobody ingested would otherwise stay forever.
+const uploadSweep = setInterval(
+  () =>
+    void expireUploads(blobs, config.ingest.uploadTtlMs).then(
+      (count) => count > 0 && logger.info({ count }, 'expired unclaimed uploads'),
+      (error: unknown) => logger.error({ err: error }, 'could not expire uploads'),
+    ),
+  Math.min(3600_000, Math.max(1000, config.ingest.uploadTtlMs / 4)),
+);
+uploadSweep.unref();
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  clearInterval(uploadSweep);
   console.log(`cmvc api: ${signal}, shutting down`);
   await server.close();
   await queues.close();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
@@ -24,6 +25,7 @@ import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './schema/limits.ts';
 import { resolvers } from './schema/resolvers.ts';
 import { withJobResolvers } from './schema/jobs-resolvers.ts';
 import { typeDefs } from './schema/type-defs.ts';
+import { logger } from './logger.ts';
 
 export function buildSchema(): GraphQLSchema {
   const sdl = buildSchemaFromSdl(typeDefs);
@@ -48,17 +50,47 @@ function cookieJar(request: Request, response: Response): SessionCookieJar {
   };
 }
 
-/** Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the codes our own rules chose. */
-function keepOwnErrorCodes(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+/** An error the client cannot act on: logged with its detail under an id, answered with only the id. */
+function internalError(error: unknown, where: Record<string, unknown>): { errorId: string; message: string } {
+  const errorId = randomUUID();
+  logger.error({ errorId, err: error, ...where }, 'request failed');
+  return { errorId, message: `Internal error (id ${errorId})` };
+}
+
+/**
+ * Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the codes our own rules
+ * chose. Internal errors reach the client as an opaque id only (their detail is in the logs).
+ */
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
-  const code = original instanceof GraphQLError ? original.extensions.code : undefined;
-  return typeof code === 'string' ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
+  const ownCode = original instanceof GraphQLError ? original.extensions.code : undefined;
+  const code = typeof ownCode === 'string' ? ownCode : formatted.extensions?.code;
+  if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
+    const { errorId, message } = internalError(original ?? error, { path: formatted.path });
+    return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR', errorId } };
+  }
+  return { ...formatted, extensions: { ...formatted.extensions, code } };
+}
+
+/** Browsers always send Origin on WebSockets; other clients may not, and carry no ambient credentials. */
+function allowedOrigin(origin: string | undefined, publicOrigins: readonly string[]): boolean {
+  return origin === undefined || publicOrigins.includes(origin);
+}
+
+/** The 4xx status of an error the request caused (body-parser: malformed JSON, body too large), else null. */
+function clientErrorStatus(error: unknown): number | null {
+  const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : null;
 }
 
 export interface ApiServerDependencies {
   readonly services: Services;
   readonly blobs: BlobStore;
   readonly uploadMaxBytes: number;
+  /** Origins allowed to open cookie-authenticated WebSockets (the web UI's public URLs). */
+  readonly publicOrigins: readonly string[];
+  /** Express `trust proxy`. */
+  readonly trustProxy: boolean | number | string;
 }
 
 export interface ApiServer {
@@ -70,6 +102,7 @@ export interface ApiServer {
 export async function createApiServer(dependencies: ApiServerDependencies): Promise<ApiServer> {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', dependencies.trustProxy);
   const httpServer = createServer(app);
   const schema = buildSchema();
   const limits = queryLimitsRule(DEFAULT_QUERY_LIMITS);
@@ -78,6 +111,11 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   const wsCleanup = useServer(
     {
       schema,
+      // A page on another site can open a WebSocket that carries our cookie (no CORS, no CSRF
+      // check applies): without a bearer token, only the web UI's own origins may connect.
+      onConnect: (connection) =>
+        stringParam(connection.connectionParams?.authorization) !== undefined ||
+        allowedOrigin(connection.extra.request.headers.origin, dependencies.publicOrigins),
       context: async (connection) =>
         createRequestContext(
           dependencies.services,
@@ -85,6 +123,8 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
             authorization: stringParam(connection.connectionParams?.authorization),
             cookie: connection.extra.request.headers.cookie,
           }),
+          null,
+          connection.extra.request.socket.remoteAddress ?? 'unknown',
         ),
       validate: (validationSchema, document) =>
         validate(validationSchema, document, [...specifiedRules, limits]),
@@ -98,7 +138,8 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
     validationRules: [limits],
-    formatError: keepOwnErrorCodes,
+    formatError,
+    includeStacktraceInErrorResponses: false,
     introspection: true,
   });
   await apollo.start();
@@ -129,12 +170,18 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
     express.json({ limit: '4mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createRequestContext(dependencies.services, res.locals.principal as Principal, cookieJar(req, res)),
+        createRequestContext(dependencies.services, res.locals.principal as Principal, cookieJar(req, res), req.ip ?? 'unknown'),
     }),
   );
-  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
-    console.error('request failed', error);
-    if (!response.headersSent) response.status(500).json({ error: { code: 'INTERNAL', message: 'Internal error' } });
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    if (response.headersSent) return void logger.error({ err: error, url: request.originalUrl }, 'response broke off');
+    const status = clientErrorStatus(error);
+    if (status !== null) {
+      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+      return void response.status(status).json({ error: { code, message: (error as Error).message } });
+    }
+    const { errorId, message } = internalError(error, { method: request.method, url: request.originalUrl });
+    response.status(500).json({ error: { code: 'INTERNAL', message, errorId } });
   });
 
   return {

@@ -69,6 +69,15 @@ describe('isPrivateAddress', () => {
       expect(isPrivateAddress(address), address).toBe(false);
     }
   });
+
+  it('sees the IPv4 address inside NAT64, 6to4 and IPv4-compatible IPv6 addresses', () => {
+    for (const address of ['64:ff9b::127.0.0.1', '64:ff9b::a9fe:a9fe', '64:ff9b:1::1', '2002:7f00:1::1', '2002:c0a8:101::', '::127.0.0.1', '::10.0.0.1', '::a9fe:a9fe']) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ['64:ff9b::8.8.8.8', '2002:808:808::1', '::8.8.8.8']) {
+      expect(isPrivateAddress(address), address).toBe(false);
+    }
+  });
 });
 
 describe('resolveFetchTarget', () => {

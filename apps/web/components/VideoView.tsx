@@ -6,6 +6,7 @@ import { errorMessage, graphql, pollSignal, VIDEO_PROGRESS_QUERY, VIDEO_QUERY, t
 import { formatBytes, formatPercent, formatResolution, formatTime, formatTimePrecise } from '../lib/format.ts';
 import { usePolling } from '../lib/use-interval.ts';
 import { DemoteControl } from './DemoteControl.tsx';
+import { VideoManageControls } from './VideoManageControls.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { RenditionPanel, renditionLabel } from './RenditionPanel.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
@@ -17,7 +18,7 @@ type Load =
   | { state: 'loading' }
   | { state: 'missing' }
   | { state: 'error'; message: string }
-  | { state: 'ready'; video: VideoDetail; canAdminister: boolean };
+  | { state: 'ready'; video: VideoDetail; canAdminister: boolean; canEdit: boolean };
 
 type Progress = Pick<
   VideoDetail,
@@ -48,7 +49,8 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
   const fetchVideo = useCallback(async () => {
     try {
       const data = await graphql<{ me: { scopes: Scope[] } | null; video: VideoDetail | null }>(VIDEO_QUERY, { id });
-      setLoad(data.video ? { state: 'ready', video: data.video, canAdminister: data.me?.scopes.includes('ADMIN') ?? false } : { state: 'missing' });
+      const scopes = data.me?.scopes ?? [];
+      setLoad(data.video ? { state: 'ready', video: data.video, canAdminister: scopes.includes('ADMIN'), canEdit: scopes.includes('INGEST') } : { state: 'missing' });
     } catch (error) {
       setLoad({ state: 'error', message: errorMessage(error) });
     }
@@ -149,6 +151,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             {moment != null && <> · moment at {formatTimePrecise(moment)}</>}
           </p>
           <TagList tags={v.tags} />
+          <VideoManageControls video={v} canEdit={load.canEdit} canDelete={load.canAdminister} onChanged={() => void fetchVideo()} />
         </div>
         {v.bitstreamUrl && (
           <a className="button" href={v.bitstreamUrl} download>

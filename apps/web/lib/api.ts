@@ -206,6 +206,18 @@ export const DEMOTE_VIDEO = /* GraphQL */ `
   }
 `;
 
+export const UPDATE_VIDEO = /* GraphQL */ `
+  mutation UpdateVideo($id: ID!, $title: String, $tags: [String!]) {
+    updateVideo(id: $id, title: $title, tags: $tags) { id title tags }
+  }
+`;
+
+export const DELETE_VIDEOS = /* GraphQL */ `
+  mutation DeleteVideos($ids: [ID!]!) {
+    deleteVideos(ids: $ids)
+  }
+`;
+
 export type IngestErrorCode =
   | 'INVALID_INPUT'
   | 'PATH_OUTSIDE_ROOT'
@@ -216,6 +228,8 @@ export type IngestErrorCode =
   | 'URL_NOT_ALLOWED'
   | 'FETCH_FAILED'
   | 'TOO_LARGE'
+  | 'MEDIA_TOO_LARGE'
+  | 'NO_FRAMES'
   | 'INTERNAL';
 
 export interface IngestInput {

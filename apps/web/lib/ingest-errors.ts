@@ -11,6 +11,8 @@ const SENTENCES: Record<IngestErrorCode | UploadErrorCode, string> = {
   URL_NOT_ALLOWED: 'The archive is not allowed to fetch from that web address.',
   FETCH_FAILED: 'The video could not be downloaded from that web address.',
   TOO_LARGE: 'This file is larger than the archive accepts.',
+  MEDIA_TOO_LARGE: 'This video is wider, taller or longer than the archive accepts.',
+  NO_FRAMES: 'This video file has no pictures in it.',
   INTERNAL: 'Something went wrong on the server while adding this video. Try again later.',
   UNSUPPORTED_MEDIA_TYPE: 'Only video files can be uploaded.',
   EMPTY_UPLOAD: 'This file is empty.',

@@ -1,1 +1,2 @@
 export { TieringError, TieringService, type DemotionResult } from './tiering-service.ts';
+export { BlobReconciler, type ReconcileReport } from './blob-reconciler.ts';

@@ -18,6 +18,11 @@ const listOfPaths = z.string().transform((value) =>
 
 const environmentSchema = z.object({
   DATABASE_URL: z.string().url(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  SEARCH_CONCURRENCY: z.coerce.number().int().min(1).max(500).optional(),
+  SEARCH_QUEUE_LIMIT: z.coerce.number().int().min(0).default(500),
+  SEARCH_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   CMVC_DATA_DIR: z.string().default('.data'),
   BLOB_STORE: z.enum(['local', 's3']).default('local'),
@@ -36,9 +41,21 @@ const environmentSchema = z.object({
   AUTH: z.enum(['required', 'off']).default('required'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PUBLIC_URL: z.string().default('http://127.0.0.1:3000,http://localhost:3000'),
+  TRUST_PROXY: z.string().default('loopback'),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  UPLOAD_TTL_HOURS: z.coerce.number().positive().default(24),
+  MEDIA_MAX_WIDTH: z.coerce.number().int().positive().default(7680),
+  MEDIA_MAX_HEIGHT: z.coerce.number().int().positive().default(4320),
+  MEDIA_MAX_PIXELS: z.coerce.number().int().positive().default(7680 * 4320),
+  MEDIA_MAX_FRAMES: z.coerce.number().int().positive().default(500_000),
+  MEDIA_MAX_DURATION_SECONDS: z.coerce.number().positive().default(4 * 3600),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   WORKER_NAME: z.string().min(1).optional(),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   ENCODE_KEYFRAME_SECONDS: z.coerce.number().positive().max(3600).default(DEFAULT_ENCODE_SETTINGS.describeEverySeconds),
   ENCODE_MAX_KEYFRAMES: z.coerce.number().int().min(2).max(1000).default(DEFAULT_ENCODE_SETTINGS.maxKeyframes),
   ENCODE_QUALITY: z.enum(['low', 'middle', 'high']).default(DEFAULT_ENCODE_SETTINGS.quality),
@@ -70,8 +87,29 @@ export interface BlobStoreConfig {
   };
 }
 
+/** Largest media the archive accepts, checked from the header at ingest and applied to rendition output. */
+export interface MediaLimits {
+  readonly maxWidth: number;
+  readonly maxHeight: number;
+  readonly maxPixels: number;
+  readonly maxFrames: number;
+  readonly maxDurationSeconds: number;
+}
+
 export interface AppConfig {
   readonly databaseUrl: string;
+  readonly database: {
+    readonly poolSize: number;
+    /** Per statement, for the API's connections: one slow query cannot hold a connection for long. */
+    readonly statementTimeoutMs: number;
+  };
+  readonly search: {
+    /** Searches that run at once; the rest wait in a bounded queue and are answered BUSY beyond it. */
+    readonly concurrency: number;
+    readonly queueLimit: number;
+    readonly queueTimeoutMs: number;
+  };
+  readonly media: MediaLimits;
   readonly redisUrl: string;
   readonly dataDir: string;
   readonly blobStore: BlobStoreConfig;
@@ -80,15 +118,28 @@ export interface AppConfig {
     readonly allowPrivateUrls: boolean;
     readonly uploadMaxBytes: number;
     readonly keepOriginals: boolean;
+    /** Uploads no ingest claimed are deleted after this long. */
+    readonly uploadTtlMs: number;
   };
   /** With `off`, every caller may do everything: only for single-user machines behind other protection. */
-  readonly api: { readonly host: string; readonly port: number; readonly authRequired: boolean };
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    readonly authRequired: boolean;
+    /** Origins of the web UI: cookie-authenticated WebSockets from any other origin are refused. */
+    readonly publicOrigins: readonly string[];
+    /** Express `trust proxy`: which proxies' X-Forwarded-For/-Proto are believed (client address, Secure cookies). */
+    readonly trustProxy: boolean | number | string;
+    readonly login: { readonly maxFailuresPerAccount: number; readonly maxFailuresPerAddress: number; readonly windowSeconds: number };
+  };
   readonly worker: {
     readonly concurrency: number;
     /** Shown as the job's `processedBy`; defaults to host:pid. */
     readonly name: string;
     /** A job whose worker stops renewing its lock this long is handed to another worker. */
     readonly lockMs: number;
+    /** CPU niceness of worker processes (and their ffmpeg children): the API answers first when they share cores. */
+    readonly nice: number;
   };
   readonly encode: {
     /** About one keyframe per this many seconds of source (paper: n follows the frame count). */
@@ -135,6 +186,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     databaseUrl: e.DATABASE_URL,
+    database: { poolSize: e.DATABASE_POOL_SIZE, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
+    search: {
+      // Leave connections for everything else a request does (loaders, ingest, auth).
+      concurrency: e.SEARCH_CONCURRENCY ?? Math.max(1, Math.floor(e.DATABASE_POOL_SIZE / 2)),
+      queueLimit: e.SEARCH_QUEUE_LIMIT,
+      queueTimeoutMs: e.SEARCH_QUEUE_TIMEOUT_MS,
+    },
+    media: {
+      maxWidth: e.MEDIA_MAX_WIDTH,
+      maxHeight: e.MEDIA_MAX_HEIGHT,
+      maxPixels: e.MEDIA_MAX_PIXELS,
+      maxFrames: e.MEDIA_MAX_FRAMES,
+      maxDurationSeconds: e.MEDIA_MAX_DURATION_SECONDS,
+    },
     redisUrl: e.REDIS_URL,
     dataDir,
     blobStore: {
@@ -158,9 +223,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
       uploadMaxBytes: e.UPLOAD_MAX_BYTES,
       keepOriginals: e.KEEP_ORIGINALS,
+      uploadTtlMs: e.UPLOAD_TTL_HOURS * 3600 * 1000,
     },
-    api: { host: e.API_HOST, port: e.API_PORT, authRequired: e.AUTH === 'required' },
-    worker: { concurrency: e.WORKER_CONCURRENCY, name: e.WORKER_NAME ?? `${hostname()}:${process.pid}`, lockMs: e.WORKER_LOCK_MS },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      authRequired: e.AUTH === 'required',
+      publicOrigins: e.PUBLIC_URL.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => new URL(entry).origin),
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      login: {
+        maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        windowSeconds: e.LOGIN_WINDOW_SECONDS,
+      },
+    },
+    worker: { concurrency: e.WORKER_CONCURRENCY, name: e.WORKER_NAME ?? `${hostname()}:${process.pid}`, lockMs: e.WORKER_LOCK_MS, nice: e.WORKER_NICE },
     encode: {
       keyframeIntervalSeconds: e.ENCODE_KEYFRAME_SECONDS,
       maxKeyframes: e.ENCODE_MAX_KEYFRAMES,
@@ -177,4 +254,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.VMAF_MODEL_PATH ? { vmafModelPath: resolve(e.VMAF_MODEL_PATH) } : {}),
     ...(e.TIERING_AFTER_DAYS ? { tieringAfterDays: e.TIERING_AFTER_DAYS } : {}),
   };
+}
+
+/** `true`/`false`, a hop count, or Express's address list (`loopback`, `10.0.0.0/8, …`). */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -14,6 +14,8 @@ export const QUEUES = {
 /** Periodic jobs on the maintenance queue, and how often they run. */
 export const MAINTENANCE_JOBS = {
   tiering: { name: 'tiering', everyMs: 3_600_000 },
+  /** Blobs no row references are removed, rows whose blobs are missing reported (BlobReconciler). */
+  reconcile: { name: 'reconcile-blobs', everyMs: 6 * 3_600_000 },
 } as const;
 
 export interface EncodeJobData {

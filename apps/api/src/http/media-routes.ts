@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob';
 import type { KeyframeRepository, RenditionRepository, Scope, VideoRepository } from '@cmvc/db';
 import type { GraphQLError } from 'graphql';
 import { requireScope, type Principal } from '../services/auth-service.ts';
+import { timeOrderedUuid } from '../services/upload-expiry.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IMAGE_TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
@@ -48,7 +48,8 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
     response
       .status(200)
       .type(IMAGE_TYPES[keyframe.format] ?? 'application/octet-stream')
-      .set('Cache-Control', 'public, max-age=31536000, immutable')
+      // Behind access control: browsers may keep it, shared caches must not.
+      .set('Cache-Control', 'private, max-age=86400')
       .send(body);
   });
 
@@ -84,7 +85,7 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
     if (declared > dependencies.uploadMaxBytes) {
       return sendError(response, 413, 'TOO_LARGE', `Uploads are limited to ${dependencies.uploadMaxBytes} bytes`);
     }
-    const uploadId = randomUUID();
+    const uploadId = timeOrderedUuid();
     try {
       const blob = await dependencies.blobs.putStream(blobKeys.upload(uploadId), request, {
         maxBytes: dependencies.uploadMaxBytes,
@@ -110,7 +111,7 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
 async function streamBlob(blobs: BlobStore, key: string, type: string, request: Request, response: Response): Promise<void> {
   const info = await blobs.stat(key);
   if (!info) return sendError(response, 404, 'NOT_FOUND', 'Blob is missing');
-  response.set('Accept-Ranges', 'bytes').type(type);
+  response.set('Accept-Ranges', 'bytes').set('Cache-Control', 'private, max-age=3600').type(type);
   const range = parseRange(request.headers.range, info.size);
   if (range === 'invalid') {
     response.set('Content-Range', `bytes */${info.size}`);
@@ -129,7 +130,8 @@ async function streamBlob(blobs: BlobStore, key: string, type: string, request: 
 
 /** Parses a single `bytes=` range; multiple ranges are answered with the whole body. */
 export function parseRange(header: string | undefined, size: number): ByteRange | null | 'invalid' {
-  if (!header) return null;
+  // RFC 9110 §14.2: a range unit the server does not know is ignored.
+  if (!header || !/^\s*bytes=/i.test(header)) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match || (match[1] === '' && match[2] === '')) return header.includes(',') ? null : 'invalid';
   let start: number;

@@ -26,6 +26,8 @@ export const ROOT_FIELD_SCOPES: Record<'Query' | 'Mutation' | 'Subscription', Re
     ingestVideos: 'INGEST',
     requestRendition: 'READ',
     demoteVideo: 'ADMIN',
+    updateVideo: 'INGEST',
+    deleteVideos: 'ADMIN',
     createApiToken: 'ADMIN',
     revokeApiToken: 'ADMIN',
     retryJob: 'ADMIN',

@@ -8,6 +8,7 @@ import { badUserInput, notFound } from '../services/errors.ts';
 import { MAX_PAGE_SIZE } from '../services/search-service.ts';
 import type { RenditionModeName } from '../services/rendition-service.ts';
 import type { IngestSource } from '../services/source-resolver.ts';
+import { MAX_INGEST_ITEMS } from '../services/ingest-service.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,7 +48,9 @@ const dateTime = new GraphQLScalarType({
   },
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) throw badUserInput('DateTime must be a string');
-    return new Date(ast.value);
+    const date = new Date(ast.value);
+    if (Number.isNaN(date.getTime())) throw badUserInput(`Invalid DateTime: ${ast.value.slice(0, 40)}`);
+    return date;
   },
 });
 
@@ -94,7 +97,7 @@ export const resolvers = {
 
   Mutation: {
     async login(_: unknown, args: { email: string; password: string }, context: RequestContext) {
-      const session = await context.services.auth.login(args.email, args.password);
+      const session = await context.services.auth.login(args.email, args.password, context.clientAddress);
       context.cookies?.set(session.cookie, session.expiresAt);
       return viewer(session.principal);
     },
@@ -130,8 +133,15 @@ export const resolvers = {
       }
     },
 
+    updateVideo: (_: unknown, args: { id: string; title?: string | null; tags?: string[] | null }, context: RequestContext) =>
+      context.services.videoEditor.update(requireId(args.id), args),
+
+    deleteVideos: (_: unknown, args: { ids: string[] }, context: RequestContext) =>
+      context.services.videoEditor.delete(args.ids.map(requireId)),
+
     async ingestVideos(_: unknown, args: { inputs: IngestSource[] }, context: RequestContext) {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
+      if (args.inputs.length > MAX_INGEST_ITEMS) throw badUserInput(`At most ${MAX_INGEST_ITEMS} items per call, got ${args.inputs.length}`);
       return context.services.ingest.ingest(args.inputs);
     },
 

@@ -252,6 +252,10 @@ export const typeDefs = /* GraphQL */ `
     URL_NOT_ALLOWED
     FETCH_FAILED
     TOO_LARGE
+    "Wider, taller, longer or with more frames than the configured media limits (MEDIA_MAX_*)."
+    MEDIA_TOO_LARGE
+    "The source has no frame to encode."
+    NO_FRAMES
     INTERNAL
   }
 
@@ -401,6 +405,10 @@ export const typeDefs = /* GraphQL */ `
     requestRendition(videoId: ID!, mode: RenditionMode!, options: RenditionOptions): Rendition!
     "Moves a video to a lower storage tier; TT2V_ONLY drops its keyframe images for good."
     demoteVideo(id: ID!, to: StorageTier!): DemotionResult!
+    "Changes a video's title and/or tags (needs the ingest scope)."
+    updateVideo(id: ID!, title: String, tags: [String!]): Video!
+    "Deletes videos with their keyframes, texts, renditions, blobs and queued jobs; returns the ids that existed (needs the admin scope)."
+    deleteVideos(ids: [ID!]!): [ID!]!
     "Runs a failed job again with fresh attempts; its video or rendition goes back to QUEUED."
     retryJob(queue: JobQueueName!, id: ID!): Job!
   }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } fr
 import { promisify } from 'node:util';
 import { GraphQLError } from 'graphql';
 import type { ApiToken, AuthRepository, Scope } from '@cmvc/db';
+import type { LoginThrottle } from './login-throttle.ts';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, length: number, options: object) => Promise<Buffer>;
 
@@ -65,9 +66,13 @@ export function sessionFromCookie(header: string | undefined): string | null {
 }
 
 export class AuthService {
+  /** Checked against unknown emails, so they cost the same scrypt work as known ones. */
+  private decoyHash: Promise<string> | undefined;
+
   constructor(
     private readonly auth: AuthRepository,
     private readonly required: boolean,
+    private readonly throttle: LoginThrottle | null = null,
   ) {}
 
   /** Resolves a bearer token or session cookie to a principal; unknown credentials are anonymous. */
@@ -89,11 +94,17 @@ export class AuthService {
   }
 
   /** Starts a session; returns the cookie value and when it expires. */
-  async login(email: string, password: string): Promise<{ cookie: string; expiresAt: Date; principal: Principal }> {
-    const user = await this.auth.findUserByEmail(email.trim().toLowerCase());
-    if (!user || !(await verifyPassword(password, user.passwordHash))) {
+  async login(email: string, password: string, clientAddress = 'unknown'): Promise<{ cookie: string; expiresAt: Date; principal: Principal }> {
+    const account = email.trim().toLowerCase();
+    await this.throttle?.check(account, clientAddress);
+    const user = await this.auth.findUserByEmail(account);
+    this.decoyHash ??= hashPassword(randomBytes(16).toString('base64url'));
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.decoyHash));
+    if (!user || !matches) {
+      await this.throttle?.failed(account, clientAddress);
       throw new GraphQLError('Wrong email or password', { extensions: { code: 'UNAUTHENTICATED' } });
     }
+    await this.throttle?.succeeded(account);
     const cookie = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
     await this.auth.createSession(user.id, sha256(cookie), expiresAt);

@@ -10,6 +10,8 @@ export type IngestErrorCode =
   | 'URL_NOT_ALLOWED'
   | 'FETCH_FAILED'
   | 'TOO_LARGE'
+  | 'MEDIA_TOO_LARGE'
+  | 'NO_FRAMES'
   | 'INTERNAL';
 
 /** Why one ingest item was refused; reported per item, never thrown out of the mutation. */

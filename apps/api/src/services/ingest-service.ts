@@ -1,10 +1,12 @@
+import { tmpdir } from 'node:os';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { MediaError } from '@cmvc/codec';
 import type { Video, VideoRepository } from '@cmvc/db';
 import type { JobQueues } from '@cmvc/jobs';
 import { IngestError } from './errors.ts';
 import { mapInLanes } from './lanes.ts';
-import type { IngestSource, ResolvedSource, SourceResolver } from './source-resolver.ts';
+import type { MediaHeaderCheck } from './media-limits.ts';
+import { uploadKeyOf, type IngestSource, type ResolvedSource, type SourceResolver } from './source-resolver.ts';
 
 export interface IngestOutcome {
   readonly index: number;
@@ -31,10 +33,11 @@ interface PendingItem {
 
 /**
  * Bulk ingest. Each item is resolved to a file and hashed; one query finds the hashes already
- * archived; each new file gets a cheap container check (signature and truncation, no ffprobe)
- * and is copied into the blob store; one INSERT … ON CONFLICT DO NOTHING records all new videos
- * as QUEUED, and one addBulk enqueues them. The encode job probes the media. Items fail alone
- * and results keep the order of the input.
+ * archived; each new file gets a cheap container check (signature and truncation) and a header
+ * check against the media limits (size, length, at least one frame; nothing is decoded), and is
+ * copied into the blob store; one INSERT … ON CONFLICT DO NOTHING records all new videos as
+ * QUEUED, and one addBulk enqueues them. The encode job probes the media. Items fail alone and
+ * results keep the order of the input; an upload refused for what it holds is deleted.
  */
 export class IngestService {
   constructor(
@@ -42,6 +45,7 @@ export class IngestService {
     private readonly videos: VideoRepository,
     private readonly blobs: BlobStore,
     private readonly queues: JobQueues,
+    private readonly mediaCheck: MediaHeaderCheck | null = null,
   ) {}
 
   async ingest(items: readonly IngestSource[]): Promise<IngestOutcome[]> {
@@ -75,7 +79,15 @@ export class IngestService {
     } finally {
       await Promise.all(pending.map((item) => item.source.release()));
     }
+    await this.dropRefusedUploads(items, outcomes);
     return outcomes;
+  }
+
+  /** An upload that was refused for what it is will never be ingested: delete it now. */
+  private async dropRefusedUploads(items: readonly IngestSource[], outcomes: readonly IngestOutcome[]): Promise<void> {
+    const refused = outcomes.filter((outcome) => outcome.error && outcome.error.code !== 'INTERNAL');
+    const keys = refused.map((outcome) => uploadKeyOf(items[outcome.index]!)).filter((key): key is string => key !== null);
+    await Promise.all(keys.map((key) => this.blobs.delete(key).catch((error: unknown) => console.error(`ingest: could not delete ${key}`, error))));
   }
 
   /** Resolves and hashes one item; a temporary file (upload, download) is checked and stored right away and deleted. */
@@ -164,9 +176,10 @@ export class IngestService {
     return archived;
   }
 
-  /** Cheap container check (no ffprobe), then the copy into the blob store. */
+  /** Cheap container check, the media limits from the header, then the copy into the blob store. */
   private async store(source: ResolvedSource): Promise<void> {
-    await source.checkContainer();
+    const container = await source.checkContainer();
+    await this.mediaCheck?.check(source.localPath, container.format);
     await this.blobs.putFile(blobKeys.source(source.sha256), source.localPath, { owned: source.owned });
   }
 
@@ -196,7 +209,7 @@ export class IngestService {
 const MAX_TAGS = 32;
 const MAX_TAG_LENGTH = 64;
 
-function normaliseTags(tags: readonly string[]): string[] {
+export function normaliseTags(tags: readonly string[]): string[] {
   const normalised = [...new Set(tags.map((tag) => tag.trim().toLowerCase()).filter((tag) => tag.length > 0))];
   if (normalised.length > MAX_TAGS) throw new IngestError('INVALID_INPUT', `At most ${MAX_TAGS} tags per video`);
   const long = normalised.find((tag) => tag.length > MAX_TAG_LENGTH);
@@ -210,18 +223,25 @@ function batchFailure(step: string, error: unknown): IngestError {
   return new IngestError('INTERNAL', `Internal error while ${step}`);
 }
 
+/** Our temporary copies (uploads, downloads) are named in tool messages; the client never saw those paths. */
+const TEMPORARY_PATH = new RegExp(`${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^\\s:'"]+`, 'g');
+
 function toIngestError(error: unknown): IngestError {
-  if (error instanceof IngestError) return error;
+  if (error instanceof IngestError) return new IngestError(error.code, redactTemporaryPaths(error.message));
   if (error instanceof MediaError) {
     switch (error.code) {
       case 'NOT_FOUND':
-        return new IngestError('NOT_FOUND', error.message);
+        return new IngestError('NOT_FOUND', redactTemporaryPaths(error.message));
       case 'TRUNCATED_MEDIA':
-        return new IngestError('TRUNCATED_MEDIA', `The video is truncated or damaged: ${error.message}`);
+        return new IngestError('TRUNCATED_MEDIA', `The video is truncated or damaged: ${redactTemporaryPaths(error.message)}`);
       default:
-        return new IngestError('UNSUPPORTED_MEDIA', `Not a readable video: ${error.message}`);
+        return new IngestError('UNSUPPORTED_MEDIA', `Not a readable video: ${redactTemporaryPaths(error.message)}`);
     }
   }
   console.error('ingest item failed unexpectedly', error);
   return new IngestError('INTERNAL', 'Internal error while ingesting this item');
+}
+
+function redactTemporaryPaths(message: string): string {
+  return message.replace(TEMPORARY_PATH, 'the file');
 }

@@ -1,5 +1,6 @@
 import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
+import { Admission, busyError, type AdmissionLimits } from './admission.ts';
 import { badUserInput } from './errors.ts';
 import { LruCache } from '@cmvc/models';
 
@@ -13,14 +14,19 @@ const MAX_QUERY_LENGTH = 500;
 /** Below this, USE-lite similarities are noise (unrelated text scores 0.2–0.3; matches score ≥ 0.45). */
 export const DEFAULT_MIN_SIMILARITY = 0.35;
 export const MAX_PAGE_SIZE = 100;
+const DEFAULT_ADMISSION: AdmissionLimits = { concurrency: 8, queueLimit: 500, queueTimeoutMs: 10_000 };
 
 export class SearchService {
   private readonly queryEmbeddings = new LruCache<string, Promise<Float32Array>>(2_000);
+  private readonly admission: Admission;
 
   constructor(
     private readonly search: SearchRepository,
-    private readonly embedder: TextEmbedder | null,
-  ) {}
+    private readonly embedder: Pick<TextEmbedder, 'embed'> | null,
+    admission: AdmissionLimits = DEFAULT_ADMISSION,
+  ) {
+    this.admission = new Admission(admission, 'searches');
+  }
 
   async moments(
     text: string,
@@ -33,14 +39,20 @@ export class SearchService {
     const query = text.trim().replace(/\s+/g, ' ');
     if (query.length === 0) throw badUserInput('The search query is empty');
     if (query.length > MAX_QUERY_LENGTH) throw badUserInput(`The search query is longer than ${MAX_QUERY_LENGTH} characters`);
-    const embedding = this.embedder ? await this.embed(query) : undefined;
-    const rows = await this.search.searchMoments({
-      text: query,
-      ...(embedding ? { embedding } : {}),
-      limit: first + 1,
-      offset,
-      minSimilarity,
-      filter: { ...filter, ...(filter.tags ? { tags: filter.tags.map((tag) => tag.trim().toLowerCase()) } : {}) },
+    const rows = await this.admission.run(async () => {
+      const embedding = this.embedder ? await this.embed(query) : undefined;
+      return this.search.searchMoments({
+        text: query,
+        ...(embedding ? { embedding } : {}),
+        limit: first + 1,
+        offset,
+        minSimilarity,
+        filter: { ...filter, ...(filter.tags ? { tags: filter.tags.map((tag) => tag.trim().toLowerCase()) } : {}) },
+      }).catch((error: unknown) => {
+        // PostgreSQL cancelled it (DATABASE_STATEMENT_TIMEOUT_MS): the database is overloaded, not the request wrong.
+        if (error instanceof Error && /statement timeout/i.test(error.message)) throw busyError('searches');
+        throw error;
+      });
     });
     return { moments: rows.slice(0, first), offset, hasNextPage: rows.length > first };
   }

@@ -54,6 +54,11 @@ const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 const MAX_REDIRECTS = 5;
 const FETCH_TIMEOUT_MS = 120_000;
 
+/** The blob key of the upload an item names, or null. */
+export function uploadKeyOf(source: IngestSource): string | null {
+  return source.uploadId && UPLOAD_ID.test(source.uploadId) ? blobKeys.upload(source.uploadId) : null;
+}
+
 export class SourceResolver {
   constructor(private readonly options: SourceResolverOptions) {}
 

@@ -32,9 +32,47 @@ for (const [network, prefix] of [
   privateRanges.addSubnet(network, prefix, 'ipv6');
 }
 
+// Local-use NAT64 (RFC 8215) translates to whatever the operator's network routes: refuse it.
+privateRanges.addSubnet('64:ff9b:1::', 48, 'ipv6');
+
+/**
+ * IPv6 forms that carry an IPv4 address a gateway or the host may reach: NAT64 (64:ff9b::/96),
+ * 6to4 (2002::/16, the IPv4 in bits 16–47) and the deprecated IPv4-compatible form (::/96).
+ */
+function embeddedIpv4(address: string): string | null {
+  const words = ipv6Words(address);
+  if (!words) return null;
+  const ipv4 = (high: number, low: number) => [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  const zeros = (from: number, to: number) => words.slice(from, to).every((word) => word === 0);
+  if (words[0] === 0x64 && words[1] === 0xff9b && zeros(2, 6)) return ipv4(words[6]!, words[7]!);
+  if (words[0] === 0x2002) return ipv4(words[1]!, words[2]!);
+  if (zeros(0, 6) && (words[6] !== 0 || words[7]! > 1)) return ipv4(words[6]!, words[7]!);
+  return null;
+}
+
+/** The eight 16-bit words of an IPv6 address (with `::` and a dotted IPv4 tail expanded). */
+function ipv6Words(address: string): number[] | null {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const part = (chunk: string | undefined) => (chunk ? chunk.split(':').map((word) => parseInt(word, 16)) : []);
+  const start = part(head);
+  const end = part(tail);
+  const words = tail === undefined ? start : [...start, ...new Array<number>(8 - start.length - end.length).fill(0), ...end];
+  return words.length === 8 && words.every((word) => Number.isInteger(word) && word >= 0 && word <= 0xffff) ? words : null;
+}
+
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
+  if (family === 6) {
+    const ipv4 = embeddedIpv4(address);
+    if (ipv4 && privateRanges.check(ipv4, 'ipv4')) return true;
+  }
   return privateRanges.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 

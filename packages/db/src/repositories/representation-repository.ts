@@ -65,6 +65,12 @@ export function toVectorLiteral(vector: Float32Array): string {
   return `[${Array.from(vector, (value) => (Number.isFinite(value) ? value : 0)).join(',')}]`;
 }
 
+/**
+ * A worker's event loop can be busy with analysis for seconds at a time, so the client-side
+ * defaults (2 s to start, 5 s to finish) would fail encodes that did nothing wrong.
+ */
+const WRITE_TRANSACTION = { maxWait: 30_000, timeout: 120_000 } as const;
+
 /** Writes a video's whole representation at once: either every row lands and the video is READY, or none does. */
 export class RepresentationRepository {
   constructor(private readonly db: Database) {}
@@ -108,7 +114,7 @@ export class RepresentationRepository {
           ...(representation.keepSource ? {} : { sourceBlobKey: null }),
         },
       });
-    });
+    }, WRITE_TRANSACTION);
   }
 
   /**

@@ -62,11 +62,8 @@ export class SearchRepository {
     const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
     const videos = videoFilter(query.filter ?? {});
-    const [, , rows] = await this.db.$transaction([
-      // HNSW returns at most ef_search rows; ask for as many as fusion uses, and keep scanning under filters.
-      this.db.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.min(1000, candidates)}`),
-      this.db.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`),
-      this.db.$queryRaw<MomentRow[]>`
+    // One statement, no transaction: the HNSW settings come with the connection (hnswConnectionOptions).
+    return this.db.$queryRaw<MomentRow[]>`
       WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
       -- A common word can match millions of captions: rank only the first few thousand matches.
       text_matches AS (
@@ -113,9 +110,7 @@ export class SearchRepository {
         ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
       CROSS JOIN q
       ORDER BY f.score DESC, c.id
-      LIMIT ${query.limit} OFFSET ${query.offset}`,
-    ]);
-    return rows;
+      LIMIT ${query.limit} OFFSET ${query.offset}`;
   }
 
   /**

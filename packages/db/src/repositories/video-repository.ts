@@ -45,6 +45,48 @@ export interface Page<T> {
 export class VideoRepository {
   constructor(private readonly db: Database) {}
 
+  /** Deletes videos with everything that hangs off them (cascade) in one transaction; returns those that existed. */
+  async deleteMany(ids: readonly string[]): Promise<{ video: Video; renditionIds: string[] }[]> {
+    return this.db.$transaction(async (tx) => {
+      const videos = await tx.video.findMany({ where: { id: { in: [...ids] } }, include: { renditions: { select: { id: true } } } });
+      await tx.video.deleteMany({ where: { id: { in: videos.map((video) => video.id) } } });
+      return videos.map(({ renditions, ...video }) => ({ video, renditionIds: renditions.map((rendition) => rendition.id) }));
+    });
+  }
+
+  /** Changes a video's title and/or tags; null when there is no such video. */
+  async updateDetails(id: string, details: { title?: string; tags?: readonly string[] }): Promise<Video | null> {
+    const { count } = await this.db.video.updateMany({
+      where: { id },
+      data: { ...(details.title !== undefined ? { title: details.title } : {}), ...(details.tags !== undefined ? { tags: [...details.tags] } : {}) },
+    });
+    return count === 0 ? null : this.findById(id);
+  }
+
+  /**
+   * Every blob key a row points at, and the key prefixes work in progress may be writing to
+   * (videos being encoded, renditions being rendered), which only their job may touch.
+   */
+  async blobReferences(): Promise<{ referenced: Set<string>; inProgressPrefixes: string[]; owners: Map<string, string> }> {
+    const [videos, keyframes, renditions] = await Promise.all([
+      this.db.video.findMany({ select: { id: true, status: true, sourceBlobKey: true, bitstreamBlobKey: true } }),
+      this.db.keyframe.findMany({ where: { blobKey: { not: null } }, select: { videoId: true, blobKey: true } }),
+      this.db.rendition.findMany({ select: { id: true, videoId: true, status: true, blobKey: true } }),
+    ]);
+    const owners = new Map<string, string>();
+    for (const video of videos) {
+      if (video.sourceBlobKey) owners.set(video.sourceBlobKey, video.id);
+      if (video.bitstreamBlobKey) owners.set(video.bitstreamBlobKey, video.id);
+    }
+    for (const keyframe of keyframes) owners.set(keyframe.blobKey!, keyframe.videoId);
+    for (const rendition of renditions) if (rendition.blobKey) owners.set(rendition.blobKey, rendition.videoId);
+    const inProgressPrefixes = [
+      ...videos.filter((video) => video.status === 'QUEUED' || video.status === 'ENCODING').map((video) => `videos/${video.id}/`),
+      ...renditions.filter((rendition) => rendition.status === 'QUEUED' || rendition.status === 'RENDERING').map((rendition) => `renditions/${rendition.videoId}/${rendition.id}`),
+    ];
+    return { referenced: new Set(owners.keys()), inProgressPrefixes, owners };
+  }
+
   findById(id: string): Promise<Video | null> {
     return this.db.video.findUnique({ where: { id } });
   }

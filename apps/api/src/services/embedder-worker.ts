@@ -1,0 +1,14 @@
+/** Worker-thread side of ThreadedTextEmbedder: owns the model, answers each batch with one message. */
+import { parentPort } from 'node:worker_threads';
+import { createConfiguredTextEmbedder } from '@cmvc/models';
+
+const embedder = createConfiguredTextEmbedder();
+const port = parentPort!;
+
+port.on('message', async ({ texts }: { texts: string[] }) => {
+  try {
+    port.postMessage({ vectors: await embedder.embed(texts) });
+  } catch (error) {
+    port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});
