@@ -20,9 +20,9 @@ export function sliceAudio(audio: PcmAudio, start: number, end: number): PcmAudi
 }
 
 /** 16-bit PCM WAV, the format every speech-to-text server and PocketSphinx accept. */
-export function encodeWav(audio: PcmAudio): Uint8Array {
+export function encodeWav(audio: PcmAudio): Uint8Array<ArrayBuffer> {
   const { samples, sampleRate } = audio;
-  const buffer = Buffer.alloc(44 + samples.length * 2);
+  const buffer = Buffer.alloc(44 + samples.length * 2) as Buffer<ArrayBuffer>;
   buffer.write('RIFF', 0, 'ascii');
   buffer.writeUInt32LE(36 + samples.length * 2, 4);
   buffer.write('WAVE', 8, 'ascii');
