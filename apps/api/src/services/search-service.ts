@@ -10,8 +10,8 @@ export interface MomentPage {
 }
 
 const MAX_QUERY_LENGTH = 500;
-/** Below this, USE-lite similarities are noise (unrelated text scores 0.2–0.3; matches score ≥ 0.45). */
-export const DEFAULT_MIN_SIMILARITY = 0.35;
+/** The calibrated floor (docs/search-relevance.md): unrelated queries stay below it, paraphrases above. Also the GraphQL default. */
+export const DEFAULT_MIN_SIMILARITY = 0.5;
 export const MAX_PAGE_SIZE = 100;
 
 export class SearchService {
@@ -29,7 +29,7 @@ export class SearchService {
     minSimilarity = DEFAULT_MIN_SIMILARITY,
     filter: MomentFilter = {},
   ): Promise<MomentPage> {
-    if (!(minSimilarity >= -1 && minSimilarity <= 1)) throw badUserInput('minSimilarity must be between -1 and 1');
+    if (!(minSimilarity >= 0 && minSimilarity <= 1)) throw badUserInput('minSimilarity must be between 0 and 1');
     const query = text.trim().replace(/\s+/g, ' ');
     if (query.length === 0) throw badUserInput('The search query is empty');
     if (query.length > MAX_QUERY_LENGTH) throw badUserInput(`The search query is longer than ${MAX_QUERY_LENGTH} characters`);

@@ -14,20 +14,20 @@ export interface MomentFilter {
 
 export interface MomentQuery {
   readonly text: string;
-  /** Query embedding for the semantic half of the ranking; without it, full-text only. */
+  /** Query embedding for semantic similarity; without it, full-text only. */
   readonly embedding?: Float32Array;
   readonly limit: number;
   readonly offset: number;
-  /** Semantic hits below this cosine similarity are dropped; full-text hits always count. */
+  /** Moments whose similarity (see `SearchRepository.searchMoments`) is below this floor are dropped. */
   readonly minSimilarity: number;
   readonly filter?: MomentFilter;
-  /** How many candidates each ranker contributes before fusion. */
+  /** How many nearest captions the semantic search contributes as candidates. */
   readonly candidates?: number;
 }
 
 export interface MomentRow {
   readonly captionId: string;
-  readonly kind: 'CONTENT' | 'MOTION';
+  readonly kind: 'CONTENT' | 'MOTION' | 'SPEECH';
   readonly text: string;
   readonly highlight: string;
   readonly videoId: string;
@@ -35,7 +35,8 @@ export interface MomentRow {
   readonly keyframeId: string | null;
   readonly startSeconds: number;
   readonly endSeconds: number;
-  readonly score: number;
+  /** How well the caption matches the query, 0..1 (see `SearchRepository.searchMoments`). */
+  readonly similarity: number;
 }
 
 export interface KeyframeMatch {
@@ -45,15 +46,23 @@ export interface KeyframeMatch {
   readonly similarity: number;
 }
 
-/** Reciprocal rank fusion constant (Cormack et al.); 60 is the usual choice. */
-const RRF_K = 60;
+/**
+ * A caption that also matches every query word in full text gets this much on top of its cosine
+ * similarity: exact words count, but never enough to lift an unrelated caption over the floor on
+ * their own (see docs/search-relevance.md for the calibration).
+ */
+export const TEXT_MATCH_BONUS = 0.1;
 /** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
 const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
 
 /**
- * Hybrid moment search: PostgreSQL full-text ranking (websearch_to_tsquery over the generated
- * tsvector, GIN) fused with pgvector cosine ranking (HNSW) by reciprocal rank fusion.
+ * Moment search with one relevance in 0..1 for every result, so results can be cut at a floor
+ * and shown to people as a percentage: the cosine similarity of the caption's and the query's
+ * embeddings (clamped at 0), plus TEXT_MATCH_BONUS when the caption matches every query word in
+ * full text (websearch_to_tsquery over the generated tsvector, GIN), at most 1. Candidates are the
+ * nearest captions (pgvector HNSW) and the full-text matches. Without a query embedding the
+ * similarity is the full-text rank, normalised to 0..1 (ts_rank_cd with normalisation 32).
  */
 export class SearchRepository {
   constructor(private readonly db: Database) {}
@@ -63,56 +72,55 @@ export class SearchRepository {
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
     const videos = videoFilter(query.filter ?? {});
     const [, , rows] = await this.db.$transaction([
-      // HNSW returns at most ef_search rows; ask for as many as fusion uses, and keep scanning under filters.
+      // HNSW returns at most ef_search rows; ask for as many as we rank, and keep scanning under filters.
       this.db.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.min(1000, candidates)}`),
       this.db.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`),
       this.db.$queryRaw<MomentRow[]>`
       WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
       -- A common word can match millions of captions: rank only the first few thousand matches.
       text_matches AS (
-        SELECT c.id, c.search
+        SELECT c.id
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
         WHERE c.search @@ q.tsq AND ${videos}
         LIMIT ${TEXT_MATCH_CAP}
       ),
-      text_hits AS (
-        SELECT m.id, row_number() OVER (ORDER BY ts_rank_cd(m.search, q.tsq) DESC, m.id) AS rank
-        FROM text_matches m, q
-        ORDER BY ts_rank_cd(m.search, q.tsq) DESC, m.id
-        LIMIT ${candidates}
-      ),
       nearest AS (
-        SELECT e."captionId" AS id, e.vector <=> ${vector}::vector AS distance
+        SELECT e."captionId" AS id
         FROM "Embedding" e
         JOIN "Caption" c ON c.id = e."captionId"
         JOIN "Video" v ON v.id = c."videoId"
-        WHERE ${vector}::text IS NOT NULL AND e.vector <=> ${vector}::vector <= ${1 - query.minSimilarity} AND ${videos}
+        WHERE ${vector}::text IS NOT NULL AND ${videos}
         ORDER BY e.vector <=> ${vector}::vector
         LIMIT ${candidates}
       ),
-      vector_hits AS (
-        SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest
-      ),
-      fused AS (
-        SELECT id, sum(1.0 / (${RRF_K} + rank))::float8 AS score
-        FROM (SELECT id, rank FROM text_hits UNION ALL SELECT id, rank FROM vector_hits) ranked
-        GROUP BY id
+      pool AS (SELECT id FROM text_matches UNION SELECT id FROM nearest),
+      scored AS (
+        SELECT p.id,
+          CASE WHEN ${vector}::text IS NULL THEN ts_rank_cd(c.search, q.tsq, 32)
+               ELSE LEAST(1.0, GREATEST(0.0, COALESCE(1 - (e.vector <=> ${vector}::vector), 0))
+                    + CASE WHEN c.search @@ q.tsq THEN ${TEXT_MATCH_BONUS} ELSE 0 END)
+          END::float8 AS similarity
+        FROM pool p
+        JOIN "Caption" c ON c.id = p.id
+        LEFT JOIN "Embedding" e ON e."captionId" = c.id
+        CROSS JOIN q
       )
       SELECT c.id AS "captionId", c.kind::text AS kind, c.text,
              ts_headline('english', c.text, q.tsq, ${HIGHLIGHT_OPTIONS}) AS highlight,
              c."videoId", c."clipId",
              COALESCE(c."keyframeId", start_keyframe.id) AS "keyframeId",
-             COALESCE(cl."startSeconds", 0)::float8 AS "startSeconds",
-             COALESCE(cl."endSeconds", v."durationSeconds")::float8 AS "endSeconds",
-             f.score
-      FROM fused f
+             COALESCE(c."startSeconds", cl."startSeconds", 0)::float8 AS "startSeconds",
+             COALESCE(c."endSeconds", cl."endSeconds", v."durationSeconds")::float8 AS "endSeconds",
+             f.similarity
+      FROM scored f
       JOIN "Caption" c ON c.id = f.id
       JOIN "Video" v ON v.id = c."videoId"
       LEFT JOIN "Clip" cl ON cl.id = c."clipId"
       LEFT JOIN "Keyframe" start_keyframe
         ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
       CROSS JOIN q
-      ORDER BY f.score DESC, c.id
+      WHERE f.similarity >= ${query.minSimilarity}
+      ORDER BY f.similarity DESC, c.id
       LIMIT ${query.limit} OFFSET ${query.offset}`,
     ]);
     return rows;
