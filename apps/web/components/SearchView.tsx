@@ -10,7 +10,7 @@ import { Library } from './Library.tsx';
 const PAGE_SIZE = 12;
 const DEBOUNCE_MS = 300;
 /** The API's calibrated floor (DEFAULT_MIN_SIMILARITY in apps/api search-service.ts). */
-export const DEFAULT_MIN_SIMILARITY = 0.5;
+export const DEFAULT_MIN_SIMILARITY = 0.3;
 
 interface SearchData {
   search: { pageInfo: PageInfo; edges: { cursor: string; node: Moment }[] };

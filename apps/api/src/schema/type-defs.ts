@@ -369,7 +369,7 @@ export const typeDefs = /* GraphQL */ `
       first: Int = 20
       after: String
       "Moments below this similarity (0 to 1) are left out. The default is calibrated so that an unrelated query finds nothing."
-      minSimilarity: Float = 0.5
+      minSimilarity: Float = 0.3
       filter: MomentFilter
     ): MomentConnection!
     apiTokens: [ApiToken!]!

@@ -2,6 +2,7 @@ import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { badUserInput } from './errors.ts';
 import { LruCache } from '@cmvc/models';
+import { QueryBaseline } from './relevance.ts';
 
 export interface MomentPage {
   readonly moments: MomentRow[];
@@ -11,16 +12,19 @@ export interface MomentPage {
 
 const MAX_QUERY_LENGTH = 500;
 /** The calibrated floor (docs/search-relevance.md): unrelated queries stay below it, paraphrases above. Also the GraphQL default. */
-export const DEFAULT_MIN_SIMILARITY = 0.5;
+export const DEFAULT_MIN_SIMILARITY = 0.3;
 export const MAX_PAGE_SIZE = 100;
 
 export class SearchService {
   private readonly queryEmbeddings = new LruCache<string, Promise<Float32Array>>(2_000);
+  private readonly baseline: QueryBaseline | null;
 
   constructor(
     private readonly search: SearchRepository,
     private readonly embedder: TextEmbedder | null,
-  ) {}
+  ) {
+    this.baseline = embedder ? new QueryBaseline(embedder) : null;
+  }
 
   async moments(
     text: string,
@@ -34,9 +38,10 @@ export class SearchService {
     if (query.length === 0) throw badUserInput('The search query is empty');
     if (query.length > MAX_QUERY_LENGTH) throw badUserInput(`The search query is longer than ${MAX_QUERY_LENGTH} characters`);
     const embedding = this.embedder ? await this.embed(query) : undefined;
+    const baseline = embedding && this.baseline ? await this.baseline.of(embedding) : 0;
     const rows = await this.search.searchMoments({
       text: query,
-      ...(embedding ? { embedding } : {}),
+      ...(embedding ? { embedding, baseline } : {}),
       limit: first + 1,
       offset,
       minSimilarity,

@@ -20,6 +20,11 @@ export interface MomentQuery {
   readonly offset: number;
   /** Moments whose similarity (see `SearchRepository.searchMoments`) is below this floor are dropped. */
   readonly minSimilarity: number;
+  /**
+   * The cosine similarity the query reaches with text about nothing in particular (0 without one):
+   * similarities are rescaled so that this is 0 and a perfect match 1.
+   */
+  readonly baseline?: number;
   readonly filter?: MomentFilter;
   /** How many nearest captions the semantic search contributes as candidates. */
   readonly candidates?: number;
@@ -47,22 +52,23 @@ export interface KeyframeMatch {
 }
 
 /**
- * A caption that also matches every query word in full text gets this much on top of its cosine
- * similarity: exact words count, but never enough to lift an unrelated caption over the floor on
- * their own (see docs/search-relevance.md for the calibration).
+ * A caption that also matches every query word in full text has its similarity multiplied by
+ * 1 + TEXT_MATCH_BOOST: exact words count, but a boost of a similarity near 0 stays near 0, so
+ * common words alone never lift an unrelated caption over the floor (docs/search-relevance.md).
  */
-export const TEXT_MATCH_BONUS = 0.1;
+export const TEXT_MATCH_BOOST = 0.25;
 /** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
 const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
 
 /**
- * Moment search with one relevance in 0..1 for every result, so results can be cut at a floor
- * and shown to people as a percentage: the cosine similarity of the caption's and the query's
- * embeddings (clamped at 0), plus TEXT_MATCH_BONUS when the caption matches every query word in
- * full text (websearch_to_tsquery over the generated tsvector, GIN), at most 1. Candidates are the
- * nearest captions (pgvector HNSW) and the full-text matches. Without a query embedding the
- * similarity is the full-text rank, normalised to 0..1 (ts_rank_cd with normalisation 32).
+ * Moment search with one similarity in 0..1 for every result, so results can be cut at a floor
+ * and shown to people as a percentage: the cosine similarity c of the caption's and the query's
+ * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
+ * then boosted by TEXT_MATCH_BOOST when the caption matches every query word in full text
+ * (websearch_to_tsquery over the generated tsvector, GIN). Candidates are the nearest captions
+ * (pgvector HNSW) and the full-text matches. Without a query embedding the similarity is the
+ * full-text rank, normalised to 0..1 (ts_rank_cd with normalisation 32).
  */
 export class SearchRepository {
   constructor(private readonly db: Database) {}
@@ -70,6 +76,7 @@ export class SearchRepository {
   async searchMoments(query: MomentQuery): Promise<MomentRow[]> {
     const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
+    const baseline = Math.min(0.99, Math.max(0, query.baseline ?? 0));
     const videos = videoFilter(query.filter ?? {});
     const [, , rows] = await this.db.$transaction([
       // HNSW returns at most ef_search rows; ask for as many as we rank, and keep scanning under filters.
@@ -97,8 +104,8 @@ export class SearchRepository {
       scored AS (
         SELECT p.id,
           CASE WHEN ${vector}::text IS NULL THEN ts_rank_cd(c.search, q.tsq, 32)
-               ELSE LEAST(1.0, GREATEST(0.0, COALESCE(1 - (e.vector <=> ${vector}::vector), 0))
-                    + CASE WHEN c.search @@ q.tsq THEN ${TEXT_MATCH_BONUS} ELSE 0 END)
+               ELSE LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (e.vector <=> ${vector}::vector), 0) - ${baseline}::float8) / (1 - ${baseline}::float8))
+                    * CASE WHEN c.search @@ q.tsq THEN ${1 + TEXT_MATCH_BOOST}::float8 ELSE 1.0 END)
           END::float8 AS similarity
         FROM pool p
         JOIN "Caption" c ON c.id = p.id
@@ -119,7 +126,7 @@ export class SearchRepository {
       LEFT JOIN "Keyframe" start_keyframe
         ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
       CROSS JOIN q
-      WHERE f.similarity >= ${query.minSimilarity}
+      WHERE f.similarity >= ${query.minSimilarity}::float8
       ORDER BY f.similarity DESC, c.id
       LIMIT ${query.limit} OFFSET ${query.offset}`,
     ]);

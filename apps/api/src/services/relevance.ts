@@ -1,0 +1,48 @@
+import type { TextEmbedder } from '@cmvc/codec';
+
+/**
+ * Text about nothing in particular, in the describer's own phrasing and in plain English. A query's
+ * mean cosine similarity to these is its baseline: how similar it looks to any caption at all.
+ * Short or generic queries ("camera", "static") sit close to everything and get a high baseline;
+ * specific ones a low one. See docs/search-relevance.md.
+ */
+export const REFERENCE_SENTENCES = [
+  'camera static; nothing moves',
+  'a well-lit scene with mostly gray tones',
+  'a person in the center, in a well-lit scene with mostly white tones',
+  'camera pans left; a person walks from left to right',
+  'two people across the frame, in a dim scene',
+  'an object at the bottom left',
+  'something moves in the frame',
+  'a photo of a thing',
+  'there is a scene with some things in it',
+  'a video clip',
+  'someone does something somewhere',
+  'a place with colors and light',
+  'camera zooms in; local movement in the center',
+  'a dark, muted scene with mostly black tones',
+  'the picture shows an area',
+  'a view of a room',
+] as const;
+
+/** Computes query baselines against REFERENCE_SENTENCES, embedding them once per embedder. */
+export class QueryBaseline {
+  private references: Promise<Float32Array[]> | undefined;
+
+  constructor(private readonly embedder: TextEmbedder) {}
+
+  async of(query: Float32Array): Promise<number> {
+    this.references ??= this.embedder.embed(REFERENCE_SENTENCES).catch((error: unknown) => {
+      this.references = undefined;
+      throw error;
+    });
+    const references = await this.references;
+    let sum = 0;
+    for (const reference of references) {
+      let dot = 0;
+      for (let i = 0; i < reference.length; i += 1) dot += reference[i]! * query[i]!;
+      sum += dot;
+    }
+    return sum / references.length;
+  }
+}
