@@ -52,7 +52,8 @@ export async function loadWorkerModels(
   };
 }
 
-function speechPipeline(settings: AppConfig['speech']): SpeechPipeline | null {
+/** The configured speech pipeline, or null when SPEECH_TO_TEXT=off. */
+export function speechPipeline(settings: AppConfig['speech']): SpeechPipeline | null {
   if (settings.backend === 'off') return null;
   const transcriber =
     settings.backend === 'openai' && settings.openai

@@ -123,22 +123,7 @@ export class EncodeProcessor {
     const bitstreamKey = blobKeys.bitstream(videoId);
     await blobs.put(bitstreamKey, bitstream);
 
-    const lastClip = Math.max(0, representation.clips.length - 1);
-    const captions: Omit<StoredCaption, 'embedding'>[] = [
-      ...representation.keyframes.flatMap((keyframe, index) =>
-        keyframe.content ? [{ kind: 'CONTENT' as const, text: keyframe.content, keyframeIndex: index, clipIndex: Math.min(index, lastClip) }] : [],
-      ),
-      ...representation.clips.flatMap((clip) =>
-        clip.motion ? [{ kind: 'MOTION' as const, text: clip.motion, clipIndex: clip.index }] : [],
-      ),
-      ...speech.map((segment) => ({
-        kind: 'SPEECH' as const,
-        text: segment.text,
-        clipIndex: clipAt(representation.clips, segment.start),
-        startSeconds: segment.start,
-        endSeconds: segment.end,
-      })),
-    ];
+    const captions = captionsOf(representation, speech);
     const vectors = embedder && captions.length > 0 ? await embedder.embed(captions.map((caption) => caption.text)) : [];
 
     await representations.saveReady(videoId, {
@@ -158,6 +143,30 @@ export class EncodeProcessor {
       keepSource: config.ingest.keepOriginals,
     });
   }
+}
+
+/** The parts of a representation that captions come from. */
+export interface CaptionSource {
+  readonly keyframes: readonly { readonly content: string | null }[];
+  readonly clips: readonly { readonly index: number; readonly startTime: number; readonly endTime: number; readonly motion: string | null }[];
+}
+
+/** The captions a representation and its transcript are stored and searched as. */
+export function captionsOf(representation: CaptionSource, speech: readonly TranscriptSegment[]): Omit<StoredCaption, 'embedding'>[] {
+  const lastClip = Math.max(0, representation.clips.length - 1);
+  return [
+    ...representation.keyframes.flatMap((keyframe, index) =>
+      keyframe.content ? [{ kind: 'CONTENT' as const, text: keyframe.content, keyframeIndex: index, clipIndex: Math.min(index, lastClip) }] : [],
+    ),
+    ...representation.clips.flatMap((clip) => (clip.motion ? [{ kind: 'MOTION' as const, text: clip.motion, clipIndex: clip.index }] : [])),
+    ...speech.map((segment) => ({
+      kind: 'SPEECH' as const,
+      text: segment.text,
+      clipIndex: clipAt(representation.clips, segment.start),
+      startSeconds: segment.start,
+      endSeconds: segment.end,
+    })),
+  ];
 }
 
 /** Index of the clip that holds `seconds` (the last one past the end). */
