@@ -75,7 +75,7 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
   const settings: ModelSettings = {
     features: oneOf('CMVC_FEATURES', env.CMVC_FEATURES, ['mobilenet-v2', 'inception-v3', 'clip'], 'mobilenet-v2'),
     detector: oneOf('CMVC_DETECTOR', env.CMVC_DETECTOR, ['centernet', 'nanodet', 'none'], 'centernet'),
-    detectionScoreThreshold: fraction('CMVC_DETECTION_THRESHOLD', env.CMVC_DETECTION_THRESHOLD, 0.3),
+    detectionScoreThreshold: fraction('CMVC_DETECTION_THRESHOLD', env.CMVC_DETECTION_THRESHOLD, 0.35),
     superResolution: {
       size: oneOf('CMVC_ESRGAN', env.CMVC_ESRGAN, ['slim', 'medium'], 'slim'),
       scale: Number(oneOf('CMVC_ESRGAN_SCALE', env.CMVC_ESRGAN_SCALE, ['2', '3', '4'], '2')) as EsrganScale,
@@ -107,6 +107,9 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
   }
   return settings;
 }
+
+/** Detections down to this score reach the describer as evidence for its priors (describe/priors.ts). */
+const CANDIDATE_SCORE = 0.15;
 
 /** The codec's analyzer set plus the embedder for captions and queries. */
 export interface ModelSet extends AnalyzerSet {
@@ -170,12 +173,13 @@ export function createModelSet(settings: ModelSettings = modelSettingsFromEnv())
   const detector =
     settings.detector === 'none'
       ? undefined
-      : track(createObjectDetector({ model: settings.detector, scoreThreshold: settings.detectionScoreThreshold }));
+      : track(createObjectDetector({ model: settings.detector, scoreThreshold: Math.min(CANDIDATE_SCORE, settings.detectionScoreThreshold) }));
   const superResolver = track(createSuperResolver(settings.superResolution));
   const textReader = settings.ocr ? track(createTextReader()) : undefined;
   const poseEstimator = settings.people ? track(createPoseEstimator()) : undefined;
   const faceAnalyzer = settings.people ? track(createFaceAnalyzer()) : undefined;
   const builtinDescriber = new CmvcDescriber({
+    minDetectionScore: settings.detectionScoreThreshold,
     ...(detector ? { detector } : {}),
     ...(textReader ? { textReader } : {}),
     ...(poseEstimator ? { poseEstimator } : {}),

@@ -148,10 +148,21 @@ describe('objects with attributes', () => {
 
   it('reads phones with nobody around as cars seen from above, and keeps a phone in a hand', () => {
     const phones = [detection(67, { x: 0.1, y: 0.1, width: 0.05, height: 0.08 }), detection(67, { x: 0.5, y: 0.5, width: 0.05, height: 0.08 })];
-    expect(refineDetections(phones, []).map((d) => d.label)).toEqual(['car', 'car']);
-    expect(refineDetections(phones.slice(0, 1), [])).toEqual([]);
+    const options = { minScore: 0.35, aspect: 16 / 9 };
+    expect(refineDetections(phones, [], options).map((d) => d.label)).toEqual(['car', 'car']);
+    expect(refineDetections(phones.slice(0, 1), [], options)).toEqual([]);
     const held = [detection(0, { x: 0.05, y: 0.05, width: 0.2, height: 0.6 }), phones[0]!];
-    expect(refineDetections(held, []).map((d) => d.label)).toEqual(['person', 'cell phone']);
+    expect(refineDetections(held, [], options).map((d) => d.label)).toEqual(['person', 'cell phone']);
+  });
+
+  it('reads a round "vase" that also scores as food as that food, and keeps a tall vase', () => {
+    const options = { minScore: 0.35, aspect: 16 / 9 };
+    const round = { x: 0.77, y: 0.52, width: 0.14, height: 0.21 };
+    const candidates = [detection(75, round, 0.51), detection(32, round, 0.22), detection(47, round, 0.21)];
+    expect(refineDetections(candidates, [], options).map((d) => [d.label, d.score])).toEqual([['apple', 0.51]]);
+    const tall = { x: 0.4, y: 0.2, width: 0.08, height: 0.4 };
+    expect(refineDetections([detection(75, tall, 0.6), detection(47, tall, 0.3)], [], options).map((d) => d.label)).toEqual(['vase']);
+    expect(refineDetections([detection(75, round, 0.6), detection(47, round, 0.1)], [], options).map((d) => d.label)).toEqual(['vase']);
   });
 
   it('infers the setting only from evidence', () => {

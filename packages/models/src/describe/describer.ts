@@ -53,7 +53,7 @@ export interface DescriberOptions {
   readonly poseEstimator?: PoseEstimator;
   /** Age, gender and expression of the faces the poses locate. */
   readonly faceAnalyzer?: FaceAnalyzer;
-  /** Detections below this score are ignored (default 0.35). */
+  /** Detections below this score are not described (default 0.35); weaker candidates still serve the priors as evidence. */
   readonly minDetectionScore?: number;
   /** Read text below this score is ignored (default 0.85). */
   readonly minTextScore?: number;
@@ -283,7 +283,7 @@ export class CmvcDescriber implements SceneDescriber {
       this.options.textReader ? this.options.textReader.read(frame) : Promise.resolve([]),
     ]);
     const poses = this.options.poseEstimator ? ((await this.options.poseEstimator.estimate([frame]))[0] ?? []) : [];
-    const kept = refineDetections(detections.filter((d) => d.score >= this.settings.minDetectionScore), poses);
+    const kept = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height });
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
     const faces = this.options.faceAnalyzer ? await this.options.faceAnalyzer.analyse(frame, people) : people.map(() => null);
     const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null));
@@ -297,7 +297,9 @@ export class CmvcDescriber implements SceneDescriber {
     let detections: Detection[][] | undefined;
     if (this.options.detector) {
       const lists = await this.options.detector.detect(frames);
-      detections = frames.map((_, i) => refineDetections((lists[i] ?? []).filter((d) => d.score >= this.settings.minDetectionScore), poses[i] ?? []));
+      detections = frames.map((frame, i) =>
+        refineDetections(lists[i] ?? [], poses[i] ?? [], { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height }),
+      );
     }
     const motion = await analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(detections ? { detections } : {}) });
     const people = await this.peopleInClip(frames, poses, detections ?? frames.map(() => []), motion);

@@ -1,12 +1,23 @@
 import type { Detection } from '../types.ts';
 import type { BodyPose } from '../people/pose.ts';
+import { cocoLabels } from '../detect/labels.ts';
+import { intersectionOverUnion } from '../motion/tracks.ts';
 
 const PERSON = 0;
 const CAR = 2;
+const VASE = 75;
 /** Hand-held things the detectors also see in cars and other shapes seen from above. */
 const HAND_HELD = new Set([65, 67]); // remote, cell phone
+/** COCO food: banana, apple, sandwich, orange, broccoli, carrot, hot dog, pizza, donut, cake. */
+const FOOD = new Set([46, 47, 48, 49, 50, 51, 52, 53, 54, 55]);
 /** A hand-held thing this large (share of the frame) is a close-up, not a misread car. */
 const CLOSE_UP_AREA = 0.05;
+/** Candidates for the same object: boxes overlapping this much. */
+const SAME_BOX_IOU = 0.7;
+/** A food label is taken over "vase" when it scores at least this share of the vase's score. */
+const FOOD_OVER_VASE = 0.4;
+/** Vases are tall: a box whose height is less than this many times its width (in pixels) is not one. */
+const VASE_MIN_ASPECT = 1.4;
 
 function near(detection: Detection, pose: BodyPose): boolean {
   const margin = Math.max(pose.box.width, pose.box.height) * 0.25;
@@ -16,21 +27,50 @@ function near(detection: Detection, pose: BodyPose): boolean {
   return cx >= pose.box.x - margin && cx <= pose.box.x + pose.box.width + margin && cy >= pose.box.y - margin && cy <= pose.box.y + pose.box.height + margin;
 }
 
+function relabel(detection: Detection, classId: number): Detection {
+  return { ...detection, classId, label: cocoLabels[classId]! };
+}
+
+export interface PriorOptions {
+  /** Detections below this score are dropped after the priors have used them as evidence. */
+  readonly minScore: number;
+  /** Frame width over height, to judge box shapes in pixels. */
+  readonly aspect: number;
+}
+
 /**
- * Context priors over one frame's detections. Phones and remotes are held by someone: without a
- * person (detected or posed) around them, several of them in one frame are cars seen from above
- * (the systematic error on overhead parking footage), and a single small one is dropped. A large
- * one alone is a close-up and kept.
+ * Context and shape priors over one frame's detection candidates, for errors the built-in
+ * detectors make systematically (measured in docs/detection-eval):
+ *
+ * - A round "vase" whose box also scores as a fruit or vegetable is that food: on plain
+ *   backgrounds CenterNet and NanoDet call apples, oranges and cauliflowers vases.
+ * - Phones and remotes are held by someone: without a person (detected or posed) around them,
+ *   several in one frame are cars seen from above (overhead parking footage), and a single small
+ *   one is dropped. A large one alone is a close-up and kept.
+ *
+ * Candidates below `minScore` serve as evidence only and are not returned.
  */
-export function refineDetections(detections: readonly Detection[], poses: readonly BodyPose[]): Detection[] {
-  const holders = [
-    ...poses,
-    ...detections.filter((d) => d.classId === PERSON).map((d) => ({ box: d.box, score: d.score, keypoints: {} }) as BodyPose),
-  ];
-  const orphans = detections.filter((d) => HAND_HELD.has(d.classId) && !holders.some((pose) => near(d, pose)));
-  if (orphans.length === 0) return [...detections];
-  const keep = detections.filter((d) => !orphans.includes(d));
-  if (orphans.length >= 2) return [...keep, ...orphans.map((d) => ({ ...d, classId: CAR, label: 'car' }))];
+export function refineDetections(candidates: readonly Detection[], poses: readonly BodyPose[], options: PriorOptions): Detection[] {
+  const kept = candidates.filter((d) => d.score >= options.minScore);
+  const resolved = kept.map((detection) => {
+    if (detection.classId !== VASE) return detection;
+    const tall = (detection.box.height / Math.max(1e-6, detection.box.width)) / options.aspect >= VASE_MIN_ASPECT;
+    if (tall) return detection;
+    const food = candidates
+      .filter((other) => FOOD.has(other.classId) && intersectionOverUnion(other.box, detection.box) >= SAME_BOX_IOU)
+      .sort((a, b) => b.score - a.score)[0];
+    return food && food.score >= FOOD_OVER_VASE * detection.score ? { ...relabel(detection, food.classId) } : detection;
+  });
+  // A food kept on its own and the same food taken over from a vase are one object.
+  const unique = resolved.filter(
+    (detection, index) => !resolved.some((other, j) => j < index && other.classId === detection.classId && intersectionOverUnion(other.box, detection.box) >= SAME_BOX_IOU),
+  );
+
+  const holders = [...poses.map((pose) => pose.box), ...unique.filter((d) => d.classId === PERSON).map((d) => d.box)];
+  const orphans = unique.filter((d) => HAND_HELD.has(d.classId) && !holders.some((box) => near(d, { box, score: 1, keypoints: {} } as BodyPose)));
+  if (orphans.length === 0) return unique;
+  const rest = unique.filter((d) => !orphans.includes(d));
+  if (orphans.length >= 2) return [...rest, ...orphans.map((d) => relabel(d, CAR))];
   const [only] = orphans;
-  return only && only.box.width * only.box.height >= CLOSE_UP_AREA ? [...detections] : keep;
+  return only && only.box.width * only.box.height >= CLOSE_UP_AREA ? unique : rest;
 }

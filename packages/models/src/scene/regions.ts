@@ -6,6 +6,15 @@ const MIN_REGION_SHARE = 0.35;
 const MAX_REGION_SAMPLES = 4_000;
 
 /**
+ * A pixel's colour as people name the colour of a thing: like `nameColour`, except that dark grays
+ * (value below 0.32) are black, because black cloth and paint under room light rarely read darker.
+ */
+function objectColour(r: number, g: number, b: number): ColourName {
+  const name = nameColour(r, g, b);
+  return name === 'gray' && Math.max(r, g, b) < 82 ? 'black' : name;
+}
+
+/**
  * The dominant palette colour inside `box` (frame fractions), or null when no colour holds
  * MIN_REGION_SHARE of it. Gray and black need a larger share, since shadow and background read as
  * gray or black in almost any region.
@@ -23,7 +32,7 @@ export function regionColour(frame: RgbFrame, box: Box): ColourName | null {
   for (let y = top; y < bottom; y += step) {
     for (let x = left; x < right; x += step) {
       const p = 3 * (y * frame.width + x);
-      const slot = PALETTE.indexOf(nameColour(frame.data[p]!, frame.data[p + 1]!, frame.data[p + 2]!));
+      const slot = PALETTE.indexOf(objectColour(frame.data[p]!, frame.data[p + 1]!, frame.data[p + 2]!));
       counts[slot] = counts[slot]! + 1;
       n += 1;
     }
