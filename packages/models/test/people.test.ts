@@ -159,7 +159,9 @@ describe('objects with attributes', () => {
     const options = { minScore: 0.35, aspect: 16 / 9 };
     const round = { x: 0.77, y: 0.52, width: 0.14, height: 0.21 };
     const candidates = [detection(75, round, 0.51), detection(32, round, 0.22), detection(47, round, 0.21)];
-    expect(refineDetections(candidates, [], options).map((d) => [d.label, d.score])).toEqual([['apple', 0.51]]);
+    expect(refineDetections(candidates, [], options).map((d) => [d.label, d.score])).toEqual([['apple', 0.72]]);
+    // A weak vase with food evidence is still an object worth naming.
+    expect(refineDetections([detection(75, round, 0.3), detection(49, round, 0.15)], [], options).map((d) => d.label)).toEqual(['orange']);
     const tall = { x: 0.4, y: 0.2, width: 0.08, height: 0.4 };
     expect(refineDetections([detection(75, tall, 0.6), detection(47, tall, 0.3)], [], options).map((d) => d.label)).toEqual(['vase']);
     expect(refineDetections([detection(75, round, 0.6), detection(47, round, 0.1)], [], options).map((d) => d.label)).toEqual(['vase']);

@@ -14,7 +14,7 @@ const FOOD = new Set([46, 47, 48, 49, 50, 51, 52, 53, 54, 55]);
 const CLOSE_UP_AREA = 0.05;
 /** Candidates for the same object: boxes overlapping this much. */
 const SAME_BOX_IOU = 0.7;
-/** A food label is taken over "vase" when it scores at least this share of the vase's score. */
+/** Food labels on a vase's box take over when together they score at least this share of the vase's score. */
 const FOOD_OVER_VASE = 0.4;
 /** Vases are tall: a box whose height is less than this many times its width (in pixels) is not one. */
 const VASE_MIN_ASPECT = 1.4;
@@ -42,8 +42,9 @@ export interface PriorOptions {
  * Context and shape priors over one frame's detection candidates, for errors the built-in
  * detectors make systematically (measured in docs/detection-eval):
  *
- * - A round "vase" whose box also scores as a fruit or vegetable is that food: on plain
- *   backgrounds CenterNet and NanoDet call apples, oranges and cauliflowers vases.
+ * - A round "vase" whose box also scores as fruit or vegetables (together at least
+ *   FOOD_OVER_VASE of the vase's score) is the best-scoring food, scored as the sum of the box's
+ *   labels: on plain backgrounds CenterNet and NanoDet call apples and oranges vases.
  * - Phones and remotes are held by someone: without a person (detected or posed) around them,
  *   several in one frame are cars seen from above (overhead parking footage), and a single small
  *   one is dropped. A large one alone is a close-up and kept.
@@ -51,16 +52,18 @@ export interface PriorOptions {
  * Candidates below `minScore` serve as evidence only and are not returned.
  */
 export function refineDetections(candidates: readonly Detection[], poses: readonly BodyPose[], options: PriorOptions): Detection[] {
-  const kept = candidates.filter((d) => d.score >= options.minScore);
-  const resolved = kept.map((detection) => {
-    if (detection.classId !== VASE) return detection;
-    const tall = (detection.box.height / Math.max(1e-6, detection.box.width)) / options.aspect >= VASE_MIN_ASPECT;
-    if (tall) return detection;
-    const food = candidates
-      .filter((other) => FOOD.has(other.classId) && intersectionOverUnion(other.box, detection.box) >= SAME_BOX_IOU)
-      .sort((a, b) => b.score - a.score)[0];
-    return food && food.score >= FOOD_OVER_VASE * detection.score ? { ...relabel(detection, food.classId) } : detection;
-  });
+  const resolved = candidates
+    .map((detection) => {
+      if (detection.classId !== VASE) return detection;
+      const tall = detection.box.height / Math.max(1e-6, detection.box.width) / options.aspect >= VASE_MIN_ASPECT;
+      if (tall) return detection;
+      const foods = candidates.filter((other) => FOOD.has(other.classId) && intersectionOverUnion(other.box, detection.box) >= SAME_BOX_IOU);
+      const evidence = foods.reduce((sum, food) => sum + food.score, 0);
+      const [best] = [...foods].sort((x, y) => y.score - x.score);
+      // The labels the detector spread over one box all say that an object is there: their scores add up.
+      return best && evidence >= FOOD_OVER_VASE * detection.score ? { ...relabel(detection, best.classId), score: Math.min(1, detection.score + evidence) } : detection;
+    })
+    .filter((d) => d.score >= options.minScore);
   // A food kept on its own and the same food taken over from a vase are one object.
   const unique = resolved.filter(
     (detection, index) => !resolved.some((other, j) => j < index && other.classId === detection.classId && intersectionOverUnion(other.box, detection.box) >= SAME_BOX_IOU),
