@@ -23,7 +23,7 @@ const option = (name: string, fallback: string): string => {
 const mediaDir = path.resolve(option('--media', '../shared/media'));
 const reportFile = option('--report', '');
 const MIN_SCORE = 0.35;
-const CANDIDATE_SCORE = 0.15;
+const CANDIDATE_SCORE = 0.1;
 
 function frameAt(file: string, seconds: number): RgbFrame {
   const source = path.join(mediaDir, file);

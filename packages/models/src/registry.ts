@@ -109,7 +109,7 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
 }
 
 /** Detections down to this score reach the describer as evidence for its priors (describe/priors.ts). */
-const CANDIDATE_SCORE = 0.15;
+const CANDIDATE_SCORE = 0.1;
 
 /** The codec's analyzer set plus the embedder for captions and queries. */
 export interface ModelSet extends AnalyzerSet {
