@@ -25,6 +25,26 @@ export const REFERENCE_SENTENCES = [
   'a view of a room',
 ] as const;
 
+/**
+ * Words the describer puts in nearly every caption ("camera static", "in the center", "a well-lit
+ * scene with mostly gray tones"). Matching them in full text says nothing about a caption, so they
+ * are left out of the words a caption must contain to count as a full-text match.
+ */
+const FRAMING_WORDS = new Set([
+  'camera', 'static', 'scene', 'scenes', 'tone', 'tones', 'mostly', 'frame', 'center', 'centre', 'left', 'right', 'bottom', 'across',
+  'move', 'moves', 'moving', 'movement', 'local', 'still', 'stay', 'stays', 'nothing', 'else', 'well', 'lit', 'well-lit', 'bright', 'dim',
+  'dark', 'contrast', 'low-contrast', 'high-contrast', 'muted', 'colorful', 'colourful', 'likely', 'seen', 'slowly', 'quickly', 'place',
+]);
+
+/** The query without framing words, for full-text matching; empty when nothing else is left. */
+export function contentWords(query: string): string {
+  return query
+    .split(/\s+/u)
+    .filter((word) => !FRAMING_WORDS.has(word.toLowerCase().replace(/^[^\p{L}\p{N}-]+|[^\p{L}\p{N}-]+$/gu, '')))
+    .join(' ')
+    .trim();
+}
+
 /** Computes query baselines against REFERENCE_SENTENCES, embedding them once per embedder. */
 export class QueryBaseline {
   private references: Promise<Float32Array[]> | undefined;

@@ -2,7 +2,7 @@ import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { badUserInput } from './errors.ts';
 import { LruCache } from '@cmvc/models';
-import { QueryBaseline } from './relevance.ts';
+import { contentWords, QueryBaseline } from './relevance.ts';
 
 export interface MomentPage {
   readonly moments: MomentRow[];
@@ -40,7 +40,7 @@ export class SearchService {
     const embedding = this.embedder ? await this.embed(query) : undefined;
     const baseline = embedding && this.baseline ? await this.baseline.of(embedding) : 0;
     const rows = await this.search.searchMoments({
-      text: query,
+      text: contentWords(query),
       ...(embedding ? { embedding, baseline } : {}),
       limit: first + 1,
       offset,

@@ -13,6 +13,7 @@ export interface MomentFilter {
 }
 
 export interface MomentQuery {
+  /** Words matched in full text (websearch syntax); empty turns full-text matching off. */
   readonly text: string;
   /** Query embedding for semantic similarity; without it, full-text only. */
   readonly embedding?: Float32Array;
@@ -52,11 +53,12 @@ export interface KeyframeMatch {
 }
 
 /**
- * A caption that also matches every query word in full text has its similarity multiplied by
- * 1 + TEXT_MATCH_BOOST: exact words count, but a boost of a similarity near 0 stays near 0, so
- * common words alone never lift an unrelated caption over the floor (docs/search-relevance.md).
+ * A caption that matches every query word in full text has its similarity s mapped onto
+ * TEXT_MATCH_MIN + (1 − TEXT_MATCH_MIN)·s: a caption that says exactly what was asked is a match
+ * even when the embeddings of a one-word query and a long caption are far apart. The caller
+ * leaves words every caption shares out of `text` (docs/search-relevance.md).
  */
-export const TEXT_MATCH_BOOST = 0.25;
+export const TEXT_MATCH_MIN = 0.35;
 /** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
 const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
@@ -65,7 +67,7 @@ const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
  * Moment search with one similarity in 0..1 for every result, so results can be cut at a floor
  * and shown to people as a percentage: the cosine similarity c of the caption's and the query's
  * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
- * then boosted by TEXT_MATCH_BOOST when the caption matches every query word in full text
+ * then lifted to at least TEXT_MATCH_MIN when the caption matches every word of `text` in full text
  * (websearch_to_tsquery over the generated tsvector, GIN). Candidates are the nearest captions
  * (pgvector HNSW) and the full-text matches. Without a query embedding the similarity is the
  * full-text rank, normalised to 0..1 (ts_rank_cd with normalisation 32).
@@ -104,8 +106,9 @@ export class SearchRepository {
       scored AS (
         SELECT p.id,
           CASE WHEN ${vector}::text IS NULL THEN ts_rank_cd(c.search, q.tsq, 32)
-               ELSE LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (e.vector <=> ${vector}::vector), 0) - ${baseline}::float8) / (1 - ${baseline}::float8))
-                    * CASE WHEN c.search @@ q.tsq THEN ${1 + TEXT_MATCH_BOOST}::float8 ELSE 1.0 END)
+               ELSE (CASE WHEN c.search @@ q.tsq THEN ${TEXT_MATCH_MIN}::float8 ELSE 0.0 END)
+                    + (CASE WHEN c.search @@ q.tsq THEN ${1 - TEXT_MATCH_MIN}::float8 ELSE 1.0 END)
+                    * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (e.vector <=> ${vector}::vector), 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
           END::float8 AS similarity
         FROM pool p
         JOIN "Caption" c ON c.id = p.id
