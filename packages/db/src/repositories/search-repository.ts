@@ -13,7 +13,7 @@ export interface MomentFilter {
 }
 
 export interface MomentQuery {
-  /** Words matched in full text (websearch syntax); empty turns full-text matching off. */
+  /** Words matched in full text (stemmed, stopwords dropped); empty turns full-text matching off. */
   readonly text: string;
   /** Query embedding for semantic similarity; without it, full-text only. */
   readonly embedding?: Float32Array;
@@ -53,10 +53,10 @@ export interface KeyframeMatch {
 }
 
 /**
- * A caption that matches every query word in full text has its similarity s mapped onto
- * TEXT_MATCH_MIN + (1 − TEXT_MATCH_MIN)·s: a caption that says exactly what was asked is a match
- * even when the embeddings of a one-word query and a long caption are far apart. The caller
- * leaves words every caption shares out of `text` (docs/search-relevance.md).
+ * A caption that contains a share f of the query's words (full text, stemmed) has its similarity s
+ * mapped onto l + (1 − l)·s with l = f·TEXT_MATCH_MIN: a caption that says exactly what was asked is
+ * a match even when the embeddings of a one-word query and a long caption are far apart. The
+ * caller leaves words every caption shares out of `text` (docs/search-relevance.md).
  */
 export const TEXT_MATCH_MIN = 0.35;
 /** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
@@ -67,10 +67,10 @@ const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
  * Moment search with one similarity in 0..1 for every result, so results can be cut at a floor
  * and shown to people as a percentage: the cosine similarity c of the caption's and the query's
  * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
- * then lifted to at least TEXT_MATCH_MIN when the caption matches every word of `text` in full text
- * (websearch_to_tsquery over the generated tsvector, GIN). Candidates are the nearest captions
- * (pgvector HNSW) and the full-text matches. Without a query embedding the similarity is the
- * full-text rank, normalised to 0..1 (ts_rank_cd with normalisation 32).
+ * then lifted by the share of the words of `text` the caption contains (see TEXT_MATCH_MIN; full
+ * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW) and
+ * the captions containing any of the words. Without a query embedding the similarity is the
+ * share of the query's words the caption contains.
  */
 export class SearchRepository {
   constructor(private readonly db: Database) {}
@@ -85,12 +85,18 @@ export class SearchRepository {
       this.db.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.min(1000, candidates)}`),
       this.db.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`),
       this.db.$queryRaw<MomentRow[]>`
-      WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
+      WITH words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', ${query.text})), '{}') AS lexemes),
+      q AS (
+        SELECT words.lexemes,
+               CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
+                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq
+        FROM words
+      ),
       -- A common word can match millions of captions: rank only the first few thousand matches.
       text_matches AS (
         SELECT c.id
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
-        WHERE c.search @@ q.tsq AND ${videos}
+        WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND ${videos}
         LIMIT ${TEXT_MATCH_CAP}
       ),
       nearest AS (
@@ -103,17 +109,22 @@ export class SearchRepository {
         LIMIT ${candidates}
       ),
       pool AS (SELECT id FROM text_matches UNION SELECT id FROM nearest),
-      scored AS (
-        SELECT p.id,
-          CASE WHEN ${vector}::text IS NULL THEN ts_rank_cd(c.search, q.tsq, 32)
-               ELSE (CASE WHEN c.search @@ q.tsq THEN ${TEXT_MATCH_MIN}::float8 ELSE 0.0 END)
-                    + (CASE WHEN c.search @@ q.tsq THEN ${1 - TEXT_MATCH_MIN}::float8 ELSE 1.0 END)
-                    * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (e.vector <=> ${vector}::vector), 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
-          END::float8 AS similarity
+      shares AS (
+        SELECT p.id, c.search, e.vector,
+          (SELECT count(*) FROM unnest(q.lexemes) l WHERE c.search @@ to_tsquery('simple', quote_literal(l)))::float8
+            / GREATEST(1, cardinality(q.lexemes)) AS share
         FROM pool p
         JOIN "Caption" c ON c.id = p.id
         LEFT JOIN "Embedding" e ON e."captionId" = c.id
         CROSS JOIN q
+      ),
+      scored AS (
+        SELECT s.id,
+          CASE WHEN ${vector}::text IS NULL THEN s.share
+               ELSE s.share * ${TEXT_MATCH_MIN}::float8 + (1 - s.share * ${TEXT_MATCH_MIN}::float8)
+                    * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (s.vector <=> ${vector}::vector), 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
+          END::float8 AS similarity
+        FROM shares s
       )
       SELECT c.id AS "captionId", c.kind::text AS kind, c.text,
              ts_headline('english', c.text, q.tsq, ${HIGHLIGHT_OPTIONS}) AS highlight,

@@ -87,7 +87,15 @@ function renderPerson(person: PersonRecord): string {
 
 /** "in an office", "likely in a parking lot", "seen from above in …"; confidence below 60 % says "likely". */
 function renderSetting(setting: SettingRecord): string {
-  const place = setting.place === 'tabletop' ? 'on a tabletop' : setting.place === 'outdoors' ? 'outdoors' : `in ${article(setting.place)} ${setting.place}`;
+  // A room is only ever inferred from its wooden floor (scene/setting.ts), so the text can say so.
+  const place =
+    setting.place === 'tabletop'
+      ? 'on a tabletop'
+      : setting.place === 'outdoors'
+        ? 'outdoors'
+        : setting.place === 'room'
+          ? 'in a room with a wooden floor'
+          : `in ${article(setting.place)} ${setting.place}`;
   const hedged = setting.confidence < 60 ? `likely ${place}` : place;
   return setting.viewpoint === 'high' ? `seen from above, ${hedged}` : hedged;
 }
