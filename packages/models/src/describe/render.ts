@@ -1,7 +1,7 @@
 import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
 import type { PersonNoun, PersonRecord } from '../people/describe.ts';
 import type { ColourName } from '../scene/colours.ts';
-import { article, countedNoun, joinList, numberWord } from './nouns.ts';
+import { article, countedNoun, joinList, numberWord, singular } from './nouns.ts';
 import type { ActionRecord, AreaMotion, CameraMove, ContentRecord, DescriptionRecord, MotionRecord, ObjectCount, ObjectMotion, Position, SettingRecord } from './record.ts';
 
 const PLACE: Readonly<Record<Position, string>> = {
@@ -66,7 +66,8 @@ function countedPerson(noun: PersonNoun, count: number): string {
 /** "a white car", "two red apples": the colour goes before the noun. */
 function colouredNoun(group: ObjectCount): string {
   const phrase = countedNoun(group.classId, group.count);
-  if (!group.colour) return phrase;
+  // "an orange orange" says nothing the noun does not.
+  if (!group.colour || singular(group.classId) === group.colour) return phrase;
   const [first, ...rest] = phrase.split(' ');
   return group.count === 1 ? `${article(group.colour)} ${group.colour} ${rest.join(' ')}` : `${first} ${group.colour} ${rest.join(' ')}`;
 }
