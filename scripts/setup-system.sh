@@ -22,6 +22,9 @@ readonly REQUIRED_PACKAGES=(
   "ffmpeg"
   "chromium"
   "fonts-dejavu-core"
+  "pocketsphinx"
+  "pocketsphinx-en-us"
+  "espeak-ng"
 )
 readonly DEFAULT_DEBIAN_MIRROR="http://deb.debian.org/debian"
 readonly PGVECTOR_SOURCE_SUITE="trixie"

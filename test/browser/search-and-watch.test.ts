@@ -8,6 +8,7 @@ import { launchBrowser, screenshotPath, type Browser } from '../support/browser.
 import { makeClip } from '../support/media.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 import { expectAccessible, followRendition, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
+import { contentWords } from '../../apps/api/src/services/relevance.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -27,14 +28,17 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The longest word of a stored caption: searching for it must find this video. */
+/** The longest word of a stored caption that search treats as content (not framing such as "camera static"): searching for it must find this video. */
 async function captionWord(): Promise<string> {
   const response = await stack.graphql<{ video: { keyframes: { description: string | null }[]; clips: { motion: string | null }[] } }>(
     'query($id: ID!) { video(id: $id) { keyframes { description } clips { motion } } }',
     { id: videoId },
   );
   const texts = [...response.data!.video.keyframes.map((k) => k.description), ...response.data!.video.clips.map((c) => c.motion)];
-  const words = texts.flatMap((text) => (text ?? '').split(/[^A-Za-z]+/)).sort((a, b) => b.length - a.length);
+  const words = texts
+    .flatMap((text) => (text ?? '').split(/[^A-Za-z]+/))
+    .filter((word) => contentWords(word) === word)
+    .sort((a, b) => b.length - a.length);
   expect(words[0]!.length).toBeGreaterThanOrEqual(4);
   return words[0]!;
 }

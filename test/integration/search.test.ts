@@ -1,6 +1,7 @@
 /**
- * Hybrid search over a synthetic archive whose captions are known: paraphrased queries must land
- * on the right moment (±1 clip), filters and the similarity floor must hold, and pages must not overlap.
+ * Search over a synthetic archive whose captions are known: paraphrased queries must land on the
+ * right moment (±1 clip), every moment carries a similarity in 0..1, the calibrated floor turns
+ * unrelated queries (and common words alone) away, filters hold, and pages must not overlap.
  * Rows are written through the product's own repositories, with real USE-lite embeddings.
  */
 import { createHash } from 'node:crypto';
@@ -33,14 +34,14 @@ const videoIds = new Map<string, string>();
 const SEARCH = `query($q: String!, $first: Int, $after: String, $filter: MomentFilter, $min: Float) {
   search(query: $q, first: $first, after: $after, filter: $filter, minSimilarity: $min) {
     pageInfo { hasNextPage endCursor }
-    edges { cursor node { score startSeconds endSeconds clip { index } caption { kind text } video { id title } } }
+    edges { cursor node { similarity startSeconds endSeconds clip { index } caption { kind text } video { id title } } }
   }
 }`;
 
 interface SearchResult {
   search: {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { cursor: string; node: { score: number; startSeconds: number; endSeconds: number; clip: { index: number }; caption: { kind: string; text: string }; video: { id: string; title: string } } }[];
+    edges: { cursor: string; node: { similarity: number; startSeconds: number; endSeconds: number; clip: { index: number }; caption: { kind: string; text: string }; video: { id: string; title: string } } }[];
   };
 }
 
@@ -126,8 +127,29 @@ describe('hybrid moment search', () => {
     expect(top!.node.highlight).toContain('<mark>forklift</mark>');
   });
 
-  it('returns nothing for an unrelated query above the similarity floor', async () => {
-    expect((await search({ q: 'zyxwvutsrq qwxz' })).edges).toEqual([]);
+  it('returns nothing for unrelated queries at the default floor', async () => {
+    for (const q of ['zyxwvutsrq qwxz', 'a violin concerto in an opera house', 'quarterly tax figures in a spreadsheet']) {
+      expect((await search({ q })).edges, q).toEqual([]);
+    }
+  });
+
+  it('does not let a common word that every caption shares past the floor on its own', async () => {
+    // Every caption starts with "camera static": a full-text match, but not a meaningful one.
+    const all = await search({ q: 'static', first: 50, min: 0 });
+    expect(all.edges.length).toBeGreaterThanOrEqual(16);
+    expect((await search({ q: 'static' })).edges).toEqual([]);
+  });
+
+  it('gives every moment a similarity in 0..1, best first, and applies the floor it is given', async () => {
+    const all = (await search({ q: 'a vehicle on a road', first: 50, min: 0 })).edges.map((edge) => edge.node.similarity);
+    expect(all.length).toBeGreaterThan(5);
+    for (const value of all) expect(value).toBeGreaterThanOrEqual(0), expect(value).toBeLessThanOrEqual(1);
+    expect([...all].sort((a, b) => b - a)).toEqual(all);
+    expect(all[0]!).toBeGreaterThan(all.at(-1)!);
+    const floor = (all[0]! + all.at(-1)!) / 2;
+    const cut = (await search({ q: 'a vehicle on a road', first: 50, min: floor })).edges.map((edge) => edge.node.similarity);
+    expect(cut.length).toBeLessThan(all.length);
+    expect(Math.min(...cut)).toBeGreaterThanOrEqual(floor);
   });
 
   it('filters by tags, duration and creation date', async () => {
@@ -147,6 +169,6 @@ describe('hybrid moment search', () => {
     const second = await search({ q: 'a vehicle', first: 3, min: 0, after: first.pageInfo.endCursor });
     const seen = (page: typeof first) => page.edges.map((edge) => edge.node.caption.text);
     expect(seen(second).some((text) => seen(first).includes(text))).toBe(false);
-    expect(first.edges.at(-1)!.node.score).toBeGreaterThanOrEqual(second.edges[0]!.node.score);
+    expect(first.edges.at(-1)!.node.similarity).toBeGreaterThanOrEqual(second.edges[0]!.node.similarity);
   });
 });

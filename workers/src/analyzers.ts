@@ -2,13 +2,15 @@ import type { BlobStore } from '@cmvc/blob';
 import { RetrievalGenerator, type Analyzers, type Generator, type SemanticTextCodec, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { SearchRepository } from '@cmvc/db';
-import { createModelSet } from '@cmvc/models';
+import { createModelSet, OpenAiTranscriber, PocketsphinxTranscriber, SileroVad, type SpeechPipeline } from '@cmvc/models';
 import { ArchiveExemplarLibrary } from './exemplar-library.ts';
 
 export interface WorkerModels {
   readonly analyzers: Analyzers;
   readonly embedder: TextEmbedder;
   readonly semanticCodecs: readonly SemanticTextCodec[];
+  /** Voice activity and speech to text for SPEECH captions, or null when SPEECH_TO_TEXT=off. */
+  readonly speech: SpeechPipeline | null;
   /** The TT2V generator for one video, or null when TT2V is switched off. */
   tt2vGenerator(videoId: string): Generator | null;
   dispose(): Promise<void>;
@@ -25,8 +27,10 @@ export async function loadWorkerModels(
     throw new Error('TT2V_GENERATOR=comfyui needs COMFYUI_URL and COMFYUI_TT2V_WORKFLOW');
   }
   const library = new ArchiveExemplarLibrary(archive.search, archive.blobs);
+  const speech = speechPipeline(config.speech);
   console.log(
-    `models: features ${models.featureExtractor?.id ?? 'none'}, describer ${models.describer.id}, embedder ${models.textEmbedder.id}, tt2v ${config.generation.tt2v}`,
+    `models: features ${models.featureExtractor?.id ?? 'none'}, describer ${models.describer.id}, embedder ${models.textEmbedder.id}, ` +
+      `speech ${speech?.transcriber.id ?? 'off'}, tt2v ${config.generation.tt2v}`,
   );
   return {
     analyzers: {
@@ -36,11 +40,24 @@ export async function loadWorkerModels(
     },
     embedder: models.textEmbedder,
     semanticCodecs: models.semanticCodecs,
+    speech,
     tt2vGenerator(videoId) {
       if (config.generation.tt2v === 'none') return null;
       if (config.generation.tt2v === 'comfyui') return comfyui;
       return new RetrievalGenerator({ library, embedder: models.textEmbedder, excludeVideoId: videoId });
     },
-    dispose: () => models.dispose?.() ?? Promise.resolve(),
+    async dispose() {
+      await Promise.all([models.dispose?.(), speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined]);
+    },
   };
+}
+
+/** The configured speech pipeline, or null when SPEECH_TO_TEXT=off. */
+export function speechPipeline(settings: AppConfig['speech']): SpeechPipeline | null {
+  if (settings.backend === 'off') return null;
+  const transcriber =
+    settings.backend === 'openai' && settings.openai
+      ? new OpenAiTranscriber({ ...settings.openai, ...(settings.language ? { language: settings.language } : {}) })
+      : new PocketsphinxTranscriber();
+  return { vad: new SileroVad(), transcriber };
 }

@@ -5,6 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { CodecError, encodeVideo, MediaError, probe, type Analyzers, type EncodeResult, type MediaInfo, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
+import { readSpeechAudio, transcribeSpeech, type SpeechPipeline, type TranscriptSegment } from '@cmvc/models';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
 import type { EncodeJobData, EventBus } from '@cmvc/jobs';
 import { progressReporter } from './progress.ts';
@@ -16,6 +17,8 @@ export interface EncodeProcessorDependencies {
   readonly blobs: BlobStore;
   readonly analyzers: Analyzers;
   readonly embedder: TextEmbedder | null;
+  /** Turns the source's speech into SPEECH captions; null leaves them out. */
+  readonly speech?: SpeechPipeline | null;
   readonly events: EventBus;
 }
 
@@ -67,7 +70,10 @@ export class EncodeProcessor {
         }
         throw error;
       });
-      await this.store(video.id, result);
+      // The sound is read from the downloaded source, before the original is discarded.
+      report('speech', 0, true);
+      const speech = await this.transcribe(sourcePath);
+      await this.store(video.id, result, speech);
       if (!config.ingest.keepOriginals) await blobs.delete(video.sourceBlobKey);
       report('done', 1, true);
       await this.videoUpdated(video.id);
@@ -87,7 +93,14 @@ export class EncodeProcessor {
     await this.dependencies.events.publish({ type: 'video-updated', videoId });
   }
 
-  private async store(videoId: string, { bitstream, representation, rate, thumbnails }: EncodeResult): Promise<void> {
+  private async transcribe(sourcePath: string): Promise<TranscriptSegment[]> {
+    const { speech, config } = this.dependencies;
+    if (!speech) return [];
+    const audio = await readSpeechAudio(sourcePath, { ffmpegPath: config.ffmpeg.ffmpegPath, maxSeconds: config.speech.maxSeconds });
+    return audio ? transcribeSpeech(audio, speech) : [];
+  }
+
+  private async store(videoId: string, { bitstream, representation, rate, thumbnails }: EncodeResult, speech: readonly TranscriptSegment[]): Promise<void> {
     const { blobs, representations, embedder, config } = this.dependencies;
     // The archive's keyframe pictures are the thumbnails made from the decoded layer: small, and never more than a rendition shows.
     const keyframes = [];
@@ -109,15 +122,7 @@ export class EncodeProcessor {
     const bitstreamKey = blobKeys.bitstream(videoId);
     await blobs.put(bitstreamKey, bitstream);
 
-    const lastClip = Math.max(0, representation.clips.length - 1);
-    const captions: Omit<StoredCaption, 'embedding'>[] = [
-      ...representation.keyframes.flatMap((keyframe, index) =>
-        keyframe.content ? [{ kind: 'CONTENT' as const, text: keyframe.content, keyframeIndex: index, clipIndex: Math.min(index, lastClip) }] : [],
-      ),
-      ...representation.clips.flatMap((clip) =>
-        clip.motion ? [{ kind: 'MOTION' as const, text: clip.motion, clipIndex: clip.index }] : [],
-      ),
-    ];
+    const captions = captionsOf(representation, speech);
     const vectors = embedder && captions.length > 0 ? await embedder.embed(captions.map((caption) => caption.text)) : [];
 
     await representations.saveReady(videoId, {
@@ -143,6 +148,35 @@ export class EncodeProcessor {
 function thumbnailsLine(bytes: number, rate: EncodeResult['rate']): EncodeResult['rate']['sections'][number] {
   const perByte = rate.totalBytes > 0 ? 1 / rate.totalBytes : 0;
   return { kind: 'thumbnails', bytes, bpp: rate.bpp * bytes * perByte, kbps: rate.kbps * bytes * perByte };
+}
+
+/** The parts of a representation that captions come from. */
+export interface CaptionSource {
+  readonly keyframes: readonly { readonly content: string | null }[];
+  readonly clips: readonly { readonly index: number; readonly startTime: number; readonly endTime: number; readonly motion: string | null }[];
+}
+
+/** The captions a representation and its transcript are stored and searched as. */
+export function captionsOf(representation: CaptionSource, speech: readonly TranscriptSegment[]): Omit<StoredCaption, 'embedding'>[] {
+  const lastClip = Math.max(0, representation.clips.length - 1);
+  return [
+    ...representation.keyframes.flatMap((keyframe, index) =>
+      keyframe.content ? [{ kind: 'CONTENT' as const, text: keyframe.content, keyframeIndex: index, clipIndex: Math.min(index, lastClip) }] : [],
+    ),
+    ...representation.clips.flatMap((clip) => (clip.motion ? [{ kind: 'MOTION' as const, text: clip.motion, clipIndex: clip.index }] : [])),
+    ...speech.map((segment) => ({
+      kind: 'SPEECH' as const,
+      text: segment.text,
+      clipIndex: clipAt(representation.clips, segment.start),
+      startSeconds: segment.start,
+      endSeconds: segment.end,
+    })),
+  ];
+}
+
+/** Index of the clip that holds `seconds` (the last one past the end). */
+function clipAt(clips: readonly { readonly index: number; readonly startTime: number; readonly endTime: number }[], seconds: number): number {
+  return (clips.find((clip) => seconds < clip.endTime) ?? clips[clips.length - 1])?.index ?? 0;
 }
 
 /** A source that ffprobe cannot read (not a video, no video stream, damaged) will not get better on retry. */

@@ -27,6 +27,7 @@ const encoder = new EncodeProcessor({
   blobs,
   analyzers: models.analyzers,
   embedder: models.embedder,
+  speech: models.speech,
   events,
 });
 const renderer = new RenderProcessor({

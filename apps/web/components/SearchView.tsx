@@ -9,7 +9,8 @@ import { Library } from './Library.tsx';
 
 const PAGE_SIZE = 12;
 const DEBOUNCE_MS = 300;
-export const DEFAULT_MIN_SIMILARITY = 0.35;
+/** The API's calibrated floor (DEFAULT_MIN_SIMILARITY in apps/api search-service.ts). */
+export const DEFAULT_MIN_SIMILARITY = 0.3;
 
 interface SearchData {
   search: { pageInfo: PageInfo; edges: { cursor: string; node: Moment }[] };
@@ -274,7 +275,7 @@ function MomentResults({
         <ol className="moment-grid" data-testid="search-results">
           {results.moments.map((moment, position) => (
             <li key={`${moment.video.id}-${moment.startSeconds}-${moment.caption.kind}-${position}`}>
-              <MomentCard moment={moment} bestScore={results.moments[0]!.score} />
+              <MomentCard moment={moment} />
             </li>
           ))}
           {results.pageInfo.hasNextPage && (
@@ -293,10 +294,13 @@ function MomentResults({
   );
 }
 
-/** `bestScore` is the top result's: the bar shows relevance relative to it, as raw scores are not on a fixed scale. */
-function MomentCard({ moment, bestScore }: { moment: Moment; bestScore: number }) {
+const KIND_LABEL: Readonly<Record<Moment['caption']['kind'], string>> = { CONTENT: 'Scene', MOTION: 'Motion', SPEECH: 'Speech' };
+
+/** The bar and the number are the moment's similarity to the query, 0 to 100 %. */
+function MomentCard({ moment }: { moment: Moment }) {
   const href = `/videos/${encodeURIComponent(moment.video.id)}?t=${Number(moment.startSeconds.toFixed(3))}`;
-  const kind = moment.caption.kind === 'MOTION' ? 'Motion' : 'Scene';
+  const kind = KIND_LABEL[moment.caption.kind];
+  const percent = Math.round(Math.min(1, Math.max(0, moment.similarity)) * 100);
   return (
     <Link href={href} className="moment-card" data-testid="moment">
       <div className="thumb">
@@ -310,11 +314,11 @@ function MomentCard({ moment, bestScore }: { moment: Moment; bestScore: number }
         </p>
         <p className="caption" dangerouslySetInnerHTML={{ __html: moment.highlight }} />
         <p className="score small">
-          <span className="visually-hidden">Relevance score </span>
+          <span className="visually-hidden">Similarity </span>
           <span className="score-bar" aria-hidden="true">
-            <span style={{ width: `${bestScore > 0 ? Math.round(Math.min(1, Math.max(0.04, moment.score / bestScore)) * 100) : 0}%` }} />
+            <span style={{ width: `${percent}%` }} />
           </span>
-          <span className="muted">score {moment.score.toFixed(2)}</span>
+          <span className="muted">{percent}% similar</span>
         </p>
       </div>
     </Link>

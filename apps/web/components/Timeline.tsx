@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import type { Clip, Keyframe } from '../lib/api.ts';
+import type { Clip, Keyframe, SpeechSegment } from '../lib/api.ts';
 import { formatRange, formatTimePrecise } from '../lib/format.ts';
 
 /** The clip that contains `seconds` (the last clip for the very end). */
@@ -13,6 +13,8 @@ export function clipAt(clips: readonly Clip[], seconds: number): Clip | null {
 interface TimelineProps {
   keyframes: readonly Keyframe[];
   clips: readonly Clip[];
+  /** Transcribed speech: marked on the scrubber and quoted under the clip it starts in. */
+  speech: readonly SpeechSegment[];
   durationSeconds: number;
   /** The moment chosen from search or by clicking: highlighted and scrolled into view. */
   moment: number | null;
@@ -21,7 +23,7 @@ interface TimelineProps {
   onSelect(seconds: number): void;
 }
 
-export function Timeline({ keyframes, clips, durationSeconds, moment, playhead, onSelect }: TimelineProps) {
+export function Timeline({ keyframes, clips, speech, durationSeconds, moment, playhead, onSelect }: TimelineProps) {
   const current = moment == null ? null : clipAt(clips, moment);
   const playing = playhead == null ? null : clipAt(clips, playhead);
   const currentRef = useRef<HTMLLIElement | null>(null);
@@ -56,6 +58,13 @@ export function Timeline({ keyframes, clips, durationSeconds, moment, playhead, 
         {sorted.map((keyframe) => (
           <span key={keyframe.id} className="scrubber-key" style={{ left: `${(keyframe.timeSeconds / span) * 100}%` }} />
         ))}
+        {speech.map((segment, index) => (
+          <span
+            key={`speech-${index}`}
+            className="scrubber-speech"
+            style={{ left: `${(segment.startSeconds / span) * 100}%`, width: `${(Math.max(0, segment.endSeconds - segment.startSeconds) / span) * 100}%` }}
+          />
+        ))}
         {moment != null && <span className="scrubber-moment" style={{ left: `${Math.min(100, (moment / span) * 100)}%` }} />}
         {playhead != null && <span className="scrubber-playhead" style={{ left: `${Math.min(100, (playhead / span) * 100)}%` }} />}
       </div>
@@ -63,6 +72,7 @@ export function Timeline({ keyframes, clips, durationSeconds, moment, playhead, 
         {clips.map((clip) => {
           const keyframe = sorted[clip.index];
           const isCurrent = clip.index === current?.index;
+          const said = speech.filter((segment) => clipAt(clips, segment.startSeconds)?.index === clip.index);
           return (
             <li
               key={clip.index}
@@ -86,6 +96,18 @@ export function Timeline({ keyframes, clips, durationSeconds, moment, playhead, 
                 <dd>{keyframe?.description ?? <span className="muted">No description</span>}</dd>
                 <dt>Motion</dt>
                 <dd>{clip.motion ?? <span className="muted">No motion text</span>}</dd>
+                {said.length > 0 && (
+                  <>
+                    <dt>Speech</dt>
+                    <dd data-testid="speech">
+                      {said.map((segment) => (
+                        <q key={segment.startSeconds} className="speech-line">
+                          {segment.text}
+                        </q>
+                      ))}
+                    </dd>
+                  </>
+                )}
               </dl>
             </li>
           );

@@ -158,6 +158,11 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             Download .cmvc{v.representationBytes != null && ` (${formatBytes(v.representationBytes)})`}
           </a>
         )}
+        {v.captionsUrl && (
+          <a className="button" href={v.captionsUrl} download>
+            Captions (.vtt)
+          </a>
+        )}
       </div>
 
       {(v.status === 'QUEUED' || v.status === 'ENCODING') && (
@@ -221,7 +226,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
 
           <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline</h2>
-            <Timeline keyframes={v.keyframes} clips={v.clips} durationSeconds={v.durationSeconds ?? 0} moment={moment} playhead={playhead} onSelect={seek} />
+            <Timeline keyframes={v.keyframes} clips={v.clips} speech={v.speech} durationSeconds={v.durationSeconds ?? 0} moment={moment} playhead={playhead} onSelect={seek} />
           </section>
 
           {readyRenditions.length > 1 && <Comparison renditions={readyRenditions} moment={moment} />}

@@ -88,8 +88,8 @@ export interface Moment {
   endSeconds: number;
   highlight: string;
   thumbnailUrl: string | null;
-  score: number;
-  caption: { kind: 'CONTENT' | 'MOTION'; text: string };
+  similarity: number;
+  caption: { kind: 'CONTENT' | 'MOTION' | 'SPEECH'; text: string };
   video: { id: string; title: string };
 }
 
@@ -102,6 +102,12 @@ export interface Keyframe {
   height: number;
   bytes: number;
   description: string | null;
+}
+
+export interface SpeechSegment {
+  startSeconds: number;
+  endSeconds: number;
+  text: string;
 }
 
 export interface Clip {
@@ -142,8 +148,11 @@ export interface VideoDetail extends VideoSummary {
   fps: number | null;
   frameCount: number | null;
   bitstreamUrl: string | null;
+  /** Every caption as WebVTT, once READY. */
+  captionsUrl: string | null;
   keyframes: Keyframe[];
   clips: Clip[];
+  speech: SpeechSegment[];
   renditions: Rendition[];
 }
 
@@ -166,7 +175,7 @@ export const SEARCH_QUERY = /* GraphQL */ `
   query Search($query: String!, $first: Int!, $after: String, $minSimilarity: Float, $filter: MomentFilter) {
     search(query: $query, first: $first, after: $after, minSimilarity: $minSimilarity, filter: $filter) {
       pageInfo { hasNextPage endCursor }
-      edges { cursor node { startSeconds endSeconds highlight thumbnailUrl score caption { kind text } video { id title } } }
+      edges { cursor node { startSeconds endSeconds highlight thumbnailUrl similarity caption { kind text } video { id title } } }
     }
   }
 `;
@@ -182,6 +191,8 @@ export const VIDEO_QUERY = /* GraphQL */ `
       tier bytesSavedByTiering thumbnailUrl bitstreamUrl createdAt
       keyframes { id frameIndex timeSeconds url width height bytes description }
       clips { index startSeconds endSeconds motion }
+      speech { startSeconds endSeconds text }
+      captionsUrl
       renditions { ${RENDITION_FIELDS} }
     }
   }

@@ -67,6 +67,12 @@ const environmentSchema = z.object({
   COMFYUI_URL: z.string().url().optional(),
   COMFYUI_TT2V_WORKFLOW: z.string().optional(),
   COMFYUI_IT2V_WORKFLOW: z.string().optional(),
+  SPEECH_TO_TEXT: z.enum(['pocketsphinx', 'openai', 'off']).default('pocketsphinx'),
+  SPEECH_URL: z.string().url().optional(),
+  SPEECH_MODEL: z.string().min(1).optional(),
+  SPEECH_API_KEY: z.string().optional(),
+  SPEECH_LANGUAGE: z.string().regex(/^[a-z]{2}$/u).optional(),
+  SPEECH_MAX_SECONDS: z.coerce.number().positive().default(4 * 3600),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
   VMAF_MODEL_PATH: z.string().optional(),
@@ -159,6 +165,15 @@ export interface AppConfig {
     readonly it2v: 'builtin' | 'comfyui';
     readonly comfyui?: { readonly url: string; readonly tt2vWorkflow?: string; readonly it2vWorkflow?: string };
   };
+  /** Speech to SPEECH captions: voice activity (Silero VAD), then the built-in recogniser or an OpenAI-compatible server. */
+  readonly speech: {
+    readonly backend: 'pocketsphinx' | 'openai' | 'off';
+    /** `/v1/audio/transcriptions` server (whisper servers, OpenAI) when backend is `openai`. */
+    readonly openai?: { readonly baseUrl: string; readonly model: string; readonly apiKey?: string };
+    readonly language?: string;
+    /** Only this much of a source's sound is transcribed. */
+    readonly maxSeconds: number;
+  };
   readonly ffmpeg: { readonly ffmpegPath: string; readonly ffprobePath: string };
   readonly vmafModelPath?: string;
   /** Demote READY videos to TT2V_ONLY once they are this many days old; unset keeps every tier. */
@@ -180,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const comfyNeeded = e.TT2V_GENERATOR === 'comfyui' || e.IT2V_GENERATOR === 'comfyui';
   if (comfyNeeded && !e.COMFYUI_URL) {
     throw new ConfigError('Invalid configuration:\n  COMFYUI_URL: required when a generator is comfyui');
+  }
+  if (e.SPEECH_TO_TEXT === 'openai' && (!e.SPEECH_URL || !e.SPEECH_MODEL)) {
+    throw new ConfigError('Invalid configuration:\n  SPEECH_URL, SPEECH_MODEL: required when SPEECH_TO_TEXT=openai');
   }
   if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when BLOB_STORE=s3');
@@ -249,6 +267,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.COMFYUI_URL
         ? { comfyui: { url: e.COMFYUI_URL, tt2vWorkflow: e.COMFYUI_TT2V_WORKFLOW, it2vWorkflow: e.COMFYUI_IT2V_WORKFLOW } }
         : {}),
+    },
+    speech: {
+      backend: e.SPEECH_TO_TEXT,
+      ...(e.SPEECH_TO_TEXT === 'openai' && e.SPEECH_URL && e.SPEECH_MODEL
+        ? { openai: { baseUrl: e.SPEECH_URL, model: e.SPEECH_MODEL, ...(e.SPEECH_API_KEY ? { apiKey: e.SPEECH_API_KEY } : {}) } }
+        : {}),
+      ...(e.SPEECH_LANGUAGE ? { language: e.SPEECH_LANGUAGE } : {}),
+      maxSeconds: e.SPEECH_MAX_SECONDS,
     },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     ...(e.VMAF_MODEL_PATH ? { vmafModelPath: resolve(e.VMAF_MODEL_PATH) } : {}),

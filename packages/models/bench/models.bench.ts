@@ -10,6 +10,9 @@ import { createObjectDetector } from '../src/detect/index.ts';
 import { createTextReader } from '../src/ocr/index.ts';
 import { createSuperResolver } from '../src/superres/index.ts';
 import { createTextEmbedder } from '../src/text/index.ts';
+import { createFaceAnalyzer, createPoseEstimator, KEYPOINTS, type BodyPose, type Keypoint, type KeypointName } from '../src/people/index.ts';
+import { PocketsphinxTranscriber, SileroVad } from '../src/speech/index.ts';
+import { spokenAudio } from '../test/speech-fixtures.ts';
 import { recordHeadlines } from '../../../bench/headlines.ts';
 
 const secondsArg = process.argv.indexOf('--seconds');
@@ -66,6 +69,24 @@ for (const model of ['centernet', 'nanodet'] as const) {
   rows.push(await measure(`detect ${model}`, '854x480', 'frames/s', 1, () => detector.detect([frame480])));
   await detector.dispose();
 }
+const poses = createPoseEstimator();
+rows.push(await measure('pose movenet-multipose', '854x480', 'frames/s', 1, () => poses.estimate([frame480])));
+await poses.dispose();
+// One face placed by hand-made keypoints: the face models' cost per person.
+const point = (x: number, y: number): Keypoint => ({ x, y, score: 0.9 });
+const keypoints = Object.fromEntries(KEYPOINTS.map((name) => [name, { x: 0, y: 0, score: 0 }])) as Record<KeypointName, Keypoint>;
+Object.assign(keypoints, { nose: point(0.5, 0.3), leftEye: point(0.53, 0.27), rightEye: point(0.47, 0.27), leftShoulder: point(0.6, 0.5), rightShoulder: point(0.4, 0.5) });
+const person: BodyPose = { score: 0.9, box: { x: 0.3, y: 0.1, width: 0.4, height: 0.9 }, keypoints };
+const faces = createFaceAnalyzer();
+rows.push(await measure('face faceres+emotion', '1 face', 'faces/s', 1, () => faces.analyse(frame480, [person])));
+await faces.dispose();
+const speech = await spokenAudio('the quick brown fox jumps over the lazy dog and the weather today is sunny and warm', 1, 1);
+const audioSeconds = speech.samples.length / speech.sampleRate;
+const vad = new SileroVad();
+rows.push(await measure('speech silero-vad', `${audioSeconds.toFixed(1)} s of speech`, 'audio s/s', audioSeconds, () => vad.detect(speech)));
+await vad.dispose();
+const sphinx = new PocketsphinxTranscriber();
+rows.push(await measure('speech pocketsphinx', `${audioSeconds.toFixed(1)} s of speech`, 'audio s/s', audioSeconds, () => sphinx.transcribe(speech)));
 const reader = createTextReader();
 rows.push(await measure('ocr pp-ocrv4', '854x480, 1 line', 'frames/s', 1, () => reader.read(frame480)));
 await reader.dispose();

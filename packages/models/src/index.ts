@@ -20,6 +20,8 @@ export * from './backends/index.ts';
 export * from './motion/index.ts';
 export * from './scene/index.ts';
 export * from './describe/index.ts';
+export * from './speech/index.ts';
+export * from './people/index.ts';
 // backends/, motion/ and describe/ each declare some of the codec's contract shapes; name one
 // source for each so the star exports above don't clash.
 export type { CameraMotion } from './motion/index.ts';

@@ -14,6 +14,8 @@ import { createObjectDetector, type DetectorModelName } from './detect/detector.
 import { createImageFeatureExtractor, type FeatureModelName } from './features/mobilenet.ts';
 import { analyseMotion } from './motion/analyse.ts';
 import { createTextReader } from './ocr/reader.ts';
+import { createFaceAnalyzer } from './people/face.ts';
+import { createPoseEstimator } from './people/pose.ts';
 import { ModelError } from './runtime/errors.ts';
 import { createSuperResolver, type EsrganScale, type EsrganSize } from './superres/esrgan.ts';
 import { createTextEmbedder } from './text/use-lite.ts';
@@ -34,6 +36,8 @@ export interface ModelSettings {
   /** ESRGAN model and factor for upscaling decoded keyframes. */
   readonly superResolution: { readonly size: EsrganSize; readonly scale: EsrganScale };
   readonly ocr: boolean;
+  /** People in descriptions: body pose (MoveNet), then age, gender and expression of their faces. */
+  readonly people: boolean;
   /** T_k/T_m: the built-in analyzers, or a multimodal LLM over an OpenAI-compatible endpoint. */
   readonly describer: 'builtin' | 'openai';
   /** Caption and query embeddings (512-d): USE-lite (built in), an OpenAI-compatible endpoint, or CLIP text. */
@@ -71,12 +75,13 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
   const settings: ModelSettings = {
     features: oneOf('CMVC_FEATURES', env.CMVC_FEATURES, ['mobilenet-v2', 'inception-v3', 'clip'], 'mobilenet-v2'),
     detector: oneOf('CMVC_DETECTOR', env.CMVC_DETECTOR, ['centernet', 'nanodet', 'none'], 'centernet'),
-    detectionScoreThreshold: fraction('CMVC_DETECTION_THRESHOLD', env.CMVC_DETECTION_THRESHOLD, 0.3),
+    detectionScoreThreshold: fraction('CMVC_DETECTION_THRESHOLD', env.CMVC_DETECTION_THRESHOLD, 0.35),
     superResolution: {
       size: oneOf('CMVC_ESRGAN', env.CMVC_ESRGAN, ['slim', 'medium'], 'slim'),
       scale: Number(oneOf('CMVC_ESRGAN_SCALE', env.CMVC_ESRGAN_SCALE, ['2', '3', '4'], '2')) as EsrganScale,
     },
     ocr: oneOf('CMVC_OCR', env.CMVC_OCR, ['on', 'off'], 'on') === 'on',
+    people: oneOf('CMVC_PEOPLE', env.CMVC_PEOPLE, ['on', 'off'], 'on') === 'on',
     describer: oneOf('CMVC_DESCRIBER', env.CMVC_DESCRIBER, ['builtin', 'openai'], 'builtin'),
     embedder: oneOf('CMVC_EMBEDDER', env.CMVC_EMBEDDER, ['use-lite', 'openai', 'clip'], 'use-lite'),
     ...(env.CMVC_CLIP_DIR ? { clipDirectory: env.CMVC_CLIP_DIR } : {}),
@@ -102,6 +107,9 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
   }
   return settings;
 }
+
+/** Detections down to this score reach the describer as evidence for its priors (describe/priors.ts). */
+const CANDIDATE_SCORE = 0.1;
 
 /** The codec's analyzer set plus the embedder for captions and queries. */
 export interface ModelSet extends AnalyzerSet {
@@ -165,10 +173,18 @@ export function createModelSet(settings: ModelSettings = modelSettingsFromEnv())
   const detector =
     settings.detector === 'none'
       ? undefined
-      : track(createObjectDetector({ model: settings.detector, scoreThreshold: settings.detectionScoreThreshold }));
+      : track(createObjectDetector({ model: settings.detector, scoreThreshold: Math.min(CANDIDATE_SCORE, settings.detectionScoreThreshold) }));
   const superResolver = track(createSuperResolver(settings.superResolution));
   const textReader = settings.ocr ? track(createTextReader()) : undefined;
-  const builtinDescriber = new CmvcDescriber({ ...(detector ? { detector } : {}), ...(textReader ? { textReader } : {}) });
+  const poseEstimator = settings.people ? track(createPoseEstimator()) : undefined;
+  const faceAnalyzer = settings.people ? track(createFaceAnalyzer()) : undefined;
+  const builtinDescriber = new CmvcDescriber({
+    minDetectionScore: settings.detectionScoreThreshold,
+    ...(detector ? { detector } : {}),
+    ...(textReader ? { textReader } : {}),
+    ...(poseEstimator ? { poseEstimator } : {}),
+    ...(faceAnalyzer ? { faceAnalyzer } : {}),
+  });
   const describer =
     settings.describer === 'openai'
       ? new OpenAiCaptioner({

@@ -16,7 +16,9 @@ import {
   type MotionRecord,
 } from '../src/describe/index.ts';
 import { MOTION_DIRECTIONS, SPEED_WORDS } from '../src/motion/index.ts';
-import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE } from '../src/scene/index.ts';
+import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE, SETTINGS, VIEWPOINTS } from '../src/scene/index.ts';
+import { AGE_WORDS, EXPRESSION_WORDS, HAND_POSES, PERSON_NOUNS, POSTURES } from '../src/people/index.ts';
+import { PERSON_ACTIONS } from '../src/describe/record.ts';
 import { cocoLabels } from '../src/detect/labels.ts';
 import { renderLavfi } from './motion-fixtures.ts';
 
@@ -32,10 +34,31 @@ const contentRecord: fc.Arbitrary<ContentRecord> = fc.record({
   colourfulness: fc.constantFrom(...COLOURFULNESS_LEVELS),
   colours: fc.array(fc.constantFrom(...PALETTE), { minLength: 1, maxLength: RECORD_LIMITS.maxColours }),
   objects: fc.array(
-    fc.record({ classId: fc.integer({ min: 0, max: 79 }), count: fc.integer({ min: 1, max: RECORD_LIMITS.maxCount }), position: fc.constantFrom(...POSITIONS) }),
+    fc.record({
+      classId: fc.integer({ min: 0, max: 79 }),
+      count: fc.integer({ min: 1, max: RECORD_LIMITS.maxCount }),
+      position: fc.constantFrom(...POSITIONS),
+      colour: fc.option(fc.constantFrom(...PALETTE), { nil: null }),
+    }),
     { maxLength: RECORD_LIMITS.maxObjects },
   ),
   texts: fc.array(readText, { maxLength: RECORD_LIMITS.maxTexts }),
+  people: fc.array(
+    fc.record({
+      noun: fc.constantFrom(...PERSON_NOUNS),
+      age: fc.constantFrom(...AGE_WORDS),
+      expression: fc.constantFrom(...EXPRESSION_WORDS),
+      posture: fc.constantFrom(...POSTURES),
+      hands: fc.constantFrom(...HAND_POSES),
+      top: fc.option(fc.constantFrom(...PALETTE), { nil: null }),
+      position: fc.constantFrom(...POSITIONS),
+    }),
+    { maxLength: RECORD_LIMITS.maxPeople },
+  ),
+  setting: fc.option(
+    fc.record({ place: fc.constantFrom(...SETTINGS), confidence: fc.integer({ min: 0, max: 100 }), viewpoint: fc.constantFrom(...VIEWPOINTS) }),
+    { nil: null },
+  ),
 });
 
 const motionRecord: fc.Arbitrary<MotionRecord> = fc.record({
@@ -48,12 +71,17 @@ const motionRecord: fc.Arbitrary<MotionRecord> = fc.record({
       count: fc.integer({ min: 1, max: RECORD_LIMITS.maxCount }),
       direction: fc.constantFrom(...MOTION_DIRECTIONS),
       speed: fc.constantFrom(...SPEED_WORDS),
+      noun: fc.constantFrom(...PERSON_NOUNS),
     }),
     { maxLength: RECORD_LIMITS.maxObjects },
   ),
   areas: fc.array(
     fc.record({ position: fc.constantFrom(...POSITIONS), direction: fc.constantFrom(...MOTION_DIRECTIONS), speed: fc.constantFrom(...SPEED_WORDS) }),
     { maxLength: RECORD_LIMITS.maxAreas },
+  ),
+  actions: fc.array(
+    fc.record({ noun: fc.constantFrom(...PERSON_NOUNS), count: fc.integer({ min: 1, max: RECORD_LIMITS.maxCount }), action: fc.constantFrom(...PERSON_ACTIONS) }),
+    { maxLength: RECORD_LIMITS.maxActions },
   ),
 });
 
@@ -102,20 +130,21 @@ describe('structured form', () => {
       kind: 'motion',
       camera: 'pan-left',
       cameraSpeed: 'slow',
-      objects: [{ classId: 0, count: 2, direction: 'left-to-right', speed: 'moderate' }],
+      objects: [{ classId: 0, count: 2, direction: 'left-to-right', speed: 'moderate', noun: 'person' }],
       areas: [],
+      actions: [],
     };
     const bytes = encodeRecord(record);
-    expect(bytes.length).toBeLessThan(12);
+    expect(bytes.length).toBeLessThan(14);
     expect(renderRecord(record)).toBe('camera slowly pans left; two people walk from left to right');
   });
 
   it('rejects corrupt input with typed errors instead of guessing', () => {
     const codec = createSemanticCodec();
-    const good = encodeRecord({ kind: 'motion', camera: 'static', cameraSpeed: 'moderate', objects: [], areas: [] });
+    const good = encodeRecord({ kind: 'motion', camera: 'static', cameraSpeed: 'moderate', objects: [], areas: [], actions: [] });
     const fails = (bytes: Uint8Array) => expect(() => codec.expand(bytes)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
     fails(new Uint8Array([]));
-    fails(Uint8Array.from([2, ...good.subarray(1)]));
+    fails(Uint8Array.from([3, ...good.subarray(1)]));
     fails(good.subarray(0, good.length - 1));
     fails(Uint8Array.from([...good, 0]));
     fails(Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 1, 80, 1, 0, 0]));
@@ -124,7 +153,7 @@ describe('structured form', () => {
   });
 
   it('refuses to encode text that would not come back unchanged', () => {
-    const record: ContentRecord = { kind: 'content', brightness: 'dim', contrast: 'normal', colourfulness: 'normal', colours: ['gray'], objects: [], texts: [' EXIT\n'] };
+    const record: ContentRecord = { kind: 'content', brightness: 'dim', contrast: 'normal', colourfulness: 'normal', colours: ['gray'], objects: [], texts: [' EXIT\n'], people: [], setting: null };
     expect(() => encodeRecord(record)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
   });
 });
@@ -135,7 +164,7 @@ describe('keyframe descriptions', () => {
     const reader = fixedReader([{ text: '  EXIT ', score: 0.95, box: { x: 0.4, y: 0.05, width: 0.2, height: 0.1 } }]);
     const describer = createSceneDescriber({ detector, textReader: reader });
     const description = await describer.describeKeyframe({ ...(await keyframe()), index: 0, time: 0 });
-    expect(description.text).toBe("two people on the left and a bottle in the center, in a bright, low-contrast, muted scene with mostly white tones; text reads 'EXIT'");
+    expect(description.text).toBe("two people on the left and a white bottle in the center, in a bright, low-contrast, muted scene with mostly white tones; text reads 'EXIT'");
     expect(createSemanticCodec().expand(description.semantic as Uint8Array)).toBe(description.text);
     expect([...description.objects!].sort()).toEqual(['bottle', 'person', 'person']);
   });
@@ -156,13 +185,15 @@ describe('keyframe descriptions', () => {
       colours: ['green', 'brown'],
       objects,
       texts: [],
+      people: [],
+      setting: null,
     });
     expect(
       renderRecord(
         record([
-          { classId: 47, count: 1, position: 'top-left' },
-          { classId: 64, count: 3, position: 'across' },
-          { classId: 5, count: 14, position: 'bottom' },
+          { classId: 47, count: 1, position: 'top-left', colour: null },
+          { classId: 64, count: 3, position: 'across', colour: null },
+          { classId: 5, count: 14, position: 'bottom', colour: null },
         ]),
       ),
     ).toBe('an apple at the top left, three mice across the frame and 14 buses at the bottom, in a dim, high-contrast scene with mostly green and brown tones');

@@ -113,6 +113,20 @@ describe('moving objects', () => {
     expect(bottle.text).toMatch(/a bottle moves (slowly |quickly )?down/);
   });
 
+  it('names an object that passes through in only a few sampled frames', async () => {
+    const frames = await clip(movingPatch('20+t*80', '90'));
+    const chair = { classId: 56, label: 'chair', score: 0.9, box: { x: 0.85, y: 0.8, width: 0.1, height: 0.15 } };
+    // The car is detected in the first three of eight sampled frames only; a still chair in all of them.
+    const detector: ObjectDetector = {
+      id: 'passing-car',
+      async detect(list: readonly RgbFrame[]): Promise<Detection[][]> {
+        return (await backdropDetector(2, 'car').detect(list)).map((found, i) => [...(i < 3 ? found : []), chair]);
+      },
+    };
+    const description = await createSceneDescriber({ detector }).describeMotion({ frames, fps: FPS });
+    expect(description.text).toMatch(/a car drives (slowly |quickly )?from left to right/);
+  });
+
   it('tells an object growing in the frame is coming toward the camera', async () => {
     const growing = `testsrc2=s=160x160:r=25,scale=w='24+t*50':h='24+t*50':eval=frame`;
     const graph = `color=c=gray:s=${W}x${H}:r=25[bg];${growing}[fg];[bg][fg]overlay=x='(W-w)/2':y='(H-h)/2'`;

@@ -5,6 +5,7 @@ import type { KeyframeRepository, RenditionRepository, Scope, VideoRepository } 
 import type { GraphQLError } from 'graphql';
 import { requireScope, type Principal } from '../services/auth-service.ts';
 import { timeOrderedUuid } from '../services/upload-expiry.ts';
+import { captionsToWebVtt } from '../services/webvtt.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IMAGE_TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
@@ -61,6 +62,22 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
     if (!rendition?.blobKey || rendition.status !== 'READY') return sendError(response, 404, 'NOT_FOUND', 'No such rendition, or not rendered yet');
     const type = rendition.blobKey.endsWith('.webm') ? 'video/webm' : 'video/mp4';
     await streamBlob(dependencies.blobs, rendition.blobKey, type, request, response);
+  });
+
+  /** Every caption of a READY video (speech, scene, motion) as a WebVTT track. */
+  router.get('/media/captions/:file', async (request: Request, response: Response) => {
+    if (!allowed(response, 'READ')) return;
+    const match = /^(.+)\.vtt$/u.exec(String(request.params.file));
+    const id = match?.[1] ?? '';
+    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Expected /media/captions/<video id>.vtt');
+    const video = await dependencies.videos.findById(id);
+    if (!video || video.status !== 'READY') return sendError(response, 404, 'NOT_FOUND', 'No such video, or not encoded yet');
+    const [captions, clips] = await Promise.all([dependencies.keyframes.findCaptionsByVideoIds([id]), dependencies.keyframes.findClipsByVideoIds([id])]);
+    response
+      .status(200)
+      .type('text/vtt; charset=utf-8')
+      .set('Cache-Control', 'private, max-age=60')
+      .send(captionsToWebVtt(captions, clips, video.durationSeconds ?? 0));
   });
 
   router.get('/media/bitstreams/:videoId', async (request: Request, response: Response) => {

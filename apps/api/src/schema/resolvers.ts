@@ -188,6 +188,14 @@ export const resolvers = {
     representationSections: (video: Video) => bitstreamSectionsOf(video),
     bytesSavedByTiering: (video: Video) => video.tieringSavedBytes,
     bitstreamUrl: (video: Video) => (video.bitstreamBlobKey ? `/media/bitstreams/${video.id}` : null),
+    captionsUrl: (video: Video) => (video.status === 'READY' ? `/media/captions/${video.id}.vtt` : null),
+    async speech(video: Video, _: unknown, context: RequestContext) {
+      const captions = await context.loaders.captionsByVideoId.load(video.id);
+      return captions
+        .filter((caption) => caption.kind === 'SPEECH')
+        .map((caption) => ({ startSeconds: caption.startSeconds ?? 0, endSeconds: caption.endSeconds ?? caption.startSeconds ?? 0, text: caption.text }))
+        .sort((a, b) => a.startSeconds - b.startSeconds);
+    },
     renditions: (video: Video, _: unknown, context: RequestContext) => context.loaders.renditionsByVideoId.load(video.id),
     keyframes: (video: Video, _: unknown, context: RequestContext) => context.loaders.keyframesByVideoId.load(video.id),
     clips: (video: Video, _: unknown, context: RequestContext) => context.loaders.clipsByVideoId.load(video.id),

@@ -15,6 +15,8 @@ export const typeDefs = /* GraphQL */ `
     CONTENT
     "How things move within a clip (T_m)."
     MOTION
+    "What is said: a stretch of transcribed speech with its own times."
+    SPEECH
   }
 
   "What a credential may do. ADMIN implies INGEST, which implies READ."
@@ -96,11 +98,22 @@ export const typeDefs = /* GraphQL */ `
     bytesSavedByTiering: Int!
     "URL of the .cmvc bitstream, once READY."
     bitstreamUrl: String
+    "URL of every caption (speech, scene, motion) as a WebVTT track, once READY."
+    captionsUrl: String
+    "What is said in the video, in time order (empty when it has no speech)."
+    speech: [SpeechSegment!]!
     keyframes: [Keyframe!]!
     clips: [Clip!]!
     renditions: [Rendition!]!
     createdAt: DateTime!
     updatedAt: DateTime!
+  }
+
+  "A stretch of transcribed speech."
+  type SpeechSegment {
+    startSeconds: Float!
+    endSeconds: Float!
+    text: String!
   }
 
   "The coded size of one part of a CMVC bitstream."
@@ -163,7 +176,8 @@ export const typeDefs = /* GraphQL */ `
     "The caption with matched words wrapped in <mark> elements; all other text is HTML-escaped."
     highlight: String!
     thumbnailUrl: String
-    score: Float!
+    "How well the moment matches the query, from 0 (unrelated) to 1: the cosine similarity of caption and query, with a small bonus when every query word appears in the caption."
+    similarity: Float!
   }
 
   type MomentEdge {
@@ -353,13 +367,13 @@ export const typeDefs = /* GraphQL */ `
     me: Viewer
     video(id: ID!): Video
     videos(first: Int = 20, after: String): VideoConnection!
-    "Hybrid full-text and semantic search over captions; results are moments."
+    "Search over captions by meaning and words; results are moments, most similar first."
     search(
       query: String!
       first: Int = 20
       after: String
-      "Semantic matches below this cosine similarity (0 to 1) are left out; word matches always count."
-      minSimilarity: Float = 0.35
+      "Moments below this similarity (0 to 1) are left out. The default is calibrated so that an unrelated query finds nothing."
+      minSimilarity: Float = 0.3
       filter: MomentFilter
     ): MomentConnection!
     apiTokens: [ApiToken!]!

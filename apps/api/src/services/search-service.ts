@@ -3,6 +3,7 @@ import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { Admission, busyError, type AdmissionLimits } from './admission.ts';
 import { badUserInput } from './errors.ts';
 import { LruCache } from '@cmvc/models';
+import { contentWords, QueryBaseline } from './relevance.ts';
 
 export interface MomentPage {
   readonly moments: MomentRow[];
@@ -11,14 +12,15 @@ export interface MomentPage {
 }
 
 const MAX_QUERY_LENGTH = 500;
-/** Below this, USE-lite similarities are noise (unrelated text scores 0.2–0.3; matches score ≥ 0.45). */
-export const DEFAULT_MIN_SIMILARITY = 0.35;
+/** The calibrated floor (docs/search-relevance.md): unrelated queries stay below it, paraphrases above. Also the GraphQL default. */
+export const DEFAULT_MIN_SIMILARITY = 0.3;
 export const MAX_PAGE_SIZE = 100;
 const DEFAULT_ADMISSION: AdmissionLimits = { concurrency: 8, queueLimit: 500, queueTimeoutMs: 10_000 };
 
 export class SearchService {
   private readonly queryEmbeddings = new LruCache<string, Promise<Float32Array>>(2_000);
   private readonly admission: Admission;
+  private readonly baseline: QueryBaseline | null;
 
   constructor(
     private readonly search: SearchRepository,
@@ -26,6 +28,7 @@ export class SearchService {
     admission: AdmissionLimits = DEFAULT_ADMISSION,
   ) {
     this.admission = new Admission(admission, 'searches');
+    this.baseline = embedder ? new QueryBaseline(embedder) : null;
   }
 
   async moments(
@@ -35,15 +38,16 @@ export class SearchService {
     minSimilarity = DEFAULT_MIN_SIMILARITY,
     filter: MomentFilter = {},
   ): Promise<MomentPage> {
-    if (!(minSimilarity >= -1 && minSimilarity <= 1)) throw badUserInput('minSimilarity must be between -1 and 1');
+    if (!(minSimilarity >= 0 && minSimilarity <= 1)) throw badUserInput('minSimilarity must be between 0 and 1');
     const query = text.trim().replace(/\s+/g, ' ');
     if (query.length === 0) throw badUserInput('The search query is empty');
     if (query.length > MAX_QUERY_LENGTH) throw badUserInput(`The search query is longer than ${MAX_QUERY_LENGTH} characters`);
     const rows = await this.admission.run(async () => {
       const embedding = this.embedder ? await this.embed(query) : undefined;
+      const baseline = embedding && this.baseline ? await this.baseline.of(embedding) : 0;
       return this.search.searchMoments({
-        text: query,
-        ...(embedding ? { embedding } : {}),
+        text: contentWords(query),
+        ...(embedding ? { embedding, baseline } : {}),
         limit: first + 1,
         offset,
         minSimilarity,

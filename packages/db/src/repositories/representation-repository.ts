@@ -26,6 +26,9 @@ export interface StoredCaption {
   readonly clipIndex: number;
   /** Index into `keyframes` for content captions. */
   readonly keyframeIndex?: number;
+  /** Own times (seconds) of SPEECH captions. */
+  readonly startSeconds?: number;
+  readonly endSeconds?: number;
   readonly embedding?: { readonly model: string; readonly vector: Float32Array };
 }
 
@@ -98,6 +101,8 @@ export class RepresentationRepository {
             text: caption.text,
             clipId: clipIds[caption.clipIndex] ?? null,
             keyframeId: caption.keyframeIndex === undefined ? null : (keyframeIds[caption.keyframeIndex] ?? null),
+            startSeconds: caption.startSeconds ?? null,
+            endSeconds: caption.endSeconds ?? null,
           },
         });
         if (caption.embedding) {

@@ -13,21 +13,27 @@ export interface MomentFilter {
 }
 
 export interface MomentQuery {
+  /** Words matched in full text (stemmed, stopwords dropped); empty turns full-text matching off. */
   readonly text: string;
-  /** Query embedding for the semantic half of the ranking; without it, full-text only. */
+  /** Query embedding for semantic similarity; without it, full-text only. */
   readonly embedding?: Float32Array;
   readonly limit: number;
   readonly offset: number;
-  /** Semantic hits below this cosine similarity are dropped; full-text hits always count. */
+  /** Moments whose similarity (see `SearchRepository.searchMoments`) is below this floor are dropped. */
   readonly minSimilarity: number;
+  /**
+   * The cosine similarity the query reaches with text about nothing in particular (0 without one):
+   * similarities are rescaled so that this is 0 and a perfect match 1.
+   */
+  readonly baseline?: number;
   readonly filter?: MomentFilter;
-  /** How many candidates each ranker contributes before fusion. */
+  /** How many nearest captions the semantic search contributes as candidates. */
   readonly candidates?: number;
 }
 
 export interface MomentRow {
   readonly captionId: string;
-  readonly kind: 'CONTENT' | 'MOTION';
+  readonly kind: 'CONTENT' | 'MOTION' | 'SPEECH';
   readonly text: string;
   readonly highlight: string;
   readonly videoId: string;
@@ -35,7 +41,8 @@ export interface MomentRow {
   readonly keyframeId: string | null;
   readonly startSeconds: number;
   readonly endSeconds: number;
-  readonly score: number;
+  /** How well the caption matches the query, 0..1 (see `SearchRepository.searchMoments`). */
+  readonly similarity: number;
 }
 
 export interface KeyframeMatch {
@@ -45,15 +52,25 @@ export interface KeyframeMatch {
   readonly similarity: number;
 }
 
-/** Reciprocal rank fusion constant (Cormack et al.); 60 is the usual choice. */
-const RRF_K = 60;
+/**
+ * A caption that contains a share f of the query's words (full text, stemmed) has its similarity s
+ * mapped onto l + (1 − l)·s with l = f·TEXT_MATCH_MIN: a caption that says exactly what was asked is
+ * a match even when the embeddings of a one-word query and a long caption are far apart. The
+ * caller leaves words every caption shares out of `text` (docs/search-relevance.md).
+ */
+export const TEXT_MATCH_MIN = 0.35;
 /** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
 const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
 
 /**
- * Hybrid moment search: PostgreSQL full-text ranking (websearch_to_tsquery over the generated
- * tsvector, GIN) fused with pgvector cosine ranking (HNSW) by reciprocal rank fusion.
+ * Moment search with one similarity in 0..1 for every result, so results can be cut at a floor
+ * and shown to people as a percentage: the cosine similarity c of the caption's and the query's
+ * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
+ * then lifted by the share of the words of `text` the caption contains (see TEXT_MATCH_MIN; full
+ * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW) and
+ * the captions containing any of the words. Without a query embedding the similarity is the
+ * share of the query's words the caption contains.
  */
 export class SearchRepository {
   constructor(private readonly db: Database) {}
@@ -61,55 +78,67 @@ export class SearchRepository {
   async searchMoments(query: MomentQuery): Promise<MomentRow[]> {
     const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
+    const baseline = Math.min(0.99, Math.max(0, query.baseline ?? 0));
     const videos = videoFilter(query.filter ?? {});
     // One statement, no transaction: the HNSW settings come with the connection (hnswConnectionOptions).
     return this.db.$queryRaw<MomentRow[]>`
-      WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS tsq),
+      WITH words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', ${query.text})), '{}') AS lexemes),
+      q AS (
+        SELECT words.lexemes,
+               CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
+                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq
+        FROM words
+      ),
       -- A common word can match millions of captions: rank only the first few thousand matches.
       text_matches AS (
-        SELECT c.id, c.search
+        SELECT c.id
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
-        WHERE c.search @@ q.tsq AND ${videos}
+        WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND ${videos}
         LIMIT ${TEXT_MATCH_CAP}
       ),
-      text_hits AS (
-        SELECT m.id, row_number() OVER (ORDER BY ts_rank_cd(m.search, q.tsq) DESC, m.id) AS rank
-        FROM text_matches m, q
-        ORDER BY ts_rank_cd(m.search, q.tsq) DESC, m.id
-        LIMIT ${candidates}
-      ),
       nearest AS (
-        SELECT e."captionId" AS id, e.vector <=> ${vector}::vector AS distance
+        SELECT e."captionId" AS id
         FROM "Embedding" e
         JOIN "Caption" c ON c.id = e."captionId"
         JOIN "Video" v ON v.id = c."videoId"
-        WHERE ${vector}::text IS NOT NULL AND e.vector <=> ${vector}::vector <= ${1 - query.minSimilarity} AND ${videos}
+        WHERE ${vector}::text IS NOT NULL AND ${videos}
         ORDER BY e.vector <=> ${vector}::vector
         LIMIT ${candidates}
       ),
-      vector_hits AS (
-        SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest
+      pool AS (SELECT id FROM text_matches UNION SELECT id FROM nearest),
+      shares AS (
+        SELECT p.id, c.search, e.vector,
+          (SELECT count(*) FROM unnest(q.lexemes) l WHERE c.search @@ to_tsquery('simple', quote_literal(l)))::float8
+            / GREATEST(1, cardinality(q.lexemes)) AS share
+        FROM pool p
+        JOIN "Caption" c ON c.id = p.id
+        LEFT JOIN "Embedding" e ON e."captionId" = c.id
+        CROSS JOIN q
       ),
-      fused AS (
-        SELECT id, sum(1.0 / (${RRF_K} + rank))::float8 AS score
-        FROM (SELECT id, rank FROM text_hits UNION ALL SELECT id, rank FROM vector_hits) ranked
-        GROUP BY id
+      scored AS (
+        SELECT s.id,
+          CASE WHEN ${vector}::text IS NULL THEN s.share
+               ELSE s.share * ${TEXT_MATCH_MIN}::float8 + (1 - s.share * ${TEXT_MATCH_MIN}::float8)
+                    * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (s.vector <=> ${vector}::vector), 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
+          END::float8 AS similarity
+        FROM shares s
       )
       SELECT c.id AS "captionId", c.kind::text AS kind, c.text,
              ts_headline('english', c.text, q.tsq, ${HIGHLIGHT_OPTIONS}) AS highlight,
              c."videoId", c."clipId",
              COALESCE(c."keyframeId", start_keyframe.id) AS "keyframeId",
-             COALESCE(cl."startSeconds", 0)::float8 AS "startSeconds",
-             COALESCE(cl."endSeconds", v."durationSeconds")::float8 AS "endSeconds",
-             f.score
-      FROM fused f
+             COALESCE(c."startSeconds", cl."startSeconds", 0)::float8 AS "startSeconds",
+             COALESCE(c."endSeconds", cl."endSeconds", v."durationSeconds")::float8 AS "endSeconds",
+             f.similarity
+      FROM scored f
       JOIN "Caption" c ON c.id = f.id
       JOIN "Video" v ON v.id = c."videoId"
       LEFT JOIN "Clip" cl ON cl.id = c."clipId"
       LEFT JOIN "Keyframe" start_keyframe
         ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
       CROSS JOIN q
-      ORDER BY f.score DESC, c.id
+      WHERE f.similarity >= ${query.minSimilarity}::float8
+      ORDER BY f.similarity DESC, c.id
       LIMIT ${query.limit} OFFSET ${query.offset}`;
   }
 

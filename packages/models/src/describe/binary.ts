@@ -1,8 +1,13 @@
 import { ModelError } from '../runtime/errors.ts';
 import { MOTION_DIRECTIONS, SPEED_WORDS, type MotionDirection, type SpeedWord } from '../motion/tracks.ts';
+import { AGE_WORDS, EXPRESSION_WORDS, HAND_POSES, PERSON_NOUNS, POSTURES, type PersonRecord } from '../people/describe.ts';
 import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE, type ColourName } from '../scene/colours.ts';
+import { SETTINGS, VIEWPOINTS } from '../scene/setting.ts';
 import {
   CAMERA_MOVES,
+  PERSON_ACTIONS,
+  type ActionRecord,
+  type SettingRecord,
   POSITIONS,
   RECORD_LIMITS,
   sanitiseReadText,
@@ -15,16 +20,22 @@ import {
 } from './record.ts';
 
 /**
- * Structured form, version 1. All integers are unsigned LEB128 varints; enums are indices into the
- * fixed tables of `record.ts`, `scene/colours.ts` and `motion/tracks.ts`.
+ * Structured form, version 2. All integers are unsigned LEB128 varints; enums are indices into the
+ * fixed tables of `record.ts`, `people/describe.ts`, `scene/` and `motion/tracks.ts`; an optional
+ * colour is 0 for none, else 1 + its palette index.
  *
- *   version=1, kind (1 content | 2 motion)
+ *   version=2, kind (1 content | 2 motion)
  *   content: brightness, contrast, colourfulness, nColours, colour…,
- *            nObjects, (classId, count, position)…, nTexts, (byteLength, UTF-8 bytes)…
- *   motion:  camera, cameraSpeed, nObjects, (classId, count, direction, speed)…,
- *            nAreas, (position, direction, speed)…
+ *            nObjects, (classId, count, position, colour?)…, nTexts, (byteLength, UTF-8 bytes)…,
+ *            nPeople, (noun, age, expression, posture, hands, top colour?, position)…,
+ *            hasSetting, [place, confidence 0..100, viewpoint]
+ *   motion:  camera, cameraSpeed, nObjects, (classId, count, direction, speed, noun)…,
+ *            nAreas, (position, direction, speed)…, nActions, (noun, count, action)…
+ *
+ * Version 1 (no colours, people, setting, nouns or actions) is still read.
  */
-export const STRUCTURED_VERSION = 1;
+export const STRUCTURED_VERSION = 2;
+const FIRST_VERSION = 1;
 const KIND_CONTENT = 1;
 const KIND_MOTION = 2;
 const MAX_TEXT_BYTES = RECORD_LIMITS.maxTextChars * 4;
@@ -113,6 +124,7 @@ function writeContent(out: Writer, record: ContentRecord): void {
     out.varint(group.classId);
     out.varint(group.count);
     out.varint(indexIn(POSITIONS, group.position, 'position'));
+    writeColour(out, group.colour);
   }
   checkCount(record.texts.length, 0, RECORD_LIMITS.maxTexts, 'text count');
   out.varint(record.texts.length);
@@ -122,6 +134,33 @@ function writeContent(out: Writer, record: ContentRecord): void {
     out.varint(bytes.length);
     out.raw(bytes);
   }
+  checkCount(record.people.length, 0, RECORD_LIMITS.maxPeople, 'person count');
+  out.varint(record.people.length);
+  for (const person of record.people) {
+    out.varint(indexIn(PERSON_NOUNS, person.noun, 'person noun'));
+    out.varint(indexIn(AGE_WORDS, person.age, 'age word'));
+    out.varint(indexIn(EXPRESSION_WORDS, person.expression, 'expression'));
+    out.varint(indexIn(POSTURES, person.posture, 'posture'));
+    out.varint(indexIn(HAND_POSES, person.hands, 'hand pose'));
+    writeColour(out, person.top);
+    out.varint(indexIn(POSITIONS, person.position, 'position'));
+  }
+  out.varint(record.setting ? 1 : 0);
+  if (record.setting) {
+    checkCount(record.setting.confidence, 0, 100, 'setting confidence');
+    out.varint(indexIn(SETTINGS, record.setting.place, 'setting'));
+    out.varint(record.setting.confidence);
+    out.varint(indexIn(VIEWPOINTS, record.setting.viewpoint, 'viewpoint'));
+  }
+}
+
+function writeColour(out: Writer, colour: ColourName | null): void {
+  out.varint(colour === null ? 0 : 1 + indexIn(PALETTE, colour, 'colour'));
+}
+
+function readColour(input: Reader): ColourName | null {
+  const code = input.varint('colour', PALETTE.length);
+  return code === 0 ? null : (PALETTE[code - 1] as ColourName);
 }
 
 function writeMotion(out: Writer, record: MotionRecord): void {
@@ -136,6 +175,7 @@ function writeMotion(out: Writer, record: MotionRecord): void {
     out.varint(group.count);
     out.varint(indexIn(MOTION_DIRECTIONS, group.direction, 'direction'));
     out.varint(indexIn(SPEED_WORDS, group.speed, 'speed'));
+    out.varint(indexIn(PERSON_NOUNS, group.noun, 'person noun'));
   }
   checkCount(record.areas.length, 0, RECORD_LIMITS.maxAreas, 'area count');
   out.varint(record.areas.length);
@@ -143,6 +183,14 @@ function writeMotion(out: Writer, record: MotionRecord): void {
     out.varint(indexIn(POSITIONS, area.position, 'position'));
     out.varint(indexIn(MOTION_DIRECTIONS, area.direction, 'direction'));
     out.varint(indexIn(SPEED_WORDS, area.speed, 'speed'));
+  }
+  checkCount(record.actions.length, 0, RECORD_LIMITS.maxActions, 'action count');
+  out.varint(record.actions.length);
+  for (const action of record.actions) {
+    checkCount(action.count, 1, RECORD_LIMITS.maxCount, 'action count');
+    out.varint(indexIn(PERSON_NOUNS, action.noun, 'person noun'));
+    out.varint(action.count);
+    out.varint(indexIn(PERSON_ACTIONS, action.action, 'action'));
   }
 }
 
@@ -159,7 +207,7 @@ export function encodeRecord(record: DescriptionRecord): Uint8Array {
   return out.result();
 }
 
-function readContent(input: Reader): ContentRecord {
+function readContent(input: Reader, version: number): ContentRecord {
   const brightness = input.pick(BRIGHTNESS_LEVELS, 'brightness');
   const contrast = input.pick(CONTRAST_LEVELS, 'contrast');
   const colourfulness = input.pick(COLOURFULNESS_LEVELS, 'colourfulness');
@@ -173,7 +221,8 @@ function readContent(input: Reader): ContentRecord {
     const classId = input.varint('class id', RECORD_LIMITS.classes - 1);
     const count = input.varint('object count', RECORD_LIMITS.maxCount);
     if (count < 1) throw invalid('object count must be at least 1');
-    objects.push({ classId, count, position: input.pick(POSITIONS, 'position') });
+    const position = input.pick(POSITIONS, 'position');
+    objects.push({ classId, count, position, colour: version >= 2 ? readColour(input) : null });
   }
   const texts: string[] = [];
   const textCount = input.varint('text count', RECORD_LIMITS.maxTexts);
@@ -189,10 +238,29 @@ function readContent(input: Reader): ContentRecord {
     if (text.length === 0 || sanitiseReadText(text) !== text) throw invalid('text is not in canonical form');
     texts.push(text);
   }
-  return { kind: 'content', brightness, contrast, colourfulness, colours, objects, texts };
+  const people: PersonRecord[] = [];
+  let setting: SettingRecord | null = null;
+  if (version >= 2) {
+    const personCount = input.varint('person count', RECORD_LIMITS.maxPeople);
+    for (let i = 0; i < personCount; i += 1) {
+      people.push({
+        noun: input.pick(PERSON_NOUNS, 'person noun'),
+        age: input.pick(AGE_WORDS, 'age word'),
+        expression: input.pick(EXPRESSION_WORDS, 'expression'),
+        posture: input.pick(POSTURES, 'posture'),
+        hands: input.pick(HAND_POSES, 'hand pose'),
+        top: readColour(input),
+        position: input.pick(POSITIONS, 'position'),
+      });
+    }
+    if (input.varint('setting flag', 1) === 1) {
+      setting = { place: input.pick(SETTINGS, 'setting'), confidence: input.varint('setting confidence', 100), viewpoint: input.pick(VIEWPOINTS, 'viewpoint') };
+    }
+  }
+  return { kind: 'content', brightness, contrast, colourfulness, colours, objects, texts, people, setting };
 }
 
-function readMotion(input: Reader): MotionRecord {
+function readMotion(input: Reader, version: number): MotionRecord {
   const camera = input.pick(CAMERA_MOVES, 'camera move');
   const cameraSpeed = input.pick(SPEED_WORDS, 'camera speed');
   const objects: ObjectMotion[] = [];
@@ -203,25 +271,37 @@ function readMotion(input: Reader): MotionRecord {
     if (count < 1) throw invalid('object count must be at least 1');
     const direction: MotionDirection = input.pick(MOTION_DIRECTIONS, 'direction');
     const speed: SpeedWord = input.pick(SPEED_WORDS, 'speed');
-    objects.push({ classId, count, direction, speed });
+    objects.push({ classId, count, direction, speed, noun: version >= 2 ? input.pick(PERSON_NOUNS, 'person noun') : 'person' });
   }
   const areas: AreaMotion[] = [];
   const areaCount = input.varint('area count', RECORD_LIMITS.maxAreas);
   for (let i = 0; i < areaCount; i += 1) {
     areas.push({ position: input.pick(POSITIONS, 'position'), direction: input.pick(MOTION_DIRECTIONS, 'direction'), speed: input.pick(SPEED_WORDS, 'speed') });
   }
-  return { kind: 'motion', camera, cameraSpeed, objects, areas };
+  const actions: ActionRecord[] = [];
+  if (version >= 2) {
+    const actionCount = input.varint('action count', RECORD_LIMITS.maxActions);
+    for (let i = 0; i < actionCount; i += 1) {
+      const noun = input.pick(PERSON_NOUNS, 'person noun');
+      const count = input.varint('action count', RECORD_LIMITS.maxCount);
+      if (count < 1) throw invalid('action count must be at least 1');
+      actions.push({ noun, count, action: input.pick(PERSON_ACTIONS, 'action') });
+    }
+  }
+  return { kind: 'motion', camera, cameraSpeed, objects, areas, actions };
 }
 
 export function decodeRecord(data: Uint8Array): DescriptionRecord {
   if (!(data instanceof Uint8Array)) throw invalid('expected a Uint8Array');
   const input = new Reader(data);
   const version = input.varint('version', 255);
-  if (version !== STRUCTURED_VERSION) throw invalid(`unsupported version ${version} (this build reads ${STRUCTURED_VERSION})`);
+  if (version < FIRST_VERSION || version > STRUCTURED_VERSION) {
+    throw invalid(`unsupported version ${version} (this build reads ${FIRST_VERSION}..${STRUCTURED_VERSION})`);
+  }
   const kind = input.varint('kind', 255);
   let record: DescriptionRecord;
-  if (kind === KIND_CONTENT) record = readContent(input);
-  else if (kind === KIND_MOTION) record = readMotion(input);
+  if (kind === KIND_CONTENT) record = readContent(input, version);
+  else if (kind === KIND_MOTION) record = readMotion(input, version);
   else throw invalid(`unknown kind ${kind}`);
   input.end();
   return record;

@@ -16,7 +16,14 @@ import { assertRgbFrame } from '../runtime/frame.ts';
 import { analyseMotion, type CameraMotion, type MotionAnalysis, type TimedRgbFrame } from '../motion/analyse.ts';
 import { DEFAULT_ANALYSIS_WIDTH } from '../motion/flow.ts';
 import { centreOf } from '../motion/tracks.ts';
-import { analyseScene } from '../scene/colours.ts';
+import { analyseScene, type ColourName } from '../scene/colours.ts';
+import { innerBox, regionColour } from '../scene/regions.ts';
+import { inferSetting } from '../scene/setting.ts';
+import type { FaceAnalyzer } from '../people/face.ts';
+import type { BodyPose, PoseEstimator } from '../people/pose.ts';
+import { handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
+import { summariseActions, trackPoses, type TrackedPerson } from './actions.ts';
+import { refineDetections } from './priors.ts';
 import { decodeRecord, encodeRecord } from './binary.ts';
 import { renderRecord } from './render.ts';
 import {
@@ -31,6 +38,7 @@ import {
   type ObjectMotion,
   type Position,
 } from './record.ts';
+import { intersectionOverUnion } from '../motion/tracks.ts';
 
 /** The codec's contracts that the describer implements. */
 export type { ClipFrames, ContentDescription, MotionDescription, SceneDescriber, SemanticTextCodec, TimedFrame } from '../types.ts';
@@ -41,7 +49,11 @@ export interface DescriberOptions {
   /** Without one, descriptions carry scene and motion only and name no objects. */
   readonly detector?: ObjectDetector;
   readonly textReader?: TextReader;
-  /** Detections below this score are ignored (default 0.35). */
+  /** Body poses (MoveNet): people, their posture and hands, head turns and gestures over a clip. */
+  readonly poseEstimator?: PoseEstimator;
+  /** Age, gender and expression of the faces the poses locate. */
+  readonly faceAnalyzer?: FaceAnalyzer;
+  /** Detections below this score are not described (default 0.35); weaker candidates still serve the priors as evidence. */
   readonly minDetectionScore?: number;
   /** Read text below this score is ignored (default 0.85). */
   readonly minTextScore?: number;
@@ -55,6 +67,7 @@ export interface KeyframeAnalysis {
   readonly record: ContentRecord;
   readonly detections: readonly Detection[];
   readonly lines: readonly OcrLine[];
+  readonly poses: readonly BodyPose[];
 }
 
 export interface ClipAnalysis {
@@ -90,10 +103,36 @@ function groupPosition(detections: readonly Detection[]): Position {
   return best[1].count * 2 > detections.length || detections.length === 1 ? best[0] : 'across';
 }
 
-export function contentRecordFor(frame: RgbFrame, detections: readonly Detection[], lines: readonly OcrLine[], minTextScore = 0.75): ContentRecord {
+/** The colour most of a group's boxes share (from the middle of each box), or null when they disagree. */
+function groupColour(frame: RgbFrame, group: readonly Detection[]): ColourName | null {
+  const tally = new Map<ColourName, number>();
+  for (const detection of group) {
+    const colour = regionColour(frame, innerBox(detection.box));
+    if (colour) tally.set(colour, (tally.get(colour) ?? 0) + 1);
+  }
+  const [best] = [...tally.entries()].sort((a, b) => b[1] - a[1]);
+  return best && best[1] * 2 > group.length ? best[0] : null;
+}
+
+/** Poses that are people: confident on their own, or confirmed by a person detection. */
+function confirmedPoses(poses: readonly BodyPose[], detections: readonly Detection[]): BodyPose[] {
+  const people = detections.filter((d) => d.classId === 0);
+  return poses.filter((pose) => pose.score >= 0.5 || (pose.score >= 0.3 && people.some((d) => intersectionOverUnion(d.box, pose.box) > 0.3)));
+}
+
+export function contentRecordFor(
+  frame: RgbFrame,
+  detections: readonly Detection[],
+  lines: readonly OcrLine[],
+  minTextScore = 0.75,
+  people: readonly PersonRecord[] = [],
+): ContentRecord {
   const scene = analyseScene(frame);
+  // People with a pose are described one by one; person detections no pose accounts for stay a count.
+  const personDetections = detections.filter((d) => d.classId === 0);
+  const unexplainedPeople = Math.max(0, personDetections.length - people.length);
   const byClass = new Map<number, Detection[]>();
-  for (const detection of detections) {
+  for (const detection of people.length > 0 ? detections.filter((d) => d.classId !== 0) : detections) {
     if (!Number.isInteger(detection.classId) || detection.classId < 0 || detection.classId >= RECORD_LIMITS.classes) continue;
     byClass.set(detection.classId, [...(byClass.get(detection.classId) ?? []), detection]);
   }
@@ -101,7 +140,16 @@ export function contentRecordFor(frame: RgbFrame, detections: readonly Detection
     .map(([classId, group]) => ({ classId, group, area: group.reduce((sum, d) => sum + d.box.width * d.box.height, 0) }))
     .sort((a, b) => b.area - a.area || a.classId - b.classId)
     .slice(0, MAX_CONTENT_GROUPS)
-    .map(({ classId, group }) => ({ classId, count: Math.min(group.length, RECORD_LIMITS.maxCount), position: groupPosition(group) }));
+    .map(({ classId, group }) => ({
+      classId,
+      count: Math.min(group.length, RECORD_LIMITS.maxCount),
+      position: groupPosition(group),
+      colour: classId === 0 ? null : groupColour(frame, group),
+    }));
+  if (people.length > 0 && unexplainedPeople > 0 && objects.length < MAX_CONTENT_GROUPS) {
+    const rest = [...personDetections].sort((a, b) => a.box.width * a.box.height - b.box.width * b.box.height).slice(0, unexplainedPeople);
+    objects.push({ classId: 0, count: unexplainedPeople, position: groupPosition(rest), colour: null });
+  }
   const texts: string[] = [];
   const ordered = [...lines].filter((line) => line.score >= minTextScore).sort((a, b) => a.box.y - b.box.y || a.box.x - b.box.x);
   for (const line of ordered) {
@@ -118,7 +166,14 @@ export function contentRecordFor(frame: RgbFrame, detections: readonly Detection
     colours: scene.colours,
     objects,
     texts,
+    people: people.slice(0, RECORD_LIMITS.maxPeople),
+    setting: settingRecord(frame, detections, people.length),
   };
+}
+
+function settingRecord(frame: RgbFrame, detections: readonly Detection[], peopleCount: number): ContentRecord['setting'] {
+  const guess = inferSetting(frame, detections, peopleCount);
+  return guess ? { place: guess.place, confidence: Math.round(guess.confidence * 100), viewpoint: guess.viewpoint } : null;
 }
 
 function cameraMove(camera: CameraMotion): CameraMove {
@@ -134,28 +189,39 @@ function cameraMove(camera: CameraMotion): CameraMove {
   }
 }
 
-export function motionRecordFor(motion: MotionAnalysis): MotionRecord {
+export interface PeopleInClip {
+  /** Noun for each moving person, matched to `motion.objects` by index (class 0 only). */
+  readonly nouns: ReadonlyMap<number, PersonNoun>;
+  readonly actions: MotionRecord['actions'];
+}
+
+export function motionRecordFor(motion: MotionAnalysis, people: PeopleInClip = { nouns: new Map(), actions: [] }): MotionRecord {
   const groups = new Map<string, { -readonly [K in keyof ObjectMotion]: ObjectMotion[K] } & { order: number }>();
   const moving = motion.objects.filter((object) => object.direction !== 'still');
   // Still objects are mentioned only when nothing else moves, so a still scene still names who is in it.
   const mentioned = moving.length > 0 || motion.areas.length > 0 ? moving : motion.objects;
+  // People doing something in place are named by their action instead.
+  const acting = people.actions.length > 0;
   mentioned.forEach((object, order) => {
+    if (acting && object.classId === 0 && (object.direction === 'in-place' || object.direction === 'still')) return;
     // Speed means nothing for objects that stay where they are; a fixed value keeps the form canonical.
     const speed = object.direction === 'still' || object.direction === 'in-place' ? 'moderate' : object.speed;
-    const key = `${object.classId}/${object.direction}/${speed}`;
+    const noun: PersonNoun = object.classId === 0 ? (people.nouns.get(motion.objects.indexOf(object)) ?? 'person') : 'person';
+    const key = `${object.classId}/${object.direction}/${speed}/${noun}`;
     const group = groups.get(key);
-    groups.set(key, group ? { ...group, count: Math.min(group.count + 1, RECORD_LIMITS.maxCount) } : { classId: object.classId, count: 1, direction: object.direction, speed, order });
+    groups.set(key, group ? { ...group, count: Math.min(group.count + 1, RECORD_LIMITS.maxCount) } : { classId: object.classId, count: 1, direction: object.direction, speed, noun, order });
   });
   // Still objects are only listed when every tracked object is still; their tracks break up when
   // the detector misses them for a while, so the most seen in one frame is the better count.
   for (const group of groups.values()) {
     const peak = motion.peakCounts.get(group.classId) ?? 0;
-    if (group.direction === 'still' && peak > 0) group.count = Math.min(peak, RECORD_LIMITS.maxCount);
+    const stillGroupsOfClass = [...groups.values()].filter((other) => other.classId === group.classId && other.direction === 'still').length;
+    if (group.direction === 'still' && peak > 0 && stillGroupsOfClass === 1) group.count = Math.min(peak, RECORD_LIMITS.maxCount);
   }
   const objects = [...groups.values()]
     .sort((a, b) => b.count - a.count || a.order - b.order)
     .slice(0, MAX_MOTION_GROUPS)
-    .map(({ classId, count, direction, speed }) => ({ classId, count, direction, speed }));
+    .map(({ classId, count, direction, speed, noun }) => ({ classId, count, direction, speed, noun }));
   const areas: AreaMotion[] = [];
   for (const area of motion.areas) {
     const centre = centreOf(area.box);
@@ -167,7 +233,16 @@ export function motionRecordFor(motion: MotionAnalysis): MotionRecord {
     if (areas.length === MAX_AREAS) break;
   }
   const camera = cameraMove(motion.camera);
-  return { kind: 'motion', camera, cameraSpeed: camera === 'static' ? 'moderate' : motion.cameraSpeed, objects, areas };
+  // Local movement inside an acting person is that action, not a separate area.
+  const shownAreas = acting ? areas.filter((area) => area.direction !== 'in-place') : areas;
+  return {
+    kind: 'motion',
+    camera,
+    cameraSpeed: camera === 'static' ? 'moderate' : motion.cameraSpeed,
+    objects,
+    areas: shownAreas,
+    actions: people.actions.slice(0, RECORD_LIMITS.maxActions),
+  };
 }
 
 function validateOptions(options: DescriberOptions): Required<Pick<DescriberOptions, 'minDetectionScore' | 'minTextScore' | 'motionFrames' | 'analysisWidth'>> {
@@ -197,7 +272,7 @@ export class CmvcDescriber implements SceneDescriber {
 
   constructor(private readonly options: DescriberOptions = {}) {
     this.settings = validateOptions(options);
-    const parts = [options.detector?.id, options.textReader?.id].filter((part): part is string => Boolean(part));
+    const parts = [options.detector?.id, options.textReader?.id, options.poseEstimator?.id, options.faceAnalyzer?.id].filter((part): part is string => Boolean(part));
     this.id = parts.length > 0 ? `${SEMANTIC_CODEC_ID}+${parts.join('+')}` : SEMANTIC_CODEC_ID;
   }
 
@@ -207,20 +282,55 @@ export class CmvcDescriber implements SceneDescriber {
       this.options.detector ? this.options.detector.detect([frame]).then((lists) => lists[0] ?? []) : Promise.resolve([]),
       this.options.textReader ? this.options.textReader.read(frame) : Promise.resolve([]),
     ]);
-    const kept = detections.filter((d) => d.score >= this.settings.minDetectionScore);
-    return { record: contentRecordFor(frame, kept, lines, this.settings.minTextScore), detections: kept, lines };
+    const poses = this.options.poseEstimator ? ((await this.options.poseEstimator.estimate([frame]))[0] ?? []) : [];
+    const kept = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height });
+    const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
+    const faces = this.options.faceAnalyzer ? await this.options.faceAnalyzer.analyse(frame, people) : people.map(() => null);
+    const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null));
+    return { record: contentRecordFor(frame, kept, lines, this.settings.minTextScore, records), detections: kept, lines, poses: people };
   }
 
   async analyseClip(clip: ClipFrames): Promise<ClipAnalysis> {
     if (!clip || !Array.isArray(clip.frames) || clip.frames.length === 0) throw new ModelError('invalid-input', 'a clip needs at least one frame');
     const frames: TimedRgbFrame[] = spread(clip.frames.length, this.settings.motionFrames).map((i) => clip.frames[i] as TimedFrame);
+    const poses = this.options.poseEstimator ? await this.options.poseEstimator.estimate(frames) : frames.map((): BodyPose[] => []);
     let detections: Detection[][] | undefined;
     if (this.options.detector) {
       const lists = await this.options.detector.detect(frames);
-      detections = frames.map((_, i) => (lists[i] ?? []).filter((d) => d.score >= this.settings.minDetectionScore));
+      detections = frames.map((frame, i) =>
+        refineDetections(lists[i] ?? [], poses[i] ?? [], { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height }),
+      );
     }
     const motion = await analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(detections ? { detections } : {}) });
-    return { record: motionRecordFor(motion), motion };
+    const people = await this.peopleInClip(frames, poses, detections ?? frames.map(() => []), motion);
+    return { record: motionRecordFor(motion, people), motion };
+  }
+
+  /** Who the moving people are (faces on the clip's middle frame) and what they do in place. */
+  private async peopleInClip(frames: readonly TimedRgbFrame[], poses: readonly BodyPose[][], detections: readonly Detection[][], motion: MotionAnalysis): Promise<PeopleInClip> {
+    const confirmed = poses.map((list, i) => confirmedPoses(list, detections[i] ?? []));
+    if (!confirmed.some((list) => list.length > 0)) return { nouns: new Map(), actions: [] };
+    const middle = Math.floor(frames.length / 2);
+    const middlePoses = confirmed[middle] ?? [];
+    const faces = this.options.faceAnalyzer && middlePoses.length > 0 ? await this.options.faceAnalyzer.analyse(frames[middle] as TimedRgbFrame, middlePoses) : middlePoses.map(() => null);
+    const nounOfBox = (box: Detection['box']): PersonNoun => {
+      let best = -1;
+      let bestOverlap = 0.1;
+      middlePoses.forEach((pose, i) => {
+        const overlap = intersectionOverUnion(pose.box, box);
+        if (overlap > bestOverlap) {
+          bestOverlap = overlap;
+          best = i;
+        }
+      });
+      return best >= 0 ? nounFor(faces[best] ?? null).noun : 'person';
+    };
+    const nouns = new Map<number, PersonNoun>();
+    motion.objects.forEach((object, index) => {
+      if (object.classId === 0) nouns.set(index, nounOfBox(object.box));
+    });
+    const tracked: TrackedPerson[] = trackPoses(confirmed).map((track) => ({ ...track, noun: nounOfBox(track.box) }));
+    return { nouns, actions: summariseActions(tracked, handsOf) };
   }
 
   async describeKeyframe(frame: TimedFrame): Promise<ContentDescription> {

@@ -32,3 +32,5 @@ export {
   type ObjectMotion,
   type Position,
 } from './record.ts';
+export { refineDetections, type PriorOptions } from './priors.ts';
+export { ACTION_THRESHOLDS, actionsOf, headYaw, summariseActions, trackPoses, type PoseTrack, type TrackedPerson } from './actions.ts';

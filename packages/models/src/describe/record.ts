@@ -1,5 +1,7 @@
 import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
+import type { PersonNoun, PersonRecord } from '../people/describe.ts';
 import type { Brightness, Colourfulness, ColourName, Contrast } from '../scene/colours.ts';
+import type { SettingName, Viewpoint } from '../scene/setting.ts';
 
 /** Coarse 3×3 place in the frame, or spread over it (several objects, no majority place). */
 export const POSITIONS = [
@@ -24,6 +26,15 @@ export interface ObjectCount {
   readonly classId: number;
   readonly count: number;
   readonly position: Position;
+  /** The colour most of the group's boxes share, when one does. */
+  readonly colour: ColourName | null;
+}
+
+/** Where the frame was taken, with how sure the describer is (percent). */
+export interface SettingRecord {
+  readonly place: SettingName;
+  readonly confidence: number;
+  readonly viewpoint: Viewpoint;
 }
 
 export interface ContentRecord {
@@ -36,6 +47,9 @@ export interface ContentRecord {
   readonly objects: readonly ObjectCount[];
   /** Text read in the frame, already sanitised (see `sanitiseReadText`). */
   readonly texts: readonly string[];
+  /** People seen with a body pose; they stand in for the detector's "person" group. */
+  readonly people: readonly PersonRecord[];
+  readonly setting: SettingRecord | null;
 }
 
 export interface ObjectMotion {
@@ -43,6 +57,18 @@ export interface ObjectMotion {
   readonly count: number;
   readonly direction: MotionDirection;
   readonly speed: SpeedWord;
+  /** For people (class 0): man, woman… when the faces told; otherwise "person". */
+  readonly noun: PersonNoun;
+}
+
+export const PERSON_ACTIONS = ['turn-head', 'gesture', 'raise-arms'] as const;
+export type PersonAction = (typeof PERSON_ACTIONS)[number];
+
+/** Something people do without going anywhere: turning their heads, gesturing. */
+export interface ActionRecord {
+  readonly noun: PersonNoun;
+  readonly count: number;
+  readonly action: PersonAction;
 }
 
 export interface AreaMotion {
@@ -58,6 +84,7 @@ export interface MotionRecord {
   readonly objects: readonly ObjectMotion[];
   /** Moving regions no detected object accounts for. */
   readonly areas: readonly AreaMotion[];
+  readonly actions: readonly ActionRecord[];
 }
 
 export type DescriptionRecord = ContentRecord | MotionRecord;
@@ -71,6 +98,8 @@ export const RECORD_LIMITS = {
   maxTextChars: 48,
   maxAreas: 4,
   maxColours: 2,
+  maxPeople: 6,
+  maxActions: 4,
 } as const;
 
 /**

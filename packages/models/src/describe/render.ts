@@ -1,6 +1,8 @@
 import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
-import { countedNoun, joinList } from './nouns.ts';
-import type { AreaMotion, CameraMove, ContentRecord, DescriptionRecord, MotionRecord, ObjectMotion, Position } from './record.ts';
+import type { PersonNoun, PersonRecord } from '../people/describe.ts';
+import type { ColourName } from '../scene/colours.ts';
+import { article, countedNoun, joinList, numberWord, singular } from './nouns.ts';
+import type { ActionRecord, AreaMotion, CameraMove, ContentRecord, DescriptionRecord, MotionRecord, ObjectCount, ObjectMotion, Position, SettingRecord } from './record.ts';
 
 const PLACE: Readonly<Record<Position, string>> = {
   'top-left': 'at the top left',
@@ -47,20 +49,74 @@ const VERBS: ReadonlyMap<number, readonly [singular: string, plural: string]> = 
   [7, ['drives', 'drive']],
 ]);
 
+const PERSON_PLURALS: Readonly<Record<PersonNoun, string>> = { person: 'people', man: 'men', woman: 'women', boy: 'boys', girl: 'girls' };
+const POSSESSIVE: Readonly<Record<PersonNoun, [singular: string, plural: string]>> = {
+  person: ['their', 'their'],
+  man: ['his', 'their'],
+  boy: ['his', 'their'],
+  woman: ['her', 'their'],
+  girl: ['her', 'their'],
+};
+
+/** "a man", "two women". */
+function countedPerson(noun: PersonNoun, count: number): string {
+  return count === 1 ? `${article(noun)} ${noun}` : `${numberWord(count)} ${PERSON_PLURALS[noun]}`;
+}
+
+/** "a white car", "two red apples": the colour goes before the noun. */
+function colouredNoun(group: ObjectCount): string {
+  const phrase = countedNoun(group.classId, group.count);
+  // "an orange orange" says nothing the noun does not.
+  if (!group.colour || singular(group.classId) === group.colour) return phrase;
+  const [first, ...rest] = phrase.split(' ');
+  return group.count === 1 ? `${article(group.colour)} ${group.colour} ${rest.join(' ')}` : `${first} ${group.colour} ${rest.join(' ')}`;
+}
+
+const HANDS: Readonly<Record<PersonRecord['hands'], string>> = {
+  none: '',
+  raised: ' with an arm raised',
+  'at-chest': ' with a hand at the chest',
+  'at-face': ' with a hand at the face',
+};
+
+function renderPerson(person: PersonRecord): string {
+  const words = [person.expression === 'none' ? '' : person.expression, person.age === 'any' ? '' : person.age, person.noun].filter(Boolean).join(' ');
+  const clothing = person.top ? ` in ${article(person.top)} ${person.top} top` : '';
+  const posture = person.posture === 'unknown' ? '' : `, ${person.posture}`;
+  return `${article(words)} ${words}${clothing} ${PLACE[person.position]}${posture}${HANDS[person.hands]}`;
+}
+
+/** "in an office", "likely in a parking lot", "seen from above in …"; confidence below 60 % says "likely". */
+function renderSetting(setting: SettingRecord): string {
+  // A room is only ever inferred from its wooden floor (scene/setting.ts), so the text can say so.
+  const place =
+    setting.place === 'tabletop'
+      ? 'on a tabletop'
+      : setting.place === 'outdoors'
+        ? 'outdoors'
+        : setting.place === 'room'
+          ? 'in a room with a wooden floor'
+          : `in ${article(setting.place)} ${setting.place}`;
+  const hedged = setting.confidence < 60 ? `likely ${place}` : place;
+  return setting.viewpoint === 'high' ? `seen from above, ${hedged}` : hedged;
+}
+
 function renderContent(record: ContentRecord): string {
   const adjectives: string[] = [record.brightness];
   if (record.contrast !== 'normal') adjectives.push(`${record.contrast}-contrast`);
   if (record.colourfulness !== 'normal') adjectives.push(record.colourfulness);
-  const scene = `a ${adjectives.join(', ')} scene with mostly ${joinList(record.colours)} tones`;
-  const objects = joinList(record.objects.map((group) => `${countedNoun(group.classId, group.count)} ${PLACE[group.position]}`));
+  const setting = record.setting ? ` ${renderSetting(record.setting)},` : '';
+  const scene = `a ${adjectives.join(', ')} scene${setting} with mostly ${joinList(record.colours as readonly ColourName[])} tones`;
+  const subjects = [...record.people.map(renderPerson), ...record.objects.map((group) => `${colouredNoun(group)} ${PLACE[group.position]}`)];
+  const objects = record.people.length > 0 ? subjects.join('; ') : joinList(subjects);
   let text = objects ? `${objects}, in ${scene}` : scene;
   if (record.texts.length > 0) text += `; text reads ${joinList(record.texts.map((line) => `'${line}'`))}`;
   return text;
 }
 
-function renderObjectMotion(group: ObjectMotion): string {
-  const subject = countedNoun(group.classId, group.count);
-  const one = group.count === 1;
+function renderObjectMotion(group: ObjectMotion, subjectOverride?: string, pluralOverride?: boolean): string {
+  const subject = subjectOverride ?? (group.classId === 0 ? countedPerson(group.noun, group.count) : countedNoun(group.classId, group.count));
+  const one = pluralOverride === undefined ? group.count === 1 : !pluralOverride;
   if (group.direction === 'still') return `${subject} ${one ? 'stays' : 'stay'} still`;
   if (group.direction === 'in-place') return `${subject} ${one ? 'moves' : 'move'} in place`;
   const [singularVerb, pluralVerb] = VERBS.get(group.classId) ?? ['moves', 'move'];
@@ -74,9 +130,37 @@ function renderAreaMotion(area: AreaMotion): string {
   return `${speed}movement ${DIRECTION[area.direction]} ${PLACE[area.position]}`;
 }
 
+const ACTION: Readonly<Record<ActionRecord['action'], [singular: string, plural: string, object: string]>> = {
+  'turn-head': ['turns', 'turn', 'head'],
+  gesture: ['gestures with', 'gesture with', 'hands'],
+  'raise-arms': ['raises', 'raise', 'arms'],
+};
+
+function renderAction(action: ActionRecord): string {
+  const [singular, plural, thing] = ACTION[action.action];
+  const one = action.count === 1;
+  const [his, their] = POSSESSIVE[action.noun];
+  const things = thing === 'head' && !one ? 'heads' : thing;
+  return `${countedPerson(action.noun, action.count)} ${one ? singular : plural} ${one ? his : their} ${things}`;
+}
+
+/** People going the same way at the same speed share one clause: "a woman and a man walk toward the camera". */
+function renderObjects(objects: readonly ObjectMotion[]): string[] {
+  const parts: string[] = [];
+  const done = new Set<ObjectMotion>();
+  for (const group of objects) {
+    if (done.has(group)) continue;
+    const together = group.classId === 0 ? objects.filter((other) => other.classId === 0 && !done.has(other) && other.direction === group.direction && other.speed === group.speed) : [group];
+    together.forEach((other) => done.add(other));
+    if (together.length === 1) parts.push(renderObjectMotion(group));
+    else parts.push(renderObjectMotion(group, joinList(together.map((other) => countedPerson(other.noun, other.count))), true));
+  }
+  return parts;
+}
+
 function renderMotion(record: MotionRecord): string {
   const camera = record.camera === 'static' ? 'camera static' : `camera ${ADVERB[record.cameraSpeed]}${CAMERA[record.camera]}`;
-  const parts = [camera, ...record.objects.map(renderObjectMotion), ...record.areas.map(renderAreaMotion)];
+  const parts = [camera, ...renderObjects(record.objects), ...record.actions.map(renderAction), ...record.areas.map(renderAreaMotion)];
   if (parts.length === 1) parts.push(record.camera === 'static' ? 'nothing moves' : 'nothing else moves');
   return parts.join('; ');
 }

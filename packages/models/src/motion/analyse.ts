@@ -192,12 +192,17 @@ function overlaps(a: Box, b: Box): boolean {
   return intersectionOverUnion(a, b) > 0.1 || containsCentre(a, b) || containsCentre(b, a);
 }
 
+/**
+ * Tracks seen in at least 40 % of the frames that have detections; a track that moves needs only
+ * two points, since something passing through the picture is in few sampled frames by nature.
+ */
 function trackObjects(frames: readonly TimedRgbFrame[], detections: readonly (readonly Detection[])[], camera: CameraMotion): MovingObject[] {
   const framesWithDetections = detections.filter((list) => list.length > 0).length;
   const minPoints = Math.max(2, Math.ceil(framesWithDetections * 0.4));
   return linkTracks(detections)
-    .filter((track) => track.points.length >= minPoints)
-    .map((track) => describeTrack(track, frames, camera));
+    .filter((track) => track.points.length >= 2)
+    .map((track) => describeTrack(track, frames, camera))
+    .filter((object) => object.seen >= minPoints || (object.direction !== 'still' && object.direction !== 'in-place'));
 }
 
 function describeTrack(track: Track<Detection>, frames: readonly TimedRgbFrame[], camera: CameraMotion): MovingObject {

@@ -12,3 +12,5 @@ export {
   type Contrast,
   type SceneStatistics,
 } from './colours.ts';
+export { innerBox, regionColour } from './regions.ts';
+export { inferSetting, MIN_SETTING_CONFIDENCE, SETTINGS, VIEWPOINTS, type SettingGuess, type SettingName, type Viewpoint } from './setting.ts';

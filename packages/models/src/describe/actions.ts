@@ -1,0 +1,111 @@
+import type { Box } from '../types.ts';
+import type { HandPose, PersonNoun } from '../people/describe.ts';
+import type { BodyPose, Keypoint } from '../people/pose.ts';
+import { centreOf, linkTracks } from '../motion/tracks.ts';
+import type { ActionRecord, PersonAction } from './record.ts';
+
+/** One person followed over a clip's sampled frames by their pose boxes. */
+export interface PoseTrack {
+  /** Mean box over the track. */
+  readonly box: Box;
+  readonly poses: readonly BodyPose[];
+}
+
+export interface TrackedPerson extends PoseTrack {
+  readonly noun: PersonNoun;
+}
+
+/**
+ * Thresholds, all relative to the person's own size so near and far people are judged alike:
+ * a head turns when the nose's offset from between the eyes (in eye distances) spans `headTurn`;
+ * hands gesture when a wrist's spread (standard deviation, in shoulder widths) reaches `gesture`
+ * while the body stays within `stayPut` box widths; a track needs `minPoses` sampled frames.
+ */
+export const ACTION_THRESHOLDS = { headTurn: 0.6, gesture: 0.2, stayPut: 0.3, minPoses: 3, keypoint: 0.3 } as const;
+
+const seen = (p: Keypoint): boolean => p.score >= ACTION_THRESHOLDS.keypoint;
+
+/** Follows confirmed poses across frames. */
+export function trackPoses(frames: readonly (readonly BodyPose[])[]): PoseTrack[] {
+  const tracks = linkTracks(frames.map((poses) => poses.map((pose) => ({ classId: 0, box: pose.box, pose }))));
+  return tracks
+    .filter((track) => track.points.length >= ACTION_THRESHOLDS.minPoses)
+    .map((track) => {
+      const boxes = track.points.map((p) => p.observation.box);
+      const n = boxes.length;
+      const box = {
+        x: boxes.reduce((s, b) => s + b.x, 0) / n,
+        y: boxes.reduce((s, b) => s + b.y, 0) / n,
+        width: boxes.reduce((s, b) => s + b.width, 0) / n,
+        height: boxes.reduce((s, b) => s + b.height, 0) / n,
+      };
+      return { box, poses: track.points.map((p) => p.observation.pose) };
+    });
+}
+
+/** How far the head is turned: the nose's offset from between the eyes in eye distances; ±1 when one eye is hidden. */
+export function headYaw(pose: BodyPose): number | undefined {
+  const { nose, leftEye, rightEye } = pose.keypoints;
+  if (!seen(nose)) return undefined;
+  if (seen(leftEye) && seen(rightEye)) {
+    const distance = Math.abs(leftEye.x - rightEye.x);
+    if (distance <= 1e-4) return undefined;
+    return (nose.x - (leftEye.x + rightEye.x) / 2) / distance;
+  }
+  if (seen(leftEye)) return 1;
+  if (seen(rightEye)) return -1;
+  return undefined;
+}
+
+function spread(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+}
+
+/** The actions one tracked person performs in place. */
+export function actionsOf(track: PoseTrack, handsOf: (pose: BodyPose) => HandPose): PersonAction[] {
+  const actions: PersonAction[] = [];
+  const yaws = track.poses.map(headYaw).filter((yaw): yaw is number => yaw !== undefined);
+  if (yaws.length >= ACTION_THRESHOLDS.minPoses && Math.max(...yaws) - Math.min(...yaws) >= ACTION_THRESHOLDS.headTurn) actions.push('turn-head');
+
+  const first = centreOf(track.poses[0]!.box);
+  const last = centreOf(track.poses[track.poses.length - 1]!.box);
+  const staysPut = Math.hypot(last.x - first.x, last.y - first.y) < ACTION_THRESHOLDS.stayPut * track.box.width;
+  const hands = track.poses.map(handsOf);
+  if (hands[0] !== 'raised' && hands.filter((h) => h === 'raised').length * 3 >= hands.length) actions.push('raise-arms');
+  else if (staysPut) {
+    for (const side of ['leftWrist', 'rightWrist'] as const) {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (const pose of track.poses) {
+        const { leftShoulder, rightShoulder } = pose.keypoints;
+        const wrist = pose.keypoints[side];
+        if (!seen(wrist) || !seen(leftShoulder) || !seen(rightShoulder)) continue;
+        const width = Math.abs(leftShoulder.x - rightShoulder.x);
+        if (width <= 1e-3) continue;
+        xs.push((wrist.x - (leftShoulder.x + rightShoulder.x) / 2) / width);
+        ys.push((wrist.y - (leftShoulder.y + rightShoulder.y) / 2) / width);
+      }
+      if (xs.length >= ACTION_THRESHOLDS.minPoses && Math.max(spread(xs), spread(ys)) >= ACTION_THRESHOLDS.gesture) {
+        actions.push('gesture');
+        break;
+      }
+    }
+  }
+  return actions;
+}
+
+/** Actions grouped by who does them: "two people turn their heads". */
+export function summariseActions(people: readonly TrackedPerson[], handsOf: (pose: BodyPose) => HandPose): ActionRecord[] {
+  const groups = new Map<string, { noun: PersonNoun; action: PersonAction; count: number }>();
+  for (const person of people) {
+    for (const action of actionsOf(person, handsOf)) {
+      const key = `${person.noun}/${action}`;
+      const group = groups.get(key) ?? { noun: person.noun, action, count: 0 };
+      group.count += 1;
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count);
+}

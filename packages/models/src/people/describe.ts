@@ -1,0 +1,140 @@
+import type { Box, RgbFrame } from '../types.ts';
+import { positionOf, type Position } from '../describe/record.ts';
+import { regionColour } from '../scene/regions.ts';
+import type { ColourName } from '../scene/colours.ts';
+import type { Expression, FaceAttributes } from './face.ts';
+import type { BodyPose, Keypoint } from './pose.ts';
+
+export const PERSON_NOUNS = ['person', 'man', 'woman', 'boy', 'girl'] as const;
+export type PersonNoun = (typeof PERSON_NOUNS)[number];
+export const AGE_WORDS = ['any', 'young', 'older'] as const;
+export type AgeWord = (typeof AGE_WORDS)[number];
+/** Expressions worth naming; `none` when neutral or unsure. */
+export const EXPRESSION_WORDS = ['none', 'smiling', 'surprised', 'sad', 'angry', 'afraid', 'disgusted'] as const;
+export type ExpressionWord = (typeof EXPRESSION_WORDS)[number];
+export const POSTURES = ['unknown', 'standing', 'sitting'] as const;
+export type Posture = (typeof POSTURES)[number];
+export const HAND_POSES = ['none', 'raised', 'at-chest', 'at-face'] as const;
+export type HandPose = (typeof HAND_POSES)[number];
+
+/** What a keyframe shows of one person. */
+export interface PersonRecord {
+  readonly noun: PersonNoun;
+  readonly age: AgeWord;
+  readonly expression: ExpressionWord;
+  readonly posture: Posture;
+  readonly hands: HandPose;
+  /** Colour of the upper body's clothing, when one colour clearly dominates it. */
+  readonly top: ColourName | null;
+  readonly position: Position;
+}
+
+/**
+ * Decision thresholds. Gender is named only when FaceRes is sure (maleness below `woman` or above
+ * `man`); an expression only at `expression` probability or more; keypoints count at `keypoint`.
+ */
+export const PEOPLE_THRESHOLDS = {
+  woman: 0.35,
+  man: 0.65,
+  child: 13,
+  young: 30,
+  older: 60,
+  expression: 0.6,
+  keypoint: 0.3,
+} as const;
+
+const EXPRESSION_WORD: Readonly<Record<Expression, ExpressionWord>> = {
+  neutral: 'none',
+  happy: 'smiling',
+  surprised: 'surprised',
+  sad: 'sad',
+  angry: 'angry',
+  afraid: 'afraid',
+  disgusted: 'disgusted',
+};
+
+const seen = (p: Keypoint): boolean => p.score >= PEOPLE_THRESHOLDS.keypoint;
+const mid = (a: Keypoint, b: Keypoint): { x: number; y: number } => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+
+export function nounFor(face: FaceAttributes | null): { noun: PersonNoun; age: AgeWord } {
+  if (!face) return { noun: 'person', age: 'any' };
+  const t = PEOPLE_THRESHOLDS;
+  const gender = face.maleness <= t.woman ? 'female' : face.maleness >= t.man ? 'male' : undefined;
+  if (face.age < t.child) return { noun: gender === 'female' ? 'girl' : gender === 'male' ? 'boy' : 'person', age: 'any' };
+  const age: AgeWord = face.age <= t.young ? 'young' : face.age >= t.older ? 'older' : 'any';
+  return { noun: gender === 'female' ? 'woman' : gender === 'male' ? 'man' : 'person', age };
+}
+
+/**
+ * Standing when the thighs are upright (knee well below hip), sitting when they are level;
+ * unknown when hips or knees are not visible.
+ */
+export function postureOf(pose: BodyPose): Posture {
+  const k = pose.keypoints;
+  const pairs: [Keypoint, Keypoint][] = [
+    [k.leftHip, k.leftKnee],
+    [k.rightHip, k.rightKnee],
+  ];
+  const visible = pairs.filter(([hip, knee]) => seen(hip) && seen(knee));
+  if (visible.length === 0 || !seen(k.leftShoulder) || !seen(k.rightShoulder)) return 'unknown';
+  const shoulders = mid(k.leftShoulder, k.rightShoulder);
+  const hips = mid(k.leftHip, k.rightHip);
+  const torso = Math.abs(hips.y - shoulders.y);
+  if (torso <= 0) return 'unknown';
+  const drop = visible.reduce((sum, [hip, knee]) => sum + (knee.y - hip.y), 0) / visible.length;
+  if (drop > 0.6 * torso) return 'standing';
+  if (drop < 0.35 * torso) return 'sitting';
+  return 'unknown';
+}
+
+/**
+ * Where the hands are, from the wrists: near the face (within 0.6 shoulder widths of the nose),
+ * raised (above the shoulders), or at the chest (between shoulders and hips, inside the body's width).
+ */
+export function handsOf(pose: BodyPose): HandPose {
+  const k = pose.keypoints;
+  if (!seen(k.leftShoulder) || !seen(k.rightShoulder)) return 'none';
+  const shoulders = mid(k.leftShoulder, k.rightShoulder);
+  const width = Math.abs(k.leftShoulder.x - k.rightShoulder.x);
+  if (width <= 0) return 'none';
+  const hipsY = seen(k.leftHip) && seen(k.rightHip) ? mid(k.leftHip, k.rightHip).y : shoulders.y + width * 1.5;
+  const wrists = [k.leftWrist, k.rightWrist].filter(seen);
+  if (seen(k.nose) && wrists.some((w) => Math.hypot(w.x - k.nose.x, w.y - k.nose.y) < 0.6 * width)) return 'at-face';
+  if (wrists.some((w) => w.y < shoulders.y - 0.25 * width)) return 'raised';
+  const left = Math.min(k.leftShoulder.x, k.rightShoulder.x) - 0.1 * width;
+  const right = Math.max(k.leftShoulder.x, k.rightShoulder.x) + 0.1 * width;
+  const chestBottom = shoulders.y + 0.75 * (hipsY - shoulders.y);
+  if (wrists.some((w) => w.x >= left && w.x <= right && w.y >= shoulders.y - 0.1 * width && w.y <= chestBottom)) return 'at-chest';
+  return 'none';
+}
+
+/** The upper body between the shoulders and the hips (or the upper part of the box without them). */
+export function torsoBox(pose: BodyPose): Box {
+  const k = pose.keypoints;
+  if (seen(k.leftShoulder) && seen(k.rightShoulder)) {
+    const x1 = Math.min(k.leftShoulder.x, k.rightShoulder.x);
+    const x2 = Math.max(k.leftShoulder.x, k.rightShoulder.x);
+    const top = mid(k.leftShoulder, k.rightShoulder).y;
+    const bottom = seen(k.leftHip) && seen(k.rightHip) ? mid(k.leftHip, k.rightHip).y : Math.min(1, top + (x2 - x1) * 1.2);
+    const width = x2 - x1;
+    // The middle of the torso: arms and background stay out.
+    return { x: x1 + width * 0.2, y: top + (bottom - top) * 0.15, width: width * 0.6, height: Math.max(0.01, (bottom - top) * 0.6) };
+  }
+  const { x, y, width, height } = pose.box;
+  return { x: x + width * 0.3, y: y + height * 0.25, width: width * 0.4, height: height * 0.25 };
+}
+
+export function personRecord(frame: RgbFrame, pose: BodyPose, face: FaceAttributes | null): PersonRecord {
+  const { noun, age } = nounFor(face);
+  const expression = face && face.expressionScore >= PEOPLE_THRESHOLDS.expression ? EXPRESSION_WORD[face.expression] : 'none';
+  const centre = { x: pose.box.x + pose.box.width / 2, y: pose.box.y + pose.box.height / 2 };
+  return {
+    noun,
+    age,
+    expression,
+    posture: postureOf(pose),
+    hands: handsOf(pose),
+    top: regionColour(frame, torsoBox(pose)),
+    position: positionOf(centre.x, centre.y),
+  };
+}

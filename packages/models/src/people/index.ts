@@ -1,0 +1,21 @@
+export { createPoseEstimator, decodeMultipose, KEYPOINTS, type BodyPose, type Keypoint, type KeypointName, type PoseEstimator, type PoseEstimatorOptions } from './pose.ts';
+export { createFaceAnalyzer, EXPRESSIONS, faceBox, type Expression, type FaceAnalyzer, type FaceAttributes } from './face.ts';
+export {
+  AGE_WORDS,
+  EXPRESSION_WORDS,
+  HAND_POSES,
+  handsOf,
+  nounFor,
+  PEOPLE_THRESHOLDS,
+  PERSON_NOUNS,
+  personRecord,
+  POSTURES,
+  postureOf,
+  torsoBox,
+  type AgeWord,
+  type ExpressionWord,
+  type HandPose,
+  type PersonNoun,
+  type PersonRecord,
+  type Posture,
+} from './describe.ts';
