@@ -101,7 +101,9 @@ export class ComfyUiGenerator implements Generator, HealthCheckable {
         first_image: images.first ?? '',
         last_image: images.last ?? '',
       });
-      promptId = await this.queuePrompt(prompt, signal);
+      // Not aborted midway: once sent, the server may have queued the prompt, and only its id lets us remove it again.
+      promptId = await this.queuePrompt(prompt);
+      signal.throwIfAborted();
       onProgress?.(0.1);
       const outputs = await this.waitForOutputs(promptId, signal);
       onProgress?.(0.8);
@@ -157,10 +159,9 @@ export class ComfyUiGenerator implements Generator, HealthCheckable {
     return subfolder ? `${subfolder}/${body['name']}` : body['name'];
   }
 
-  private async queuePrompt(prompt: Record<string, unknown>, signal: AbortSignal): Promise<string> {
+  private async queuePrompt(prompt: Record<string, unknown>): Promise<string> {
     const body = await this.client.json('/prompt', {
       json: { prompt, client_id: this.clientId },
-      signal,
       describeError: (_status, errorBody) => describePromptError(errorBody),
     });
     if (isRecord(body) && isRecord(body['node_errors']) && Object.keys(body['node_errors']).length > 0) {
