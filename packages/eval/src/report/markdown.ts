@@ -1,5 +1,4 @@
-import type { BdRateResult } from '../bdrate/bdrate.ts';
-import { paretoFrontier } from '../bdrate/bdrate.ts';
+import { bdRate, paretoFrontier, type BdRateResult } from '../bdrate/bdrate.ts';
 import {
   METHOD_LABELS,
   METHOD_ORDER,
@@ -79,10 +78,27 @@ function perClipBdTable(report: EvalReport, metric: MetricId): string[] {
     const methods = METHOD_ORDER.filter((m) => m !== anchor && report.clips.some((clip) => clip.bdRates[anchor]?.[metric]?.[m]));
     if (methods.length === 0) continue;
     lines.push(`BD-rate (${METRIC_NAMES[metric]}) against **${METHOD_LABELS[anchor]}**:`, '');
-    lines.push(`| clip | ${methods.map((m) => METHOD_LABELS[m]).join(' | ')} |`, `|---|${methods.map(() => '---:').join('|')}|`);
-    for (const clip of report.clips) lines.push(`| ${clip.name} | ${methods.map((m) => bdCell(clip.bdRates[anchor]?.[metric]?.[m])).join(' | ')} |`);
+    // IT2V without the `floor` point: the curve over the measured presets only, not interpolated across the gap between floor and low.
+    const presetsOnly = report.clips.map((clip) => {
+      const points = rdPoints(clip.measurements.filter((m) => m.label !== 'floor'), 'cmvc-it2v', metric);
+      return points.length > 0 && points.length < rdPoints(clip.measurements, 'cmvc-it2v', metric).length ? bdRate(rdPoints(clip.measurements, anchor, metric), points) : undefined;
+    });
+    const withPresets = presetsOnly.some((r) => r !== undefined);
+    lines.push(
+      `| clip | ${methods.map((m) => METHOD_LABELS[m]).join(' | ')}${withPresets ? ' | CMVC IT2V, presets only (no floor) | its score range |' : ' |'}`,
+      `|---|${methods.map(() => '---:').join('|')}${withPresets ? '|---:|---:|' : '|'}`,
+    );
+    report.clips.forEach((clip, i) => {
+      const extra = presetsOnly[i];
+      const range = extra?.status === 'ok' ? `${scoreText(metric, extra.qualityRange[0])}–${scoreText(metric, extra.qualityRange[1])}` : '–';
+      lines.push(`| ${clip.name} | ${methods.map((m) => bdCell(clip.bdRates[anchor]?.[metric]?.[m])).join(' | ')}${withPresets ? ` | ${bdCell(extra)} | ${range} |` : ' |'}`);
+    });
     const aggregate = report.aggregateBd[anchor]?.[metric];
-    lines.push(`| **mean of clips** | ${methods.map((m) => (aggregate?.[m]?.meanPercent == null ? 'n/a' : `**${percent(aggregate[m]!.meanPercent!)}**`)).join(' | ')} |`, '');
+    const presetValues = presetsOnly.flatMap((r) => (r?.status === 'ok' ? [r.percent] : []));
+    lines.push(
+      `| **mean of clips** | ${methods.map((m) => (aggregate?.[m]?.meanPercent == null ? 'n/a' : `**${percent(aggregate[m]!.meanPercent!)}**`)).join(' | ')}${withPresets ? ` | ${presetValues.length > 0 ? `**${percent(mean(presetValues))}**` : 'n/a'} | |` : ' |'}`,
+      '',
+    );
   }
   return lines;
 }
@@ -305,6 +321,8 @@ export function renderMarkdown(report: EvalReport, command: string): string {
     ...sameRateTable(report.floorPoints, anchors, true),
     '',
     '## BD-rate per clip (VMAF)',
+    '',
+    "The CMVC IT2V curve runs from `floor` to `high`; between `floor` and `low` there is no measured point (a wide gap in rate and score), so most of the score range the BD-rate integrates over is interpolated there. The \"presets only\" column leaves `floor` out: the BD-rate over the measured presets `low`–`high` alone, on the score range given.",
     '',
     ...perClipBdTable(report, 'vmaf'),
     '## BD-rate per metric (averaged over clips)',
