@@ -19,11 +19,14 @@ interface Phase {
   readonly name: string;
   readonly errors: number;
   readonly latencies: number[];
+  /** What the first failed request answered, so a run full of errors says why. */
+  readonly firstError: string | null;
 }
 
 async function burst(stack: Stack, name: string, count: number): Promise<Phase> {
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | null = null;
   await Promise.all(
     Array.from({ length: count }, async (_, index) => {
       const started = performance.now();
@@ -37,10 +40,13 @@ async function burst(stack: Stack, name: string, count: number): Promise<Phase> 
       }).catch(() => null);
       const payload = response ? ((await response.json().catch(() => null)) as { errors?: unknown[] } | null) : null;
       latencies.push(elapsedMs(started));
-      if (!response || response.status !== 200 || !payload || payload.errors) errors += 1;
+      if (!response || response.status !== 200 || !payload || payload.errors) {
+        errors += 1;
+        firstError ??= response ? `HTTP ${response.status}: ${JSON.stringify(payload?.errors ?? payload).slice(0, 300)}` : 'no response';
+      }
     }),
   );
-  return { name, errors, latencies };
+  return { name, errors, latencies, firstError };
 }
 
 async function main(): Promise<void> {
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
     });
     console.log(machineTable(info));
     console.log(`\n${markdownTable(['phase', 'searches', 'errors', 'p50', 'p95', 'max'], rows)}`);
+    for (const phase of phases) if (phase.firstError) console.log(`first error (${phase.name}): ${phase.firstError}`);
     const loaded = phases.at(-1)!;
     recordHeadlines([
       { bench: 'search-load', metric: `errors, ${searches} concurrent searches while ${clips} clips encode`, value: loaded.errors, unit: '', target: '0' },
