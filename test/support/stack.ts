@@ -23,7 +23,8 @@ export interface Stack {
   restartApi(): Promise<void>;
   /** Throws with the process's output if any app process exited unexpectedly. */
   assertAlive(): void;
-  stop(): Promise<void>;
+  /** Sends SIGTERM to every process and waits (SIGKILL after 10 s); says how each one ended. */
+  stop(): Promise<ProcessExit[]>;
 }
 
 export interface GraphqlResponse<T> {
@@ -146,6 +147,7 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
       NEXT_TELEMETRY_DISABLED: '1',
     });
     children.push(web.child);
+    logs.set(web.child, { name: 'web', log: web.log });
     webUrl = `http://127.0.0.1:${webPort}`;
     await waitFor(webUrl, web.child, 'web', web.log);
   }
@@ -188,26 +190,38 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
     async stop() {
       for (const child of children) expectedExits.add(child);
       for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.all(
+      const exits = await Promise.all(
         children.map(
           (child) =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
+            new Promise<ProcessExit>((done) => {
+              const name = logs.get(child)!.name;
+              let killed = false;
+              const ended = () => done({ name, code: child.exitCode, signal: child.signalCode, killed });
+              if (child.exitCode !== null || child.signalCode !== null) return ended();
               const timer = setTimeout(() => {
+                killed = true;
                 child.kill('SIGKILL');
-                done();
               }, 10_000);
               child.once('exit', () => {
                 clearTimeout(timer);
-                done();
+                ended();
               });
             }),
         ),
       );
       await rm(workDir, { recursive: true, force: true });
+      return exits;
     },
   };
   return stack;
+}
+
+export interface ProcessExit {
+  readonly name: string;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** True when the process ignored SIGTERM for 10 s and was killed. */
+  readonly killed: boolean;
 }
 
 /** Waits until a video leaves QUEUED/ENCODING, and returns its final state. */

@@ -141,6 +141,8 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // main.ts owns SIGTERM/SIGINT and stops Apollo itself; with Apollo's own handlers as well, stop() never returned and the process was killed.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
