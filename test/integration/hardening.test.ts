@@ -218,6 +218,29 @@ describe('5. internals stay inside', () => {
     expect(body).not.toContain(stack.blobDir);
   });
 
+  it('gives the same error codes over the WebSocket as over HTTP', async () => {
+    /** Runs one operation over graphql-ws and returns the errors it answered with. */
+    const overWebSocket = (operation: string) =>
+      new Promise<{ message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) => {
+        const socket = new WebSocket(`${stack.apiUrl.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tokens.read}` } })));
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
+          if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: operation } }));
+          if (message.type === 'error' || message.type === 'next') {
+            socket.close();
+            resolve(message.type === 'error' ? (message.payload as never) : ((message.payload as { errors?: never[] }).errors ?? []));
+          }
+        });
+        socket.on('error', reject);
+      });
+    const unknownField = await overWebSocket('{ noSuchField }');
+    expect(unknownField[0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const badId = await overWebSocket('{ video(id: "not-a-uuid") { id } }');
+    expect(badId[0]!.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify([unknownField, badId])).not.toMatch(/stacktrace|node_modules/);
+  });
+
   it('names no temporary path when an upload is refused', async () => {
     const upload = await fetch(`${stack.apiUrl}/uploads`, { method: 'POST', headers: { 'content-type': 'video/mp4', ...bearer(tokens.ingest) }, body: randomBytes(4096) });
     const { uploadId } = (await upload.json()) as { uploadId: string };

@@ -128,6 +128,11 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
         ),
       validate: (validationSchema, document) =>
         validate(validationSchema, document, [...specifiedRules, limits]),
+      // The same error shapes as over HTTP: validation codes, and internal errors as an opaque id.
+      onError: (_context, _id, _payload, errors) =>
+        errors.map((error) => formatError({ ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }, error)),
+      onNext: (_context, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
     },
     wsServer,
   );
