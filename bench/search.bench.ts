@@ -140,7 +140,7 @@ async function explainProductQuery(databaseUrl: string, postgresLog: string, que
   }
   const logged = (await readFile(postgresLog, 'utf8')).slice(logBefore);
   const entries = logged.split(/\n(?=\d{4}-\d\d-\d\d )/);
-  const plan = entries.filter((entry) => entry.includes('plan:') && entry.includes('text_hits')).at(-1);
+  const plan = entries.filter((entry) => entry.includes('plan:') && entry.includes('text_matches')).at(-1);
   if (!plan) return null;
   // Drop the statement text (it is in search-repository.ts) and shorten the query vector literals.
   const lines = plan.split('\n');

@@ -65,7 +65,8 @@ export function bitstreamSectionsOf(video: Pick<Video, 'bitstreamSections'>): Bi
 }
 
 export function toVectorLiteral(vector: Float32Array): string {
-  return `[${Array.from(vector, (value) => (Number.isFinite(value) ? value : 0)).join(',')}]`;
+  // Nine significant digits give back every float32 exactly (pgvector stores float4) in about half the text.
+  return `[${Array.from(vector, (value) => (Number.isFinite(value) ? Number(value.toPrecision(9)) : 0)).join(',')}]`;
 }
 
 /**

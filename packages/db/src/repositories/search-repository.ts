@@ -76,13 +76,18 @@ export class SearchRepository {
   constructor(private readonly db: Database) {}
 
   async searchMoments(query: MomentQuery): Promise<MomentRow[]> {
-    const candidates = Math.max(query.candidates ?? 100, query.offset + query.limit);
+    // Row counts are written into the statement, not bound: the plan of a prepared statement is
+    // then reused only where it was made for the same limits (an unknown LIMIT would make the
+    // planner expect a tenth of the table and may leave the HNSW index out).
+    const candidates = Prisma.raw(String(candidateCount(query)));
     const vector = query.embedding ? toVectorLiteral(query.embedding) : null;
     const baseline = Math.min(0.99, Math.max(0, query.baseline ?? 0));
     const videos = videoFilter(query.filter ?? {});
     // One statement, no transaction: the HNSW settings come with the connection (hnswConnectionOptions).
+    // The query vector is bound once (qv): every bound copy of its ~5 KB of text costs the client milliseconds.
     return this.db.$queryRaw<MomentRow[]>`
-      WITH words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', ${query.text})), '{}') AS lexemes),
+      WITH qv AS (SELECT ${vector}::vector AS v),
+      words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', ${query.text})), '{}') AS lexemes),
       q AS (
         SELECT words.lexemes,
                CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
@@ -94,15 +99,15 @@ export class SearchRepository {
         SELECT c.id
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
         WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND ${videos}
-        LIMIT ${TEXT_MATCH_CAP}
+        LIMIT ${Prisma.raw(String(TEXT_MATCH_CAP))}
       ),
       nearest AS (
         SELECT e."captionId" AS id
         FROM "Embedding" e
         JOIN "Caption" c ON c.id = e."captionId"
         JOIN "Video" v ON v.id = c."videoId"
-        WHERE ${vector}::text IS NOT NULL AND ${videos}
-        ORDER BY e.vector <=> ${vector}::vector
+        WHERE (SELECT v FROM qv) IS NOT NULL AND ${videos}
+        ORDER BY e.vector <=> (SELECT v FROM qv)
         LIMIT ${candidates}
       ),
       pool AS (SELECT id FROM text_matches UNION SELECT id FROM nearest),
@@ -117,9 +122,9 @@ export class SearchRepository {
       ),
       scored AS (
         SELECT s.id,
-          CASE WHEN ${vector}::text IS NULL THEN s.share
+          CASE WHEN (SELECT v FROM qv) IS NULL THEN s.share
                ELSE s.share * ${TEXT_MATCH_MIN}::float8 + (1 - s.share * ${TEXT_MATCH_MIN}::float8)
-                    * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (s.vector <=> ${vector}::vector), 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
+                    * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (s.vector <=> (SELECT v FROM qv)), 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
           END::float8 AS similarity
         FROM shares s
       )
@@ -147,20 +152,28 @@ export class SearchRepository {
    * the exemplars the TT2V retrieval generator composes from.
    */
   async nearestKeyframes(embedding: Float32Array, limit: number, excludeVideoId: string | null): Promise<KeyframeMatch[]> {
-    const vector = toVectorLiteral(embedding);
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
     return this.db.$queryRaw<KeyframeMatch[]>`
-      SELECT k."videoId", k.id AS "keyframeId", k."blobKey", (1 - (e.vector <=> ${vector}::vector))::float8 AS similarity
+      WITH qv AS (SELECT ${toVectorLiteral(embedding)}::vector AS v)
+      SELECT k."videoId", k.id AS "keyframeId", k."blobKey", (1 - (e.vector <=> (SELECT v FROM qv)))::float8 AS similarity
       FROM "Embedding" e
       JOIN "Caption" c ON c.id = e."captionId"
       JOIN "Keyframe" k ON k.id = c."keyframeId"
       WHERE c.kind = 'CONTENT' AND k."blobKey" IS NOT NULL
         AND (${excludeVideoId}::uuid IS NULL OR k."videoId" <> ${excludeVideoId}::uuid)
-      ORDER BY e.vector <=> ${vector}::vector
-      LIMIT ${limit}`;
+      ORDER BY e.vector <=> (SELECT v FROM qv)
+      LIMIT ${Prisma.raw(String(limit))}`;
   }
 }
 
+/** At least the requested candidates and the page's end, rounded up to a power of two so few distinct statements exist. */
+function candidateCount(query: MomentQuery): number {
+  const wanted = Math.max(query.candidates ?? 100, query.offset + query.limit);
+  return wanted <= 100 ? 100 : 2 ** Math.ceil(Math.log2(wanted));
+}
+
 /** The filter as SQL over the video alias `v`, always including READY only. */
+
 function videoFilter(filter: MomentFilter): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`v.status = 'READY'`];
   if (filter.createdAfter) conditions.push(Prisma.sql`v."createdAt" >= ${filter.createdAfter}`);
