@@ -91,18 +91,20 @@ export class SearchRepository {
       q AS (
         SELECT words.lexemes,
                CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
-                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq
+                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq,
+               -- One query per word, parsed once here rather than for every candidate.
+               ARRAY(SELECT to_tsquery('simple', quote_literal(l)) FROM unnest(words.lexemes) l) AS word_queries
         FROM words
       ),
       -- A common word can match millions of captions: rank only the first few thousand matches.
       text_matches AS (
-        SELECT c.id
+        SELECT c.id, c.search
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
         WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND ${videos}
         LIMIT ${Prisma.raw(String(TEXT_MATCH_CAP))}
       ),
       nearest AS (
-        SELECT e."captionId" AS id
+        SELECT e."captionId" AS id, c.search, e.vector <=> (SELECT v FROM qv) AS distance
         FROM "Embedding" e
         JOIN "Caption" c ON c.id = e."captionId"
         JOIN "Video" v ON v.id = c."videoId"
@@ -110,23 +112,31 @@ export class SearchRepository {
         ORDER BY e.vector <=> (SELECT v FROM qv)
         LIMIT ${candidates}
       ),
-      pool AS (SELECT id FROM text_matches UNION SELECT id FROM nearest),
-      shares AS (
-        SELECT p.id, c.search, e.vector,
-          (SELECT count(*) FROM unnest(q.lexemes) l WHERE c.search @@ to_tsquery('simple', quote_literal(l)))::float8
-            / GREATEST(1, cardinality(q.lexemes)) AS share
-        FROM pool p
-        JOIN "Caption" c ON c.id = p.id
-        LEFT JOIN "Embedding" e ON e."captionId" = c.id
-        CROSS JOIN q
+      -- Each candidate once, with what scoring needs: the nearest already carry their distance.
+      pool AS (
+        SELECT id, search, distance FROM nearest
+        UNION ALL
+        SELECT t.id, t.search, (SELECT e.vector <=> (SELECT v FROM qv) FROM "Embedding" e WHERE e."captionId" = t.id)
+        FROM text_matches t
+        WHERE NOT EXISTS (SELECT 1 FROM nearest n WHERE n.id = t.id)
       ),
-      scored AS (
-        SELECT s.id,
-          CASE WHEN (SELECT v FROM qv) IS NULL THEN s.share
-               ELSE s.share * ${TEXT_MATCH_MIN}::float8 + (1 - s.share * ${TEXT_MATCH_MIN}::float8)
-                    * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - (s.vector <=> (SELECT v FROM qv)), 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
-          END::float8 AS similarity
-        FROM shares s
+      shares AS (
+        SELECT p.id, p.distance,
+          (SELECT count(*) FROM unnest(q.word_queries) w WHERE p.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
+        FROM pool p CROSS JOIN q
+      ),
+      top AS MATERIALIZED (
+        SELECT id, similarity FROM (
+          SELECT s.id,
+            CASE WHEN (SELECT v FROM qv) IS NULL THEN s.share
+                 ELSE s.share * ${TEXT_MATCH_MIN}::float8 + (1 - s.share * ${TEXT_MATCH_MIN}::float8)
+                      * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - s.distance, 0) - ${baseline}::float8) / (1 - ${baseline}::float8)))
+            END::float8 AS similarity
+          FROM shares s
+        ) scored
+        WHERE similarity >= ${query.minSimilarity}::float8
+        ORDER BY similarity DESC, id
+        LIMIT ${query.limit} OFFSET ${query.offset}
       )
       SELECT c.id AS "captionId", c.kind::text AS kind, c.text,
              ts_headline('english', c.text, q.tsq, ${HIGHLIGHT_OPTIONS}) AS highlight,
@@ -135,16 +145,14 @@ export class SearchRepository {
              COALESCE(c."startSeconds", cl."startSeconds", 0)::float8 AS "startSeconds",
              COALESCE(c."endSeconds", cl."endSeconds", v."durationSeconds")::float8 AS "endSeconds",
              f.similarity
-      FROM scored f
+      FROM top f
       JOIN "Caption" c ON c.id = f.id
       JOIN "Video" v ON v.id = c."videoId"
       LEFT JOIN "Clip" cl ON cl.id = c."clipId"
       LEFT JOIN "Keyframe" start_keyframe
         ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
       CROSS JOIN q
-      WHERE f.similarity >= ${query.minSimilarity}::float8
-      ORDER BY f.similarity DESC, c.id
-      LIMIT ${query.limit} OFFSET ${query.offset}`;
+      ORDER BY f.similarity DESC, c.id`;
   }
 
   /**
