@@ -49,6 +49,7 @@ export {
   type VideoFormat,
   type VideoSink,
 } from './io/index.ts';
+export { configureMediaTools, ffmpegPath, ffprobePath, runToolOutput, type MediaTools, type RunToolOptions, type ToolOutput } from './io/index.ts';
 export * from './keyframes/index.ts';
 export {
   QUALITY_PRESETS,

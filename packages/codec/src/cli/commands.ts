@@ -25,6 +25,8 @@ export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
   readonly signal: AbortSignal;
+  /** Print the stack of an unexpected failure (`CMVC_DEBUG`). */
+  readonly debug?: boolean;
 }
 
 export interface CliCommand {
