@@ -34,7 +34,7 @@ async function burst(stack: Stack, name: string, count: number): Promise<Phase> 
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          query: 'query($q: String!) { search(query: $q, first: 10) { edges { node { score caption { text } video { title } } } } }',
+          query: 'query($q: String!) { search(query: $q, first: 10) { edges { node { similarity caption { text } video { title } } } } }',
           variables: { q: `${WORDS[index % WORDS.length]} ${index}` },
         }),
       }).catch(() => null);
