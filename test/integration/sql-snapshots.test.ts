@@ -14,7 +14,7 @@ describe('repository SQL snapshots (run `npm run sql:write` after changing a rep
   });
 
   it('has a case for every public repository method', () => {
-    const covered = new Set(SQL_CASES.map((sqlCase) => sqlCase.name));
+    const covered = new Set<string>(SQL_CASES.map((sqlCase) => sqlCase.name));
     expect(repositoryMethods().filter((method) => !covered.has(method))).toEqual([]);
     expect([...covered].filter((name) => !repositoryMethods().includes(name))).toEqual([]);
   });

@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configureMediaTools, MediaError, probe, runToolOutput } from '../src/index.ts';
 import { lavfi, tempDir } from './fixtures.ts';
-
-const run = promisify(execFile);
-const cliBin = new URL('../bin/cmvc.mjs', import.meta.url).pathname;
 
 const dir = tempDir();
 const clip = join(dir.path, 'clip.mkv');
@@ -32,13 +27,5 @@ describe('media tools', () => {
     expect(ok.stdout.length).toBe(0);
     expect(ok.stderr.length).toBeLessThanOrEqual(100);
     expect(ok.stderr.length).toBeGreaterThan(0);
-  });
-
-  it('the cmvc CLI takes FFPROBE_PATH from the environment through packages/config', async () => {
-    const failure = await run(process.execPath, [cliBin, 'encode', clip, '-o', join(dir.path, 'clip.cmvc'), '--analyzers', 'builtin'], {
-      env: { ...process.env, FFPROBE_PATH: '/nonexistent/ffprobe' },
-    }).catch((error: { code: number; stderr: string }) => error);
-    expect('code' in failure && failure.code).toBe(4);
-    expect((failure as { stderr: string }).stderr).toContain('/nonexistent/ffprobe');
   });
 });

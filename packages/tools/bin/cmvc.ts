@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { ConfigError, loadToolConfig } from '@cmvc/config';
+import { configureMediaTools } from '@cmvc/codec';
 import { runCli } from '../src/cli/main.ts';
-import { configureMediaTools } from '../src/io/tools.ts';
 
 // The CLI's composition root: the only place it reads configuration.
 let config;
