@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { buildSchema, parse, validate, type DocumentNode } from 'graphql';
+import { buildSchema, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import * as webApi from '../../web/lib/api.ts';
+import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from '../src/schema/limits.ts';
+import { buildSchema as buildExecutableSchema } from '../src/server.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url);
@@ -44,6 +47,17 @@ describe('generated GraphQL types', () => {
     expect(operations.length).toBeGreaterThanOrEqual(4);
     const invalid = operations
       .map(({ name, text, document }) => ({ name, text, errors: validate(schema, document).map((error) => error.message) }))
+      .filter((operation) => operation.errors.length > 0);
+    expect(invalid).toEqual([]);
+  });
+
+  it("the web client's operations pass the API's validation, query limits included", () => {
+    const schema = buildExecutableSchema();
+    const operations = Object.entries(webApi as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && /^\s*(query|mutation)\b/.test(entry[1]));
+    expect(operations.length).toBeGreaterThanOrEqual(8);
+    const rules = [...specifiedRules, queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+    const invalid = operations
+      .map(([name, text]) => ({ name, errors: validate(schema, parse(text), rules).map((error) => error.message) }))
       .filter((operation) => operation.errors.length > 0);
     expect(invalid).toEqual([]);
   });

@@ -6,7 +6,7 @@ import type {
   SearchQuery,
   VideoQuery,
   VideosQuery,
-} from './generated/graphql';
+} from './generated/graphql.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -71,8 +71,8 @@ export type {
   Scope,
   StorageTier,
   VideoStatus,
-} from './generated/graphql';
-export type { IngestVideoInput as IngestInput, JobsDashboardQuery as JobsDashboard } from './generated/graphql';
+} from './generated/graphql.ts';
+export type { IngestVideoInput as IngestInput, JobsDashboardQuery as JobsDashboard } from './generated/graphql.ts';
 
 /** A video as the library lists it; `encodeProgress` is 0 to 1 while ENCODING, media facts null until probed. */
 export type VideoSummary = VideosQuery['videos']['edges'][number]['node'];
