@@ -3,7 +3,8 @@
 // `--registry` loads `createModelSet` from another copy of packages/models, to compare two versions.
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeVideo, probe } from '@cmvc/codec';
+import { configureMediaTools, encodeVideo, probe } from '@cmvc/codec';
+import { loadToolConfig } from '@cmvc/config';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -15,7 +16,9 @@ const registryPath = option('--registry');
 const folder = path.resolve(args[0] ?? '../shared/media');
 const { createModelSet } = (await import(registryPath ? path.resolve(registryPath) : '@cmvc/models')) as typeof import('@cmvc/models');
 
-const models = createModelSet();
+const config = loadToolConfig();
+configureMediaTools(config.ffmpeg);
+const models = createModelSet(config.models);
 const results: { file: string; seconds: number; encodeSeconds: number; content: string[]; motion: string[] }[] = [];
 try {
   for (const file of (await readdir(folder)).filter((name) => /\.(mp4|mkv|gif|webm|mov)$/iu.test(name)).sort()) {

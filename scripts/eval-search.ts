@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeVideo, probe } from '@cmvc/codec';
+import { configureMediaTools, encodeVideo, probe } from '@cmvc/codec';
 import { createDatabase, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createModelSet, readSpeechAudio, transcribeSpeech, type TranscriptSegment } from '@cmvc/models';
 import { DEFAULT_MIN_SIMILARITY, SearchService } from '../apps/api/src/services/search-service.ts';
@@ -64,10 +64,11 @@ if (!process.env.DATABASE_URL) {
   }
 }
 const config = loadConfig();
+configureMediaTools(config.ffmpeg);
 const cacheDir = path.join(config.dataDir, 'eval-search');
 await mkdir(cacheDir, { recursive: true });
 
-const models = createModelSet();
+const models = createModelSet(config.models);
 const db = createDatabase(config.databaseUrl);
 try {
   const files = (await readdir(mediaDir)).filter((name) => /\.(mp4|mkv|gif|webm|mov)$/iu.test(name)).sort();

@@ -2,6 +2,7 @@ import { getPriority, setPriority } from 'node:os';
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
 import { BlobReconciler, TieringService } from '@cmvc/archive';
 import { createBlobStore } from '@cmvc/blob';
+import { configureMediaTools } from '@cmvc/codec';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, type EncodeJobData, type RenderJobData } from '@cmvc/jobs';
@@ -10,6 +11,7 @@ import { EncodeProcessor } from './encode-processor.ts';
 import { RenderProcessor } from './render-processor.ts';
 
 const config = loadConfig();
+configureMediaTools(config.ffmpeg);
 // Encoding is batch work: on cores shared with the API, searches and page loads go first.
 if (getPriority() < config.worker.nice) setPriority(config.worker.nice);
 const db = createDatabase(config.databaseUrl, { poolSize: config.database.poolSize });

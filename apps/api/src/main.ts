@@ -3,7 +3,8 @@ import { loadConfig } from '@cmvc/config';
 import { TieringService } from '@cmvc/archive';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
-import { createSemanticCodec, modelSettingsFromEnv } from '@cmvc/models';
+import { configureMediaTools } from '@cmvc/codec';
+import { createSemanticCodec } from '@cmvc/models';
 import { createApiServer } from './server.ts';
 import { AuthService } from './services/auth-service.ts';
 import { IngestService } from './services/ingest-service.ts';
@@ -19,6 +20,7 @@ import { VideoService } from './services/video-service.ts';
 import { SourceResolver } from './services/source-resolver.ts';
 
 const config = loadConfig();
+configureMediaTools(config.ffmpeg);
 const db = createDatabase(config.databaseUrl, config.database);
 // Fail at start when the database is unreachable, and open the first connection before any request needs it.
 await db.$queryRaw`SELECT 1`;
@@ -27,7 +29,7 @@ const redis = createRedisConnection(config.redisUrl);
 const queues = createJobQueues(redis);
 const events = new EventBus(redis, config.redisUrl);
 const monitor = new JobMonitor(redis);
-const embedder = new ThreadedTextEmbedder();
+const embedder = new ThreadedTextEmbedder(config.models);
 // Load the model now rather than in the first search.
 embedder.embed(['warm up']).catch((error: unknown) => logger.error({ err: error }, 'the query embedder failed to load'));
 const videos = new VideoRepository(db);
@@ -54,7 +56,7 @@ const server = await createApiServer({
         config.generation.tt2v === 'none'
           ? { available: false, reason: 'TT2V_GENERATOR is none' }
           : { available: true },
-      output: { limits: config.media, upscaleFactor: modelSettingsFromEnv().superResolution.scale },
+      output: { limits: config.media, upscaleFactor: config.models.superResolution.scale },
     }),
     ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, config.ffmpeg.ffprobePath)),
     events,

@@ -1,4 +1,13 @@
 /** A minimal GraphQL client for the archive API (same origin, proxied by the web server). */
+import type {
+  IngestVideosMutation,
+  JobsDashboardQuery,
+  RenditionFieldsFragment,
+  SearchQuery,
+  VideoQuery,
+  VideosQuery,
+} from './generated/graphql.ts';
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
@@ -51,115 +60,35 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
-export type VideoStatus = 'QUEUED' | 'ENCODING' | 'READY' | 'FAILED';
-export type RenditionMode = 'IT2V' | 'TT2V';
-export type RenditionFormat = 'MP4' | 'WEBM';
-export type RenditionStatus = 'QUEUED' | 'RENDERING' | 'READY' | 'FAILED';
+// Types of what the operations below return, generated from the API's schema (`npm run codegen`).
+export type {
+  IngestErrorCode,
+  JobQueueName,
+  MomentFilter,
+  RenditionFormat,
+  RenditionMode,
+  RenditionStatus,
+  Scope,
+  StorageTier,
+  VideoStatus,
+} from './generated/graphql.ts';
+export type { IngestVideoInput as IngestInput, JobsDashboardQuery as JobsDashboard } from './generated/graphql.ts';
 
-export interface VideoSummary {
-  id: string;
-  title: string;
-  tags: string[];
-  status: VideoStatus;
-  error: string | null;
-  /** 0 to 1 while ENCODING (as the worker last reported); null otherwise. */
-  encodeProgress: number | null;
-  /** Media facts are null until the encode job has probed the source. */
-  durationSeconds: number | null;
-  width: number | null;
-  height: number | null;
-  sourceBytes: number;
-  representationBytes: number | null;
-  thumbnailUrl: string | null;
-  createdAt: string;
-}
-
-/** Narrows a search to some videos (all fields optional). */
-export interface MomentFilter {
-  createdAfter?: string;
-  createdBefore?: string;
-  minDurationSeconds?: number;
-  maxDurationSeconds?: number;
-  tags?: string[];
-}
-
-export interface Moment {
-  startSeconds: number;
-  endSeconds: number;
-  highlight: string;
-  thumbnailUrl: string | null;
-  similarity: number;
-  caption: { kind: 'CONTENT' | 'MOTION' | 'SPEECH'; text: string };
-  video: { id: string; title: string };
-}
-
-export interface Keyframe {
-  id: string;
-  frameIndex: number;
-  timeSeconds: number;
-  url: string | null;
-  width: number;
-  height: number;
-  bytes: number;
-  description: string | null;
-}
-
-export interface SpeechSegment {
-  startSeconds: number;
-  endSeconds: number;
-  text: string;
-}
-
-export interface Clip {
-  index: number;
-  startSeconds: number;
-  endSeconds: number;
-  motion: string | null;
-}
-
-export interface Rendition {
-  id: string;
-  mode: RenditionMode;
-  status: RenditionStatus;
-  progress: number;
-  error: string | null;
-  format: RenditionFormat;
-  upscale: boolean;
-  url: string | null;
-  bytes: number | null;
-  createdAt: string;
-}
-
-export type StorageTier = 'FULL' | 'TT2V_ONLY';
-export type Scope = 'READ' | 'INGEST' | 'ADMIN';
-
+/** A video as the library lists it; `encodeProgress` is 0 to 1 while ENCODING, media facts null until probed. */
+export type VideoSummary = VideosQuery['videos']['edges'][number]['node'];
+export type Moment = SearchQuery['search']['edges'][number]['node'];
+export type PageInfo = VideosQuery['videos']['pageInfo'];
+export type VideoDetail = NonNullable<VideoQuery['video']>;
+export type Keyframe = VideoDetail['keyframes'][number];
+export type SpeechSegment = VideoDetail['speech'][number];
+export type Clip = VideoDetail['clips'][number];
+export type Rendition = RenditionFieldsFragment;
 /** The coded size of one part of the bitstream (`kind` as the API names it, e.g. `keyframes`). */
-export interface BitstreamSection {
-  kind: string;
-  bytes: number;
-}
-
-export interface VideoDetail extends VideoSummary {
-  sha256: string;
-  /** Empty for videos encoded before sections were recorded. */
-  representationSections: BitstreamSection[];
-  tier: StorageTier;
-  bytesSavedByTiering: number;
-  fps: number | null;
-  frameCount: number | null;
-  bitstreamUrl: string | null;
-  /** Every caption as WebVTT, once READY. */
-  captionsUrl: string | null;
-  keyframes: Keyframe[];
-  clips: Clip[];
-  speech: SpeechSegment[];
-  renditions: Rendition[];
-}
-
-export interface PageInfo {
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
+export type BitstreamSection = VideoDetail['representationSections'][number];
+export type IngestResult = IngestVideosMutation['ingestVideos'][number];
+export type JobQueue = JobsDashboardQuery['jobQueues'][number];
+export type FailedJob = JobsDashboardQuery['failedJobs']['edges'][number]['node'];
+export type ArchiveTotals = JobsDashboardQuery['archiveTotals'];
 
 export const VIDEOS_QUERY = /* GraphQL */ `
   query Videos($first: Int!, $after: String) {
@@ -180,7 +109,9 @@ export const SEARCH_QUERY = /* GraphQL */ `
   }
 `;
 
-const RENDITION_FIELDS = 'id mode status progress error format upscale url bytes createdAt';
+const RENDITION_FIELDS = /* GraphQL */ `
+  fragment RenditionFields on Rendition { id mode status progress error format upscale url bytes createdAt }
+`;
 
 export const VIDEO_QUERY = /* GraphQL */ `
   query Video($id: ID!) {
@@ -193,22 +124,25 @@ export const VIDEO_QUERY = /* GraphQL */ `
       clips { index startSeconds endSeconds motion }
       speech { startSeconds endSeconds text }
       captionsUrl
-      renditions { ${RENDITION_FIELDS} }
+      renditions { ...RenditionFields }
     }
   }
+  ${RENDITION_FIELDS}
 `;
 
 /** What the video page polls while something is in progress. */
 export const VIDEO_PROGRESS_QUERY = /* GraphQL */ `
   query VideoProgress($id: ID!) {
-    video(id: $id) { id status error encodeProgress durationSeconds fps width height frameCount representationBytes bitstreamUrl renditions { ${RENDITION_FIELDS} } }
+    video(id: $id) { id status error encodeProgress durationSeconds fps width height frameCount representationBytes bitstreamUrl renditions { ...RenditionFields } }
   }
+  ${RENDITION_FIELDS}
 `;
 
 export const REQUEST_RENDITION = /* GraphQL */ `
   mutation RequestRendition($videoId: ID!, $mode: RenditionMode!, $options: RenditionOptions) {
-    requestRendition(videoId: $videoId, mode: $mode, options: $options) { ${RENDITION_FIELDS} }
+    requestRendition(videoId: $videoId, mode: $mode, options: $options) { ...RenditionFields }
   }
+  ${RENDITION_FIELDS}
 `;
 
 export const DEMOTE_VIDEO = /* GraphQL */ `
@@ -229,35 +163,6 @@ export const DELETE_VIDEOS = /* GraphQL */ `
   }
 `;
 
-export type IngestErrorCode =
-  | 'INVALID_INPUT'
-  | 'PATH_OUTSIDE_ROOT'
-  | 'NOT_FOUND'
-  | 'UNSUPPORTED_MEDIA'
-  | 'TRUNCATED_MEDIA'
-  | 'UPLOAD_NOT_FOUND'
-  | 'URL_NOT_ALLOWED'
-  | 'FETCH_FAILED'
-  | 'TOO_LARGE'
-  | 'MEDIA_TOO_LARGE'
-  | 'NO_FRAMES'
-  | 'INTERNAL';
-
-export interface IngestInput {
-  title?: string;
-  tags?: string[];
-  path?: string;
-  uploadId?: string;
-  url?: string;
-}
-
-export interface IngestResult {
-  index: number;
-  created: boolean;
-  video: { id: string; status: VideoStatus; error: string | null } | null;
-  error: { code: IngestErrorCode; message: string } | null;
-}
-
 export const INGEST_VIDEOS = /* GraphQL */ `
   mutation IngestVideos($inputs: [IngestVideoInput!]!) {
     ingestVideos(inputs: $inputs) { index created video { id status error } error { code message } }
@@ -269,47 +174,6 @@ export function videoStatusesQuery(count: number): string {
   const variables = Array.from({ length: count }, (_, index) => `$id${index}: ID!`).join(', ');
   const fields = Array.from({ length: count }, (_, index) => `v${index}: video(id: $id${index}) { id status error encodeProgress }`).join('\n');
   return `query VideoStatuses(${variables}) {\n${fields}\n}`;
-}
-
-export type JobQueueName = 'ENCODE' | 'RENDER' | 'MAINTENANCE';
-
-export interface JobQueue {
-  name: JobQueueName;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  completed: number;
-  completedLastMinute: number;
-  completedLastHour: number;
-}
-
-export interface FailedJob {
-  queue: JobQueueName;
-  id: string;
-  failedReason: string | null;
-  attemptsMade: number;
-  finishedOn: string | null;
-  video: { id: string; title: string } | null;
-  rendition: { mode: RenditionMode; format: RenditionFormat; upscale: boolean } | null;
-}
-
-export interface ArchiveTotals {
-  videoCount: number;
-  readyCount: number;
-  inProgressCount: number;
-  failedCount: number;
-  hoursArchived: number;
-  sourceBytes: number;
-  representationBytes: number;
-  bytesSavedByTiering: number;
-}
-
-export interface JobsDashboard {
-  me: { scopes: Scope[] } | null;
-  jobQueues: JobQueue[];
-  archiveTotals: ArchiveTotals;
-  failedJobs: { totalCount: number; pageInfo: PageInfo; edges: { node: FailedJob }[] };
 }
 
 /** Everything the jobs page shows, in one request (polled while the page is open). */

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtinAnalyzers, loadAnalyzers } from '../src/analyzers/provider.ts';
-import { fixed, table } from '../src/cli/format.ts';
+import { fixed, table } from '../src/format.ts';
 import { writeBitstream } from '../src/bitstream/container.ts';
 import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';

@@ -49,6 +49,7 @@ export {
   type VideoFormat,
   type VideoSink,
 } from './io/index.ts';
+export { configureMediaTools, ffmpegPath, ffprobePath, runToolOutput, type MediaTools, type RunToolOptions, type ToolOutput } from './io/index.ts';
 export * from './keyframes/index.ts';
 export {
   QUALITY_PRESETS,
@@ -73,5 +74,5 @@ export {
 } from './tt2v/index.ts';
 export { IT2V_MODEL_ID, MOTION_SIDE_CHANNEL_MODES, type MotionSideChannelMode } from './it2v/index.ts';
 export { loadOpenCv, type CvMat, type CvSize, type OpenCv, type OpenCvRuntime } from './it2v/opencv.ts';
-export type { CliCommand, CliIo } from './cli/commands.ts';
-export { EXIT } from './cli/exit-codes.ts';
+export { EXIT, type CliCommand, type CliIo } from './command.ts';
+export { fixed, table } from './format.ts';

@@ -16,7 +16,37 @@ const listOfPaths = z.string().transform((value) =>
     .map((entry) => resolve(entry)),
 );
 
-const environmentSchema = z.object({
+/** What the CLIs (`cmvc`, `npm run eval`) read too: tools, models and their backends; no database. */
+const toolSchema = z.object({
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  VMAF_MODEL_PATH: z.string().min(1).optional(),
+  /** An ffmpeg built with libvmaf, when the one on PATH lacks it (evaluation only). */
+  VMAF_FFMPEG_PATH: z.string().min(1).optional(),
+  CMVC_DEBUG: booleanFlag.default(false),
+  CMVC_FEATURES: z.enum(['mobilenet-v2', 'inception-v3', 'clip']).default('mobilenet-v2'),
+  CMVC_DETECTOR: z.enum(['centernet', 'nanodet', 'none']).default('centernet'),
+  CMVC_DETECTION_THRESHOLD: z.coerce.number().min(0).max(1).default(0.35),
+  CMVC_ESRGAN: z.enum(['slim', 'medium']).default('slim'),
+  CMVC_ESRGAN_SCALE: z.enum(['2', '3', '4']).default('2').transform((value) => Number(value) as 2 | 3 | 4),
+  CMVC_OCR: z.enum(['on', 'off']).default('on'),
+  CMVC_PEOPLE: z.enum(['on', 'off']).default('on'),
+  CMVC_DESCRIBER: z.enum(['builtin', 'openai']).default('builtin'),
+  CMVC_EMBEDDER: z.enum(['use-lite', 'openai', 'clip']).default('use-lite'),
+  CMVC_CLIP_DIR: z.string().min(1).optional(),
+  CMVC_CAPTIONER_URL: z.string().url().optional(),
+  CMVC_CAPTIONER_MODEL: z.string().min(1).optional(),
+  CMVC_CAPTIONER_API_KEY: z.string().optional(),
+  CMVC_EMBEDDINGS_URL: z.string().url().optional(),
+  CMVC_EMBEDDINGS_MODEL: z.string().min(1).optional(),
+  CMVC_EMBEDDINGS_API_KEY: z.string().optional(),
+  COMFYUI_URL: z.string().url().optional(),
+  COMFYUI_TT2V_WORKFLOW: z.string().min(1).optional(),
+  COMFYUI_IT2V_WORKFLOW: z.string().min(1).optional(),
+});
+
+const serverSchema = z.object({
+  TT2V_GENERATOR: z.enum(['retrieval', 'comfyui', 'none']).default('retrieval'),
   DATABASE_URL: z.string().url(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
@@ -62,21 +92,15 @@ const environmentSchema = z.object({
   ENCODE_STRATEGY: z.enum(['cs', 'mse', 'uniform', 'random']).default(DEFAULT_ENCODE_SETTINGS.strategy),
   ENCODE_MOTION_SIDE_CHANNEL: z.enum(['off', 'coarse']).default(DEFAULT_ENCODE_SETTINGS.motionSideChannel),
   ENCODE_AUDIO_KBPS: z.coerce.number().min(0).max(256).default(DEFAULT_ENCODE_SETTINGS.audioKbps),
-  TT2V_GENERATOR: z.enum(['retrieval', 'comfyui', 'none']).default('retrieval'),
-  IT2V_GENERATOR: z.enum(['builtin', 'comfyui']).default('builtin'),
-  COMFYUI_URL: z.string().url().optional(),
-  COMFYUI_TT2V_WORKFLOW: z.string().optional(),
-  COMFYUI_IT2V_WORKFLOW: z.string().optional(),
   SPEECH_TO_TEXT: z.enum(['pocketsphinx', 'openai', 'off']).default('pocketsphinx'),
   SPEECH_URL: z.string().url().optional(),
   SPEECH_MODEL: z.string().min(1).optional(),
   SPEECH_API_KEY: z.string().optional(),
   SPEECH_LANGUAGE: z.string().regex(/^[a-z]{2}$/u).optional(),
   SPEECH_MAX_SECONDS: z.coerce.number().positive().default(4 * 3600),
-  FFMPEG_PATH: z.string().default('ffmpeg'),
-  FFPROBE_PATH: z.string().default('ffprobe'),
-  VMAF_MODEL_PATH: z.string().optional(),
 });
+
+const environmentSchema = serverSchema.extend(toolSchema.shape);
 
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -102,7 +126,46 @@ export interface MediaLimits {
   readonly maxDurationSeconds: number;
 }
 
-export interface AppConfig {
+export interface EndpointConfig {
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly apiKey?: string;
+}
+
+/** The model behind each analysis task (README, "Models"); `@cmvc/models` builds them from this. */
+export interface ModelsConfig {
+  /** Keyframe-selection features: MobileNetV2 or InceptionV3 pooled (built in), or a CLIP vision encoder. */
+  readonly features: 'mobilenet-v2' | 'inception-v3' | 'clip';
+  readonly detector: 'centernet' | 'nanodet' | 'none';
+  /** Detections below this score are not named in descriptions (0..1). */
+  readonly detectionScoreThreshold: number;
+  /** ESRGAN model and factor for upscaling decoded keyframes. */
+  readonly superResolution: { readonly size: 'slim' | 'medium'; readonly scale: 2 | 3 | 4 };
+  readonly ocr: boolean;
+  /** People in descriptions: body pose (MoveNet), then age, gender and expression of their faces. */
+  readonly people: boolean;
+  /** T_k/T_m: the built-in analyzers, or a multimodal LLM over an OpenAI-compatible endpoint. */
+  readonly describer: 'builtin' | 'openai';
+  /** Caption and query embeddings (512-d): USE-lite (built in), an OpenAI-compatible endpoint, or CLIP text. */
+  readonly embedder: 'use-lite' | 'openai' | 'clip';
+  readonly clipDirectory?: string;
+  readonly captioner?: EndpointConfig;
+  readonly embeddings?: EndpointConfig;
+  readonly comfyui?: { readonly baseUrl: string; readonly tt2vWorkflow?: string; readonly it2vWorkflow?: string };
+}
+
+/** What every process reads, the CLIs included: external tools and models. */
+export interface ToolConfig {
+  /** ffmpeg/ffprobe binaries, handed to the codec's media I/O (`configureMediaTools`) and every other spawn. */
+  readonly ffmpeg: { readonly ffmpegPath: string; readonly ffprobePath: string };
+  /** VMAF for `npm run eval`: the model file, and an ffmpeg with libvmaf when the configured one lacks it. */
+  readonly vmaf: { readonly modelPath?: string; readonly ffmpegPath?: string };
+  readonly models: ModelsConfig;
+  /** CLIs print stack traces of unexpected failures. */
+  readonly debug: boolean;
+}
+
+export interface AppConfig extends ToolConfig {
   readonly databaseUrl: string;
   readonly database: {
     readonly poolSize: number;
@@ -159,11 +222,8 @@ export interface AppConfig {
     readonly audioKbps: number;
   };
   readonly generation: {
-    /** Who serves TT2V: the built-in retrieval generator, a ComfyUI server, or nobody. */
+    /** Who serves TT2V: the built-in retrieval generator, the ComfyUI server of `models.comfyui`, or nobody. */
     readonly tt2v: 'retrieval' | 'comfyui' | 'none';
-    /** Who serves IT2V: the built-in optical-flow interpolator or a ComfyUI server. */
-    readonly it2v: 'builtin' | 'comfyui';
-    readonly comfyui?: { readonly url: string; readonly tt2vWorkflow?: string; readonly it2vWorkflow?: string };
   };
   /** Speech to SPEECH captions: voice activity (Silero VAD), then the built-in recogniser or an OpenAI-compatible server. */
   readonly speech: {
@@ -174,8 +234,6 @@ export interface AppConfig {
     /** Only this much of a source's sound is transcribed. */
     readonly maxSeconds: number;
   };
-  readonly ffmpeg: { readonly ffmpegPath: string; readonly ffprobePath: string };
-  readonly vmafModelPath?: string;
   /** Demote READY videos to TT2V_ONLY once they are this many days old; unset keeps every tier. */
   readonly tieringAfterDays?: number;
 }
@@ -184,25 +242,87 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = environmentSchema.safeParse(env);
+/** Every variable the archive reads, for the README check (test/config-docs). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
+/** An empty variable (`FOO=` in a compose file or shell) counts as unset, so it gets the default. */
+function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const e = parsed.data;
-  const dataDir = resolve(e.CMVC_DATA_DIR);
-  const comfyNeeded = e.TT2V_GENERATOR === 'comfyui' || e.IT2V_GENERATOR === 'comfyui';
-  if (comfyNeeded && !e.COMFYUI_URL) {
-    throw new ConfigError('Invalid configuration:\n  COMFYUI_URL: required when a generator is comfyui');
+  return parsed.data;
+}
+
+function invalid(variables: string, message: string): ConfigError {
+  return new ConfigError(`Invalid configuration:\n  ${variables}: ${message}`);
+}
+
+function endpoint(baseUrl: string | undefined, model: string | undefined, apiKey: string | undefined): EndpointConfig | undefined {
+  if (!baseUrl || !model) return undefined;
+  return { baseUrl, model, ...(apiKey ? { apiKey } : {}) };
+}
+
+/** Tools and models only, for the CLIs: needs no database or Redis settings. */
+export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): ToolConfig {
+  return toolConfig(parse(toolSchema, env));
+}
+
+function toolConfig(e: z.infer<typeof toolSchema>): ToolConfig {
+  const captioner = endpoint(e.CMVC_CAPTIONER_URL, e.CMVC_CAPTIONER_MODEL, e.CMVC_CAPTIONER_API_KEY);
+  const embeddings = endpoint(e.CMVC_EMBEDDINGS_URL, e.CMVC_EMBEDDINGS_MODEL, e.CMVC_EMBEDDINGS_API_KEY);
+  if ((e.CMVC_FEATURES === 'clip' || e.CMVC_EMBEDDER === 'clip') && !e.CMVC_CLIP_DIR) {
+    throw invalid('CMVC_CLIP_DIR', 'required when CMVC_FEATURES or CMVC_EMBEDDER is clip');
   }
-  if (e.SPEECH_TO_TEXT === 'openai' && (!e.SPEECH_URL || !e.SPEECH_MODEL)) {
-    throw new ConfigError('Invalid configuration:\n  SPEECH_URL, SPEECH_MODEL: required when SPEECH_TO_TEXT=openai');
+  if (e.CMVC_DESCRIBER === 'openai' && !captioner) {
+    throw invalid('CMVC_CAPTIONER_URL, CMVC_CAPTIONER_MODEL', 'required when CMVC_DESCRIBER=openai');
   }
-  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) {
-    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when BLOB_STORE=s3');
+  if (e.CMVC_EMBEDDER === 'openai' && !embeddings) {
+    throw invalid('CMVC_EMBEDDINGS_URL, CMVC_EMBEDDINGS_MODEL', 'required when CMVC_EMBEDDER=openai');
   }
   return {
+    ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+    vmaf: {
+      ...(e.VMAF_MODEL_PATH ? { modelPath: resolve(e.VMAF_MODEL_PATH) } : {}),
+      ...(e.VMAF_FFMPEG_PATH ? { ffmpegPath: e.VMAF_FFMPEG_PATH } : {}),
+    },
+    models: {
+      features: e.CMVC_FEATURES,
+      detector: e.CMVC_DETECTOR,
+      detectionScoreThreshold: e.CMVC_DETECTION_THRESHOLD,
+      superResolution: { size: e.CMVC_ESRGAN, scale: e.CMVC_ESRGAN_SCALE },
+      ocr: e.CMVC_OCR === 'on',
+      people: e.CMVC_PEOPLE === 'on',
+      describer: e.CMVC_DESCRIBER,
+      embedder: e.CMVC_EMBEDDER,
+      ...(e.CMVC_CLIP_DIR ? { clipDirectory: e.CMVC_CLIP_DIR } : {}),
+      ...(captioner ? { captioner } : {}),
+      ...(embeddings ? { embeddings } : {}),
+      ...(e.COMFYUI_URL
+        ? {
+            comfyui: {
+              baseUrl: e.COMFYUI_URL,
+              ...(e.COMFYUI_TT2V_WORKFLOW ? { tt2vWorkflow: e.COMFYUI_TT2V_WORKFLOW } : {}),
+              ...(e.COMFYUI_IT2V_WORKFLOW ? { it2vWorkflow: e.COMFYUI_IT2V_WORKFLOW } : {}),
+            },
+          }
+        : {}),
+    },
+    debug: e.CMVC_DEBUG,
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const e = parse(environmentSchema, env);
+  const dataDir = resolve(e.CMVC_DATA_DIR);
+  if (e.TT2V_GENERATOR === 'comfyui' && !e.COMFYUI_URL) throw invalid('COMFYUI_URL', 'required when TT2V_GENERATOR=comfyui');
+  if (e.SPEECH_TO_TEXT === 'openai' && (!e.SPEECH_URL || !e.SPEECH_MODEL)) {
+    throw invalid('SPEECH_URL, SPEECH_MODEL', 'required when SPEECH_TO_TEXT=openai');
+  }
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw invalid('S3_BUCKET', 'required when BLOB_STORE=s3');
+  return {
+    ...toolConfig(e),
     databaseUrl: e.DATABASE_URL,
     database: { poolSize: e.DATABASE_POOL_SIZE, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     search: {
@@ -261,13 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxKeyframes: e.ENCODE_MAX_KEYFRAMES,
       quality: e.ENCODE_QUALITY, strategy: e.ENCODE_STRATEGY, motionSideChannel: e.ENCODE_MOTION_SIDE_CHANNEL,
       audioKbps: e.ENCODE_AUDIO_KBPS },
-    generation: {
-      tt2v: e.TT2V_GENERATOR,
-      it2v: e.IT2V_GENERATOR,
-      ...(e.COMFYUI_URL
-        ? { comfyui: { url: e.COMFYUI_URL, tt2vWorkflow: e.COMFYUI_TT2V_WORKFLOW, it2vWorkflow: e.COMFYUI_IT2V_WORKFLOW } }
-        : {}),
-    },
+    generation: { tt2v: e.TT2V_GENERATOR },
     speech: {
       backend: e.SPEECH_TO_TEXT,
       ...(e.SPEECH_TO_TEXT === 'openai' && e.SPEECH_URL && e.SPEECH_MODEL
@@ -276,8 +390,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.SPEECH_LANGUAGE ? { language: e.SPEECH_LANGUAGE } : {}),
       maxSeconds: e.SPEECH_MAX_SECONDS,
     },
-    ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
-    ...(e.VMAF_MODEL_PATH ? { vmafModelPath: resolve(e.VMAF_MODEL_PATH) } : {}),
     ...(e.TIERING_AFTER_DAYS ? { tieringAfterDays: e.TIERING_AFTER_DAYS } : {}),
   };
 }

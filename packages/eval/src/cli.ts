@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { configureMediaTools } from '@cmvc/codec';
+import { loadToolConfig, type ToolConfig } from '@cmvc/config';
 import { BASELINE_ENCODERS, type BaselineEncoderId } from './baselines/encoders.ts';
 import { CMVC_POINT_NAMES, type CmvcPointName } from './cmvc/operating-points.ts';
 import { EvalError } from './errors.ts';
@@ -71,7 +73,8 @@ function positive(value: string | undefined, name: string, fallback: number, int
   return parsed;
 }
 
-export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOptions, 'signal' | 'log'>; markdownPath: string; resultsDir: string } {
+/** `tools` defaults to the built-in settings (no environment), for tests. */
+export function parseEvalArgs(argv: readonly string[], tools: ToolConfig = loadToolConfig({})): { options: Omit<EvalOptions, 'signal' | 'log'>; markdownPath: string; resultsDir: string } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -135,7 +138,8 @@ export function parseEvalArgs(argv: readonly string[]): { options: Omit<EvalOpti
       cmvcPoints,
       motionPoints,
       anchors,
-      vmaf: resolveVmaf({ modelPath: values['vmaf-model'], subsample: positive(values['vmaf-subsample'], 'vmaf-subsample', DEFAULTS.vmafSubsample) }),
+      tools,
+      vmaf: resolveVmaf({ modelPath: values['vmaf-model'] ?? tools.vmaf.modelPath, ffmpegPath: tools.vmaf.ffmpegPath, subsample: positive(values['vmaf-subsample'], 'vmaf-subsample', DEFAULTS.vmafSubsample) }),
       vmafMaxFrames: positive(values['vmaf-max-frames'], 'vmaf-max-frames', DEFAULTS.vmafMaxFrames),
       msssimFrames: positive(values['msssim-frames'], 'msssim-frames', DEFAULTS.msssimFrames),
       semanticFrames: positive(values['semantic-frames'], 'semantic-frames', DEFAULTS.semanticFrames),
@@ -153,7 +157,9 @@ export const evalCommand: EvalCliCommand = {
   summary: 'rate–distortion evaluation of CMVC against x264, x265, SVT-AV1 and libaom-av1',
   usage: USAGE,
   async run(argv, io) {
-    const { options, markdownPath, resultsDir } = parseEvalArgs(argv);
+    const tools = loadToolConfig();
+    configureMediaTools(tools.ffmpeg);
+    const { options, markdownPath, resultsDir } = parseEvalArgs(argv, tools);
     if (!options.vmaf.available) io.stderr.write(`note: VMAF skipped: ${options.vmaf.reason}\n`);
     const report = await runEvaluation({ ...options, signal: io.signal, log: (line) => io.stderr.write(`${line}\n`) });
     const command = ['npm run eval', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');

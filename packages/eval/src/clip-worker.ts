@@ -5,10 +5,12 @@
  * `{ type: 'done', state, stages }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { configureMediaTools } from '@cmvc/codec';
 import { createToolkit, evaluateClip, type EvalOptions } from './runner.ts';
 
 const { clip, folder, options } = workerData as { clip: string; folder: string; options: EvalOptions };
-const toolkit = createToolkit();
+configureMediaTools(options.tools.ffmpeg);
+const toolkit = createToolkit(options.tools);
 try {
   const state = await evaluateClip(clip, folder, toolkit, options, (line) => parentPort!.postMessage({ type: 'log', line }));
   parentPort!.postMessage({ type: 'done', state, stages: toolkit.timer.totals });

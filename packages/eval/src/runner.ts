@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { InMemoryExemplarLibrary, RetrievalGenerator, probe, type Analyzers, type CmvcRepresentation, type SemanticTextCodec } from '@cmvc/codec';
+import type { ToolConfig } from '@cmvc/config';
 import { createModelSet, createObjectDetector } from '@cmvc/models';
 import { BASELINE_ENCODERS, baselineVariants, encodeBaseline, variantLabel, withSweep, type BaselineEncoder, type BaselineEncoderId } from './baselines/encoders.ts';
 import { MemoDescriber, MemoFeatureExtractor } from './cmvc/memo.ts';
@@ -47,6 +48,8 @@ export interface EvalOptions {
   readonly motionPoints: readonly CmvcPointName[];
   /** BD-rate anchors, each a baseline among `encoders`. */
   readonly anchors: readonly MethodId[];
+  /** Tools and models as configured (plain data: it travels to the clip workers). */
+  readonly tools: ToolConfig;
   readonly vmaf: VmafAvailability;
   /** Score at most about this many frames per clip with VMAF (the subsampling grows with clip length). */
   readonly vmafMaxFrames?: number;
@@ -120,8 +123,8 @@ export interface Toolkit {
   dispose(): Promise<void>;
 }
 
-export function createToolkit(): Toolkit {
-  const models = createModelSet();
+export function createToolkit(tools: ToolConfig): Toolkit {
+  const models = createModelSet(tools.models);
   const detector = createObjectDetector();
   const describer = new MemoDescriber(models.describer);
   return {
@@ -143,7 +146,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
   const { signal } = options;
   const clips = await listClips(options.mediaDir, options.maxClips, options.only);
   const work = await mkdtemp(join(tmpdir(), 'cmvc-eval-'));
-  const toolkit = createToolkit();
+  const toolkit = createToolkit(options.tools);
   const notes: string[] = [];
   if (!options.vmaf.available) notes.push(`VMAF skipped: ${options.vmaf.reason}.`);
   try {

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { EXIT, type CliCommand, type CliIo, type RgbFrame } from '@cmvc/codec';
 import { describeBackends } from './backends/config.ts';
 import type { BackendConfig } from './backends/config.ts';
-import { createModelSet, modelSettingsFromEnv, type ModelSettings } from './registry.ts';
+import { loadToolConfig } from '@cmvc/config';
+import { createModelSet, type ModelSettings } from './registry.ts';
 
 interface TaskRow {
   readonly task: string;
@@ -123,7 +124,7 @@ export const modelsCommand: CliCommand = {
       io.stderr.write(`usage: ${this.usage}\n`);
       return EXIT.usage;
     }
-    const settings = modelSettingsFromEnv();
+    const settings = loadToolConfig().models;
     if (action === 'list') {
       const rows = await listTasks(settings);
       io.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : table(['task', 'backend', 'status'], rows.map((row) => [row.task, row.backend, row.status])));

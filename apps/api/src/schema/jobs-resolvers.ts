@@ -1,9 +1,10 @@
 import { GraphQLError } from 'graphql';
 import type { ArchiveTotals, Video } from '@cmvc/db';
-import { JobsError, type QueueName } from '@cmvc/jobs';
+import { JobsError } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import type { JobView, QueueStats } from '../services/jobs-service.ts';
-import { decodeCursor, encodeCursor, pageSize, type resolvers as baseResolvers } from './resolvers.ts';
+import type { JobQueueNameResolvers, JobStateResolvers, MutationResolvers, QueryResolvers } from './generated/graphql.ts';
+import { decodeCursor, encodeCursor, pageSize, type ArgsOf, type resolvers as baseResolvers } from './resolvers.ts';
 
 const SECONDS_PER_HOUR = 3600;
 
@@ -14,14 +15,14 @@ function jobsError(error: unknown): never {
 
 /** The jobs dashboard's fields, and Video.encodeProgress. */
 export const jobsResolvers = {
-  // GraphQL enum values ↔ the queue and state names @cmvc/jobs uses.
-  JobQueueName: { ENCODE: 'encode', RENDER: 'render', MAINTENANCE: 'maintenance' },
-  JobState: { WAITING: 'waiting', ACTIVE: 'active', DELAYED: 'delayed', COMPLETED: 'completed', FAILED: 'failed', UNKNOWN: 'unknown' },
+  // GraphQL enum values ↔ the queue and state names @cmvc/jobs uses (as codegen.ts declares them).
+  JobQueueName: { ENCODE: 'encode', RENDER: 'render', MAINTENANCE: 'maintenance' } satisfies JobQueueNameResolvers,
+  JobState: { WAITING: 'waiting', ACTIVE: 'active', DELAYED: 'delayed', COMPLETED: 'completed', FAILED: 'failed', UNKNOWN: 'unknown' } satisfies JobStateResolvers,
 
   Query: {
     jobQueues: (_: unknown, __: unknown, context: RequestContext) => context.services.jobs.queues(),
 
-    async failedJobs(_: unknown, args: { first: number; after?: string | null }, context: RequestContext) {
+    async failedJobs(_: unknown, args: ArgsOf<QueryResolvers['failedJobs']>, context: RequestContext) {
       const first = pageSize(args.first);
       const after = decodeCursor('job', args.after);
       const offset = after === undefined ? 0 : Number(after) + 1;
@@ -39,7 +40,7 @@ export const jobsResolvers = {
   },
 
   Mutation: {
-    retryJob: (_: unknown, args: { queue: QueueName; id: string }, context: RequestContext) =>
+    retryJob: (_: unknown, args: ArgsOf<MutationResolvers['retryJob']>, context: RequestContext) =>
       context.services.jobs.retry(args.queue, args.id).catch(jobsError),
   },
 

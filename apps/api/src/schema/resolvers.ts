@@ -1,14 +1,16 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { TieringError } from '@cmvc/archive';
-import { bitstreamSectionsOf, type Clip, type Keyframe, type MomentFilter, type MomentRow, type Rendition, type Scope, type Video } from '@cmvc/db';
+import { bitstreamSectionsOf, type Clip, type Keyframe, type MomentRow, type Rendition, type Video } from '@cmvc/db';
 import type { Principal } from '../services/auth-service.ts';
 import { canonicalRenditionParameters, eventStream, type ArchiveEvent, type RenditionOptions, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import { badUserInput, notFound } from '../services/errors.ts';
 import { MAX_PAGE_SIZE } from '../services/search-service.ts';
-import type { RenditionModeName } from '../services/rendition-service.ts';
-import type { IngestSource } from '../services/source-resolver.ts';
 import { MAX_INGEST_ITEMS } from '../services/ingest-service.ts';
+import type { MutationResolvers, QueryResolvers, SubscriptionJobProgressArgs, SubscriptionVideoUpdatedArgs } from './generated/graphql.ts';
+
+/** A field's arguments as its generated resolver type receives them (arguments with defaults are present). */
+export type ArgsOf<R> = Parameters<Extract<NonNullable<R>, (...args: never[]) => unknown>>[1];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -62,10 +64,10 @@ export const resolvers = {
 
     apiTokens: (_: unknown, __: unknown, context: RequestContext) => context.services.auth.listTokens(),
 
-    video: (_: unknown, args: { id: string }, context: RequestContext) =>
+    video: (_: unknown, args: ArgsOf<QueryResolvers['video']>, context: RequestContext) =>
       context.loaders.videoById.load(requireId(args.id)),
 
-    async videos(_: unknown, args: { first: number; after?: string | null }, context: RequestContext) {
+    async videos(_: unknown, args: ArgsOf<QueryResolvers['videos']>, context: RequestContext) {
       const first = pageSize(args.first);
       const afterId = decodeCursor('video', args.after);
       if (afterId !== undefined) requireId(afterId);
@@ -79,7 +81,7 @@ export const resolvers = {
 
     async search(
       _: unknown,
-      args: { query: string; first: number; after?: string | null; minSimilarity: number; filter?: NullableFields<MomentFilter> | null },
+      args: ArgsOf<QueryResolvers['search']>,
       context: RequestContext,
     ) {
       const first = pageSize(args.first);
@@ -96,7 +98,7 @@ export const resolvers = {
   },
 
   Mutation: {
-    async login(_: unknown, args: { email: string; password: string }, context: RequestContext) {
+    async login(_: unknown, args: ArgsOf<MutationResolvers['login']>, context: RequestContext) {
       const session = await context.services.auth.login(args.email, args.password, context.clientAddress);
       context.cookies?.set(session.cookie, session.expiresAt);
       return viewer(session.principal);
@@ -109,17 +111,17 @@ export const resolvers = {
       return true;
     },
 
-    async createApiToken(_: unknown, args: { name: string; scopes: Scope[] }, context: RequestContext) {
+    async createApiToken(_: unknown, args: ArgsOf<MutationResolvers['createApiToken']>, context: RequestContext) {
       const name = args.name.trim();
       if (!name || name.length > 100) throw badUserInput('Token names need 1 to 100 characters');
       const { token, record } = await context.services.auth.createToken(name, [...new Set(args.scopes)]);
       return { token, apiToken: record };
     },
 
-    revokeApiToken: (_: unknown, args: { id: string }, context: RequestContext) =>
+    revokeApiToken: (_: unknown, args: ArgsOf<MutationResolvers['revokeApiToken']>, context: RequestContext) =>
       context.services.auth.revokeToken(requireId(args.id)),
 
-    async demoteVideo(_: unknown, args: { id: string; to: 'FULL' | 'TT2V_ONLY' }, context: RequestContext) {
+    async demoteVideo(_: unknown, args: ArgsOf<MutationResolvers['demoteVideo']>, context: RequestContext) {
       if (args.to !== 'TT2V_ONLY') {
         throw badUserInput('Videos can only move down: the images a demotion dropped cannot be brought back');
       }
@@ -133,13 +135,13 @@ export const resolvers = {
       }
     },
 
-    updateVideo: (_: unknown, args: { id: string; title?: string | null; tags?: string[] | null }, context: RequestContext) =>
+    updateVideo: (_: unknown, args: ArgsOf<MutationResolvers['updateVideo']>, context: RequestContext) =>
       context.services.videoEditor.update(requireId(args.id), args),
 
-    deleteVideos: (_: unknown, args: { ids: string[] }, context: RequestContext) =>
+    deleteVideos: (_: unknown, args: ArgsOf<MutationResolvers['deleteVideos']>, context: RequestContext) =>
       context.services.videoEditor.delete(args.ids.map(requireId)),
 
-    async ingestVideos(_: unknown, args: { inputs: IngestSource[] }, context: RequestContext) {
+    async ingestVideos(_: unknown, args: ArgsOf<MutationResolvers['ingestVideos']>, context: RequestContext) {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
       if (args.inputs.length > MAX_INGEST_ITEMS) throw badUserInput(`At most ${MAX_INGEST_ITEMS} items per call, got ${args.inputs.length}`);
       return context.services.ingest.ingest(args.inputs);
@@ -147,14 +149,14 @@ export const resolvers = {
 
     requestRendition: (
       _: unknown,
-      args: { videoId: string; mode: RenditionModeName; options?: RenditionOptions | null },
+      args: ArgsOf<MutationResolvers['requestRendition']>,
       context: RequestContext,
     ) => context.services.renditions.request(requireId(args.videoId), args.mode, args.options ?? {}),
   },
 
   Subscription: {
     jobProgress: {
-      subscribe: (_: unknown, args: { videoId?: string | null }, context: RequestContext) => {
+      subscribe: (_: unknown, args: Partial<SubscriptionJobProgressArgs>, context: RequestContext) => {
         const videoId = args.videoId == null ? null : requireId(args.videoId);
         return eventStream(
           context.services.events,
@@ -165,7 +167,7 @@ export const resolvers = {
       resolve: (event: JobProgressEvent) => event,
     },
     videoUpdated: {
-      subscribe: (_: unknown, args: { id?: string | null }, context: RequestContext) => {
+      subscribe: (_: unknown, args: Partial<SubscriptionVideoUpdatedArgs>, context: RequestContext) => {
         const id = args.id == null ? null : requireId(args.id);
         return eventStream(
           context.services.events,

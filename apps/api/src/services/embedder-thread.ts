@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { TextEmbedder } from '@cmvc/codec';
+import type { ModelsConfig } from '@cmvc/config';
 
 interface Reply {
   readonly vectors?: Float32Array[];
@@ -23,10 +24,10 @@ export class ThreadedTextEmbedder implements Pick<TextEmbedder, 'embed'> {
   private inFlight: Request[] | null = null;
   private failure: Error | null = null;
 
-  constructor() {
+  constructor(settings: ModelsConfig) {
     // A worker thread does not inherit the TypeScript loader (tsx) of its parent: register it first.
     const entry = new URL('./embedder-worker.ts', import.meta.url).href;
-    this.worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
+    this.worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: settings });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.settle(reply));
     this.worker.on('error', (error) => this.fail(error));

@@ -1,8 +1,9 @@
 /** Worker-thread side of ThreadedTextEmbedder: owns the model, answers each batch with one message. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ModelsConfig } from '@cmvc/config';
 import { createConfiguredTextEmbedder } from '@cmvc/models';
 
-const embedder = createConfiguredTextEmbedder();
+const embedder = createConfiguredTextEmbedder(workerData as ModelsConfig);
 const port = parentPort!;
 
 port.on('message', async ({ texts }: { texts: string[] }) => {

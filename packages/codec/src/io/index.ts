@@ -4,3 +4,4 @@ export { sniffContainer, type ContainerFormat, type ContainerSniff } from './sni
 export { decodeFrames, type DecodeOptions } from './decode-frames.ts';
 export { createVideoEncoder, type VideoEncoderOptions, type VideoFormat, type VideoSink } from './video-encoder.ts';
 export { resizeRgb, workingSize, evenSize, sizeForWidth, type Size } from './resize.ts';
+export { configureMediaTools, ffmpegPath, ffprobePath, runToolOutput, type MediaTools, type RunToolOptions, type ToolOutput } from './tools.ts';

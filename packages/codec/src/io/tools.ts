@@ -1,23 +1,60 @@
 import { spawn } from 'node:child_process';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
 
-/** ffmpeg/ffprobe binaries; overridable for hosts where they are not on PATH. */
-export const ffmpegPath = (): string => process.env.CMVC_FFMPEG ?? 'ffmpeg';
-export const ffprobePath = (): string => process.env.CMVC_FFPROBE ?? 'ffprobe';
+/** The ffmpeg and ffprobe binaries every spawn in this package uses. */
+export interface MediaTools {
+  readonly ffmpegPath: string;
+  readonly ffprobePath: string;
+}
+
+const DEFAULT_MEDIA_TOOLS: MediaTools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
+let mediaTools: MediaTools = DEFAULT_MEDIA_TOOLS;
+
+/**
+ * Sets the binaries for this process; each composition root (API, worker, CLIs) passes its
+ * configuration's `ffmpeg` here once at startup. Without a call, `ffmpeg`/`ffprobe` on PATH are used.
+ */
+export function configureMediaTools(tools: MediaTools = DEFAULT_MEDIA_TOOLS): void {
+  mediaTools = { ...tools };
+}
+
+export const ffmpegPath = (): string => mediaTools.ffmpegPath;
+export const ffprobePath = (): string => mediaTools.ffprobePath;
 
 /** Most output a probe may produce before it is treated as broken (ffprobe JSON of one stream is a few KiB). */
 const MAX_PROBE_OUTPUT = 4 * 1024 * 1024;
 
+export interface ToolOutput {
+  readonly stdout: Buffer;
+  /** The trailing part of stderr (ffmpeg can log a line per frame). */
+  readonly stderr: string;
+}
+
+export interface RunToolOptions {
+  readonly signal?: AbortSignal;
+  /** Refuse stdout larger than this many bytes; default 4 MiB. */
+  readonly maxStdout?: number;
+  /** Keep this many trailing characters of stderr; default 8 KiB. */
+  readonly stderrLimit?: number;
+}
+
 /** Runs a short-lived tool to completion and returns its stdout; failures become MediaErrors. */
-export function runTool(command: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
+export async function runTool(command: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
+  const { stdout } = await runToolOutput(command, args, signal ? { signal } : {});
+  return stdout.toString('utf8');
+}
+
+/** Runs a tool to completion and returns its stdout bytes and stderr tail; failures become MediaErrors. */
+export function runToolOutput(command: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolOutput> {
+  const maxStdout = options.maxStdout ?? MAX_PROBE_OUTPUT;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    const stderr = new StderrTail();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+    const stderr = new StderrTail(options.stderrLimit);
     const chunks: Buffer[] = [];
     let size = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_PROBE_OUTPUT) {
+      if (size > maxStdout) {
         child.kill('SIGKILL');
         return;
       }
@@ -30,10 +67,10 @@ export function runTool(command: string, args: readonly string[], signal?: Abort
       else reject(new MediaError('FFMPEG_FAILED', `${command} failed to start: ${error.message}`));
     });
     child.on('close', (code) => {
-      if (size > MAX_PROBE_OUTPUT) {
-        reject(new MediaError('FFMPEG_FAILED', `${command} produced more than ${MAX_PROBE_OUTPUT} bytes of output`));
+      if (size > maxStdout) {
+        reject(new MediaError('FFMPEG_FAILED', `${command} produced more than ${maxStdout} bytes of output`));
       } else if (code === 0) {
-        resolve(Buffer.concat(chunks).toString('utf8'));
+        resolve({ stdout: Buffer.concat(chunks), stderr: stderr.toString() });
       } else {
         const tail = stderr.toString();
         reject(new MediaError(classifyFfmpegFailure(tail), `${command} exited with code ${code}: ${tail || '(no diagnostics)'}`, tail));

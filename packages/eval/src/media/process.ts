@@ -1,17 +1,10 @@
-import { spawn } from 'node:child_process';
-import { EvalError } from '../errors.ts';
+import { MediaError, ffmpegPath, runToolOutput, type ToolOutput } from '@cmvc/codec';
+import { EvalError, type EvalErrorCode } from '../errors.ts';
 
-/** Debian ffmpeg 5.1 (x264, x265, SVT-AV1, psnr, ssim); overridable where it is not on PATH. */
-export const ffmpegPath = (): string => process.env.CMVC_FFMPEG ?? 'ffmpeg';
-export const ffprobePath = (): string => process.env.CMVC_FFPROBE ?? 'ffprobe';
-
-/** stderr is kept only up to this many trailing bytes (ffmpeg can log a line per frame). */
+/** stderr is kept only up to this many trailing characters (ffmpeg can log a line per frame). */
 const STDERR_TAIL = 64 * 1024;
 
-export interface ToolResult {
-  readonly stdout: Buffer;
-  readonly stderr: string;
-}
+export type ToolResult = ToolOutput;
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
@@ -19,38 +12,23 @@ export interface RunOptions {
   readonly maxStdout?: number;
 }
 
-/** Runs a tool to completion; a non-zero exit, a missing binary or oversized output become `EvalError`s. */
-export function runTool(command: string, args: readonly string[], options: RunOptions = {}): Promise<ToolResult> {
-  const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let stderr = '';
-    let overflow = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxStdout) {
-        overflow = true;
-        child.kill('SIGKILL');
-        return;
-      }
-      chunks.push(chunk);
+/** The codec's runner (one for the whole archive), with its failures as `EvalError`s. */
+export async function runTool(command: string, args: readonly string[], options: RunOptions = {}): Promise<ToolResult> {
+  try {
+    return await runToolOutput(command, args, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      maxStdout: options.maxStdout ?? 64 * 1024 * 1024,
+      stderrLimit: STDERR_TAIL,
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL);
-    });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'AbortError') reject(new EvalError('ABORTED', `${command} aborted`));
-      else if (error.code === 'ENOENT') reject(new EvalError('FFMPEG_UNAVAILABLE', `${command} is not installed or not on PATH`));
-      else reject(new EvalError('FFMPEG_FAILED', `${command} failed to start: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      if (overflow) reject(new EvalError('FFMPEG_FAILED', `${command} produced more than ${maxStdout} bytes of output`));
-      else if (code === 0) resolve({ stdout: Buffer.concat(chunks), stderr });
-      else reject(new EvalError('FFMPEG_FAILED', `${command} ${args.join(' ')} exited with code ${code}: ${stderr.slice(-2000) || '(no diagnostics)'}`));
-    });
-  });
+  } catch (error) {
+    if (!(error instanceof MediaError)) throw error;
+    throw new EvalError(evalCode(error), error.message, { cause: error });
+  }
+}
+
+function evalCode(error: MediaError): EvalErrorCode {
+  if (error.code === 'ABORTED' || error.code === 'FFMPEG_UNAVAILABLE') return error.code;
+  return 'FFMPEG_FAILED';
 }
 
 export const ffmpeg = (args: readonly string[], options?: RunOptions): Promise<ToolResult> =>

@@ -29,12 +29,12 @@ function bundledFfmpeg(): string | undefined {
 
 /** Decides whether VMAF can be measured; a missing model or binary is a reason to skip, never an error. */
 export function resolveVmaf(options: { modelPath?: string | undefined; ffmpegPath?: string | undefined; subsample?: number | undefined }): VmafAvailability {
-  const modelPath = options.modelPath ?? process.env.VMAF_MODEL_PATH;
+  const modelPath = options.modelPath;
   if (!modelPath) return { available: false, reason: 'no VMAF model configured (set VMAF_MODEL_PATH or pass --vmaf-model)' };
   if (!existsSync(modelPath)) return { available: false, reason: `VMAF model ${modelPath} does not exist` };
   if (/[:'\\,;[\]]/.test(modelPath)) return { available: false, reason: `VMAF model path ${modelPath} contains characters ffmpeg's filter syntax reserves` };
-  const binary = options.ffmpegPath ?? process.env.CMVC_VMAF_FFMPEG ?? bundledFfmpeg();
-  if (!binary || !existsSync(binary)) return { available: false, reason: 'no libvmaf-capable ffmpeg found (@ffmpeg-installer/linux-x64 or CMVC_VMAF_FFMPEG)' };
+  const binary = options.ffmpegPath ?? bundledFfmpeg();
+  if (!binary || !existsSync(binary)) return { available: false, reason: 'no libvmaf-capable ffmpeg found (@ffmpeg-installer/linux-x64 or VMAF_FFMPEG_PATH)' };
   const subsample = options.subsample ?? 1;
   if (!Number.isInteger(subsample) || subsample < 1) throw new EvalError('INVALID_OPTIONS', 'VMAF subsample must be an integer ≥ 1');
   return { available: true, settings: { modelPath, ffmpegPath: binary, subsample } };

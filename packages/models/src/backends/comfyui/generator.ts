@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
+import { ffmpegPath, ffprobePath } from '@cmvc/codec';
 import { BackendError } from '../errors.ts';
 import { assertRgbFrame, decodeImageToRgb, encodePng, evenlySpacedIndices } from '../frames.ts';
 import { HttpBackendClient, isRecord, sleep, standardErrorMessage } from '../http.ts';
@@ -244,7 +245,7 @@ export class ComfyUiGenerator implements Generator, HealthCheckable {
   }
 
   private tools(): { ffmpegPath: string; ffprobePath: string } {
-    return { ffmpegPath: this.options.ffmpegPath ?? 'ffmpeg', ffprobePath: this.options.ffprobePath ?? 'ffprobe' };
+    return { ffmpegPath: this.options.ffmpegPath ?? ffmpegPath(), ffprobePath: this.options.ffprobePath ?? ffprobePath() };
   }
 
   /** Best effort: drop the prompt from the queue if it has not started (never interrupts other users' work). */

@@ -1,8 +1,6 @@
-import { BitstreamError } from '../bitstream/errors.ts';
-import { CodecError } from '../errors.ts';
-import { MediaError } from '../io/errors.ts';
+import { BitstreamError, CodecError, EXIT, MediaError } from '@cmvc/codec';
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, badInput: 3, backendUnavailable: 4 } as const;
+export { EXIT };
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -31,7 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const err = error as Error & { code?: string };
     const label = err.code ? `${err.name} ${err.code}` : err.name;
     io.stderr.write(`cmvc ${name}: ${label}: ${err.message}\n`);
-    if (code === EXIT.failure && process.env.CMVC_DEBUG) io.stderr.write(`${err.stack ?? ''}\n`);
+    if (code === EXIT.failure && io.debug) io.stderr.write(`${err.stack ?? ''}\n`);
     return code;
   }
 }

@@ -1,4 +1,4 @@
-/** Plain-text tables for the CLI and the benchmark. */
+/** Plain-text tables for the `cmvc` CLI (@cmvc/tools) and the benchmarks. */
 export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [headers, ...rows.map((row) => row.map(String))];
   const widths = headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));

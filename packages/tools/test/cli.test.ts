@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
-import { ffprobeStream, lavfi, tempDir } from './fixtures.ts';
+import { ffprobeStream, lavfi, tempDir } from '../../codec/test/fixtures.ts';
 
+const run = promisify(execFile);
 const dir = tempDir();
 const source = join(dir.path, 'in.mkv');
 const stream = join(dir.path, 'in.cmvc');
@@ -86,5 +89,16 @@ describe('cmvc CLI', () => {
     expect(bad.stderr).toMatch(/BitstreamError/);
     const missing = await cli('encode', join(dir.path, 'missing.mp4'), '-o', join(dir.path, 'x.cmvc'));
     expect(missing.code).toBe(3);
+  });
+
+  it('runs as `npm run cmvc`, taking FFPROBE_PATH from the environment through packages/config', async () => {
+    const bin = new URL('../bin/cmvc.mjs', import.meta.url).pathname;
+    const failure = await run(process.execPath, [bin, 'encode', source, '-o', join(dir.path, 'tools.cmvc'), '--analyzers', 'builtin'], {
+      env: { ...process.env, FFPROBE_PATH: '/nonexistent/ffprobe' },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in failure && failure.code).toBe(4);
+    expect((failure as { stderr: string }).stderr).toContain('/nonexistent/ffprobe');
+    const help = await run(process.execPath, [bin, 'help']);
+    expect(help.stdout).toMatch(/models .*\n.*eval/s);
   });
 });

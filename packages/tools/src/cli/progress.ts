@@ -1,4 +1,4 @@
-import type { ProgressListener } from '../contracts.ts';
+import type { ProgressListener } from '@cmvc/codec';
 
 /** A one-line progress bar on a TTY stream; a no-op elsewhere so logs and pipes stay clean. */
 export function createProgressBar(stream: NodeJS.WriteStream): { listener: ProgressListener; done(): void } {

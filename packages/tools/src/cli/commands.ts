@@ -1,38 +1,38 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseBitstream, type TextForm } from '../bitstream/container.ts';
-import { technicalSemanticCodec } from '../analyzers/technical-describer.ts';
-import { decodeBitstream } from '../decoder.ts';
-import { encodeVideo } from '../encoder.ts';
-import { CodecError } from '../errors.ts';
-import { builtinAnalyzers, loadAnalyzers, type AnalyzerSet } from '../analyzers/provider.ts';
-import { KEYFRAME_STRATEGIES, type KeyframeStrategy } from '../keyframes/plan.ts';
-import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from '../settings.ts';
-import { QUALITY_PRESETS_ORDER, type QualityPreset } from '../representation/keyframe-image.ts';
-import { rateReport } from '../representation/rate.ts';
-import { BitstreamError } from '../bitstream/errors.ts';
-import type { KeyframeEntry } from '../bitstream/types.ts';
-import type { TextEmbedder } from '../contracts.ts';
-import { InMemoryExemplarLibrary, RetrievalGenerator } from '../tt2v/index.ts';
-import { MOTION_SIDE_CHANNEL_MODES, type MotionSideChannelMode } from '../it2v/index.ts';
-import type { CmvcRepresentation } from '../bitstream/types.ts';
+import {
+  BitstreamError,
+  builtinAnalyzers,
+  CodecError,
+  decodeBitstream,
+  encodeVideo,
+  InMemoryExemplarLibrary,
+  KEYFRAME_STRATEGIES,
+  loadAnalyzers,
+  MOTION_SIDE_CHANNEL_MODES,
+  parseBitstream,
+  QUALITY_PRESETS_ORDER,
+  rateReport,
+  RetrievalGenerator,
+  technicalSemanticCodec,
+  type AnalyzerSet,
+  type CliCommand,
+  type CliIo,
+  type CmvcRepresentation,
+  type KeyframeEntry,
+  type KeyframeStrategy,
+  type MotionSideChannelMode,
+  type QualityPreset,
+  type TextEmbedder,
+  type TextForm,
+} from '@cmvc/codec';
+import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from '@cmvc/codec/settings';
 import { EXIT, UsageError } from './exit-codes.ts';
-import { fixed, table } from './format.ts';
+import { fixed, table } from '@cmvc/codec';
 import { createProgressBar } from './progress.ts';
 
-export interface CliIo {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-  readonly signal: AbortSignal;
-}
-
-export interface CliCommand {
-  readonly summary: string;
-  readonly usage: string;
-  /** Returns the process exit code; throws typed errors, which the entry point maps to exit codes. */
-  run(argv: readonly string[], io: CliIo): Promise<number>;
-}
+export type { CliCommand, CliIo };
 
 type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
@@ -70,7 +70,7 @@ const writeJson = (io: CliIo, value: unknown): void => {
 /** `--analyzers builtin` skips @cmvc/models (faster, reproducible); `auto` (default) uses it when present. */
 async function analyzersFor(choice: string | boolean | undefined): Promise<AnalyzerSet> {
   const mode = oneOf(choice as string | undefined, ['auto', 'builtin'] as const, 'analyzers') ?? 'auto';
-  return mode === 'builtin' ? builtinAnalyzers() : loadAnalyzers();
+  return mode === 'builtin' ? builtinAnalyzers() : loadAnalyzers({ provider: async () => (await import('@cmvc/models')).createAnalyzers() });
 }
 
 const encodeUsage =

@@ -1,0 +1,19 @@
+#!/usr/bin/env -S node --import tsx
+import { ConfigError, loadToolConfig } from '@cmvc/config';
+import { configureMediaTools } from '@cmvc/codec';
+import { runCli } from '../src/cli/main.ts';
+
+// The CLI's composition root: the only place it reads configuration.
+let config;
+try {
+  config = loadToolConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`cmvc: ${error.message}\n`);
+  process.exit(2);
+}
+configureMediaTools(config.ffmpeg);
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+process.once('SIGTERM', () => controller.abort());
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, debug: config.debug });
