@@ -160,10 +160,11 @@ const fileOf = (repository: string): string => `${repository.replace(/([a-z])([A
 
 /**
  * Runs every case against `databaseUrl` (which must be migrated and empty: the cases write rows and
- * delete what they wrote) and returns the snapshot files, name → content.
+ * delete what they wrote) and returns the snapshot files, name → content. It uses one connection, so
+ * statements a method sends concurrently (Promise.all) are logged in the order it issues them.
  */
 export async function captureSqlSnapshots(databaseUrl: string): Promise<Map<string, string>> {
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), log: [{ emit: 'event', level: 'query' }] });
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 1 }), log: [{ emit: 'event', level: 'query' }] });
   let statements: string[] = [];
   client.$on('query', (event) => statements.push(event.query));
   const repositories = Object.fromEntries(Object.entries(REPOSITORIES).map(([name, Repository]) => [name, new Repository(client)])) as Repositories;
