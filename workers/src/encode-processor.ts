@@ -147,6 +147,10 @@ export async function analyseSource(
 ): Promise<AnalysedSource> {
   const { config, analyzers, embedder } = dependencies;
   const profile = new EncodeProfile();
+  // PocketSphinx and ffmpeg run as child processes: the transcript comes alongside the video work.
+  const stopSpeech = new AbortController();
+  const speech = profile.time('speech', () => transcribe(sourcePath, dependencies, stopSpeech.signal));
+  speech.catch(() => undefined); // observed below
   const encoded = await encodeVideo(
     sourcePath,
     {
@@ -161,9 +165,11 @@ export async function analyseSource(
     },
     analyzers,
     onProgress,
-  );
-  const speech = await profile.time('speech', () => transcribe(sourcePath, dependencies));
-  const captions = captionsOf(encoded.representation, speech);
+  ).catch((error: unknown) => {
+    stopSpeech.abort();
+    throw error;
+  });
+  const captions = captionsOf(encoded.representation, await profile.time('wait for speech', () => speech));
   const vectors = embedder && captions.length > 0 ? await profile.time('embedding', () => embedder.embed(captions.map((caption) => caption.text))) : [];
   return {
     result: { ...encoded, profile: { stages: profile.stages(), ...profile.total() } },
@@ -174,10 +180,10 @@ export async function analyseSource(
   };
 }
 
-async function transcribe(sourcePath: string, { speech, config }: Pick<EncodeProcessorDependencies, 'config' | 'speech'>): Promise<TranscriptSegment[]> {
+async function transcribe(sourcePath: string, { speech, config }: Pick<EncodeProcessorDependencies, 'config' | 'speech'>, signal: AbortSignal): Promise<TranscriptSegment[]> {
   if (!speech) return [];
-  const audio = await readSpeechAudio(sourcePath, { ffmpegPath: config.ffmpeg.ffmpegPath, maxSeconds: config.speech.maxSeconds });
-  return audio ? transcribeSpeech(audio, speech) : [];
+  const audio = await readSpeechAudio(sourcePath, { ffmpegPath: config.ffmpeg.ffmpegPath, maxSeconds: config.speech.maxSeconds, signal });
+  return audio ? transcribeSpeech(audio, speech, signal) : [];
 }
 
 /** One log line: the encode's wall and CPU time and its slowest stages. */
