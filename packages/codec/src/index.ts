@@ -74,5 +74,6 @@ export {
 } from './tt2v/index.ts';
 export { IT2V_MODEL_ID, MOTION_SIDE_CHANNEL_MODES, type MotionSideChannelMode } from './it2v/index.ts';
 export { loadOpenCv, type CvMat, type CvSize, type OpenCv, type OpenCvRuntime } from './it2v/opencv.ts';
+export { farnebackFlow } from './it2v/flow.ts';
 export type { CliCommand, CliIo } from './cli/commands.ts';
 export { EXIT } from './cli/exit-codes.ts';
