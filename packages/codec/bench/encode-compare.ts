@@ -3,7 +3,10 @@
  * worker does), decodes it with IT2V and prints, per clip, the stream's bytes, the IT2V PSNR
  * against the source at working size, and every description. Write two runs to JSON and diff them.
  *
- *   node --import tsx packages/codec/bench/encode-compare.ts OUT.json CLIP...
+ *   node --import tsx packages/codec/bench/encode-compare.ts [--layer-only] OUT.json CLIP...
+ *
+ * `--layer-only` describes with the built-in technical describer (fast): the keyframe layer and
+ * the IT2V weights do not depend on the describer, so bytes and PSNR stay comparable.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,18 +14,21 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { createModelSet } from '@cmvc/models';
+import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
 
 const run = promisify(execFile);
-const [output, ...clips] = process.argv.slice(2);
+const layerOnly = process.argv.includes('--layer-only');
+const [output, ...clips] = process.argv.slice(2).filter((argument) => argument !== '--layer-only');
 if (!output || clips.length === 0) throw new Error('usage: encode-compare.ts OUT.json CLIP...');
 const models = createModelSet();
 const scratch = await mkdtemp(join(tmpdir(), 'cmvc-encode-compare-'));
 const results = [];
 try {
   for (const clip of clips) {
-    const encoded = await encodeVideo(clip, {}, { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) });
+    const describer = layerOnly ? builtinAnalyzers().describer : models.describer;
+    const encoded = await encodeVideo(clip, {}, { describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) });
     const decodedPath = join(scratch, `${basename(clip)}.mp4`);
     await decodeBitstream(encoded.bitstream, { mode: 'it2v', output: decodedPath });
     const { workingWidth, workingHeight } = encoded.representation.header;

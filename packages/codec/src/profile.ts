@@ -90,15 +90,16 @@ export function profiledSync<T>(stage: string, work: () => T): T {
 }
 
 /** Times each `next()` of `frames` as `stage`: how long the consumer waited for the source. */
-export async function* profiledFrames<T>(stage: string, frames: AsyncIterable<T>): AsyncGenerator<T> {
-  const iterator = frames[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      const next = await profiled(stage, () => iterator.next());
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    await iterator.return?.();
-  }
+export function profiledFrames<T>(stage: string, frames: AsyncIterable<T>): AsyncIterable<T> {
+  const profile = currentProfile.getStore();
+  if (!profile) return frames;
+  return {
+    [Symbol.asyncIterator]: () => {
+      const iterator = frames[Symbol.asyncIterator]();
+      return {
+        next: () => profile.time(stage, () => iterator.next()),
+        return: async (value?: unknown) => (await iterator.return?.(value)) ?? { done: true, value: undefined },
+      };
+    },
+  };
 }

@@ -109,7 +109,7 @@ describe('keyframe selection (Eq. 1) on a hard scene change', () => {
     });
   }
 
-  it('cs planning embeds about ten frames a second, not every frame, and still starts a segment at the cut', async () => {
+  it('cs planning embeds about fifteen frames a second, not every frame, and still starts a segment at the cut', async () => {
     const extractor = colourLayoutExtractor();
     let embedded = 0;
     const counting = { ...extractor, embed: (batch: readonly RgbFrame[]) => ((embedded += batch.length), extractor.embed(batch)) };
@@ -124,7 +124,7 @@ describe('keyframe selection (Eq. 1) on a hard scene change', () => {
       cv,
     });
     expect(plan.frameCount).toBe(FRAMES);
-    // 24 fps sampled every 2nd frame, plus each segment's last frame.
+    // 24 fps sampled every 2nd frame (15 a second rounds to a stride of 2), plus each segment's last frame.
     expect(embedded).toBeLessThanOrEqual(FRAMES / 2 + 2 * plan.segments.length);
     expect(embedded).toBeGreaterThan(0);
     expect(plan.segments.map((segment) => segment.start)).toContain(CUT);
