@@ -24,6 +24,7 @@ interface BenchDefinition {
 function benchDefinitions(searchSizes: string): BenchDefinition[] {
   return [
     { name: 'codec', npmArgs: ['run', 'bench:codec'] },
+    { name: 'encode', npmArgs: ['run', 'bench:encode'] },
     { name: 'it2v', npmArgs: ['run', 'bench:it2v'] },
     { name: 'models', npmArgs: ['run', 'bench:models'] },
     { name: 'search', npmArgs: ['run', 'bench:search', '--', '--sizes', searchSizes] },

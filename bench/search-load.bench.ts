@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     process.env.REDIS_URL = services.redisUrl;
     stack = await startStack({ env: { AUTH: 'off' } });
     const running = stack;
-    onInterrupt(() => running.stop());
+    onInterrupt(async () => {
+      await running.stop();
+    });
 
     log(`making ${clips} clips of ${clipSeconds} s`);
     const paths = await Promise.all(

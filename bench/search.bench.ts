@@ -124,7 +124,7 @@ async function vectorQuality(databaseUrl: string, queries: readonly SyntheticQue
  * Runs `query` once with auto_explain (ANALYZE, BUFFERS) loaded into new sessions and returns the
  * plan PostgreSQL logged for the product's own statement.
  */
-async function explainProductQuery(databaseUrl: string, postgresLog: string, query: SyntheticQuery): Promise<string | null> {
+async function explainProductQuery(databaseUrl: string, postgresLog: string, query: SyntheticQuery, efSearch: number): Promise<string | null> {
   const settings: [string, string][] = [
     ['session_preload_libraries', `'auto_explain'`],
     ['auto_explain.log_min_duration', '0'],
@@ -134,7 +134,7 @@ async function explainProductQuery(databaseUrl: string, postgresLog: string, que
   const logBefore = (await readFile(postgresLog, 'utf8')).length;
   for (const [name, value] of settings) await setDatabaseSetting(databaseUrl, name, value);
   try {
-    await timeQueries(databaseUrl, [query], 0);
+    await timeQueries(databaseUrl, [query], 0, efSearch);
   } finally {
     for (const [name] of settings) await setDatabaseSetting(databaseUrl, name, null);
   }
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
         const explained: string[] = [];
         for (const timing of slowest) {
           const matches = await textMatches(services.databaseUrl, timing.query.text);
-          const plan = await explainProductQuery(services.databaseUrl, join(services.dataDir, 'postgres/postgres.log'), timing.query);
+          const plan = await explainProductQuery(services.databaseUrl, join(services.dataDir, 'postgres/postgres.log'), timing.query, efSearchValues[0]!);
           explained.push(`-- "${timing.query.text}" (${timing.query.kind}): ${formatMs(timing.ms)}, ${formatCount(matches)} full-text matches\n${plan ?? '(no plan logged)'}`);
         }
         explain = explained.length > 0 ? explained.join('\n\n') : null;

@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { CodecError, encodeVideo, MediaError, probe, type Analyzers, type EncodeResult, type MediaInfo, type TextEmbedder } from '@cmvc/codec';
+import {
+  CodecError,
+  EncodeProfile,
+  encodeVideo,
+  MediaError,
+  probe,
+  type Analyzers,
+  type EncodeResult,
+  type MediaInfo,
+  type ProgressListener,
+  type TextEmbedder,
+} from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import { readSpeechAudio, transcribeSpeech, type SpeechPipeline, type TranscriptSegment } from '@cmvc/models';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
@@ -50,30 +61,15 @@ export class EncodeProcessor {
       const media = await probeSource(sourcePath);
       await videos.setMedia(video.id, media);
       report('decode', 0, true);
-      const result = await encodeVideo(
-        sourcePath,
-        {
-          describeEverySeconds: config.encode.keyframeIntervalSeconds,
-          maxKeyframes: config.encode.maxKeyframes,
-          strategy: config.encode.strategy,
-          quality: config.encode.quality,
-          motionSideChannel: config.encode.motionSideChannel,
-          audioKbps: config.encode.audioKbps,
-          media,
-        },
-        this.dependencies.analyzers,
-        (event) => report(event.stage, event.fraction),
-      ).catch((error: unknown) => {
+      const analysed = await analyseSource(sourcePath, media, this.dependencies, (event) => report(event.stage, event.fraction)).catch((error: unknown) => {
         // A source ffmpeg cannot read will not get better on retry.
         if (error instanceof MediaError || (error instanceof CodecError && error.code === 'INVALID_OPTIONS')) {
           throw new UnrecoverableError(`${error.code}: ${error.message}`);
         }
         throw error;
       });
-      // The sound is read from the downloaded source, before the original is discarded.
-      report('speech', 0, true);
-      const speech = await this.transcribe(sourcePath);
-      await this.store(video.id, result, speech);
+      console.log(`encode of video ${video.id}: ${profileSummary(analysed.result.profile)}`);
+      await this.store(video.id, analysed);
       if (!config.ingest.keepOriginals) await blobs.delete(video.sourceBlobKey);
       report('done', 1, true);
       await this.videoUpdated(video.id);
@@ -93,15 +89,9 @@ export class EncodeProcessor {
     await this.dependencies.events.publish({ type: 'video-updated', videoId });
   }
 
-  private async transcribe(sourcePath: string): Promise<TranscriptSegment[]> {
-    const { speech, config } = this.dependencies;
-    if (!speech) return [];
-    const audio = await readSpeechAudio(sourcePath, { ffmpegPath: config.ffmpeg.ffmpegPath, maxSeconds: config.speech.maxSeconds });
-    return audio ? transcribeSpeech(audio, speech) : [];
-  }
-
-  private async store(videoId: string, { bitstream, representation, rate, thumbnails }: EncodeResult, speech: readonly TranscriptSegment[]): Promise<void> {
-    const { blobs, representations, embedder, config } = this.dependencies;
+  private async store(videoId: string, { result, captions }: AnalysedSource): Promise<void> {
+    const { bitstream, representation, rate, thumbnails } = result;
+    const { blobs, representations, config } = this.dependencies;
     // The archive's keyframe pictures are the thumbnails made from the decoded layer: small, and never more than a rendition shows.
     const keyframes = [];
     let thumbnailBytes = 0;
@@ -122,8 +112,6 @@ export class EncodeProcessor {
     const bitstreamKey = blobKeys.bitstream(videoId);
     await blobs.put(bitstreamKey, bitstream);
 
-    const captions = captionsOf(representation, speech);
-    const vectors = embedder && captions.length > 0 ? await embedder.embed(captions.map((caption) => caption.text)) : [];
 
     await representations.saveReady(videoId, {
       keyframes,
@@ -134,14 +122,74 @@ export class EncodeProcessor {
         startSeconds: clip.startTime,
         endSeconds: clip.endTime,
       })),
-      captions: captions.map((caption, index) => ({
-        ...caption,
-        ...(vectors[index] ? { embedding: { model: embedder!.id, vector: vectors[index] } } : {}),
-      })),
+      captions,
       bitstream: { blobKey: bitstreamKey, bytes: bitstream.byteLength, sections: [...rate.sections, thumbnailsLine(thumbnailBytes, rate)] },
       keepSource: config.ingest.keepOriginals,
     });
   }
+}
+
+/** What the worker stores for a source: its stream and every caption, embedded. */
+export interface AnalysedSource {
+  readonly result: EncodeResult;
+  readonly captions: readonly StoredCaption[];
+}
+
+/**
+ * Everything the encode job computes from the source: the CMVC stream (encoder), the SPEECH
+ * transcript and the caption embeddings, timed as stages of one profile (`result.profile`).
+ */
+export async function analyseSource(
+  sourcePath: string,
+  media: MediaInfo,
+  dependencies: Pick<EncodeProcessorDependencies, 'config' | 'analyzers' | 'embedder' | 'speech'>,
+  onProgress?: ProgressListener,
+): Promise<AnalysedSource> {
+  const { config, analyzers, embedder } = dependencies;
+  const profile = new EncodeProfile();
+  // PocketSphinx and ffmpeg run as child processes: the transcript comes alongside the video work.
+  const stopSpeech = new AbortController();
+  const speech = profile.time('speech', () => transcribe(sourcePath, dependencies, stopSpeech.signal));
+  speech.catch(() => undefined); // observed below
+  const encoded = await encodeVideo(
+    sourcePath,
+    {
+      describeEverySeconds: config.encode.keyframeIntervalSeconds,
+      maxKeyframes: config.encode.maxKeyframes,
+      strategy: config.encode.strategy,
+      quality: config.encode.quality,
+      motionSideChannel: config.encode.motionSideChannel,
+      audioKbps: config.encode.audioKbps,
+      media,
+      profile,
+    },
+    analyzers,
+    onProgress,
+  ).catch((error: unknown) => {
+    stopSpeech.abort();
+    throw error;
+  });
+  const captions = captionsOf(encoded.representation, await profile.time('wait for speech', () => speech));
+  const vectors = embedder && captions.length > 0 ? await profile.time('embedding', () => embedder.embed(captions.map((caption) => caption.text))) : [];
+  return {
+    result: { ...encoded, profile: { stages: profile.stages(), ...profile.total() } },
+    captions: captions.map((caption, index) => ({
+      ...caption,
+      ...(vectors[index] ? { embedding: { model: embedder!.id, vector: vectors[index] } } : {}),
+    })),
+  };
+}
+
+async function transcribe(sourcePath: string, { speech, config }: Pick<EncodeProcessorDependencies, 'config' | 'speech'>, signal: AbortSignal): Promise<TranscriptSegment[]> {
+  if (!speech) return [];
+  const audio = await readSpeechAudio(sourcePath, { ffmpegPath: config.ffmpeg.ffmpegPath, maxSeconds: config.speech.maxSeconds, signal });
+  return audio ? transcribeSpeech(audio, speech, signal) : [];
+}
+
+/** One log line: the encode's wall and CPU time and its slowest stages. */
+export function profileSummary({ stages, wallSeconds, cpuSeconds }: EncodeResult['profile']): string {
+  const slowest = [...stages].sort((a, b) => b.wallSeconds - a.wallSeconds).slice(0, 6);
+  return `${wallSeconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU; ${slowest.map((s) => `${s.stage} ${s.wallSeconds.toFixed(1)} s`).join(', ')}`;
 }
 
 /** The thumbnails are kept beside the stream, not in it; the storage stats show them as a line of their own. */

@@ -37,6 +37,7 @@ import type { KeyframeStrategy } from './keyframes/plan.ts';
 import { encodeThumbnail, type QualityPreset, type Thumbnail } from './representation/keyframe-image.ts';
 import { rateReport, type RateReport } from './representation/rate.ts';
 import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from './settings.ts';
+import { EncodeProfile, profiled, profiledFrames, profiledSync, withProfile, type StageTiming } from './profile.ts';
 
 export interface EncodeOptions {
   /** Described keyframes (content texts) n ≥ 2 over the whole video; by default one per `describeEverySeconds`. */
@@ -77,6 +78,8 @@ export interface EncodeOptions {
   readonly motionSideChannel?: MotionSideChannelMode;
   /** Opus bitrate of the sound track in kbit/s; 0 leaves the sound out. */
   readonly audioKbps?: number;
+  /** Collects the stage timings; pass one to add the caller's own stages (speech, embedding) to the same profile. */
+  readonly profile?: EncodeProfile;
   readonly signal?: AbortSignal;
 }
 
@@ -109,6 +112,15 @@ export interface EncodeResult extends EncodedStream {
   readonly thumbnails: readonly Thumbnail[];
   /** What the rate–distortion planner chose per segment. */
   readonly plan: LayerPlan;
+  /** Where the encode's time went, per stage (see `EncodeProfile`). */
+  readonly profile: EncodeProfileReport;
+}
+
+export interface EncodeProfileReport {
+  readonly stages: readonly StageTiming[];
+  readonly wallSeconds: number;
+  /** This process's CPU seconds; the ffmpeg children's are not included. */
+  readonly cpuSeconds: number;
 }
 
 const MOTION_SAMPLES_PER_SECOND = 3;
@@ -152,6 +164,28 @@ function describedKeyframes(plan: LayerPlan, requested: number | undefined, max:
 
 /** Encodes a video file into a CMVC bitstream (paper: keyframe selection, Eq. 1; representation; Eq. 2 accounting). */
 export async function encodeVideo(inputPath: string, options: EncodeOptions, analyzers: Analyzers, onProgress?: ProgressListener): Promise<EncodeResult> {
+  const profile = options.profile ?? new EncodeProfile();
+  const result = await withProfile(profile, () => encodeProfiled(inputPath, options, profiledAnalyzers(analyzers), onProgress));
+  return { ...result, profile: { stages: profile.stages(), ...profile.total() } };
+}
+
+/** The analyzers with each call timed as a stage of the encode. */
+function profiledAnalyzers(analyzers: Analyzers): Analyzers {
+  const { featureExtractor, describer } = analyzers;
+  return {
+    ...analyzers,
+    ...(featureExtractor
+      ? { featureExtractor: { id: featureExtractor.id, dimensions: featureExtractor.dimensions, embed: (frames) => profiled('features', () => featureExtractor.embed(frames)) } }
+      : {}),
+    describer: {
+      id: describer.id,
+      describeKeyframe: (frame) => profiled('describe keyframe', () => describer.describeKeyframe(frame)),
+      describeMotion: (clip) => profiled('describe motion', () => describer.describeMotion(clip)),
+    },
+  };
+}
+
+async function encodeProfiled(inputPath: string, options: EncodeOptions, analyzers: Analyzers, onProgress?: ProgressListener): Promise<Omit<EncodeResult, 'profile'>> {
   const { signal } = options;
   const report = (stage: string, fraction: number): void => onProgress?.({ stage, fraction: Math.max(0, Math.min(1, fraction)) });
   const strategy = options.strategy ?? (analyzers.featureExtractor ? 'cs' : 'mse');
@@ -176,17 +210,18 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   const info = options.media ?? (await probe(inputPath, signal));
   const working = workingSize(info, options.workingHeight ?? DEFAULT_ENCODE_SETTINGS.workingHeight);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
-  const decode = (size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24'): AsyncIterable<TimedFrame> =>
-    decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(signal ? { signal } : {}) });
+  const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24'): AsyncIterable<TimedFrame> =>
+    profiledFrames(`decode (${pass})`, decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(signal ? { signal } : {}) }));
+  const toRgb = (frame: TimedFrame): TimedFrame => profiledSync('yuv→rgb', () => ({ ...yuvToRgb(frame), index: frame.index, time: frame.time }));
   const layerScale = target.scale ?? 1;
   if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');
   const coded = evenSize(Math.max(16, Math.round(working.width * layerScale)), Math.max(16, Math.round(working.height * layerScale)));
-  const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? encodeAudio(inputPath, audioKbps, signal) : Promise.resolve(undefined);
+  const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? profiled('audio', () => encodeAudio(inputPath, audioKbps, signal)) : Promise.resolve(undefined);
   audio.catch(() => undefined); // observed below
 
   // Pass 1: the rate–distortion plan of the keyframe layer, on analysis-size frames.
   const { cv } = await loadOpenCv();
-  const plan = await planLayer(decode(analysis), {
+  const plan = await profiled('plan (R-D planner)', () => planLayer(decode('plan pass', analysis), {
     fps: info.fps,
     strategy,
     ...(analyzers.featureExtractor ? { featureExtractor: analyzers.featureExtractor } : {}),
@@ -196,7 +231,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
     maxSegmentSeconds: DEFAULT_ENCODE_SETTINGS.maxSegmentSeconds,
     cv,
     onFrame: (index) => report('plan', (index + 1) / info.frameCount),
-  });
+  }));
   const frameCount = plan.frameCount;
   if (frameCount < 1) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered no frames`);
   throwIfAborted(signal);
@@ -231,11 +266,11 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
     let next = 0;
     let delivered = 0;
     try {
-      for await (const frame of decode(working, 'yuv444')) {
+      for await (const frame of decode('layer pass', working, 'yuv444')) {
         checkSize(frame, working, 'decoded frame');
         delivered += 1;
         if (crfOffset === 0 && describedSet.has(frame.index) && !contents.has(frame.index)) {
-          const pending = describe(() => analyzers.describer.describeKeyframe({ ...yuvToRgb(frame), index: frame.index, time: frame.time }), analyzers.describer.id);
+          const pending = describe(() => analyzers.describer.describeKeyframe(toRgb(frame)), analyzers.describer.id);
           pending.catch(() => undefined); // observed below
           contents.set(frame.index, pending);
         }
@@ -244,7 +279,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
         const segment = segmentOf(frame.index);
         if (encoder && (segment !== encoderSegment || framesInSequence >= LAYER_SEGMENT_FRAMES)) close();
         if (!encoder) {
-          if (finished.length >= LAYER_ENCODES_IN_FLIGHT) await finished[finished.length - LAYER_ENCODES_IN_FLIGHT];
+          if (finished.length >= LAYER_ENCODES_IN_FLIGHT) await profiled('layer: wait for SVT-AV1', () => finished[finished.length - LAYER_ENCODES_IN_FLIGHT]!);
           encoder = createAv1SegmentEncoder({
             width: working.width,
             height: working.height,
@@ -256,7 +291,8 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
           encoderSegment = segment;
           framesInSequence = 0;
         }
-        await encoder.write(frame);
+        const writer = encoder;
+        await profiled('layer: write to SVT-AV1', () => writer.write(frame));
         framesInSequence += 1;
         report('keyframes', (frame.index + 1) / frameCount);
         throwIfAborted(signal);
@@ -270,7 +306,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
     return Promise.all(finished);
   };
   const layerBytes = (segments: readonly LayerSegment[]): number => segments.reduce((sum, s) => sum + s.obus.length, 0);
-  let segments = await codeLayer(0);
+  let segments = await profiled('layer coding (whole pass)', () => codeLayer(0));
   if (options.targetKbps !== undefined) {
     // The layer is nearly every byte; steer its quantizer until it fits the target (keeping the best try that does).
     const kbpsOf = (bytes: number): number => (bytes * 8) / Math.max(1e-9, info.durationSeconds) / 1000;
@@ -310,30 +346,35 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   let weightOffset = 0;
   let settledMotions = 0;
   let delivered = 0;
-  for await (const frame of decode(working, 'yuv444')) {
+  for await (const frame of decode('weights pass', working, 'yuv444')) {
     checkSize(frame, working, 'decoded frame');
     if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered more frames on another decode`);
     delivered += 1;
-    if (sampleIndices.has(frame.index)) sampled.push({ ...yuvToRgb(frame), index: frame.index, time: frame.time });
+    if (sampleIndices.has(frame.index)) sampled.push(toRgb(frame));
     if (codedFrames[codedPosition + 1] === frame.index) {
       codedPosition += 1;
       context = undefined;
       await decoded.release(codedPosition);
       if (describedSet.has(frame.index)) {
-        const picture = encodeThumbnail(yuvToRgb(await decoded.frame(codedPosition)), frame.index);
+        const layerFrame = await profiled('layer decode', () => decoded.frame(codedPosition));
+        const picture = profiled('thumbnails', () => encodeThumbnail(yuvToRgb(layerFrame), frame.index));
         picture.catch(() => undefined); // observed below
         thumbnails.push(picture);
       }
     } else {
-      context ??= await preparePair(await decoded.frame(codedPosition), await decoded.frame(codedPosition + 1));
+      if (!context) {
+        const [k0, k1] = await profiled('layer decode', async () => [await decoded.frame(codedPosition), await decoded.frame(codedPosition + 1)] as const);
+        context = await profiled('weights: flow', () => preparePair(k0, k1));
+      }
+      const pair = context;
       const start = codedFrames[codedPosition]!;
       const t = (frame.index - start) / (codedFrames[codedPosition + 1]! - start);
       let fitted: InterpolationWeights;
       if (motion && motionGrid) {
-        const withMotion = fitWeightsWithMotion(context, frame, t, motionGrid);
+        const withMotion = profiledSync('weights: fit', () => fitWeightsWithMotion(pair, frame, t, motionGrid));
         motion.add(weightOffset / 2, withMotion.motion?.vectors ?? null, withMotion.withoutMotion);
         fitted = withMotion.weights;
-      } else fitted = fitWeights(context, frame, t);
+      } else fitted = profiledSync('weights: fit', () => fitWeights(pair, frame, t));
       weights[weightOffset++] = quantiseWeight(fitted.wi);
       weights[weightOffset++] = quantiseWeight(fitted.wl);
     }
@@ -342,12 +383,12 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
       const pending = describe(() => analyzers.describer.describeMotion(clipFrames), analyzers.describer.id);
       pending.catch(() => undefined); // observed below; avoids an unhandled rejection while it waits
       pendingMotions.push(pending);
-      if (pendingMotions.length - settledMotions >= MAX_PENDING_MOTIONS) await pendingMotions[settledMotions++];
+      if (pendingMotions.length - settledMotions >= MAX_PENDING_MOTIONS) await profiled('weights pass: wait for describer', () => pendingMotions[settledMotions++]!);
       clip += 1;
       if (clip < described.length - 1) {
         const end = described[clip + 1]!;
         sampleIndices = motionSampleIndices(frame.index, end, samplesFor(frame.index, end));
-        sampled = [{ ...yuvToRgb(frame), index: frame.index, time: frame.time }];
+        sampled = [toRgb(frame)];
       }
     }
     report('weights', (frame.index + 1) / frameCount);
@@ -355,12 +396,12 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
   }
   if (delivered !== frameCount || weightOffset !== weights.length || pendingMotions.length !== described.length - 1)
     throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
-  const motions = await Promise.all(pendingMotions);
+  const motions = await profiled('wait for describer', () => Promise.all(pendingMotions));
   for (const motionText of motions) {
     if (!motionText.camera || !['static', 'pan', 'tilt', 'zoom'].includes(motionText.camera.kind))
       throw new CodecError('ANALYZER_FAILED', `describer ${analyzers.describer.id} returned no camera motion`);
   }
-  const contentTexts = await Promise.all(described.map((frameIndex) => required(contents.get(frameIndex))));
+  const contentTexts = await profiled('wait for describer', () => Promise.all(described.map((frameIndex) => required(contents.get(frameIndex)))));
 
   const fps = info.fpsRational;
   const timeOf = (frameIndex: number): number => (frameIndex * fps.den) / fps.num;
@@ -397,7 +438,7 @@ export async function encodeVideo(inputPath: string, options: EncodeOptions, ana
     camera: motionText.camera,
   }));
   const semanticId = analyzers.semanticCodec ? checkSemantic(analyzers.semanticCodec, [...contentTexts, ...motions]) : undefined;
-  const sound = await audio;
+  const sound = await profiled('wait for audio', () => audio);
   const representation: CmvcRepresentation = {
     header,
     keyframes,

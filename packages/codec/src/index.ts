@@ -1,7 +1,8 @@
 /** @cmvc/codec: Cross-Modality Video Coding (encoder, decoder, bitstream, video I/O). */
 export type * from './contracts.ts';
 export { CodecError, type CodecErrorCode } from './errors.ts';
-export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeResult } from './encoder.ts';
+export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeProfileReport, type EncodeResult } from './encoder.ts';
+export { EncodeProfile, profiled, profiledSync, withProfile, type StageTiming } from './profile.ts';
 export { decodeBitstream, renderFrames, type DecodeOptions, type DecodeResult, type RenderOptions } from './decoder.ts';
 export {
   BitstreamError,
@@ -76,3 +77,4 @@ export { IT2V_MODEL_ID, MOTION_SIDE_CHANNEL_MODES, type MotionSideChannelMode } 
 export { loadOpenCv, type CvMat, type CvSize, type OpenCv, type OpenCvRuntime } from './it2v/opencv.ts';
 export { EXIT, type CliCommand, type CliIo } from './command.ts';
 export { fixed, table } from './format.ts';
+export { farnebackFlow } from './it2v/flow.ts';

@@ -54,6 +54,27 @@ describe('encodeVideo', () => {
     expect([...stages]).toEqual(expect.arrayContaining(['probe', 'plan', 'keyframes', 'weights', 'write']));
   });
 
+  it('profiles where the time went: every pass, the describer and the weight fitting, each with its calls', () => {
+    // 72 frames: each decode pass is 72 reads plus the one that finds the end.
+    const { stages: timings, wallSeconds, cpuSeconds } = encoded.profile;
+    const byStage = new Map(timings.map((timing) => [timing.stage, timing]));
+    expect([...byStage.keys()]).toEqual(
+      expect.arrayContaining(['decode (plan pass)', 'plan (R-D planner)', 'layer coding (whole pass)', 'decode (weights pass)', 'describe keyframe', 'describe motion']),
+    );
+    expect(byStage.get('describe keyframe')?.calls).toBe(3);
+    expect(byStage.get('describe motion')?.calls).toBe(2);
+    // One fit per frame the layer does not code (none when it codes them all).
+    expect(byStage.get('weights: fit')?.calls ?? 0).toBe(72 - encoded.representation.layer!.frameIndices.length);
+    expect(byStage.get('decode (weights pass)')?.calls).toBe(73);
+    for (const timing of timings) {
+      expect(timing.wallSeconds).toBeGreaterThanOrEqual(0);
+      expect(timing.cpuSeconds).toBeGreaterThanOrEqual(0);
+      expect(timing.wallSeconds).toBeLessThanOrEqual(wallSeconds * 2);
+    }
+    expect(byStage.get('plan (R-D planner)')!.wallSeconds).toBeLessThanOrEqual(wallSeconds);
+    expect(cpuSeconds).toBeGreaterThan(0);
+  });
+
   it('reports section bytes that add up to the file size', () => {
     const { rate, bitstream, sections } = encoded;
     const parsed = parseBitstream(bitstream);

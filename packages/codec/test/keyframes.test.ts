@@ -4,7 +4,10 @@ import type { RgbFrame } from '../src/contracts.ts';
 import { decodeFrames } from '../src/io/decode-frames.ts';
 import { createVideoEncoder } from '../src/io/video-encoder.ts';
 import { randomKeyframes, searchIntervals, uniformKeyframes } from '../src/keyframes/plan.ts';
+import { planLayer } from '../src/keyframes/segments.ts';
 import { selectKeyframes } from '../src/keyframes/select.ts';
+import { loadOpenCv } from '../src/it2v/opencv.ts';
+import { LAYER_TARGETS } from '../src/settings.ts';
 import { keyframeCountForRate } from '../src/representation/rate.ts';
 import { colourLayoutExtractor, tempDir } from './fixtures.ts';
 
@@ -105,6 +108,31 @@ describe('keyframe selection (Eq. 1) on a hard scene change', () => {
       }
     });
   }
+
+  it('cs planning embeds about fifteen frames a second, not every frame, and still starts a segment at the cut', async () => {
+    const extractor = colourLayoutExtractor();
+    let embedded = 0;
+    const counting = { ...extractor, embed: (batch: readonly RgbFrame[]) => ((embedded += batch.length), extractor.embed(batch)) };
+    const { cv } = await loadOpenCv();
+    const plan = await planLayer(frames(), {
+      fps: 24,
+      strategy: 'cs',
+      featureExtractor: counting,
+      target: LAYER_TARGETS.middle,
+      describeEverySeconds: 1,
+      maxSegmentSeconds: 10,
+      cv,
+    });
+    expect(plan.frameCount).toBe(FRAMES);
+    // 24 fps sampled every 2nd frame (15 a second rounds to a stride of 2), plus each segment's last frame.
+    expect(embedded).toBeLessThanOrEqual(FRAMES / 2 + 2 * plan.segments.length);
+    expect(embedded).toBeGreaterThan(0);
+    expect(plan.segments.map((segment) => segment.start)).toContain(CUT);
+    for (const segment of plan.segments) {
+      expect(segment.described[0]).toBe(segment.start);
+      expect(segment.coded).toContain(segment.end);
+    }
+  });
 
   it('reports a frame-count mismatch instead of a wrong plan', async () => {
     const selection = await selectKeyframes(frames(), { frameCount: FRAMES + 5, keyframeCount: 3, strategy: 'mse', analysisSize: { width: 48, height: 32 } });

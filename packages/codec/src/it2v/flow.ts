@@ -14,6 +14,16 @@ export const FLOW_MAX_WIDTH = 320;
  */
 const FARNEBACK = { pyrScale: 0.5, levels: 4, winsize: 15, iterations: 3, polyN: 5, polySigma: 1.2, flags: 0 } as const;
 
+/**
+ * The one Farneback dense flow of the codebase (IT2V here, the motion analyzer in @cmvc/models),
+ * with the settings above: `flow` receives (dx, dy) per pixel of `from`, in `from`'s pixels.
+ * With `initialFlow`, `flow` already holds a CV_32FC2 estimate that Farneback refines.
+ */
+export function farnebackFlow(cv: OpenCv, from: CvMat, to: CvMat, flow: CvMat, initialFlow = false): void {
+  const f = FARNEBACK;
+  cv.calcOpticalFlowFarneback(from, to, flow, f.pyrScale, f.levels, f.winsize, f.iterations, f.polyN, f.polySigma, initialFlow ? cv.OPTFLOW_USE_INITIAL_FLOW : f.flags);
+}
+
 /** Global-shift search reach, as a share of the image size in each direction. */
 const SHIFT_REACH = 0.4;
 /** The coarse shift search runs on a 1/4-size copy; below this size (in that copy) it is skipped. */
@@ -80,10 +90,9 @@ export function reducedFlows(cv: OpenCv, from: RgbFrame, to: readonly RgbFrame[]
     const gray = reducedGray(cv, from, small, track);
     const scaleX = from.width / small.width;
     const scaleY = from.height / small.height;
-    const f = FARNEBACK;
     const flows = to.map((image) => {
       const flow = track(new cv.Mat());
-      cv.calcOpticalFlowFarneback(gray, reducedGray(cv, image, small, track), flow, f.pyrScale, f.levels, f.winsize, f.iterations, f.polyN, f.polySigma, f.flags);
+      farnebackFlow(cv, gray, reducedGray(cv, image, small, track), flow);
       const out = flow.data32F.slice();
       for (let i = 0; i < out.length; i += 2) {
         out[i] = out[i]! * scaleX;
@@ -124,9 +133,8 @@ function fullResolutionFlow(
   track: (mat: CvMat) => CvMat,
 ): Float32Array {
   const flow = track(new cv.Mat());
-  const f = FARNEBACK;
   const aligned = initial.dx === 0 && initial.dy === 0 ? to : track(translated(cv, to, initial));
-  cv.calcOpticalFlowFarneback(from, aligned, flow, f.pyrScale, f.levels, f.winsize, f.iterations, f.polyN, f.polySigma, f.flags);
+  farnebackFlow(cv, from, aligned, flow);
   let full = flow;
   if (small.width !== frame.width || small.height !== frame.height) {
     full = track(new cv.Mat());

@@ -11,6 +11,7 @@ import type {
   TextReader,
   TimedFrame,
 } from '../types.ts';
+import { profiled, profiledSync } from '@cmvc/codec';
 import { ModelError } from '../runtime/errors.ts';
 import { assertRgbFrame } from '../runtime/frame.ts';
 import { analyseMotion, type CameraMotion, type MotionAnalysis, type TimedRgbFrame } from '../motion/analyse.ts';
@@ -278,30 +279,33 @@ export class CmvcDescriber implements SceneDescriber {
 
   async analyseKeyframe(frame: RgbFrame): Promise<KeyframeAnalysis> {
     assertRgbFrame(frame, 'keyframe');
+    const { detector, textReader, poseEstimator, faceAnalyzer } = this.options;
     const [detections, lines] = await Promise.all([
-      this.options.detector ? this.options.detector.detect([frame]).then((lists) => lists[0] ?? []) : Promise.resolve([]),
-      this.options.textReader ? this.options.textReader.read(frame) : Promise.resolve([]),
+      detector ? profiled('detection', () => detector.detect([frame])).then((lists) => lists[0] ?? []) : Promise.resolve([]),
+      textReader ? profiled('ocr', () => textReader.read(frame)) : Promise.resolve([]),
     ]);
-    const poses = this.options.poseEstimator ? ((await this.options.poseEstimator.estimate([frame]))[0] ?? []) : [];
+    const poses = poseEstimator ? ((await profiled('people: pose', () => poseEstimator.estimate([frame])))[0] ?? []) : [];
     const kept = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height });
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
-    const faces = this.options.faceAnalyzer ? await this.options.faceAnalyzer.analyse(frame, people) : people.map(() => null);
+    const faces = faceAnalyzer ? await profiled('people: faces', () => faceAnalyzer.analyse(frame, people)) : people.map(() => null);
     const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null));
-    return { record: contentRecordFor(frame, kept, lines, this.settings.minTextScore, records), detections: kept, lines, poses: people };
+    const record = profiledSync('colours and setting', () => contentRecordFor(frame, kept, lines, this.settings.minTextScore, records));
+    return { record, detections: kept, lines, poses: people };
   }
 
   async analyseClip(clip: ClipFrames): Promise<ClipAnalysis> {
     if (!clip || !Array.isArray(clip.frames) || clip.frames.length === 0) throw new ModelError('invalid-input', 'a clip needs at least one frame');
     const frames: TimedRgbFrame[] = spread(clip.frames.length, this.settings.motionFrames).map((i) => clip.frames[i] as TimedFrame);
-    const poses = this.options.poseEstimator ? await this.options.poseEstimator.estimate(frames) : frames.map((): BodyPose[] => []);
+    const { detector, poseEstimator } = this.options;
+    const poses = poseEstimator ? await profiled('people: pose', () => poseEstimator.estimate(frames)) : frames.map((): BodyPose[] => []);
     let detections: Detection[][] | undefined;
-    if (this.options.detector) {
-      const lists = await this.options.detector.detect(frames);
+    if (detector) {
+      const lists = await profiled('detection', () => detector.detect(frames));
       detections = frames.map((frame, i) =>
         refineDetections(lists[i] ?? [], poses[i] ?? [], { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height }),
       );
     }
-    const motion = await analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(detections ? { detections } : {}) });
+    const motion = await profiled('motion (flow, tracks)', () => analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(detections ? { detections } : {}) }));
     const people = await this.peopleInClip(frames, poses, detections ?? frames.map(() => []), motion);
     return { record: motionRecordFor(motion, people), motion };
   }
@@ -312,7 +316,9 @@ export class CmvcDescriber implements SceneDescriber {
     if (!confirmed.some((list) => list.length > 0)) return { nouns: new Map(), actions: [] };
     const middle = Math.floor(frames.length / 2);
     const middlePoses = confirmed[middle] ?? [];
-    const faces = this.options.faceAnalyzer && middlePoses.length > 0 ? await this.options.faceAnalyzer.analyse(frames[middle] as TimedRgbFrame, middlePoses) : middlePoses.map(() => null);
+    const { faceAnalyzer } = this.options;
+    const faces =
+      faceAnalyzer && middlePoses.length > 0 ? await profiled('people: faces', () => faceAnalyzer.analyse(frames[middle] as TimedRgbFrame, middlePoses)) : middlePoses.map(() => null);
     const nounOfBox = (box: Detection['box']): PersonNoun => {
       let best = -1;
       let bestOverlap = 0.1;

@@ -1,7 +1,7 @@
 import type { RgbFrame } from '../types.ts';
 import { ModelError } from '../runtime/errors.ts';
 import { assertRgbFrame } from '../runtime/frame.ts';
-import { withMats, type OpenCv } from './opencv.ts';
+import { farnebackFlow, withMats, type OpenCv } from './opencv.ts';
 
 /** Largest analysis width accepted; Farneback cost grows with the pixel count. */
 export const MAX_ANALYSIS_WIDTH = 320;
@@ -117,10 +117,7 @@ export function coarseShift(previous: GrayImage, next: GrayImage): { dx: number;
   return { dx: best.dx * factor, dy: best.dy * factor };
 }
 
-/**
- * Farneback dense flow, seeded with the coarse global shift. Parameters follow OpenCV's sample
- * (pyramid scale 0.5, window 15, 3 iterations, poly_n 5 / sigma 1.2) with 4 levels.
- */
+/** Farneback dense flow (the codec's, see `farnebackFlow`), seeded with the coarse global shift. */
 export function denseFlow(cv: OpenCv, previous: GrayImage, next: GrayImage): FlowField {
   if (previous.width !== next.width || previous.height !== next.height) {
     throw new ModelError('invalid-input', `flow needs equal sizes (${previous.width}x${previous.height} vs ${next.width}x${next.height})`);
@@ -141,7 +138,7 @@ export function denseFlow(cv: OpenCv, previous: GrayImage, next: GrayImage): Flo
         values[i + 1] = seed.dy;
       }
     }
-    cv.calcOpticalFlowFarneback(a, b, flow, 0.5, 4, 15, 3, 5, 1.2, seeded ? cv.OPTFLOW_USE_INITIAL_FLOW : 0);
+    farnebackFlow(cv, a, b, flow, seeded);
     return { width, height, data: flow.data32F.slice() };
   });
 }

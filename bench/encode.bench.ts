@@ -1,0 +1,220 @@
+/**
+ * Encode speed as a ratio: the worker's whole encode (encoder with the default analyzers, SPEECH
+ * transcription and caption embeddings, at the default settings) against SVT-AV1 preset 8 on the
+ * same clip in the same run, with the peak memory of the process and its ffmpeg children, and
+ * where the time went per stage.
+ *
+ *   node --import tsx bench/encode.bench.ts [--clips bottle,walking,testsrc] [--seconds 30]
+ *
+ * Clips are 768×432 at 30 fps: `bottle` and `walking` are made from ../shared/media (left out when
+ * it is missing), `testsrc` from ffmpeg's generator; each gets a spoken track (espeak-ng).
+ * Targets (issue 15): ours ÷ SVT-AV1 p8 ≤ 2 (≥ 2× real time), peak memory ≤ 1 GB.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { probe, type StageTiming } from '@cmvc/codec';
+import { loadConfig } from '@cmvc/config';
+import { createModelSet, SileroVad } from '@cmvc/models';
+import { analyseSource } from '../workers/src/encode-processor.ts';
+import { speechPipeline } from '../workers/src/analyzers.ts';
+import { recordHeadlines } from './headlines.ts';
+import { BenchError, flag, formatBytes, integerFlag, log, machineInfo, machineTable, markdownTable, REPO_ROOT, runBench } from './lib.ts';
+
+const run = promisify(execFile);
+const SIZE = { width: 768, height: 432 };
+const FPS = 30;
+const SPEECH = 'The bottle stands on the table. A person walks past the camera and picks it up. Then the scene is quiet again.';
+
+interface ClipSource {
+  readonly name: string;
+  /** ffmpeg input arguments of the picture. */
+  readonly input: () => string[] | undefined;
+}
+
+const SHARED_MEDIA = join(REPO_ROOT, '../shared/media');
+const CLIP_SOURCES: readonly ClipSource[] = [
+  { name: 'bottle', input: () => shared('bottle-detection.mp4', ['-stream_loop', '-1']) },
+  { name: 'walking', input: () => shared('face-demographics-walking.gif', ['-stream_loop', '-1']) },
+  { name: 'testsrc', input: () => ['-f', 'lavfi', '-i', `testsrc2=size=${SIZE.width}x${SIZE.height}:rate=${FPS}`] },
+];
+
+function shared(file: string, before: string[]): string[] | undefined {
+  const path = join(SHARED_MEDIA, file);
+  return existsSync(path) ? [...before, '-i', path] : undefined;
+}
+
+/** A 768×432, 30 fps clip of `seconds` with a spoken track. */
+async function makeClip(source: ClipSource, seconds: number, scratch: string): Promise<string | undefined> {
+  const input = source.input();
+  if (!input) return undefined;
+  const speech = join(scratch, 'speech.wav');
+  if (!existsSync(speech)) await run('espeak-ng', ['-w', speech, SPEECH]);
+  const output = join(scratch, `${source.name}.mp4`);
+  const scale = `scale=${SIZE.width}:${SIZE.height}:force_original_aspect_ratio=decrease,pad=${SIZE.width}:${SIZE.height}:(ow-iw)/2:(oh-ih)/2,fps=${FPS},format=yuv420p`;
+  await run('ffmpeg', [
+    '-v', 'error', ...input, '-i', speech,
+    '-filter_complex', `[0:v]${scale}[v];[1:a]apad,aresample=48000[a]`,
+    '-map', '[v]', '-map', '[a]', '-t', String(seconds),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-c:a', 'aac', '-b:a', '96k', output,
+  ]);
+  return output;
+}
+
+interface Memory {
+  /** This process (the worker). */
+  readonly own: number;
+  /** Its descendants (ffmpeg decoders and SVT-AV1 encoders, PocketSphinx). */
+  readonly children: number;
+}
+
+/** Resident memory (bytes) of this process and of all its descendants, from /proc. */
+async function treeRss(): Promise<Memory> {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      const parent = Number(fields[1]);
+      children.set(parent, [...(children.get(parent) ?? []), pid]);
+      rss.set(pid, Number(fields[21]) * 4096);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  let descendants = 0;
+  const pending = [...(children.get(process.pid) ?? [])];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    descendants += rss.get(pid) ?? 0;
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return { own: rss.get(process.pid) ?? 0, children: descendants };
+}
+
+/** Samples `treeRss` every 200 ms until stopped; resolves to the peaks (of the sum, of each part). */
+function peakMemory(): { stop: () => Promise<Memory & { total: number }> } {
+  const peak = { total: 0, own: 0, children: 0 };
+  const sample = async (): Promise<void> => {
+    const memory = await treeRss();
+    peak.total = Math.max(peak.total, memory.own + memory.children);
+    peak.own = Math.max(peak.own, memory.own);
+    peak.children = Math.max(peak.children, memory.children);
+  };
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample);
+  }, 200);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await sampling;
+      await sample();
+      return peak;
+    },
+  };
+}
+
+/** CPU seconds of the waited-for child processes (ffmpeg), from /proc/self/stat (cutime + cstime). */
+async function childrenCpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+async function svtAv1Preset8(clip: string): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('ffmpeg', ['-v', 'error', '-i', clip, '-an', '-c:v', 'libsvtav1', '-preset', '8', '-f', 'null', '-'], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new BenchError('BENCH_FAILED', `SVT-AV1 exited with ${code}`))));
+  });
+  return (performance.now() - started) / 1000;
+}
+
+const loadAverage = (): string => loadavg().map((value) => value.toFixed(2)).join(' / ');
+const seconds = (value: number): string => value.toFixed(1);
+
+function profileTable(stages: readonly StageTiming[]): string {
+  return markdownTable(
+    ['stage', 'calls', 'wall s', 'CPU s'],
+    stages.map((stage) => [stage.stage, String(stage.calls), stage.wallSeconds.toFixed(2), stage.cpuSeconds.toFixed(2)]),
+  );
+}
+
+async function main(): Promise<void> {
+  const clipSeconds = integerFlag('seconds', 30, 2, 600);
+  const wanted = flag('clips')?.split(',').map((name) => name.trim()) ?? CLIP_SOURCES.map((source) => source.name);
+  const unknown = wanted.filter((name) => !CLIP_SOURCES.some((source) => source.name === name));
+  if (unknown.length > 0) throw new BenchError('INVALID_FLAG', `--clips: unknown clip ${unknown.join(', ')}`);
+  const config = loadConfig({ DATABASE_URL: 'postgresql://bench@127.0.0.1/unused', ...process.env });
+  const scratch = await mkdtemp(join(tmpdir(), 'cmvc-bench-encode-'));
+  const models = createModelSet(config.models);
+  const speech = speechPipeline(config.speech);
+  const dependencies = {
+    config,
+    analyzers: { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
+    embedder: models.textEmbedder,
+    speech,
+  };
+  const rows: string[][] = [];
+  const profiles: string[] = [];
+  try {
+    const machine = await machineInfo();
+    process.stdout.write(`${machineTable(machine)}\n\n`);
+    // Loads the models once, as a running worker has, so the first clip's figure is not the load time.
+    const warmup = await makeClip(CLIP_SOURCES[2]!, 2, scratch);
+    await analyseSource(warmup!, await probe(warmup!), dependencies);
+    for (const source of CLIP_SOURCES.filter((s) => wanted.includes(s.name))) {
+      const clip = await makeClip(source, clipSeconds, scratch);
+      if (!clip) {
+        log(`${source.name}: ../shared/media is missing; left out`);
+        continue;
+      }
+      const media = await probe(clip);
+      const loadBefore = loadAverage();
+      log(`${source.name}: SVT-AV1 preset 8`);
+      const reference = await svtAv1Preset8(clip);
+      log(`${source.name}: encode (load ${loadBefore})`);
+      const memory = peakMemory();
+      const childCpu = await childrenCpuSeconds();
+      const analysed = await analyseSource(clip, media, dependencies);
+      const peak = await memory.stop();
+      const ffmpegCpu = (await childrenCpuSeconds()) - childCpu;
+      const { profile } = analysed.result;
+      const ratio = profile.wallSeconds / reference;
+      rows.push([
+        source.name,
+        `${media.width}×${media.height}, ${seconds(media.durationSeconds)} s`,
+        `${seconds(profile.wallSeconds)} s`,
+        `${(media.durationSeconds / profile.wallSeconds).toFixed(2)}×`,
+        `${seconds(profile.cpuSeconds)} + ${seconds(ffmpegCpu)} s`,
+        `${seconds(reference)} s`,
+        ratio.toFixed(2),
+        `${formatBytes(peak.total)} (${formatBytes(peak.own)} + ${formatBytes(peak.children)})`,
+        `${loadBefore} → ${loadAverage()}`,
+      ]);
+      profiles.push(`#### ${source.name}: per-stage profile\n\n${profileTable(profile.stages)}\n`);
+      log(`${source.name}: ${profile.wallSeconds.toFixed(1)} s (${ratio.toFixed(2)}× SVT-AV1 p8), peak ${formatBytes(peak.total)}\n${profileTable(profile.stages)}`);
+      recordHeadlines([
+        { bench: 'encode', metric: `encode ÷ SVT-AV1 p8, ${source.name} 768×432`, value: ratio, unit: '×', target: '≤ 2' },
+        { bench: 'encode', metric: `encode speed, ${source.name} 768×432`, value: media.durationSeconds / profile.wallSeconds, unit: '× real time', target: '≥ 2' },
+        { bench: 'encode', metric: `peak memory, ${source.name}`, value: peak.total / 2 ** 20, unit: 'MiB', target: '≤ 1024' },
+      ]);
+    }
+  } finally {
+    await Promise.all([models.dispose?.(), speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined]);
+    await rm(scratch, { recursive: true, force: true });
+  }
+  process.stdout.write(
+    `${markdownTable(['clip', 'source', 'encode wall', '× real time', 'CPU (ours + ffmpeg)', 'SVT-AV1 p8', 'ours ÷ p8', 'peak memory (worker + children)', 'load average'], rows)}\n\n${profiles.join('\n')}`,
+  );
+}
+
+runBench(main);

@@ -1,0 +1,57 @@
+/**
+ * Before/after check for encoder speed work: encodes each clip with the configured models (as the
+ * worker does), decodes it with IT2V and prints, per clip, the stream's bytes, the IT2V PSNR
+ * against the source at working size, and every description. Write two runs to JSON and diff them.
+ *
+ *   node --import tsx packages/codec/bench/encode-compare.ts [--layer-only] OUT.json CLIP...
+ *
+ * `--layer-only` describes with the built-in technical describer (fast): the keyframe layer and
+ * the IT2V weights do not depend on the describer, so bytes and PSNR stay comparable.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadToolConfig } from '@cmvc/config';
+import { createModelSet } from '@cmvc/models';
+import { builtinAnalyzers } from '../src/analyzers/provider.ts';
+import { decodeBitstream } from '../src/decoder.ts';
+import { encodeVideo } from '../src/encoder.ts';
+
+const run = promisify(execFile);
+const layerOnly = process.argv.includes('--layer-only');
+const [output, ...clips] = process.argv.slice(2).filter((argument) => argument !== '--layer-only');
+if (!output || clips.length === 0) throw new Error('usage: encode-compare.ts OUT.json CLIP...');
+const models = createModelSet(loadToolConfig().models);
+const scratch = await mkdtemp(join(tmpdir(), 'cmvc-encode-compare-'));
+const results = [];
+try {
+  for (const clip of clips) {
+    const describer = layerOnly ? builtinAnalyzers().describer : models.describer;
+    const encoded = await encodeVideo(clip, {}, { describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) });
+    const decodedPath = join(scratch, `${basename(clip)}.mp4`);
+    await decodeBitstream(encoded.bitstream, { mode: 'it2v', output: decodedPath });
+    const { workingWidth, workingHeight } = encoded.representation.header;
+    const { stderr } = await run('ffmpeg', ['-i', decodedPath, '-i', clip, '-lavfi', `[1:v]scale=${workingWidth}:${workingHeight}:flags=area[ref];[0:v][ref]psnr`, '-f', 'null', '-']);
+    const psnr = Number(/average:([\d.]+|inf)/.exec(stderr)?.[1]);
+    const layerBytes = (encoded.representation.layer?.segments ?? []).reduce((sum, s) => sum + s.obus.length, 0);
+    const result = {
+      clip: basename(clip),
+      bytes: encoded.bitstream.length,
+      layerBytes,
+      codedFrames: encoded.representation.layer?.frameIndices.length,
+      psnr,
+      seconds: encoded.profile.wallSeconds,
+      cpuSeconds: encoded.profile.cpuSeconds,
+      keyframes: encoded.representation.keyframes.map((k) => `${k.frameIndex}: ${k.content}`),
+      clips: encoded.representation.clips.map((c) => `${c.startFrame}-${c.endFrame}: ${c.motion}`),
+    };
+    console.log(JSON.stringify({ ...result, keyframes: undefined, clips: undefined }));
+    results.push(result);
+  }
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+  await models.dispose?.();
+}
+await writeFile(output, JSON.stringify(results, null, 2));
