@@ -2,7 +2,22 @@
 export type * from './contracts.ts';
 export { CodecError, type CodecErrorCode } from './errors.ts';
 export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeResult } from './encoder.ts';
-export { decodeBitstream, renderFrames, type DecodeOptions, type DecodeResult, type RenderOptions } from './decoder.ts';
+export {
+  decodeBitstream,
+  decodeSegments,
+  nextSegment,
+  renderFrames,
+  segmentGrid,
+  segmentSpan,
+  SEGMENT_SECONDS,
+  type DecodeOptions,
+  type DecodeResult,
+  type RenderOptions,
+  type SegmentDecodeOptions,
+  type SegmentDecodeResult,
+  type SegmentGrid,
+  type SegmentSink,
+} from './decoder.ts';
 export {
   BitstreamError,
   FORMAT_VERSION,
@@ -30,6 +45,7 @@ export {
 export {
   MediaError,
   createVideoEncoder,
+  joinSegments,
   decodeFrames,
   evenSize,
   probe,
