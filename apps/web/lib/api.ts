@@ -126,6 +126,8 @@ export interface Rendition {
   format: RenditionFormat;
   upscale: boolean;
   url: string | null;
+  /** HLS playlist, playable while QUEUED or RENDERING (segments not rendered yet are waited for). */
+  streamUrl: string | null;
   bytes: number | null;
   createdAt: string;
 }
@@ -180,7 +182,7 @@ export const SEARCH_QUERY = /* GraphQL */ `
   }
 `;
 
-const RENDITION_FIELDS = 'id mode status progress error format upscale url bytes createdAt';
+const RENDITION_FIELDS = 'id mode status progress error format upscale url streamUrl bytes createdAt';
 
 export const VIDEO_QUERY = /* GraphQL */ `
   query Video($id: ID!) {
