@@ -75,6 +75,8 @@ describe('segmented decoding', () => {
     const joined = ffprobeStream(mp4);
     expect(joined.frames).toBe(parseBitstream(encoded.bitstream).representation.header.frameCount);
     expect(joined.codec).toBe('h264');
+    const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', mp4]).toString().trim().split('\n');
+    expect(streams.sort()).toEqual(['aac', 'h264']);
     const webm = join(dir.path, 'joined.webm');
     await joinSegments(result.paths, webm, 'webm', { audioPath: result.audioPath! });
     expect(ffprobeStream(webm)).toMatchObject({ frames: joined.frames, codec: 'vp9' });
