@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     const info = await machineInfo(services.databaseUrl);
     process.env.DATABASE_URL = services.databaseUrl;
     process.env.REDIS_URL = services.redisUrl;
-    stack = await startStack({ env: { AUTH: 'off' } });
+    // Few described keyframes: the encode and its analyzers are only the setup here.
+    stack = await startStack({ env: { AUTH: 'off', ENCODE_KEYFRAME_SECONDS: '10' } });
     const running = stack;
     onInterrupt(() => running.stop());
     stack.startWorker();

@@ -24,7 +24,8 @@ let videoId: string;
 const timings: Record<string, number | string> = {};
 
 beforeAll(async () => {
-  stack = await startStack({ web: true });
+  // Few described keyframes: the encode's analyzers are not what this test is about.
+  stack = await startStack({ web: true, env: { ENCODE_KEYFRAME_SECONDS: '10' } });
   stack.startWorker();
   const path = join(stack.ingestRoot, 'long.mp4');
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=12:duration=${SECONDS}`, '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', path]);
@@ -35,7 +36,7 @@ beforeAll(async () => {
   videoId = response.data!.ingestVideos[0]!.video.id;
   expect((await waitForVideo(stack, videoId, 900_000)).status).toBe('READY');
   browser = await launchBrowser();
-});
+}, 900_000);
 
 afterAll(async () => {
   await browser?.close();
