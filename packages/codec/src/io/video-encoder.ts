@@ -46,7 +46,8 @@ const even = (value: number): number => Math.max(2, value - (value % 2));
 
 function codecArgs(format: VideoFormat, crf: number | undefined): string[] {
   if (format === 'y4m') return ['-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe'];
-  if (format === 'ts') return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(crf ?? 18), '-pix_fmt', 'yuv420p', '-f', 'mpegts'];
+  // Timestamps exactly as given: shifting a segment whose B-frames start before zero would move only the first segment.
+  if (format === 'ts') return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(crf ?? 18), '-pix_fmt', 'yuv420p', '-avoid_negative_ts', 'disabled', '-f', 'mpegts'];
   if (format === 'mp4')
     return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(crf ?? 18), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'];
   return ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', String(crf ?? 32), '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-pix_fmt', 'yuv420p', '-f', 'webm'];
