@@ -22,6 +22,17 @@ let stack: Stack;
 let browser: Browser;
 let videoId: string;
 const timings: Record<string, number | string> = {};
+/** What the pages logged and which media requests they made, with ms since the test file started: kept in test-results/ to explain a slow start. */
+const events: string[] = [];
+const began = Date.now();
+
+function watch(page: Page): void {
+  page.on('console', (message) => events.push(`${Date.now() - began} console ${message.type()}: ${message.text()}`));
+  page.on('requestfinished', (request) => {
+    if (request.url().includes('/media/')) events.push(`${Date.now() - began} loaded ${new URL(request.url()).pathname}`);
+  });
+  page.on('requestfailed', (request) => events.push(`${Date.now() - began} failed ${request.url()}: ${request.failure()?.errorText}`));
+}
 
 beforeAll(async () => {
   // Few described keyframes: the encode's analyzers are not what this test is about.
@@ -43,6 +54,7 @@ afterAll(async () => {
   await stack?.stop();
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   await writeFile(join(ARTIFACTS_DIR, 'progressive-playback-timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+  await writeFile(join(ARTIFACTS_DIR, 'progressive-playback-events.log'), `${events.join('\n')}\n`);
 });
 
 /** Resolves once the player shows frames at or after `from` seconds and its playhead moves on from there. */
@@ -62,6 +74,7 @@ const currentTime = (page: Page) => page.evaluate((selector) => document.querySe
 describe('progressive playback', () => {
   it('plays while rendering after Regenerate, and a jump to a late moment plays from there', async () => {
     const page = await browser.context.newPage();
+    watch(page);
     await page.goto(`${stack.webUrl}/videos/${videoId}`);
     await page.getByRole('radio', { name: /Keyframes \+ motion/ }).check();
     await page.getByRole('radio', { name: 'MP4' }).check();
@@ -75,11 +88,6 @@ describe('progressive playback', () => {
     const statusAtFirstFrame = (await rendition.getAttribute('data-status'))!;
     timings.statusAtFirstFrame = statusAtFirstFrame;
     expect(['QUEUED', 'RENDERING']).toContain(statusAtFirstFrame);
-    // The playhead really advances.
-    const early = await currentTime(page);
-    await page.waitForFunction(([selector, t]) => document.querySelector<HTMLVideoElement>(selector)!.currentTime > t + 0.3, [PLAYER, early] as const, { timeout: 30_000 });
-    expect(await page.evaluate((selector) => document.querySelector<HTMLVideoElement>(selector)!.duration, PLAYER)).toBeCloseTo(SECONDS, 0);
-
     const late = SECONDS - 6;
     timings.statusAtSeek = (await rendition.getAttribute('data-status'))!;
     const seeked = Date.now();
@@ -88,6 +96,10 @@ describe('progressive playback', () => {
     }, [PLAYER, late] as const);
     await playingFrom(page, late, 120_000);
     timings.seekToFirstFrameMs = Date.now() - seeked;
+    // The playhead really advances from there.
+    const early = await currentTime(page);
+    await page.waitForFunction(([selector, t]) => document.querySelector<HTMLVideoElement>(selector)!.currentTime > t + 0.3, [PLAYER, early] as const, { timeout: 30_000 });
+    expect(await page.evaluate((selector) => document.querySelector<HTMLVideoElement>(selector)!.duration, PLAYER)).toBeCloseTo(SECONDS, 0);
     console.log(
       `progressive playback: click → first frame ${timings.clickToFirstFrameMs} ms (rendition ${statusAtFirstFrame}); seek to ${late} s → first frame ${timings.seekToFirstFrameMs} ms (rendition ${timings.statusAtSeek} at the seek)`,
     );
@@ -104,6 +116,7 @@ describe('progressive playback', () => {
   it('opens a search moment and plays from it while the rendition renders', async () => {
     const moment = 30;
     const page = await browser.context.newPage();
+    watch(page);
     await page.goto(`${stack.webUrl}/videos/${videoId}?t=${moment}`);
     await page.getByRole('radio', { name: /Keyframes \+ motion/ }).check();
     await page.getByRole('radio', { name: 'WebM' }).check();
@@ -112,6 +125,7 @@ describe('progressive playback', () => {
     await page.locator(`${PLAYER}[data-source="stream"]`).waitFor({ timeout: 30_000 });
     await playingFrom(page, moment, 120_000);
     timings.clickToFirstFrameAtMomentMs = Date.now() - clicked;
+    timings.statusAtFirstFrameAtMoment = (await page.locator('[data-testid="renditions"] li[data-mode="IT2V"][data-status]').first().getAttribute('data-status'))!;
     console.log(`progressive playback: click → first frame at the ${moment} s moment ${timings.clickToFirstFrameAtMomentMs} ms`);
     expect(await currentTime(page)).toBeLessThan(moment + 10);
     await page.close();

@@ -60,6 +60,13 @@ export function RenditionPlayer({ rendition, startAt, autoPlay, label, playerRef
         if (cancelled || !Hls.isSupported()) return;
         const hls = new Hls({ startPosition: from ?? 0, fragLoadPolicy: SEGMENT_LOAD_POLICY, manifestLoadPolicy: SEGMENT_LOAD_POLICY });
         hls.on(Hls.Events.MANIFEST_PARSED, start);
+        hls.on(Hls.Events.ERROR, (_event, data) => {
+          if (!data.fatal) return;
+          // A segment that took too long is asked for again; a decoder hiccup gets a fresh media pipeline.
+          if (data.type === Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
+          else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+          else console.error(`HLS playback failed: ${data.details}`);
+        });
         hls.loadSource(streamUrl);
         hls.attachMedia(video);
         destroy = () => hls.destroy();
