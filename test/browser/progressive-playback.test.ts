@@ -84,6 +84,8 @@ describe('progressive playback', () => {
     await page.locator(`${PLAYER}[data-source="stream"]`).waitFor({ timeout: 30_000 });
     await playingFrom(page, 0, 120_000);
     timings.clickToFirstFrameMs = Date.now() - clicked;
+    // hls.js feeds the element through Media Source Extensions (not Chromium's native HLS).
+    expect(await page.locator(PLAYER).evaluate((video: HTMLVideoElement) => video.currentSrc)).toMatch(/^blob:/);
     const rendition = page.locator('[data-testid="renditions"] li[data-mode="IT2V"]');
     const statusAtFirstFrame = (await rendition.getAttribute('data-status'))!;
     timings.statusAtFirstFrame = statusAtFirstFrame;

@@ -45,33 +45,35 @@ export function RenditionPlayer({ rendition, startAt, autoPlay, label, playerRef
     };
     let destroy = () => {};
     let cancelled = false;
-    if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.src = streamUrl;
-      video.addEventListener(
-        'loadedmetadata',
-        () => {
-          if (from != null) video.currentTime = from;
-          start();
-        },
-        { once: true },
-      );
-    } else {
-      void import('hls.js').then(({ default: Hls }) => {
-        if (cancelled || !Hls.isSupported()) return;
-        const hls = new Hls({ startPosition: from ?? 0, fragLoadPolicy: SEGMENT_LOAD_POLICY, manifestLoadPolicy: SEGMENT_LOAD_POLICY });
-        hls.on(Hls.Events.MANIFEST_PARSED, start);
-        hls.on(Hls.Events.ERROR, (_event, data) => {
-          if (!data.fatal) return;
-          // A segment that took too long is asked for again; a decoder hiccup gets a fresh media pipeline.
-          if (data.type === Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
-          else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-          else console.error(`HLS playback failed: ${data.details}`);
-        });
-        hls.loadSource(streamUrl);
-        hls.attachMedia(video);
-        destroy = () => hls.destroy();
+    // hls.js first, where Media Source Extensions exist: it fetches the segment at the start position
+    // first and waits for slow segments; native HLS (Safari; recent Chromium says "maybe") only otherwise.
+    void import('hls.js').then(({ default: Hls }) => {
+      if (cancelled) return;
+      if (!Hls.isSupported()) {
+        video.src = streamUrl;
+        video.addEventListener(
+          'loadedmetadata',
+          () => {
+            if (from != null) video.currentTime = from;
+            start();
+          },
+          { once: true },
+        );
+        return;
+      }
+      const hls = new Hls({ startPosition: from ?? 0, fragLoadPolicy: SEGMENT_LOAD_POLICY, manifestLoadPolicy: SEGMENT_LOAD_POLICY });
+      hls.on(Hls.Events.MANIFEST_PARSED, start);
+      hls.on(Hls.Events.ERROR, (_event, data) => {
+        if (!data.fatal) return;
+        // A segment that took too long is asked for again; a decoder hiccup gets a fresh media pipeline.
+        if (data.type === Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
+        else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        else console.error(`HLS playback failed: ${data.details}`);
       });
-    }
+      hls.loadSource(streamUrl);
+      hls.attachMedia(video);
+      destroy = () => hls.destroy();
+    });
     return () => {
       cancelled = true;
       destroy();
