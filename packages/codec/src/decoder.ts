@@ -318,7 +318,12 @@ export interface SegmentDecodeOptions extends Omit<DecodeOptions, 'output' | 'fo
   /** An empty folder the segments (`segment-<index>.ts`) and the sound track are written to. */
   readonly workDir: string;
   readonly segmentSeconds?: number;
+  /** How often `sink.wanted()` is asked while a segment is being rendered (default 250 ms). */
+  readonly wantedCheckMs?: number;
 }
+
+/** Often enough that a seek is served soon, seldom enough that asking costs nothing next to rendering. */
+const WANTED_CHECK_MS = 250;
 
 export interface SegmentDecodeResult {
   readonly grid: SegmentGrid;
@@ -354,6 +359,7 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
   let position = -1;
   let previous: number | null = null;
   let framesDone = 0;
+  let reported = 0;
   try {
     for (let index = nextSegment(grid.count, done, null, await sink.wanted()); index !== null; index = nextSegment(grid.count, done, previous, await sink.wanted())) {
       const span = segmentSpan(grid, index);
@@ -374,19 +380,36 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
         ...(options.upscale ? { outputWidth: header.sourceWidth, outputHeight: header.sourceHeight } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      // A viewer who seeks elsewhere while this segment renders is served first; this one is made again later.
+      let switchTo: number | null = null;
+      let checked = Date.now();
       try {
         while (position < span.end) {
+          if (Date.now() - checked >= (options.wantedCheckMs ?? WANTED_CHECK_MS)) {
+            checked = Date.now();
+            const wanted = await sink.wanted();
+            if (wanted !== null && wanted !== index && nextSegment(grid.count, done, null, wanted) === wanted) {
+              switchTo = wanted;
+              break;
+            }
+          }
           const next = await frames.next();
           if (next.done) throw new CodecError('GENERATOR_FAILED', `the video ended at frame ${position}, the source had ${header.frameCount}`);
           await segment.write(next.value);
           position += 1;
-          onProgress?.({ stage: options.mode, fraction: (framesDone + position - span.start) / header.frameCount });
+          const fraction = (framesDone + position - span.start) / header.frameCount;
+          if (fraction > reported) onProgress?.({ stage: options.mode, fraction: (reported = fraction) });
         }
-        await segment.close();
+        if (switchTo === null) await segment.close();
       } catch (error) {
         segment.abort();
         await rm(path, { force: true }).catch(() => undefined);
         throw error;
+      }
+      if (switchTo !== null) {
+        segment.abort();
+        await rm(path, { force: true });
+        continue;
       }
       done.add(index);
       paths[index] = path;

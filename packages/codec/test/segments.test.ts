@@ -81,4 +81,25 @@ describe('segmented decoding', () => {
     await joinSegments(result.paths, webm, 'webm', { audioPath: result.audioPath! });
     expect(ffprobeStream(webm)).toMatchObject({ frames: joined.frames, codec: 'vp9' });
   }, 120_000);
+
+  it('leaves a segment half-made when a viewer seeks elsewhere, serves that first, and makes the first one later', async () => {
+    const workDir = join(dir.path, 'switch');
+    mkdirSync(workDir);
+    const finished: number[] = [];
+    let asked = 0;
+    const result = await decodeSegments(
+      encoded.bitstream,
+      { mode: 'it2v', workDir, segmentSeconds: 1, wantedCheckMs: 0 },
+      {
+        start: async () => undefined,
+        // Nobody waits when the job starts; a seek to segment 4 arrives while segment 0 renders.
+        wanted: async () => (asked++ === 0 ? null : 4),
+        finished: async (index) => void finished.push(index),
+      },
+    );
+    expect(finished).toEqual([4, 0, 1, 2, 3]);
+    const joined = join(dir.path, 'switch.mp4');
+    await joinSegments(result.paths, joined, 'mp4');
+    expect(ffprobeStream(joined).frames).toBe(parseBitstream(encoded.bitstream).representation.header.frameCount);
+  }, 120_000);
 });
