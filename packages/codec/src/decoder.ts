@@ -320,10 +320,13 @@ export interface SegmentDecodeOptions extends Omit<DecodeOptions, 'output' | 'fo
   readonly segmentSeconds?: number;
   /** How often `sink.wanted()` is asked while a segment is being rendered (default 250 ms). */
   readonly wantedCheckMs?: number;
+  /** How long to wait, once the grid is known, for a viewer to ask for a segment before starting with the first (default 500 ms). */
+  readonly firstWantedWaitMs?: number;
 }
 
 /** Often enough that a seek is served soon, seldom enough that asking costs nothing next to rendering. */
 const WANTED_CHECK_MS = 250;
+const FIRST_WANTED_WAIT_MS = 500;
 
 export interface SegmentDecodeResult {
   readonly grid: SegmentGrid;
@@ -352,6 +355,14 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
   const audioPath = rep.audio && !options.mute ? join(options.workDir, 'sound.ogg') : null;
   if (audioPath && rep.audio) await writeFile(audioPath, rep.audio.bytes);
   await sink.start(grid);
+  // The player asks for its segment right after reading the playlist; starting with it, rather than
+  // with segment 0, spares a seek the wait for a keyframe-layer sequence it does not need.
+  const waitUntil = Date.now() + (options.firstWantedWaitMs ?? FIRST_WANTED_WAIT_MS);
+  let firstWanted = await sink.wanted();
+  while (firstWanted === null && Date.now() < waitUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    firstWanted = await sink.wanted();
+  }
 
   const paths: string[] = [];
   const done = new Set<number>();
@@ -361,7 +372,7 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
   let framesDone = 0;
   let reported = 0;
   try {
-    for (let index = nextSegment(grid.count, done, null, await sink.wanted()); index !== null; index = nextSegment(grid.count, done, previous, await sink.wanted())) {
+    for (let index = nextSegment(grid.count, done, null, firstWanted); index !== null; index = nextSegment(grid.count, done, previous, await sink.wanted())) {
       const span = segmentSpan(grid, index);
       if (!frames || position !== span.start) {
         await frames?.return(undefined);

@@ -89,7 +89,7 @@ describe('segmented decoding', () => {
     let asked = 0;
     const result = await decodeSegments(
       encoded.bitstream,
-      { mode: 'it2v', workDir, segmentSeconds: 1, wantedCheckMs: 0 },
+      { mode: 'it2v', workDir, segmentSeconds: 1, wantedCheckMs: 0, firstWantedWaitMs: 0 },
       {
         start: async () => undefined,
         // Nobody waits when the job starts; a seek to segment 4 arrives while segment 0 renders.
