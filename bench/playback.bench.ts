@@ -31,14 +31,14 @@ function loadAverage(): string {
 
 async function get(stack: Stack, path: string): Promise<Buffer> {
   const response = await fetch(`${stack.apiUrl}${path}`);
-  if (!response.ok) throw new BenchError('REQUEST_FAILED', `GET ${path}: ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new BenchError('BENCH_FAILED', `GET ${path}: ${response.status} ${await response.text()}`);
   return Buffer.from(await response.arrayBuffer());
 }
 
 async function requestRendition(stack: Stack, videoId: string, format: 'MP4' | 'WEBM'): Promise<{ id: string; streamUrl: string }> {
   const response = await stack.graphql<{ requestRendition: { id: string; status: string; streamUrl: string | null } }>(REQUEST, { id: videoId, format });
   const rendition = response.data?.requestRendition;
-  if (!rendition?.streamUrl || rendition.status !== 'QUEUED') throw new BenchError('REQUEST_FAILED', `requestRendition answered ${JSON.stringify(response)}`);
+  if (!rendition?.streamUrl || rendition.status !== 'QUEUED') throw new BenchError('BENCH_FAILED', `requestRendition answered ${JSON.stringify(response)}`);
   return { id: rendition.id, streamUrl: rendition.streamUrl };
 }
 
@@ -51,7 +51,7 @@ async function waitReady(stack: Stack, videoId: string, renditionId: string): Pr
     );
     const rendition = response.data?.video.renditions.find((candidate) => candidate.id === renditionId);
     if (rendition?.status === 'READY') return;
-    if (rendition?.status === 'FAILED') throw new BenchError('RENDER_FAILED', rendition.error ?? 'rendition failed');
+    if (rendition?.status === 'FAILED') throw new BenchError('BENCH_FAILED', rendition.error ?? 'rendition failed');
     await new Promise((done) => setTimeout(done, 100));
   }
 }
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const seconds = integerFlag('seconds', 60, 4, 3600);
   const rate = integerFlag('rate', 24, 1, 120);
   const size = flag('size') ?? '320x240';
-  if (!/^\d+x\d+$/.test(size)) throw new BenchError('BAD_FLAG', `--size must be WIDTHxHEIGHT, not ${size}`);
+  if (!/^\d+x\d+$/.test(size)) throw new BenchError('INVALID_FLAG', `--size must be WIDTHxHEIGHT, not ${size}`);
 
   const services = await startPrivateServices('playback');
   let stack: Stack | null = null;
@@ -91,9 +91,9 @@ async function main(): Promise<void> {
       { inputs: [{ path: clip }] },
     );
     const videoId = ingested.data?.ingestVideos[0]?.video?.id;
-    if (!videoId) throw new BenchError('INGEST_FAILED', JSON.stringify(ingested));
+    if (!videoId) throw new BenchError('BENCH_FAILED', JSON.stringify(ingested));
     const encoded = await waitForVideo(stack, videoId, 3_600_000);
-    if (encoded.status !== 'READY') throw new BenchError('ENCODE_FAILED', encoded.error ?? 'encode failed');
+    if (encoded.status !== 'READY') throw new BenchError('BENCH_FAILED', encoded.error ?? 'encode failed');
 
     log('1. start: request → first segment, and → READY');
     const loadAtStart = loadAverage();
