@@ -3,7 +3,7 @@
  * one table of their headline figures (median over the runs, with the range) and the machine, and
  * appends it to docs/BENCHMARKS.md.
  *
- *   node --import tsx bench/all.ts [--runs 3] [--only codec,it2v,models,search,ingest,search-load]
+ *   node --import tsx bench/all.ts [--runs 3] [--only codec,it2v,models,search,ingest,search-load,playback]
  *     [--search-sizes 100000] [--no-append]
  *
  * Each run's full output is kept in a log folder named at the end, for the detailed tables.
@@ -30,6 +30,7 @@ function benchDefinitions(searchSizes: string): BenchDefinition[] {
     { name: 'search', npmArgs: ['run', 'bench:search', '--', '--sizes', searchSizes] },
     { name: 'ingest', npmArgs: ['run', 'bench:ingest'] },
     { name: 'search-load', npmArgs: ['run', 'bench:search-load'] },
+    { name: 'playback', npmArgs: ['run', 'bench:playback'] },
   ];
 }
 

@@ -273,9 +273,7 @@ async function main(): Promise<void> {
     // Auth is not what is measured here; the API runs with AUTH=off.
     stack = await startStack({ env: { AUTH: 'off' } });
     const runningStack = stack;
-    onInterrupt(async () => {
-      await runningStack.stop();
-    });
+    onInterrupt(() => runningStack.stop());
 
     log(`making ${baseCount} base clips and ${items} distinct files`);
     let started = performance.now();

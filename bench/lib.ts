@@ -199,13 +199,13 @@ export function integerListFlag(name: string, fallback: readonly number[], min: 
 
 // ---------------------------------------------------------------- services
 
-const interruptCleanups: (() => Promise<void>)[] = [];
+const interruptCleanups: (() => Promise<unknown>)[] = [];
 
 /**
  * Runs `cleanup` (latest registered first) when the benchmark is interrupted, so that an
  * interrupted run leaves no PostgreSQL, Redis or app processes behind on the shared machine.
  */
-export function onInterrupt(cleanup: () => Promise<void>): void {
+export function onInterrupt(cleanup: () => Promise<unknown>): void {
   if (interruptCleanups.length === 0) {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(signal, () => {

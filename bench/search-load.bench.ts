@@ -64,9 +64,7 @@ async function main(): Promise<void> {
     process.env.REDIS_URL = services.redisUrl;
     stack = await startStack({ env: { AUTH: 'off' } });
     const running = stack;
-    onInterrupt(async () => {
-      await running.stop();
-    });
+    onInterrupt(() => running.stop());
 
     log(`making ${clips} clips of ${clipSeconds} s`);
     const paths = await Promise.all(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { BitstreamError, CodecError, decodeBitstream, type Generator, type SemanticTextCodec } from '@cmvc/codec';
+import { BitstreamError, CodecError, decodeSegments, joinSegments, segmentSpan, type Generator, type SegmentGrid, type SemanticTextCodec } from '@cmvc/codec';
 import type { RenditionRepository, VideoRepository } from '@cmvc/db';
 import { canonicalRenditionParameters, type EventBus, type RenderJobData, type RenditionOptions } from '@cmvc/jobs';
 import { progressReporter } from './progress.ts';
@@ -21,7 +21,40 @@ export interface RenderProcessorDependencies {
 /** Failures that retrying cannot fix. */
 const PERMANENT_CODEC_ERRORS = new Set(['INVALID_OPTIONS', 'GENERATOR_UNAVAILABLE', 'SEMANTIC_CODEC_UNAVAILABLE']);
 
-/** The render job: a video's bitstream → IT2V or TT2V decode → a rendition blob the player streams. */
+/** Segment `index` of a rendition, in the folder the rendition's render job owns while it runs. */
+export function segmentBlobKey(videoId: string, renditionId: string, index: number): string {
+  return `${segmentFolder(videoId, renditionId)}${segmentFileName(index)}`;
+}
+
+const segmentFolder = (videoId: string, renditionId: string): string => `renditions/${videoId}/${renditionId}/`;
+
+/** The name a segment has in the playlist, relative to it (`/media/renditions/<id>/segments/<index>.ts`). */
+export const segmentFileName = (index: number): string => `${index}.ts`;
+
+/**
+ * The complete HLS VOD playlist of a segmented rendition: every segment with its exact duration,
+ * known before any is rendered, so a player can seek anywhere at once.
+ */
+export function hlsPlaylist(grid: SegmentGrid, uri: (index: number) => string): string {
+  const spans = Array.from({ length: grid.count }, (_, index) => segmentSpan(grid, index));
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    `#EXT-X-TARGETDURATION:${Math.ceil(Math.max(...spans.map((span) => span.seconds)))}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    ...spans.flatMap((span, index) => [`#EXTINF:${span.seconds.toFixed(6)},`, `segments/${uri(index)}`]),
+    '#EXT-X-ENDLIST',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The render job: a video's bitstream → IT2V or TT2V decode into HLS segments (each stored as soon
+ * as it is finished, the one a viewer waits for first) → the segments joined into the downloadable
+ * MP4/WebM, and the rendition READY.
+ */
 export class RenderProcessor {
   constructor(private readonly dependencies: RenderProcessorDependencies) {}
 
@@ -49,19 +82,26 @@ export class RenderProcessor {
       500,
     );
     const workDir = await mkdtemp(join(tmpdir(), 'cmvc-render-'));
+    await this.discardSegments(video.id, rendition.id);
     try {
-      const output = join(workDir, `rendition.${format}`);
       report('load', 0, true);
       const bitstream = new Uint8Array(await blobs.get(video.bitstreamBlobKey));
-      await decodeBitstream(
+      const rendered = await decodeSegments(
         bitstream,
         {
           mode,
-          output,
-          format,
+          workDir,
           upscale: parameters.upscale,
           semanticCodecs: this.dependencies.semanticCodecs,
           ...(generator ? { generator } : {}),
+        },
+        {
+          start: (grid) => renditions.startSegments(rendition.id, hlsPlaylist(grid, segmentFileName), grid.count).then(() => undefined),
+          wanted: async () => (await renditions.findById(rendition.id))?.wantedSegment ?? null,
+          finished: async (index, path) => {
+            const stored = await blobs.putFile(segmentBlobKey(video.id, rendition.id, index), path);
+            await renditions.addSegment(rendition.id, index, stored.key, stored.size);
+          },
         },
         (event) => report(event.stage, event.fraction),
       ).catch((error: unknown) => {
@@ -70,14 +110,27 @@ export class RenderProcessor {
         }
         throw error;
       });
+      // The downloadable file: the segments joined (MP4 without re-encoding; WebM re-encoded to VP9).
+      const output = join(workDir, `rendition.${format}`);
+      await joinSegments(rendered.paths, output, format, rendered.audioPath ? { audioPath: rendered.audioPath } : {});
       const key = blobKeys.rendition(video.id, rendition.id, format);
       const stored = await blobs.putFile(key, output);
       await renditions.markReady(rendition.id, key, stored.size);
       report('done', 1, true);
       await events.publish({ type: 'video-updated', videoId: video.id });
+    } catch (error) {
+      // Nothing half-made stays behind: a retry starts over, a final failure leaves no segments.
+      await this.discardSegments(video.id, rendition.id).catch(() => undefined);
+      throw error;
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /** Deletes a rendition's segment rows and blobs, also those an interrupted attempt stored without a row. */
+  private async discardSegments(videoId: string, renditionId: string): Promise<void> {
+    await this.dependencies.renditions.clearSegments(renditionId);
+    await this.dependencies.blobs.deletePrefix(segmentFolder(videoId, renditionId));
   }
 
   async fail(renditionId: string, reason: string): Promise<void> {

@@ -168,6 +168,7 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
       blobs: dependencies.blobs,
       keyframes: dependencies.services.keyframes,
       renditions: dependencies.services.renditionRecords,
+      renditionService: dependencies.services.renditions,
       videos: dependencies.services.videos,
       uploadMaxBytes: dependencies.uploadMaxBytes,
     }),

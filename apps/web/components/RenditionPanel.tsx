@@ -131,6 +131,17 @@ export function RenditionPanel({ videoId, ready, hasKeyframeImages, sourceSize, 
                     fraction={rendition.status === 'QUEUED' ? null : rendition.progress}
                   />
                   <span className="muted small">{rendition.status === 'QUEUED' ? 'Waiting for a worker…' : `${Math.round(rendition.progress * 100)}%`}</span>
+                  {rendition.streamUrl && (
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-pressed={selectedId === rendition.id}
+                      aria-label={`Play ${renditionLabel(rendition)} while it renders`}
+                      onClick={() => onPlay(rendition.id)}
+                    >
+                      {selectedId === rendition.id ? 'Playing' : 'Play now'}
+                    </button>
+                  )}
                 </div>
               )}
               {rendition.status === 'FAILED' && (

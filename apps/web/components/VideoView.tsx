@@ -9,6 +9,7 @@ import { DemoteControl } from './DemoteControl.tsx';
 import { VideoManageControls } from './VideoManageControls.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { RenditionPanel, renditionLabel } from './RenditionPanel.tsx';
+import { RenditionPlayer } from './RenditionPlayer.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { StorageChart } from './StorageChart.tsx';
 import { TagList } from './TagList.tsx';
@@ -35,6 +36,11 @@ function mergeRendition(renditions: readonly Rendition[], next: Rendition): Rend
   return renditions.some((r) => r.id === next.id) ? renditions.map((r) => (r.id === next.id ? next : r)) : [...renditions, next];
 }
 
+const isRendering = (rendition: Rendition): boolean => rendition.status === 'QUEUED' || rendition.status === 'RENDERING';
+
+/** READY with its file, or still rendering with its HLS stream (which plays what is rendered so far). */
+const playable = (rendition: Rendition): boolean => (rendition.status === 'READY' && rendition.url !== null) || (isRendering(rendition) && rendition.streamUrl !== null);
+
 function newestReady(renditions: readonly Rendition[]): Rendition | undefined {
   return [...renditions].filter((r) => r.status === 'READY' && r.url).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }
@@ -44,7 +50,11 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
   const [moment, setMoment] = useState<number | null>(initialMoment);
   const [playhead, setPlayhead] = useState<number | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  /** The rendition just requested here: it starts playing by itself. */
+  const [autoPlayId, setAutoPlayId] = useState<string | null>(null);
   const player = useRef<HTMLVideoElement | null>(null);
+  /** Where the player was, so switching a rendition from its stream to its finished file keeps the place. */
+  const position = useRef<{ id: string; seconds: number; playing: boolean } | null>(null);
 
   const fetchVideo = useCallback(async () => {
     try {
@@ -86,7 +96,8 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
   );
 
   const ready = video ? newestReady(video.renditions) : undefined;
-  const selected = video?.renditions.find((r) => r.id === selectedId && r.status === 'READY' && r.url) ?? ready;
+  const selected =
+    video?.renditions.find((r) => r.id === selectedId && playable(r)) ?? ready ?? video?.renditions.find((r) => isRendering(r) && playable(r));
 
   const seek = useCallback((seconds: number) => {
     setMoment(seconds);
@@ -186,23 +197,23 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             <h2 id="player-heading" className="visually-hidden">
               Player
             </h2>
-            {selected?.url ? (
+            {selected ? (
               <figure className="player-frame" style={v.width && v.height ? { ['--video-aspect' as string]: `${v.width} / ${v.height}` } : undefined}>
-                <video
-                  key={selected.id}
-                  ref={player}
-                  data-testid="player"
-                  src={selected.url}
-                  controls
-                  playsInline
-                  preload="metadata"
-                  aria-label={`Regenerated video: ${renditionLabel(selected)}`}
-                  onLoadedMetadata={(event) => {
-                    if (moment != null) event.currentTarget.currentTime = Math.min(moment, event.currentTarget.duration || moment);
+                <RenditionPlayer
+                  key={`${selected.id}:${selected.status === 'READY' ? 'file' : 'stream'}`}
+                  rendition={selected}
+                  playerRef={player}
+                  startAt={position.current?.id === selected.id ? position.current.seconds : moment}
+                  autoPlay={autoPlayId === selected.id || (position.current?.id === selected.id && position.current.playing)}
+                  label={`Regenerated video: ${renditionLabel(selected)}`}
+                  onTime={(seconds, playing) => {
+                    position.current = { id: selected.id, seconds, playing };
+                    setPlayhead(seconds);
                   }}
-                  onTimeUpdate={(event) => setPlayhead(event.currentTarget.currentTime)}
                 />
-                <figcaption className="muted small">Regenerated · {renditionLabel(selected)}</figcaption>
+                <figcaption className="muted small">
+                  {selected.status === 'READY' ? 'Regenerated' : `Regenerating (${Math.round(selected.progress * 100)}%), playing what is ready`} · {renditionLabel(selected)}
+                </figcaption>
               </figure>
             ) : (
               <div className="player-frame player-empty">
@@ -240,9 +251,11 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
             sourceSize={resolution ?? 'the source size'}
             renditions={v.renditions}
             selectedId={selected?.id ?? null}
-            onRequested={(rendition) =>
-              setLoad((current) => (current.state === 'ready' ? { ...current, video: { ...current.video, renditions: mergeRendition(current.video.renditions, rendition) } } : current))
-            }
+            onRequested={(rendition) => {
+              setLoad((current) => (current.state === 'ready' ? { ...current, video: { ...current.video, renditions: mergeRendition(current.video.renditions, rendition) } } : current));
+              setSelectedId(rendition.id);
+              setAutoPlayId(rendition.id);
+            }}
             onPlay={setSelectedId}
           />
 

@@ -110,7 +110,7 @@ export const SEARCH_QUERY = /* GraphQL */ `
 `;
 
 const RENDITION_FIELDS = /* GraphQL */ `
-  fragment RenditionFields on Rendition { id mode status progress error format upscale url bytes createdAt }
+  fragment RenditionFields on Rendition { id mode status progress error format upscale url streamUrl bytes createdAt }
 `;
 
 export const VIDEO_QUERY = /* GraphQL */ `

@@ -22,6 +22,8 @@ export async function forward(request: Request): Promise<Response> {
       headers,
       body: hasBody ? request.body : undefined,
       redirect: 'manual',
+      // A segment request waits on the API until the segment is rendered; a viewer who seeks away stops that wait.
+      signal: request.signal,
       ...(hasBody ? { duplex: 'half' } : {}),
     } as RequestInit);
     const outgoing = new Headers();

@@ -1,5 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import type { GenerationMode, Generator, ProgressListener, RgbFrame, SemanticTextCodec } from './contracts.ts';
 import { parseBitstream } from './bitstream/container.ts';
 import { BitstreamError } from './bitstream/errors.ts';
@@ -217,7 +217,7 @@ export async function* renderFrames(rep: CmvcRepresentation, options: RenderOpti
 
 function formatOf(output: string): VideoFormat {
   const extension = extname(output).toLowerCase();
-  return extension === '.webm' ? 'webm' : extension === '.y4m' ? 'y4m' : 'mp4';
+  return extension === '.webm' ? 'webm' : extension === '.ts' ? 'ts' : extension === '.y4m' ? 'y4m' : 'mp4';
 }
 
 /** Decodes a .cmvc stream into a video file with the source's exact frame count and frame rate. */
@@ -265,6 +265,177 @@ export async function decodeBitstream(bytes: Uint8Array, options: DecodeOptions,
     mode: options.mode,
     frameCount: written,
     fps: header.fps,
+    width: options.upscale ? even(header.sourceWidth) : header.workingWidth,
+    height: options.upscale ? even(header.sourceHeight) : header.workingHeight,
+  };
+}
+
+/** Seconds of video per HLS segment: short enough that the first one is ready soon, long enough that x264 and HTTP overheads stay small. */
+export const SEGMENT_SECONDS = 2;
+
+/** A video cut into segments of `framesPerSegment` frames (the last one shorter); fixed by frame count and rate alone. */
+export interface SegmentGrid {
+  readonly frameCount: number;
+  readonly fps: { readonly num: number; readonly den: number };
+  readonly framesPerSegment: number;
+  readonly count: number;
+}
+
+export function segmentGrid(frameCount: number, fps: { readonly num: number; readonly den: number }, seconds = SEGMENT_SECONDS): SegmentGrid {
+  const framesPerSegment = Math.max(1, Math.round((seconds * fps.num) / fps.den));
+  return { frameCount, fps, framesPerSegment, count: Math.ceil(frameCount / framesPerSegment) };
+}
+
+/** Frames [start, end) of segment `index`, and where it starts and how long it lasts in seconds. */
+export function segmentSpan(grid: SegmentGrid, index: number): { start: number; end: number; startSeconds: number; seconds: number } {
+  const start = index * grid.framesPerSegment;
+  const end = Math.min(grid.frameCount, start + grid.framesPerSegment);
+  return { start, end, startSeconds: (start * grid.fps.den) / grid.fps.num, seconds: ((end - start) * grid.fps.den) / grid.fps.num };
+}
+
+/**
+ * The segment to render next: the one a viewer waits for, else the one after the segment just
+ * finished (playback goes forward), else the first one still missing; null when all are done.
+ */
+export function nextSegment(count: number, done: ReadonlySet<number>, previous: number | null, wanted: number | null): number | null {
+  if (wanted !== null && wanted >= 0 && wanted < count && !done.has(wanted)) return wanted;
+  for (let index = previous === null ? 0 : previous + 1; index < count; index += 1) if (!done.has(index)) return index;
+  for (let index = 0; index < count; index += 1) if (!done.has(index)) return index;
+  return null;
+}
+
+/** How the caller steers a segmented decode and takes each segment as it is finished. */
+export interface SegmentSink {
+  /** The grid is known; called once, before any segment is rendered. */
+  start(grid: SegmentGrid): Promise<void>;
+  /** The segment a viewer is waiting for, if any (asked before each segment). */
+  wanted(): Promise<number | null>;
+  /** Segment `index` is complete at `path` (a file in `workDir` the decoder keeps until it returns). */
+  finished(index: number, path: string): Promise<void>;
+}
+
+export interface SegmentDecodeOptions extends Omit<DecodeOptions, 'output' | 'format'> {
+  /** An empty folder the segments (`segment-<index>.ts`) and the sound track are written to. */
+  readonly workDir: string;
+  readonly segmentSeconds?: number;
+  /** How often `sink.wanted()` is asked while a segment is being rendered (default 250 ms). */
+  readonly wantedCheckMs?: number;
+  /** How long to wait, once the grid is known, for a viewer to ask for a segment before starting with the first (default 500 ms). */
+  readonly firstWantedWaitMs?: number;
+}
+
+/** Often enough that a seek is served soon, seldom enough that asking costs nothing next to rendering. */
+const WANTED_CHECK_MS = 250;
+const FIRST_WANTED_WAIT_MS = 500;
+
+export interface SegmentDecodeResult {
+  readonly grid: SegmentGrid;
+  /** Segment files in stream order. */
+  readonly paths: readonly string[];
+  /** The stream's sound track (Ogg Opus) in `workDir`, if it has one and `mute` is not set. */
+  readonly audioPath: string | null;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Decodes a .cmvc stream into HLS MPEG-TS segments, each encoded on its own (starting with an IDR
+ * frame, at its place on the stream clock), so they can be made in any order: a seek renders from
+ * the keyframe-layer sequence holding the wanted segment (`renderFrames({ fromFrame })`) and goes
+ * on forward from there, then fills in the rest.
+ */
+export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOptions, sink: SegmentSink, onProgress?: ProgressListener): Promise<SegmentDecodeResult> {
+  const { representation: rep } = parseBitstream(bytes, { semanticCodecs: options.semanticCodecs });
+  if (options.mode === 'tt2v') requireGenerator('tt2v', options.generator);
+  if (options.mode === 'it2v' && rep.keyframes[0]?.format === 'none') {
+    throw new CodecError('INVALID_OPTIONS', 'This stream keeps text only (its keyframe images were removed); decode it in TT2V mode');
+  }
+  const { header } = rep;
+  const grid = segmentGrid(header.frameCount, header.fps, options.segmentSeconds);
+  const audioPath = rep.audio && !options.mute ? join(options.workDir, 'sound.ogg') : null;
+  if (audioPath && rep.audio) await writeFile(audioPath, rep.audio.bytes);
+  await sink.start(grid);
+  // The player asks for its segment right after reading the playlist; starting with it, rather than
+  // with segment 0, spares a seek the wait for a keyframe-layer sequence it does not need.
+  const waitUntil = Date.now() + (options.firstWantedWaitMs ?? FIRST_WANTED_WAIT_MS);
+  let firstWanted = await sink.wanted();
+  while (firstWanted === null && Date.now() < waitUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    firstWanted = await sink.wanted();
+  }
+
+  const paths: string[] = [];
+  const done = new Set<number>();
+  let frames: AsyncGenerator<RgbFrame> | null = null;
+  let position = -1;
+  let previous: number | null = null;
+  let framesDone = 0;
+  let reported = 0;
+  try {
+    for (let index = nextSegment(grid.count, done, null, firstWanted); index !== null; index = nextSegment(grid.count, done, previous, await sink.wanted())) {
+      const span = segmentSpan(grid, index);
+      if (!frames || position !== span.start) {
+        await frames?.return(undefined);
+        frames = renderFrames(rep, { mode: options.mode, generator: options.generator, signal: options.signal, fromFrame: span.start });
+        position = span.start;
+      }
+      const path = join(options.workDir, `segment-${index}.ts`);
+      const segment = createVideoEncoder(path, {
+        ...(audioPath ? { audioPath, audioWindow: { startSeconds: span.startSeconds, seconds: span.seconds } } : {}),
+        pixelFormat: options.mode === 'it2v' && rep.layer ? 'yuv444' : 'rgb24',
+        width: header.workingWidth,
+        height: header.workingHeight,
+        fps: header.fps,
+        format: 'ts',
+        timeOffsetSeconds: span.startSeconds,
+        ...(options.upscale ? { outputWidth: header.sourceWidth, outputHeight: header.sourceHeight } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      // A viewer who seeks elsewhere while this segment renders is served first; this one is made again later.
+      let switchTo: number | null = null;
+      let checked = Date.now();
+      try {
+        while (position < span.end) {
+          if (Date.now() - checked >= (options.wantedCheckMs ?? WANTED_CHECK_MS)) {
+            checked = Date.now();
+            const wanted = await sink.wanted();
+            if (wanted !== null && wanted !== index && nextSegment(grid.count, done, null, wanted) === wanted) {
+              switchTo = wanted;
+              break;
+            }
+          }
+          const next = await frames.next();
+          if (next.done) throw new CodecError('GENERATOR_FAILED', `the video ended at frame ${position}, the source had ${header.frameCount}`);
+          await segment.write(next.value);
+          position += 1;
+          const fraction = (framesDone + position - span.start) / header.frameCount;
+          if (fraction > reported) onProgress?.({ stage: options.mode, fraction: (reported = fraction) });
+        }
+        if (switchTo === null) await segment.close();
+      } catch (error) {
+        segment.abort();
+        await rm(path, { force: true }).catch(() => undefined);
+        throw error;
+      }
+      if (switchTo !== null) {
+        segment.abort();
+        await rm(path, { force: true });
+        continue;
+      }
+      done.add(index);
+      paths[index] = path;
+      previous = index;
+      framesDone += span.end - span.start;
+      await sink.finished(index, path);
+    }
+  } finally {
+    await frames?.return(undefined);
+  }
+  const even = (value: number): number => Math.max(2, value - (value % 2));
+  return {
+    grid,
+    paths,
+    audioPath,
     width: options.upscale ? even(header.sourceWidth) : header.workingWidth,
     height: options.upscale ? even(header.sourceHeight) : header.workingHeight,
   };

@@ -3,7 +3,22 @@ export type * from './contracts.ts';
 export { CodecError, type CodecErrorCode } from './errors.ts';
 export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeProfileReport, type EncodeResult } from './encoder.ts';
 export { EncodeProfile, profiled, profiledSync, withProfile, type StageTiming } from './profile.ts';
-export { decodeBitstream, renderFrames, type DecodeOptions, type DecodeResult, type RenderOptions } from './decoder.ts';
+export {
+  decodeBitstream,
+  decodeSegments,
+  nextSegment,
+  renderFrames,
+  segmentGrid,
+  segmentSpan,
+  SEGMENT_SECONDS,
+  type DecodeOptions,
+  type DecodeResult,
+  type RenderOptions,
+  type SegmentDecodeOptions,
+  type SegmentDecodeResult,
+  type SegmentGrid,
+  type SegmentSink,
+} from './decoder.ts';
 export {
   BitstreamError,
   FORMAT_VERSION,
@@ -31,6 +46,7 @@ export {
 export {
   MediaError,
   createVideoEncoder,
+  joinSegments,
   decodeFrames,
   evenSize,
   probe,

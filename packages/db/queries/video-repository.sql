@@ -67,6 +67,10 @@ SELECT "public"."Keyframe"."id", "public"."Keyframe"."videoId", "public"."Keyfra
 
 SELECT "public"."Rendition"."id", "public"."Rendition"."videoId", "public"."Rendition"."status"::text, "public"."Rendition"."blobKey" FROM "public"."Rendition" WHERE 1=1 OFFSET $1;
 
+SELECT "public"."RenditionSegment"."renditionId", "public"."RenditionSegment"."index", "public"."RenditionSegment"."blobKey" FROM "public"."RenditionSegment" WHERE 1=1 OFFSET $1;
+
+SELECT "public"."Rendition"."id", "public"."Rendition"."videoId" FROM "public"."Rendition" WHERE "public"."Rendition"."id" IN (NULL) OFFSET $1;
+
 -- VideoRepository.findDemotable
 SELECT "public"."Video"."id", "public"."Video"."title", "public"."Video"."tags", "public"."Video"."sha256", "public"."Video"."sourceBytes", "public"."Video"."durationSeconds", "public"."Video"."fps", "public"."Video"."width", "public"."Video"."height", "public"."Video"."frameCount", "public"."Video"."sourceBlobKey", "public"."Video"."bitstreamBlobKey", "public"."Video"."bitstreamBytes", "public"."Video"."bitstreamSections", "public"."Video"."status"::text, "public"."Video"."error", "public"."Video"."tier"::text, "public"."Video"."tieringSavedBytes", "public"."Video"."createdAt", "public"."Video"."updatedAt" FROM "public"."Video" WHERE ("public"."Video"."status" = CAST($1::text AS "public"."VideoStatus") AND "public"."Video"."tier" = CAST($2::text AS "public"."StorageTier") AND "public"."Video"."createdAt" < $3) ORDER BY "public"."Video"."createdAt" ASC LIMIT $4 OFFSET $5;
 

@@ -13,7 +13,7 @@ export {
   type StoredRepresentation,
 } from './repositories/representation-repository.ts';
 export { SearchRepository, type KeyframeMatch, type MomentFilter, type MomentQuery, type MomentRow } from './repositories/search-repository.ts';
-export type { Video, Clip, Keyframe, Caption, Rendition } from './generated/client.ts';
+export type { Video, Clip, Keyframe, Caption, Rendition, RenditionSegment } from './generated/client.ts';
 export { VideoStatus, CaptionKind, RenditionMode, RenditionStatus, StorageTier } from './generated/enums.ts';
 export { RenditionRepository } from './repositories/rendition-repository.ts';
 export { AuthRepository } from './repositories/auth-repository.ts';

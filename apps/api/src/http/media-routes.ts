@@ -4,6 +4,7 @@ import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob'
 import type { KeyframeRepository, RenditionRepository, Scope, VideoRepository } from '@cmvc/db';
 import type { GraphQLError } from 'graphql';
 import { requireScope, type Principal } from '../services/auth-service.ts';
+import { RenditionStreamError, type RenditionService, type RenditionStreamErrorCode } from '../services/rendition-service.ts';
 import { timeOrderedUuid } from '../services/upload-expiry.ts';
 import { captionsToWebVtt } from '../services/webvtt.ts';
 
@@ -16,8 +17,33 @@ export interface MediaRouteDependencies {
   readonly blobs: BlobStore;
   readonly keyframes: KeyframeRepository;
   readonly renditions: RenditionRepository;
+  readonly renditionService: Pick<RenditionService, 'playlist' | 'segment'>;
   readonly videos: VideoRepository;
   readonly uploadMaxBytes: number;
+}
+
+const STREAM_ERROR_STATUS: Record<RenditionStreamErrorCode, number> = {
+  NOT_FOUND: 404,
+  BAD_SEGMENT: 404,
+  RENDITION_FAILED: 409,
+  NOT_RENDERED_IN_TIME: 503,
+};
+
+/** Aborts when the client goes away, so a request waiting for a segment stops polling. */
+function clientGone(response: Response): AbortSignal {
+  const controller = new AbortController();
+  response.on('close', () => controller.abort());
+  return controller.signal;
+}
+
+/** Answers a RenditionStreamError with its status; anything else (an aborted wait aside) goes to Express. */
+function sendStreamError(response: Response, error: unknown): void {
+  if (error instanceof RenditionStreamError) {
+    if (error.code === 'NOT_RENDERED_IN_TIME') response.set('Retry-After', '1');
+    return sendError(response, STREAM_ERROR_STATUS[error.code], error.code, error.message);
+  }
+  if (response.destroyed || (error as Error).name === 'AbortError') return;
+  throw error;
 }
 
 function sendError(response: Response, status: number, code: string, message: string): void {
@@ -62,6 +88,34 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
     if (!rendition?.blobKey || rendition.status !== 'READY') return sendError(response, 404, 'NOT_FOUND', 'No such rendition, or not rendered yet');
     const type = rendition.blobKey.endsWith('.webm') ? 'video/webm' : 'video/mp4';
     await streamBlob(dependencies.blobs, rendition.blobKey, type, request, response);
+  });
+
+  /** The HLS playlist of a rendition, available (to the same readers) from the moment its render job starts. */
+  router.get('/media/renditions/:id/index.m3u8', async (request: Request, response: Response) => {
+    if (!allowed(response, 'READ')) return;
+    const id = String(request.params.id);
+    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid rendition id');
+    try {
+      const playlist = await dependencies.renditionService.playlist(id, clientGone(response));
+      response.status(200).type('application/vnd.apple.mpegurl').set('Cache-Control', 'private, max-age=3600').send(playlist);
+    } catch (error) {
+      sendStreamError(response, error);
+    }
+  });
+
+  /** One HLS segment; a segment not rendered yet is rendered next and waited for. */
+  router.get('/media/renditions/:id/segments/:file', async (request: Request, response: Response) => {
+    if (!allowed(response, 'READ')) return;
+    const id = String(request.params.id);
+    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid rendition id');
+    const match = /^(\d{1,6})\.ts$/u.exec(String(request.params.file));
+    if (!match) return sendError(response, 400, 'BAD_SEGMENT', 'Expected /media/renditions/<id>/segments/<index>.ts');
+    try {
+      const segment = await dependencies.renditionService.segment(id, Number(match[1]), clientGone(response));
+      await streamBlob(dependencies.blobs, segment.blobKey, 'video/mp2t', request, response);
+    } catch (error) {
+      sendStreamError(response, error);
+    }
   });
 
   /** Every caption of a READY video (speech, scene, motion) as a WebVTT track. */

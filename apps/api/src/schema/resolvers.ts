@@ -219,6 +219,8 @@ export const resolvers = {
     format: (rendition: Rendition) => renditionParameters(rendition).format,
     upscale: (rendition: Rendition) => renditionParameters(rendition).upscale,
     url: (rendition: Rendition) => (rendition.status === 'READY' && rendition.blobKey ? `/media/renditions/${rendition.id}` : null),
+    streamUrl: (rendition: Rendition) =>
+      rendition.status === 'QUEUED' || rendition.status === 'RENDERING' || (rendition.status === 'READY' && rendition.playlist) ? `/media/renditions/${rendition.id}/index.m3u8` : null,
   },
 
   Clip: {

@@ -227,6 +227,12 @@ export const typeDefs = /* GraphQL */ `
     upscale: Boolean!
     "Streamable URL (supports HTTP range requests), once READY."
     url: String
+    """
+    HLS playlist (MPEG-TS segments) playable while the rendition is still QUEUED or RENDERING: a
+    segment not rendered yet is rendered next and the request waits for it. Null once FAILED, and
+    for renditions made before renditions were segmented.
+    """
+    streamUrl: String
     bytes: Int
     createdAt: DateTime!
     updatedAt: DateTime!

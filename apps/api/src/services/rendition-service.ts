@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { Rendition, RenditionRepository, VideoRepository, KeyframeRepository } from '@cmvc/db';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Rendition, RenditionRepository, RenditionSegment, VideoRepository, KeyframeRepository } from '@cmvc/db';
 import { canonicalRenditionParameters, type JobQueues, type RenditionOptions } from '@cmvc/jobs';
 import type { MediaLimits } from '@cmvc/config';
 import { badUserInput, notFound } from './errors.ts';
@@ -13,6 +14,24 @@ export interface RenditionCapabilities {
   readonly tt2v: { readonly available: boolean; readonly reason?: string };
   /** Rendition output is held to the media limits; `upscale` multiplies the video's size by `upscaleFactor`. */
   readonly output?: { readonly limits: MediaLimits; readonly upscaleFactor: number };
+}
+
+/** How long a request for a playlist or segment that is not rendered yet waits for it. */
+export const SEGMENT_WAIT_MS = 60_000;
+/** How often a waiting request looks again (one small indexed read). */
+const SEGMENT_POLL_MS = 100;
+
+export type RenditionStreamErrorCode = 'NOT_FOUND' | 'BAD_SEGMENT' | 'RENDITION_FAILED' | 'NOT_RENDERED_IN_TIME';
+
+/** Why a rendition's playlist or segment cannot be served. */
+export class RenditionStreamError extends Error {
+  constructor(
+    readonly code: RenditionStreamErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RenditionStreamError';
+  }
 }
 
 function unavailable(message: string): GraphQLError {
@@ -58,5 +77,42 @@ export class RenditionService {
     const { rendition, requeue } = await this.renditions.findOrCreate(videoId, mode, parameters, hash);
     if (requeue) await this.queues.enqueueRender(rendition.id);
     return rendition;
+  }
+
+  /** The rendition's HLS playlist; waits (up to `SEGMENT_WAIT_MS`) for a queued render to write it. */
+  async playlist(renditionId: string, signal?: AbortSignal): Promise<string> {
+    return this.waitFor(renditionId, signal, async (rendition) => rendition.playlist);
+  }
+
+  /**
+   * Segment `index` of the rendition. One not rendered yet is asked for (the render job takes it
+   * next, so a seek renders from there) and waited for, up to `SEGMENT_WAIT_MS`.
+   */
+  async segment(renditionId: string, index: number, signal?: AbortSignal): Promise<RenditionSegment> {
+    let asked = false;
+    return this.waitFor(renditionId, signal, async (rendition) => {
+      if (rendition.segmentCount === null) return null;
+      if (index >= rendition.segmentCount) throw new RenditionStreamError('BAD_SEGMENT', `The rendition has segments 0 to ${rendition.segmentCount - 1}, not ${index}`);
+      const segment = await this.renditions.findSegment(renditionId, index);
+      if (!segment && !asked) {
+        asked = true;
+        await this.renditions.wantSegment(renditionId, index);
+      }
+      return segment;
+    });
+  }
+
+  private async waitFor<T>(renditionId: string, signal: AbortSignal | undefined, take: (rendition: Rendition) => Promise<T | null>): Promise<T> {
+    const deadline = Date.now() + SEGMENT_WAIT_MS;
+    for (;;) {
+      const rendition = await this.renditions.findById(renditionId);
+      if (!rendition) throw new RenditionStreamError('NOT_FOUND', `No rendition with id ${renditionId}`);
+      const value = await take(rendition);
+      if (value !== null) return value;
+      if (rendition.status === 'FAILED') throw new RenditionStreamError('RENDITION_FAILED', `The rendition failed: ${rendition.error ?? 'unknown error'}`);
+      if (rendition.status === 'READY') throw new RenditionStreamError('NOT_FOUND', 'This rendition was made before renditions were segmented; play its file');
+      if (Date.now() >= deadline) throw new RenditionStreamError('NOT_RENDERED_IN_TIME', `Not rendered within ${SEGMENT_WAIT_MS / 1000} s; try again`);
+      await sleep(SEGMENT_POLL_MS, undefined, signal ? { signal } : {});
+    }
   }
 }

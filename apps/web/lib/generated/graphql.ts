@@ -145,21 +145,21 @@ export type SearchQueryVariables = Exact<{
 
 export type SearchQuery = { search: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { startSeconds: number, endSeconds: number, highlight: string, thumbnailUrl: string | null, similarity: number, caption: { kind: CaptionKind, text: string }, video: { id: string, title: string } } }> } };
 
-export type RenditionFieldsFragment = { id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, bytes: number | null, createdAt: string };
+export type RenditionFieldsFragment = { id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, streamUrl: string | null, bytes: number | null, createdAt: string };
 
 export type VideoQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type VideoQuery = { me: { scopes: Array<Scope> } | null, video: { id: string, title: string, tags: Array<string>, status: VideoStatus, error: string | null, encodeProgress: number | null, sha256: string, durationSeconds: number | null, fps: number | null, width: number | null, height: number | null, frameCount: number | null, sourceBytes: number, representationBytes: number | null, tier: StorageTier, bytesSavedByTiering: number, thumbnailUrl: string | null, bitstreamUrl: string | null, createdAt: string, captionsUrl: string | null, representationSections: Array<{ kind: string, bytes: number }>, keyframes: Array<{ id: string, frameIndex: number, timeSeconds: number, url: string | null, width: number, height: number, bytes: number, description: string | null }>, clips: Array<{ index: number, startSeconds: number, endSeconds: number, motion: string | null }>, speech: Array<{ startSeconds: number, endSeconds: number, text: string }>, renditions: Array<{ id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, bytes: number | null, createdAt: string }> } | null };
+export type VideoQuery = { me: { scopes: Array<Scope> } | null, video: { id: string, title: string, tags: Array<string>, status: VideoStatus, error: string | null, encodeProgress: number | null, sha256: string, durationSeconds: number | null, fps: number | null, width: number | null, height: number | null, frameCount: number | null, sourceBytes: number, representationBytes: number | null, tier: StorageTier, bytesSavedByTiering: number, thumbnailUrl: string | null, bitstreamUrl: string | null, createdAt: string, captionsUrl: string | null, representationSections: Array<{ kind: string, bytes: number }>, keyframes: Array<{ id: string, frameIndex: number, timeSeconds: number, url: string | null, width: number, height: number, bytes: number, description: string | null }>, clips: Array<{ index: number, startSeconds: number, endSeconds: number, motion: string | null }>, speech: Array<{ startSeconds: number, endSeconds: number, text: string }>, renditions: Array<{ id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, streamUrl: string | null, bytes: number | null, createdAt: string }> } | null };
 
 export type VideoProgressQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type VideoProgressQuery = { video: { id: string, status: VideoStatus, error: string | null, encodeProgress: number | null, durationSeconds: number | null, fps: number | null, width: number | null, height: number | null, frameCount: number | null, representationBytes: number | null, bitstreamUrl: string | null, renditions: Array<{ id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, bytes: number | null, createdAt: string }> } | null };
+export type VideoProgressQuery = { video: { id: string, status: VideoStatus, error: string | null, encodeProgress: number | null, durationSeconds: number | null, fps: number | null, width: number | null, height: number | null, frameCount: number | null, representationBytes: number | null, bitstreamUrl: string | null, renditions: Array<{ id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, streamUrl: string | null, bytes: number | null, createdAt: string }> } | null };
 
 export type RequestRenditionMutationVariables = Exact<{
   videoId: string | number;
@@ -168,7 +168,7 @@ export type RequestRenditionMutationVariables = Exact<{
 }>;
 
 
-export type RequestRenditionMutation = { requestRendition: { id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, bytes: number | null, createdAt: string } };
+export type RequestRenditionMutation = { requestRendition: { id: string, mode: RenditionMode, status: RenditionStatus, progress: number, error: string | null, format: RenditionFormat, upscale: boolean, url: string | null, streamUrl: string | null, bytes: number | null, createdAt: string } };
 
 export type DemoteVideoMutationVariables = Exact<{
   id: string | number;

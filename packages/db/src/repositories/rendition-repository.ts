@@ -1,5 +1,5 @@
 import type { Database } from '../client.ts';
-import { Prisma, type Rendition, type RenditionMode } from '../generated/client.ts';
+import { Prisma, type Rendition, type RenditionMode, type RenditionSegment } from '../generated/client.ts';
 
 export class RenditionRepository {
   constructor(private readonly db: Database) {}
@@ -63,5 +63,36 @@ export class RenditionRepository {
 
   markFailed(id: string, error: string): Promise<Rendition> {
     return this.db.rendition.update({ where: { id }, data: { status: 'FAILED', error } });
+  }
+
+  /** Records the HLS playlist and segment count before the first segment is rendered. */
+  startSegments(id: string, playlist: string, segmentCount: number): Promise<Rendition> {
+    return this.db.rendition.update({ where: { id }, data: { playlist, segmentCount, wantedSegment: null } });
+  }
+
+  /** A finished segment; its blob is already stored. */
+  async addSegment(renditionId: string, index: number, blobKey: string, bytes: number): Promise<void> {
+    await this.db.renditionSegment.create({ data: { renditionId, index, blobKey, bytes } });
+  }
+
+  findSegment(renditionId: string, index: number): Promise<RenditionSegment | null> {
+    return this.db.renditionSegment.findUnique({ where: { renditionId_index: { renditionId, index } } });
+  }
+
+  findSegments(renditionId: string): Promise<RenditionSegment[]> {
+    return this.db.renditionSegment.findMany({ where: { renditionId }, orderBy: { index: 'asc' } });
+  }
+
+  /** A viewer waits for segment `index`: the render job takes it next. */
+  async wantSegment(id: string, index: number): Promise<void> {
+    await this.db.rendition.updateMany({ where: { id, status: { in: ['QUEUED', 'RENDERING'] } }, data: { wantedSegment: index } });
+  }
+
+  /** Forgets the playlist and every segment row (the caller deletes their blobs). */
+  async clearSegments(id: string): Promise<void> {
+    await this.db.$transaction([
+      this.db.renditionSegment.deleteMany({ where: { renditionId: id } }),
+      this.db.rendition.update({ where: { id }, data: { playlist: null, segmentCount: null, wantedSegment: null } }),
+    ]);
   }
 }

@@ -68,10 +68,11 @@ export class VideoRepository {
    * (videos being encoded, renditions being rendered), which only their job may touch.
    */
   async blobReferences(): Promise<{ referenced: Set<string>; inProgressPrefixes: string[]; owners: Map<string, string> }> {
-    const [videos, keyframes, renditions] = await Promise.all([
+    const [videos, keyframes, renditions, segments] = await Promise.all([
       this.db.video.findMany({ select: { id: true, status: true, sourceBlobKey: true, bitstreamBlobKey: true } }),
       this.db.keyframe.findMany({ where: { blobKey: { not: null } }, select: { videoId: true, blobKey: true } }),
       this.db.rendition.findMany({ select: { id: true, videoId: true, status: true, blobKey: true } }),
+      this.db.renditionSegment.findMany({ select: { blobKey: true, rendition: { select: { videoId: true } } } }),
     ]);
     const owners = new Map<string, string>();
     for (const video of videos) {
@@ -80,6 +81,7 @@ export class VideoRepository {
     }
     for (const keyframe of keyframes) owners.set(keyframe.blobKey!, keyframe.videoId);
     for (const rendition of renditions) if (rendition.blobKey) owners.set(rendition.blobKey, rendition.videoId);
+    for (const segment of segments) owners.set(segment.blobKey, segment.rendition.videoId);
     const inProgressPrefixes = [
       ...videos.filter((video) => video.status === 'QUEUED' || video.status === 'ENCODING').map((video) => `videos/${video.id}/`),
       ...renditions.filter((rendition) => rendition.status === 'QUEUED' || rendition.status === 'RENDERING').map((rendition) => `renditions/${rendition.videoId}/${rendition.id}`),

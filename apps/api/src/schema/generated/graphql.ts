@@ -401,6 +401,12 @@ export type Rendition = {
   /** 0 to 1 while rendering. */
   progress: Scalars['Float']['output'];
   status: RenditionStatus;
+  /**
+   * HLS playlist (MPEG-TS segments) playable while the rendition is still QUEUED or RENDERING: a
+   * segment not rendered yet is rendered next and the request waits for it. Null once FAILED, and
+   * for renditions made before renditions were segmented.
+   */
+  streamUrl?: Maybe<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   upscale: Scalars['Boolean']['output'];
   /** Streamable URL (supports HTTP range requests), once READY. */
@@ -884,6 +890,7 @@ export type RenditionResolvers<ContextType = RequestContext, ParentType extends 
   mode?: Resolver<ResolversTypes['RenditionMode'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RenditionStatus'], ParentType, ContextType>;
+  streamUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   upscale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
