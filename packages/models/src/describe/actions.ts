@@ -1,6 +1,7 @@
 import type { Box } from '../types.ts';
 import type { HandPose, PersonNoun } from '../people/describe.ts';
 import type { BodyPose, Keypoint } from '../people/pose.ts';
+import type { HeadPose } from '../people/head.ts';
 import { centreOf, linkTracks } from '../motion/tracks.ts';
 import type { ActionRecord, PersonAction } from './record.ts';
 
@@ -9,6 +10,10 @@ export interface PoseTrack {
   /** Mean box over the track. */
   readonly box: Box;
   readonly poses: readonly BodyPose[];
+  /** Index of each pose's sampled frame. */
+  readonly frames: readonly number[];
+  /** Face-mesh head pose for each pose, null where the face was not measured. */
+  readonly heads?: readonly (HeadPose | null)[];
 }
 
 export interface TrackedPerson extends PoseTrack {
@@ -20,8 +25,11 @@ export interface TrackedPerson extends PoseTrack {
  * a head turns when the nose's offset from between the eyes (in eye distances) spans `headTurn`;
  * hands gesture when a wrist's spread (standard deviation, in shoulder widths) reaches `gesture`
  * while the body stays within `stayPut` box widths; a track needs `minPoses` sampled frames.
+ * With face-mesh head poses, a head turns when its yaw changes by `turnDegrees` (to one side when the
+ * last pose differs from the first by that much) and tilts when its roll spans `tiltDegrees`;
+ * the mesh wobbles by a few degrees on a still face, well below both.
  */
-export const ACTION_THRESHOLDS = { headTurn: 0.6, gesture: 0.2, stayPut: 0.3, minPoses: 3, keypoint: 0.3 } as const;
+export const ACTION_THRESHOLDS = { headTurn: 0.6, turnDegrees: 20, tiltDegrees: 15, gesture: 0.2, stayPut: 0.3, minPoses: 3, keypoint: 0.3 } as const;
 
 const seen = (p: Keypoint): boolean => p.score >= ACTION_THRESHOLDS.keypoint;
 
@@ -39,7 +47,7 @@ export function trackPoses(frames: readonly (readonly BodyPose[])[]): PoseTrack[
         width: boxes.reduce((s, b) => s + b.width, 0) / n,
         height: boxes.reduce((s, b) => s + b.height, 0) / n,
       };
-      return { box, poses: track.points.map((p) => p.observation.pose) };
+      return { box, poses: track.points.map((p) => p.observation.pose), frames: track.points.map((p) => p.frame) };
     });
 }
 
@@ -63,11 +71,30 @@ function spread(values: readonly number[]): number {
   return Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
 }
 
+/**
+ * How the head moves from face-mesh poses: turned to one side, turned and back, tilted; undefined when
+ * too few faces were measured to judge, so the body keypoints decide instead.
+ */
+export function headActionsOf(heads: readonly (HeadPose | null)[]): PersonAction[] | undefined {
+  const measured = heads.filter((head): head is HeadPose => head !== null);
+  if (measured.length < ACTION_THRESHOLDS.minPoses) return undefined;
+  const yaws = measured.map((head) => head.yaw);
+  const rolls = measured.map((head) => head.roll);
+  const net = yaws[yaws.length - 1]! - yaws[0]!;
+  const actions: PersonAction[] = [];
+  // Yaw grows as the face turns towards the frame's right.
+  if (Math.abs(net) >= ACTION_THRESHOLDS.turnDegrees) actions.push(net > 0 ? 'turn-head-right' : 'turn-head-left');
+  else if (Math.max(...yaws) - Math.min(...yaws) >= ACTION_THRESHOLDS.turnDegrees) actions.push('turn-head');
+  else if (Math.max(...rolls) - Math.min(...rolls) >= ACTION_THRESHOLDS.tiltDegrees) actions.push('tilt-head');
+  return actions;
+}
+
 /** The actions one tracked person performs in place. */
 export function actionsOf(track: PoseTrack, handsOf: (pose: BodyPose) => HandPose): PersonAction[] {
-  const actions: PersonAction[] = [];
+  const fromMesh = track.heads ? headActionsOf(track.heads) : undefined;
+  const actions: PersonAction[] = fromMesh ?? [];
   const yaws = track.poses.map(headYaw).filter((yaw): yaw is number => yaw !== undefined);
-  if (yaws.length >= ACTION_THRESHOLDS.minPoses && Math.max(...yaws) - Math.min(...yaws) >= ACTION_THRESHOLDS.headTurn) actions.push('turn-head');
+  if (!fromMesh && yaws.length >= ACTION_THRESHOLDS.minPoses && Math.max(...yaws) - Math.min(...yaws) >= ACTION_THRESHOLDS.headTurn) actions.push('turn-head');
 
   const first = centreOf(track.poses[0]!.box);
   const last = centreOf(track.poses[track.poses.length - 1]!.box);

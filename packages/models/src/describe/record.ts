@@ -61,10 +61,14 @@ export interface ObjectMotion {
   readonly noun: PersonNoun;
 }
 
-export const PERSON_ACTIONS = ['turn-head', 'gesture', 'raise-arms'] as const;
+/** New actions go at the end: the structured form stores an action as its index here. */
+export const PERSON_ACTIONS = ['turn-head', 'gesture', 'raise-arms', 'turn-head-left', 'turn-head-right', 'tilt-head'] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
-/** Something people do without going anywhere: turning their heads, gesturing. */
+/**
+ * Something people do without going anywhere: turning their heads (to the left or right as seen in
+ * the frame; plain `turn-head` when they turn and come back), tilting them, gesturing.
+ */
 export interface ActionRecord {
   readonly noun: PersonNoun;
   readonly count: number;

@@ -130,18 +130,21 @@ function renderAreaMotion(area: AreaMotion): string {
   return `${speed}movement ${DIRECTION[area.direction]} ${PLACE[area.position]}`;
 }
 
-const ACTION: Readonly<Record<ActionRecord['action'], [singular: string, plural: string, object: string]>> = {
-  'turn-head': ['turns', 'turn', 'head'],
-  gesture: ['gestures with', 'gesture with', 'hands'],
-  'raise-arms': ['raises', 'raise', 'arms'],
+const ACTION: Readonly<Record<ActionRecord['action'], [singular: string, plural: string, object: string, after: string]>> = {
+  'turn-head': ['turns', 'turn', 'head', ''],
+  gesture: ['gestures with', 'gesture with', 'hands', ''],
+  'raise-arms': ['raises', 'raise', 'arms', ''],
+  'turn-head-left': ['turns', 'turn', 'head', ' to the left'],
+  'turn-head-right': ['turns', 'turn', 'head', ' to the right'],
+  'tilt-head': ['tilts', 'tilt', 'head', ''],
 };
 
 function renderAction(action: ActionRecord): string {
-  const [singular, plural, thing] = ACTION[action.action];
+  const [singular, plural, thing, after] = ACTION[action.action];
   const one = action.count === 1;
   const [his, their] = POSSESSIVE[action.noun];
   const things = thing === 'head' && !one ? 'heads' : thing;
-  return `${countedPerson(action.noun, action.count)} ${one ? singular : plural} ${one ? his : their} ${things}`;
+  return `${countedPerson(action.noun, action.count)} ${one ? singular : plural} ${one ? his : their} ${things}${after}`;
 }
 
 /** People going the same way at the same speed share one clause: "a woman and a man walk toward the camera". */
