@@ -15,7 +15,7 @@ import {
   type KeypointName,
   type PoseEstimator,
 } from '../src/people/index.ts';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { actionsOf, headActionsOf, headYaw, summariseActions, trackPoses } from '../src/describe/actions.ts';
 import { createHeadPoseEstimator, type HeadPose, type HeadPoseEstimator } from '../src/people/index.ts';
 import { packageFile } from '../src/runtime/paths.ts';
@@ -283,7 +283,7 @@ describe('head pose from the face mesh', () => {
   const facePicture = (): string => packageFile('@vladmandic/human', 'assets', 'screenshot-facematch.jpg');
   const FACE = { left: 0, top: 36, width: 176, height: 176 };
   const box: Box = { x: 152 / 480, y: 72 / 320, width: 176 / 480, height: 176 / 320 };
-  async function faceFrame(change: (face: sharp.Sharp) => sharp.Sharp): Promise<RgbFrame> {
+  async function faceFrame(change: (face: Sharp) => Sharp): Promise<RgbFrame> {
     const face = await sharp(await sharp(facePicture()).extract(FACE).png().toBuffer()).png().toBuffer();
     const changed = await change(sharp(face)).resize(FACE.width, FACE.height).png().toBuffer();
     const { data, info } = await sharp({ create: { width: 480, height: 320, channels: 3, background: { r: 120, g: 120, b: 120 } } })
