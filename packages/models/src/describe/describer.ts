@@ -216,11 +216,11 @@ export function motionRecordFor(motion: MotionAnalysis, people: PeopleInClip = {
     groups.set(key, group ? { ...group, count: Math.min(group.count + 1, RECORD_LIMITS.maxCount) } : { classId: object.classId, count: 1, direction: object.direction, speed, noun, order });
   });
   // Still objects are only listed when every tracked object is still; their tracks break up when
-  // the detector misses them for a while, so the most seen in one frame is the better count.
+  // the detector misses them for a while, so the count a typical frame shows is the better count.
   for (const group of groups.values()) {
-    const peak = motion.peakCounts.get(group.classId) ?? 0;
+    const typical = motion.typicalCounts.get(group.classId) ?? 0;
     const stillGroupsOfClass = [...groups.values()].filter((other) => other.classId === group.classId && other.direction === 'still').length;
-    if (group.direction === 'still' && peak > 0 && stillGroupsOfClass === 1) group.count = Math.min(peak, RECORD_LIMITS.maxCount);
+    if (group.direction === 'still' && typical > 0 && stillGroupsOfClass === 1) group.count = Math.min(typical, RECORD_LIMITS.maxCount);
   }
   const objects = [...groups.values()]
     .sort((a, b) => b.count - a.count || a.order - b.order)
