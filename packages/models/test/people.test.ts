@@ -131,7 +131,7 @@ describe('people over a clip', () => {
 
   it('sees a head turn and a gesture, but not in someone who walks away', () => {
     expect(actionsOf(trackPoses(turning.map((p) => [p]))[0]!, handsOf)).toEqual(['turn-head']);
-    expect(actionsOf(trackPoses(gesturing.map((p) => [p]))[0]!, handsOf)).toEqual(['gesture']);
+    expect(actionsOf(trackPoses(gesturing.map((p) => [p]))[0]!, handsOf)).toEqual(['gesture-at-chest']);
     expect(actionsOf(trackPoses(walking.map((p) => [p]))[0]!, handsOf)).toEqual([]);
   });
 
@@ -146,6 +146,27 @@ describe('people over a clip', () => {
     const [track] = trackPoses(turning.map((p) => [p]));
     expect(actionsOf({ ...track!, heads: turning.map(() => head(0)) }, handsOf)).toEqual([]);
     expect(actionsOf({ ...track!, heads: [null, null, null, null] }, handsOf)).toEqual(['turn-head']);
+  });
+
+  it('calls both hands moving in front of the upper body signing, and tells one hand from two', () => {
+    // Shoulders at y 0.35, 0.2 apart: one shoulder width is 0.2 of the frame.
+    const hands = (left: [number, number][], right: [number, number][] | null) =>
+      left.map((l, i) => pose({ ...upright, leftWrist: l, ...(right ? { rightWrist: right[i]! } : {}) }));
+    const acts = (poses: BodyPose[]) => actionsOf(trackPoses(poses.map((p) => [p]))[0]!, handsOf);
+    const signingLeft: [number, number][] = [[0.55, 0.3], [0.6, 0.45], [0.5, 0.25], [0.62, 0.5]];
+    const signingRight: [number, number][] = [[0.45, 0.4], [0.38, 0.25], [0.47, 0.5], [0.4, 0.3]];
+    const hanging: [number, number][] = [[0.62, 0.72], [0.62, 0.72], [0.62, 0.72], [0.62, 0.72]];
+    const hangingRight: [number, number][] = [[0.38, 0.72], [0.38, 0.72], [0.38, 0.72], [0.38, 0.72]];
+    const atChest: [number, number][] = [[0.55, 0.4], [0.6, 0.5], [0.5, 0.42], [0.62, 0.55]];
+    const wavingAside: [number, number][] = [[0.85, 0.3], [0.95, 0.45], [0.85, 0.3], [0.95, 0.45]];
+    const swingingLow: [number, number][] = [[0.55, 0.7], [0.65, 0.9], [0.55, 0.7], [0.65, 0.9]];
+    const swingingLowRight: [number, number][] = [[0.45, 0.9], [0.35, 0.7], [0.45, 0.9], [0.35, 0.7]];
+    expect(acts(hands(signingLeft, signingRight))).toEqual(['sign']);
+    expect(acts(hands(hanging, hangingRight))).toEqual([]);
+    expect(acts(hands(atChest, hangingRight))).toEqual(['gesture-at-chest']);
+    expect(acts(hands(signingLeft, hangingRight))).toEqual(['gesture-one-hand']);
+    expect(acts(hands(wavingAside, hangingRight))).toEqual(['gesture-one-hand']);
+    expect(acts(hands(swingingLow, swingingLowRight))).toEqual(['gesture']);
   });
 
   it('groups actions by who does them', () => {
@@ -268,6 +289,19 @@ describe('descriptions with people', () => {
     };
     expect(renderRecord(decodeRecord(encodeRecord(record)))).toBe(
       'camera static; a woman and a man walk toward the camera; a car drives quickly from left to right; two people turn their heads; a woman turns her head to the left; a man tilts his head',
+    );
+    const hands: MotionRecord = {
+      ...record,
+      objects: [],
+      actions: [
+        { noun: 'woman', count: 1, action: 'sign' },
+        { noun: 'man', count: 1, action: 'gesture-at-chest' },
+        { noun: 'person', count: 2, action: 'gesture-one-hand' },
+        { noun: 'man', count: 2, action: 'gesture' },
+      ],
+    };
+    expect(renderRecord(decodeRecord(encodeRecord(hands)))).toBe(
+      'camera static; a woman signs with both hands; a man gestures with one hand at his chest; two people gesture with one hand; two men gesture with their hands',
     );
     // Version 1 bytes: content, dim/normal/normal, one gray colour, one bottle in the center, no text.
     const v1 = Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 1, 39, 1, 4, 0]);

@@ -24,12 +24,14 @@ export interface TrackedPerson extends PoseTrack {
  * Thresholds, all relative to the person's own size so near and far people are judged alike:
  * a head turns when the nose's offset from between the eyes (in eye distances) spans `headTurn`;
  * hands gesture when a wrist's spread (standard deviation, in shoulder widths) reaches `gesture`
- * while the body stays within `stayPut` box widths; a track needs `minPoses` sampled frames.
+ * while the body stays within `stayPut` box widths; both hands moving sign when each spends `inZone`
+ * of its frames in front of the upper body (one hand moving is at the chest by the same share);
+ * a track needs `minPoses` sampled frames.
  * With face-mesh head poses, a head turns when its yaw changes by `turnDegrees` (to one side when the
  * last pose differs from the first by that much) and tilts when its roll spans `tiltDegrees`;
  * the mesh wobbles by a few degrees on a still face, well below both.
  */
-export const ACTION_THRESHOLDS = { headTurn: 0.6, turnDegrees: 20, tiltDegrees: 15, gesture: 0.2, stayPut: 0.3, minPoses: 3, keypoint: 0.3 } as const;
+export const ACTION_THRESHOLDS = { headTurn: 0.6, turnDegrees: 20, tiltDegrees: 15, gesture: 0.2, inZone: 0.6, stayPut: 0.3, minPoses: 3, keypoint: 0.3 } as const;
 
 const seen = (p: Keypoint): boolean => p.score >= ACTION_THRESHOLDS.keypoint;
 
@@ -63,6 +65,42 @@ export function headYaw(pose: BodyPose): number | undefined {
   if (seen(leftEye)) return 1;
   if (seen(rightEye)) return -1;
   return undefined;
+}
+
+interface WristPath {
+  /** The wrist's spread reaches the gesture threshold. */
+  readonly moves: boolean;
+  /** Share of the frames with the wrist in front of the upper body (signing space) and at the chest. */
+  readonly share: { readonly signing: number; readonly chest: number };
+}
+
+/**
+ * Where one wrist goes relative to the shoulders, in shoulder widths (x from the shoulders' middle,
+ * y down from the shoulder line). Signing space reaches from above the head to the lower chest and
+ * 1.5 widths to each side; the chest is the torso's width from the shoulder line down 1.1 widths.
+ * Undefined when the wrist is seen in too few frames.
+ */
+function wristPath(poses: readonly BodyPose[], side: 'leftWrist' | 'rightWrist'): WristPath | undefined {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const pose of poses) {
+    const { leftShoulder, rightShoulder } = pose.keypoints;
+    const wrist = pose.keypoints[side];
+    if (!seen(wrist) || !seen(leftShoulder) || !seen(rightShoulder)) continue;
+    const width = Math.abs(leftShoulder.x - rightShoulder.x);
+    if (width <= 1e-3) continue;
+    xs.push((wrist.x - (leftShoulder.x + rightShoulder.x) / 2) / width);
+    ys.push((wrist.y - (leftShoulder.y + rightShoulder.y) / 2) / width);
+  }
+  if (xs.length < ACTION_THRESHOLDS.minPoses) return undefined;
+  const inside = (test: (x: number, y: number) => boolean): number => xs.filter((x, i) => test(x, ys[i]!)).length / xs.length;
+  return {
+    moves: Math.max(spread(xs), spread(ys)) >= ACTION_THRESHOLDS.gesture,
+    share: {
+      signing: inside((x, y) => Math.abs(x) <= 1.5 && y >= -1.5 && y <= 1.1),
+      chest: inside((x, y) => Math.abs(x) <= 0.6 && y >= -0.1 && y <= 1.1),
+    },
+  };
 }
 
 function spread(values: readonly number[]): number {
@@ -102,23 +140,11 @@ export function actionsOf(track: PoseTrack, handsOf: (pose: BodyPose) => HandPos
   const hands = track.poses.map(handsOf);
   if (hands[0] !== 'raised' && hands.filter((h) => h === 'raised').length * 3 >= hands.length) actions.push('raise-arms');
   else if (staysPut) {
-    for (const side of ['leftWrist', 'rightWrist'] as const) {
-      const xs: number[] = [];
-      const ys: number[] = [];
-      for (const pose of track.poses) {
-        const { leftShoulder, rightShoulder } = pose.keypoints;
-        const wrist = pose.keypoints[side];
-        if (!seen(wrist) || !seen(leftShoulder) || !seen(rightShoulder)) continue;
-        const width = Math.abs(leftShoulder.x - rightShoulder.x);
-        if (width <= 1e-3) continue;
-        xs.push((wrist.x - (leftShoulder.x + rightShoulder.x) / 2) / width);
-        ys.push((wrist.y - (leftShoulder.y + rightShoulder.y) / 2) / width);
-      }
-      if (xs.length >= ACTION_THRESHOLDS.minPoses && Math.max(spread(xs), spread(ys)) >= ACTION_THRESHOLDS.gesture) {
-        actions.push('gesture');
-        break;
-      }
-    }
+    const moving = (['leftWrist', 'rightWrist'] as const).map((side) => wristPath(track.poses, side)).filter((path) => path !== undefined && path.moves);
+    const share = (path: WristPath | undefined, zone: keyof WristPath['share']): number => path?.share[zone] ?? 0;
+    if (moving.length === 2 && moving.every((path) => share(path, 'signing') >= ACTION_THRESHOLDS.inZone)) actions.push('sign');
+    else if (moving.length === 2) actions.push('gesture');
+    else if (moving.length === 1) actions.push(share(moving[0], 'chest') >= ACTION_THRESHOLDS.inZone ? 'gesture-at-chest' : 'gesture-one-hand');
   }
   return actions;
 }
