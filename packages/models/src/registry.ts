@@ -16,6 +16,7 @@ import { createImageFeatureExtractor } from './features/mobilenet.ts';
 import { analyseMotion } from './motion/analyse.ts';
 import { createTextReader } from './ocr/reader.ts';
 import { createFaceAnalyzer } from './people/face.ts';
+import { createHeadPoseEstimator } from './people/head.ts';
 import { createPoseEstimator } from './people/pose.ts';
 import { ModelError } from './runtime/errors.ts';
 import { createSuperResolver } from './superres/esrgan.ts';
@@ -93,12 +94,14 @@ export function createModelSet(settings: ModelSettings): ModelSet {
   const textReader = settings.ocr ? track(createTextReader()) : undefined;
   const poseEstimator = settings.people ? track(createPoseEstimator()) : undefined;
   const faceAnalyzer = settings.people ? track(createFaceAnalyzer()) : undefined;
+  const headPoseEstimator = settings.people ? track(createHeadPoseEstimator()) : undefined;
   const builtinDescriber = new CmvcDescriber({
     minDetectionScore: settings.detectionScoreThreshold,
     ...(detector ? { detector } : {}),
     ...(textReader ? { textReader } : {}),
     ...(poseEstimator ? { poseEstimator } : {}),
     ...(faceAnalyzer ? { faceAnalyzer } : {}),
+    ...(headPoseEstimator ? { headPoseEstimator } : {}),
   });
   const describer =
     settings.describer === 'openai'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection, ObjectDetector, RgbFrame } from '../src/types.ts';
-import { analyseMotion, classifyMovement, linkTracks } from '../src/motion/index.ts';
+import { analyseMotion, classifyMovement, linkTracks, typicalCounts } from '../src/motion/index.ts';
 import { createSceneDescriber } from '../src/describe/index.ts';
 import { ModelError } from '../src/runtime/errors.ts';
 import { boxOffBackdrop, renderLavfi, texture, type RawFrame } from './motion-fixtures.ts';
@@ -167,18 +167,31 @@ describe('movement in place', () => {
 });
 
 describe('still objects', () => {
-  it('counts still objects by the most seen at once, even when the detector misses some', async () => {
+  it('counts still objects by what a typical frame shows, not by one frame with an extra box or a miss', async () => {
     const frames = await clip(texture(W, H));
     const bottle = (x: number): Detection => ({ classId: 39, label: 'bottle', score: 0.8, box: { x, y: 0.3, width: 0.1, height: 0.4 } });
     const flickering: ObjectDetector = {
       id: 'flickering-test-detector',
-      // Three bottles; the middle one is missed in every other frame and the left one in frames 2..5.
+      // Three bottles; a fourth box appears in frames 1 and 2, the middle bottle is missed in frames 4 and 6.
       async detect(input: readonly RgbFrame[]) {
-        return input.map((_, i) => [bottle(0.1), bottle(0.45), bottle(0.8)].filter((_, k) => !(k === 1 && i % 2 === 1) && !(k === 0 && i >= 2 && i <= 5)));
+        return input.map((_, i) => [
+          ...[bottle(0.1), bottle(0.45), bottle(0.8)].filter((_, k) => !(k === 1 && (i === 4 || i === 6))),
+          ...(i === 1 || i === 2 ? [bottle(0.6)] : []),
+        ]);
       },
     };
     const description = await createSceneDescriber({ detector: flickering }).describeMotion({ frames, fps: FPS });
     expect(description.text).toBe('camera static; three bottles stay still');
+  });
+
+  it('takes the median count over the frames where a class is seen', () => {
+    const bottles = (n: number): Detection[] => Array.from({ length: n }, (_, i) => ({ classId: 39, label: 'bottle', score: 0.8, box: { x: i * 0.1, y: 0.3, width: 0.05, height: 0.4 } }));
+    const person: Detection = { classId: 0, label: 'person', score: 0.9, box: { x: 0.5, y: 0.1, width: 0.3, height: 0.8 } };
+    const counts = typicalCounts([bottles(3), bottles(5), [], bottles(2), [...bottles(3), person], [person]]);
+    expect(counts.get(39)).toBe(3);
+    expect(counts.get(0)).toBe(1);
+    expect(typicalCounts([bottles(2), bottles(3)]).get(39)).toBe(3);
+    expect(typicalCounts([[], []]).size).toBe(0);
   });
 });
 

@@ -15,7 +15,10 @@ import {
   type KeypointName,
   type PoseEstimator,
 } from '../src/people/index.ts';
-import { actionsOf, headYaw, summariseActions, trackPoses } from '../src/describe/actions.ts';
+import sharp, { type Sharp } from 'sharp';
+import { actionsOf, headActionsOf, headYaw, summariseActions, trackPoses } from '../src/describe/actions.ts';
+import { createHeadPoseEstimator, type HeadPose, type HeadPoseEstimator } from '../src/people/index.ts';
+import { packageFile } from '../src/runtime/paths.ts';
 import { refineDetections } from '../src/describe/priors.ts';
 import { createSceneDescriber, createSemanticCodec, decodeRecord, encodeRecord, renderRecord, type ContentRecord, type MotionRecord } from '../src/describe/index.ts';
 import { inferSetting, regionColour } from '../src/scene/index.ts';
@@ -52,6 +55,8 @@ function solid(width: number, height: number, rgb: [number, number, number], pai
   }
   return { width, height, data };
 }
+
+const head = (yaw: number, roll = 0): HeadPose => ({ yaw, pitch: 0, roll });
 
 const detection = (classId: number, box: Box, score = 0.8): Detection => ({ classId, label: cocoLabels[classId]!, score, box });
 
@@ -126,8 +131,42 @@ describe('people over a clip', () => {
 
   it('sees a head turn and a gesture, but not in someone who walks away', () => {
     expect(actionsOf(trackPoses(turning.map((p) => [p]))[0]!, handsOf)).toEqual(['turn-head']);
-    expect(actionsOf(trackPoses(gesturing.map((p) => [p]))[0]!, handsOf)).toEqual(['gesture']);
+    expect(actionsOf(trackPoses(gesturing.map((p) => [p]))[0]!, handsOf)).toEqual(['gesture-at-chest']);
     expect(actionsOf(trackPoses(walking.map((p) => [p]))[0]!, handsOf)).toEqual([]);
+  });
+
+  it('reads head turns and tilts from face-mesh poses, and nothing from a still head', () => {
+    expect(headActionsOf([head(-5), head(5), null, head(25)])).toEqual(['turn-head-right']);
+    expect(headActionsOf([head(10), head(-3), head(-20)])).toEqual(['turn-head-left']);
+    expect(headActionsOf([head(0), head(30), head(2)])).toEqual(['turn-head']);
+    expect(headActionsOf([head(0, -2), head(1, 10), head(0, 16)])).toEqual(['tilt-head']);
+    expect(headActionsOf([head(3, 1), head(-4, -3), head(2, 4), head(-1, 0)])).toEqual([]);
+    // Too few measured faces: the body keypoints decide.
+    expect(headActionsOf([head(0), null, head(40)])).toBeUndefined();
+    const [track] = trackPoses(turning.map((p) => [p]));
+    expect(actionsOf({ ...track!, heads: turning.map(() => head(0)) }, handsOf)).toEqual([]);
+    expect(actionsOf({ ...track!, heads: [null, null, null, null] }, handsOf)).toEqual(['turn-head']);
+  });
+
+  it('calls both hands moving in front of the upper body signing, and tells one hand from two', () => {
+    // Shoulders at y 0.35, 0.2 apart: one shoulder width is 0.2 of the frame.
+    const hands = (left: [number, number][], right: [number, number][] | null) =>
+      left.map((l, i) => pose({ ...upright, leftWrist: l, ...(right ? { rightWrist: right[i]! } : {}) }));
+    const acts = (poses: BodyPose[]) => actionsOf(trackPoses(poses.map((p) => [p]))[0]!, handsOf);
+    const signingLeft: [number, number][] = [[0.55, 0.3], [0.6, 0.45], [0.5, 0.25], [0.62, 0.5]];
+    const signingRight: [number, number][] = [[0.45, 0.4], [0.38, 0.25], [0.47, 0.5], [0.4, 0.3]];
+    const hanging: [number, number][] = [[0.62, 0.72], [0.62, 0.72], [0.62, 0.72], [0.62, 0.72]];
+    const hangingRight: [number, number][] = [[0.38, 0.72], [0.38, 0.72], [0.38, 0.72], [0.38, 0.72]];
+    const atChest: [number, number][] = [[0.55, 0.4], [0.6, 0.5], [0.5, 0.42], [0.62, 0.55]];
+    const wavingAside: [number, number][] = [[0.85, 0.3], [0.95, 0.45], [0.85, 0.3], [0.95, 0.45]];
+    const swingingLow: [number, number][] = [[0.55, 0.7], [0.65, 0.9], [0.55, 0.7], [0.65, 0.9]];
+    const swingingLowRight: [number, number][] = [[0.45, 0.9], [0.35, 0.7], [0.45, 0.9], [0.35, 0.7]];
+    expect(acts(hands(signingLeft, signingRight))).toEqual(['sign']);
+    expect(acts(hands(hanging, hangingRight))).toEqual([]);
+    expect(acts(hands(atChest, hangingRight))).toEqual(['gesture-at-chest']);
+    expect(acts(hands(signingLeft, hangingRight))).toEqual(['gesture-one-hand']);
+    expect(acts(hands(wavingAside, hangingRight))).toEqual(['gesture-one-hand']);
+    expect(acts(hands(swingingLow, swingingLowRight))).toEqual(['gesture']);
   });
 
   it('groups actions by who does them', () => {
@@ -216,6 +255,21 @@ describe('descriptions with people', () => {
     expect(motion.text).toBe('camera static; a woman turns her head');
   });
 
+  it('names which way a head turns when the face mesh measures it', async () => {
+    const yaws = [-15, -5, 5, 15, 25, 30];
+    const estimates: number[] = [];
+    const heads: HeadPoseEstimator = {
+      id: 'turning-right',
+      estimate: async (_frame, faces) => faces.map(() => head(yaws[estimates.push(1) - 1]!)),
+    };
+    const describer = createSceneDescriber({ detector: personDetector, poseEstimator: fixedPoses([pose(upright)]), faceAnalyzer: fixedFaces({ maleness: 0.9, age: 40, expression: 'neutral', expressionScore: 0.9 }), headPoseEstimator: heads, motionFrames: 6 });
+    const frames = Array.from({ length: 6 }, (_, i) => ({ ...frame(), index: i, time: i / 3 }));
+    const motion = await describer.describeMotion({ frames, fps: 3 });
+    expect(estimates).toHaveLength(6);
+    expect(motion.text).toBe('camera static; a man turns his head to the right');
+    expect(createSemanticCodec().expand(motion.semantic!)).toBe(motion.text);
+  });
+
   it('renders people who walk together in one clause, and still reads version-1 records', () => {
     const record: MotionRecord = {
       kind: 'motion',
@@ -227,10 +281,27 @@ describe('descriptions with people', () => {
         { classId: 2, count: 1, direction: 'left-to-right', speed: 'fast', noun: 'person' },
       ],
       areas: [],
-      actions: [{ noun: 'person', count: 2, action: 'turn-head' }],
+      actions: [
+        { noun: 'person', count: 2, action: 'turn-head' },
+        { noun: 'woman', count: 1, action: 'turn-head-left' },
+        { noun: 'man', count: 1, action: 'tilt-head' },
+      ],
     };
     expect(renderRecord(decodeRecord(encodeRecord(record)))).toBe(
-      'camera static; a woman and a man walk toward the camera; a car drives quickly from left to right; two people turn their heads',
+      'camera static; a woman and a man walk toward the camera; a car drives quickly from left to right; two people turn their heads; a woman turns her head to the left; a man tilts his head',
+    );
+    const hands: MotionRecord = {
+      ...record,
+      objects: [],
+      actions: [
+        { noun: 'woman', count: 1, action: 'sign' },
+        { noun: 'man', count: 1, action: 'gesture-at-chest' },
+        { noun: 'person', count: 2, action: 'gesture-one-hand' },
+        { noun: 'man', count: 2, action: 'gesture' },
+      ],
+    };
+    expect(renderRecord(decodeRecord(encodeRecord(hands)))).toBe(
+      'camera static; a woman signs with both hands; a man gestures with one hand at his chest; two people gesture with one hand; two men gesture with their hands',
     );
     // Version 1 bytes: content, dim/normal/normal, one gray colour, one bottle in the center, no text.
     const v1 = Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 1, 39, 1, 4, 0]);
@@ -240,3 +311,42 @@ describe('descriptions with people', () => {
   });
 });
 
+
+describe('head pose from the face mesh', () => {
+  // A frontal face shipped with @vladmandic/human (a dependency of the models package), pasted on a gray frame.
+  const facePicture = (): string => packageFile('@vladmandic/human', 'assets', 'screenshot-facematch.jpg');
+  const FACE = { left: 0, top: 36, width: 176, height: 176 };
+  const box: Box = { x: 152 / 480, y: 72 / 320, width: 176 / 480, height: 176 / 320 };
+  async function faceFrame(change: (face: Sharp) => Sharp): Promise<RgbFrame> {
+    const face = await sharp(await sharp(facePicture()).extract(FACE).png().toBuffer()).png().toBuffer();
+    const changed = await change(sharp(face)).resize(FACE.width, FACE.height).png().toBuffer();
+    const { data, info } = await sharp({ create: { width: 480, height: 320, channels: 3, background: { r: 120, g: 120, b: 120 } } })
+      .composite([{ input: changed, left: 152, top: 72 }])
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data) };
+  }
+
+  it('turns yaw over when the face is mirrored, shows a rotated face as roll, and finds no face in a blank frame', async () => {
+    const estimator = createHeadPoseEstimator();
+    try {
+      const [plain] = await estimator.estimate(await faceFrame((f) => f), [box]);
+      const [mirrored] = await estimator.estimate(await faceFrame((f) => f.flop()), [box]);
+      const [clockwise] = await estimator.estimate(await faceFrame((f) => f.rotate(15, { background: '#787878' })), [box]);
+      const [anticlockwise] = await estimator.estimate(await faceFrame((f) => f.rotate(-15, { background: '#787878' })), [box]);
+      const blank = await estimator.estimate({ width: 480, height: 320, data: new Uint8Array(480 * 320 * 3).fill(120) }, [box]);
+      expect(plain && mirrored && clockwise && anticlockwise).toBeTruthy();
+      expect(Math.abs(plain!.yaw + mirrored!.yaw)).toBeLessThan(5);
+      expect(Math.abs(plain!.roll + mirrored!.roll)).toBeLessThan(5);
+      expect(clockwise!.roll - plain!.roll).toBeGreaterThan(8);
+      expect(clockwise!.roll - plain!.roll).toBeLessThan(22);
+      expect(anticlockwise!.roll - plain!.roll).toBeLessThan(-8);
+      expect(anticlockwise!.roll - plain!.roll).toBeGreaterThan(-22);
+      expect(blank).toEqual([null]);
+      expect(await estimator.estimate(await faceFrame((f) => f), [])).toEqual([]);
+    } finally {
+      await estimator.dispose();
+    }
+  });
+});

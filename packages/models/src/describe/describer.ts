@@ -20,10 +20,11 @@ import { centreOf } from '../motion/tracks.ts';
 import { analyseScene, type ColourName } from '../scene/colours.ts';
 import { innerBox, regionColour } from '../scene/regions.ts';
 import { inferSetting } from '../scene/setting.ts';
-import type { FaceAnalyzer } from '../people/face.ts';
+import { faceBox, type FaceAnalyzer } from '../people/face.ts';
+import type { HeadPose, HeadPoseEstimator } from '../people/head.ts';
 import type { BodyPose, PoseEstimator } from '../people/pose.ts';
 import { handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
-import { summariseActions, trackPoses, type TrackedPerson } from './actions.ts';
+import { summariseActions, trackPoses, type PoseTrack, type TrackedPerson } from './actions.ts';
 import { refineDetections } from './priors.ts';
 import { decodeRecord, encodeRecord } from './binary.ts';
 import { renderRecord } from './render.ts';
@@ -54,6 +55,8 @@ export interface DescriberOptions {
   readonly poseEstimator?: PoseEstimator;
   /** Age, gender and expression of the faces the poses locate. */
   readonly faceAnalyzer?: FaceAnalyzer;
+  /** Head pose (face mesh) of the tracked people's faces over a clip: turning to a side, tilting. */
+  readonly headPoseEstimator?: HeadPoseEstimator;
   /** Detections below this score are not described (default 0.35); weaker candidates still serve the priors as evidence. */
   readonly minDetectionScore?: number;
   /** Read text below this score is ignored (default 0.85). */
@@ -213,11 +216,11 @@ export function motionRecordFor(motion: MotionAnalysis, people: PeopleInClip = {
     groups.set(key, group ? { ...group, count: Math.min(group.count + 1, RECORD_LIMITS.maxCount) } : { classId: object.classId, count: 1, direction: object.direction, speed, noun, order });
   });
   // Still objects are only listed when every tracked object is still; their tracks break up when
-  // the detector misses them for a while, so the most seen in one frame is the better count.
+  // the detector misses them for a while, so the count a typical frame shows is the better count.
   for (const group of groups.values()) {
-    const peak = motion.peakCounts.get(group.classId) ?? 0;
+    const typical = motion.typicalCounts.get(group.classId) ?? 0;
     const stillGroupsOfClass = [...groups.values()].filter((other) => other.classId === group.classId && other.direction === 'still').length;
-    if (group.direction === 'still' && peak > 0 && stillGroupsOfClass === 1) group.count = Math.min(peak, RECORD_LIMITS.maxCount);
+    if (group.direction === 'still' && typical > 0 && stillGroupsOfClass === 1) group.count = Math.min(typical, RECORD_LIMITS.maxCount);
   }
   const objects = [...groups.values()]
     .sort((a, b) => b.count - a.count || a.order - b.order)
@@ -273,7 +276,7 @@ export class CmvcDescriber implements SceneDescriber {
 
   constructor(private readonly options: DescriberOptions = {}) {
     this.settings = validateOptions(options);
-    const parts = [options.detector?.id, options.textReader?.id, options.poseEstimator?.id, options.faceAnalyzer?.id].filter((part): part is string => Boolean(part));
+    const parts = [options.detector?.id, options.textReader?.id, options.poseEstimator?.id, options.faceAnalyzer?.id, options.headPoseEstimator?.id].filter((part): part is string => Boolean(part));
     this.id = parts.length > 0 ? `${SEMANTIC_CODEC_ID}+${parts.join('+')}` : SEMANTIC_CODEC_ID;
   }
 
@@ -335,8 +338,31 @@ export class CmvcDescriber implements SceneDescriber {
     motion.objects.forEach((object, index) => {
       if (object.classId === 0) nouns.set(index, nounOfBox(object.box));
     });
-    const tracked: TrackedPerson[] = trackPoses(confirmed).map((track) => ({ ...track, noun: nounOfBox(track.box) }));
+    const tracks = trackPoses(confirmed);
+    const heads = this.options.headPoseEstimator ? await profiled('people: head pose', () => this.headPoses(frames, tracks)) : undefined;
+    const tracked: TrackedPerson[] = tracks.map((track, i) => ({ ...track, ...(heads ? { heads: heads[i] } : {}), noun: nounOfBox(track.box) }));
     return { nouns, actions: summariseActions(tracked, handsOf) };
+  }
+
+  /** Face-mesh head poses of each track's faces, one mesh batch per sampled frame, only where a face is placed. */
+  private async headPoses(frames: readonly TimedRgbFrame[], tracks: readonly PoseTrack[]): Promise<(HeadPose | null)[][]> {
+    const estimator = this.options.headPoseEstimator!;
+    const heads = tracks.map((track) => track.poses.map((): HeadPose | null => null));
+    for (let frame = 0; frame < frames.length; frame += 1) {
+      const image = frames[frame]!;
+      const wanted: { track: number; index: number; box: Detection['box'] }[] = [];
+      tracks.forEach((track, t) => {
+        const index = track.frames.indexOf(frame);
+        const box = index >= 0 ? faceBox(track.poses[index]!, image.width, image.height) : null;
+        if (box) wanted.push({ track: t, index, box });
+      });
+      if (wanted.length === 0) continue;
+      const poses = await estimator.estimate(image, wanted.map((w) => w.box));
+      wanted.forEach((w, i) => {
+        heads[w.track]![w.index] = poses[i] ?? null;
+      });
+    }
+    return heads;
   }
 
   async describeKeyframe(frame: TimedFrame): Promise<ContentDescription> {

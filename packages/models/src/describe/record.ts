@@ -61,10 +61,25 @@ export interface ObjectMotion {
   readonly noun: PersonNoun;
 }
 
-export const PERSON_ACTIONS = ['turn-head', 'gesture', 'raise-arms'] as const;
+/** New actions go at the end: the structured form stores an action as its index here. */
+export const PERSON_ACTIONS = [
+  'turn-head',
+  'gesture',
+  'raise-arms',
+  'turn-head-left',
+  'turn-head-right',
+  'tilt-head',
+  'gesture-one-hand',
+  'gesture-at-chest',
+  'sign',
+] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
 
-/** Something people do without going anywhere: turning their heads, gesturing. */
+/**
+ * Something people do without going anywhere: turning their heads (to the left or right as seen in
+ * the frame; plain `turn-head` when they turn and come back), tilting them, gesturing (with one hand,
+ * one hand at the chest, or both: `gesture`), signing (both hands moving in front of the upper body).
+ */
 export interface ActionRecord {
   readonly noun: PersonNoun;
   readonly count: number;

@@ -130,18 +130,24 @@ function renderAreaMotion(area: AreaMotion): string {
   return `${speed}movement ${DIRECTION[area.direction]} ${PLACE[area.position]}`;
 }
 
-const ACTION: Readonly<Record<ActionRecord['action'], [singular: string, plural: string, object: string]>> = {
-  'turn-head': ['turns', 'turn', 'head'],
-  gesture: ['gestures with', 'gesture with', 'hands'],
-  'raise-arms': ['raises', 'raise', 'arms'],
+/** Singular and plural phrasing of each action; `{own}` becomes his, her or their. */
+const ACTION: Readonly<Record<ActionRecord['action'], [singular: string, plural: string]>> = {
+  'turn-head': ['turns {own} head', 'turn {own} heads'],
+  gesture: ['gestures with {own} hands', 'gesture with {own} hands'],
+  'raise-arms': ['raises {own} arms', 'raise {own} arms'],
+  'turn-head-left': ['turns {own} head to the left', 'turn {own} heads to the left'],
+  'turn-head-right': ['turns {own} head to the right', 'turn {own} heads to the right'],
+  'tilt-head': ['tilts {own} head', 'tilt {own} heads'],
+  'gesture-one-hand': ['gestures with one hand', 'gesture with one hand'],
+  'gesture-at-chest': ['gestures with one hand at {own} chest', 'gesture with one hand at {own} chests'],
+  sign: ['signs with both hands', 'sign with both hands'],
 };
 
 function renderAction(action: ActionRecord): string {
-  const [singular, plural, thing] = ACTION[action.action];
   const one = action.count === 1;
+  const [singular, plural] = ACTION[action.action];
   const [his, their] = POSSESSIVE[action.noun];
-  const things = thing === 'head' && !one ? 'heads' : thing;
-  return `${countedPerson(action.noun, action.count)} ${one ? singular : plural} ${one ? his : their} ${things}`;
+  return `${countedPerson(action.noun, action.count)} ${(one ? singular : plural).replace('{own}', one ? his : their)}`;
 }
 
 /** People going the same way at the same speed share one clause: "a woman and a man walk toward the camera". */

@@ -52,8 +52,11 @@ export interface MotionAnalysis {
   readonly objects: readonly MovingObject[];
   /** Moving foreground regions not explained by a moving tracked object. */
   readonly areas: readonly MovingArea[];
-  /** Per class id, the most detections of that class seen in one sampled frame (a floor for how many there are). */
-  readonly peakCounts: ReadonlyMap<number, number>;
+  /**
+   * Per class id, how many of that class a sampled frame shows: the median over the frames where the
+   * class is detected, so one frame with a spurious extra box (or one missed) does not set the count.
+   */
+  readonly typicalCounts: ReadonlyMap<number, number>;
 }
 
 export interface TimedRgbFrame extends RgbFrame {
@@ -119,6 +122,23 @@ function validate(frames: readonly TimedRgbFrame[], detections: MotionAnalysisOp
 }
 
 /** Dense-flow motion analysis of one clip's sampled frames. */
+/** Per class, the median count over the frames that show the class (halves round up). */
+export function typicalCounts(frames: readonly (readonly Detection[])[]): Map<number, number> {
+  const perFrame = new Map<number, number[]>();
+  for (const list of frames) {
+    const counts = new Map<number, number>();
+    for (const detection of list) counts.set(detection.classId, (counts.get(detection.classId) ?? 0) + 1);
+    for (const [classId, count] of counts) perFrame.set(classId, [...(perFrame.get(classId) ?? []), count]);
+  }
+  const typical = new Map<number, number>();
+  for (const [classId, counts] of perFrame) {
+    const sorted = counts.sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    typical.set(classId, Number.isInteger(middle) ? Math.round((sorted[middle - 1]! + sorted[middle]!) / 2) : sorted[Math.floor(middle)]!);
+  }
+  return typical;
+}
+
 export async function analyseMotion(frames: readonly TimedRgbFrame[], options: MotionAnalysisOptions = {}): Promise<MotionAnalysis> {
   validate(frames, options.detections);
   const { cv } = await loadOpenCv();
@@ -155,13 +175,7 @@ export async function analyseMotion(frames: readonly TimedRgbFrame[], options: M
     object.direction === 'still' && areas.some((area) => containsCentre(object.box, area.box)) ? { ...object, direction: 'in-place' as const } : object,
   );
   const unexplained = areas.filter((area) => !withActivity.some((object) => object.direction !== 'still' && overlaps(object.box, area.box)));
-  const peakCounts = new Map<number, number>();
-  for (const list of options.detections ?? []) {
-    const counts = new Map<number, number>();
-    for (const detection of list) counts.set(detection.classId, (counts.get(detection.classId) ?? 0) + 1);
-    for (const [classId, count] of counts) peakCounts.set(classId, Math.max(count, peakCounts.get(classId) ?? 0));
-  }
-  return { camera, cameraSpeed, seconds, objects: withActivity, areas: unexplained, peakCounts };
+  return { camera, cameraSpeed, seconds, objects: withActivity, areas: unexplained, typicalCounts: typicalCounts(options.detections ?? []) };
 }
 
 /** Box sides within this distance of the border (frame fractions) are taken to be cut off by it. */

@@ -7,6 +7,7 @@ export {
   type MovingArea,
   type MovingObject,
   type TimedRgbFrame,
+  typicalCounts,
 } from './analyse.ts';
 export { fitCameraMotion, type SimilarityMotion } from './camera.ts';
 export { analysisSize, denseFlow, toAnalysisGray, DEFAULT_ANALYSIS_WIDTH, MAX_ANALYSIS_WIDTH, type FlowField, type GrayImage } from './flow.ts';

