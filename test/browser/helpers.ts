@@ -2,14 +2,16 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { screenshotPath } from '../support/browser.ts';
-import { waitForVideo, type Stack } from '../support/stack.ts';
+import { join } from 'node:path';
+import { launchBrowser, screenshotPath, type Browser } from '../support/browser.ts';
+import { makeClip } from '../support/media.ts';
+import { startStack, waitForVideo, type Stack } from '../support/stack.ts';
 
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
 
 /** Ingests server paths through the API and waits until each is READY; returns the ids in order. */
-export async function ingestPaths(stack: Stack, inputs: { path: string; title: string }[]): Promise<string[]> {
+export async function ingestPaths(stack: Stack, inputs: { path: string; title: string }[], readyTimeoutMs?: number): Promise<string[]> {
   const response = await stack.graphql<{ ingestVideos: { video: { id: string } | null; error: { code: string } | null }[] }>(
     'mutation($inputs: [IngestVideoInput!]!) { ingestVideos(inputs: $inputs) { video { id } error { code } } }',
     { inputs },
@@ -19,8 +21,33 @@ export async function ingestPaths(stack: Stack, inputs: { path: string; title: s
     expect(item.error).toBeNull();
     return item.video!.id;
   });
-  for (const id of ids) expect((await waitForVideo(stack, id)).status).toBe('READY');
+  for (const id of ids) expect((await waitForVideo(stack, id, readyTimeoutMs)).status).toBe('READY');
   return ids;
+}
+
+/** A lavfi clip to archive before a browser test: made in the stack's ingest folder as `file`. */
+export interface ArchivedClip {
+  readonly file: string;
+  readonly source: string;
+  readonly seconds: number;
+  readonly title: string;
+}
+
+export interface WatchStack {
+  readonly stack: Stack;
+  readonly browser: Browser;
+  /** The clips' video ids, in order, each READY. */
+  readonly videoIds: string[];
+}
+
+/** The stack with the web app and a worker, the clips archived, and Chromium: what a test of the video pages starts from. */
+export async function startWatchStack(clips: readonly ArchivedClip[], options: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<WatchStack> {
+  const stack = await startStack({ web: true, ...(options.env ? { env: options.env } : {}) });
+  stack.startWorker();
+  const inputs = clips.map((clip) => ({ path: join(stack.ingestRoot, clip.file), title: clip.title }));
+  await Promise.all(clips.map((clip, index) => makeClip(inputs[index]!.path, { source: clip.source, seconds: clip.seconds })));
+  const videoIds = await ingestPaths(stack, inputs, options.readyTimeoutMs);
+  return { stack, browser: await launchBrowser(), videoIds };
 }
 
 /** Fails with the rule ids and offending nodes when axe finds serious or critical problems. */

@@ -5,22 +5,18 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, type Browser } from '../support/browser.ts';
-import { makeClip } from '../support/media.ts';
-import { startStack, type Stack } from '../support/stack.ts';
-import { ingestPaths } from './helpers.ts';
+import type { Browser } from '../support/browser.ts';
+import type { Stack } from '../support/stack.ts';
+import { startWatchStack } from './helpers.ts';
 
 let stack: Stack;
 let browser: Browser;
 let videoId: string;
 
 beforeAll(async () => {
-  stack = await startStack({ web: true });
-  stack.startWorker();
-  const path = join(stack.ingestRoot, 'manage.mp4');
-  await makeClip(path, { source: 'testsrc2=size=160x120:rate=8', seconds: 2 });
-  [videoId] = (await ingestPaths(stack, [{ path, title: 'Before the edit' }])) as [string];
-  browser = await launchBrowser();
+  const watch = await startWatchStack([{ file: 'manage.mp4', source: 'testsrc2=size=160x120:rate=8', seconds: 2, title: 'Before the edit' }]);
+  ({ stack, browser } = watch);
+  videoId = watch.videoIds[0]!;
 });
 
 afterAll(async () => {

@@ -4,17 +4,14 @@
  * moment plays from there; opening a search moment (?t=) plays from that moment. The times from
  * click or seek to the first frame are recorded in test-results/, not asserted.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS_DIR, launchBrowser, type Browser } from '../support/browser.ts';
-import { startStack, waitForVideo, type Stack } from '../support/stack.ts';
-import { followRendition } from './helpers.ts';
+import { ARTIFACTS_DIR, type Browser } from '../support/browser.ts';
+import type { Stack } from '../support/stack.ts';
+import { followRendition, startWatchStack } from './helpers.ts';
 
-const run = promisify(execFile);
 const SECONDS = 40;
 const PLAYER = 'video[data-testid="player"]';
 
@@ -35,18 +32,13 @@ function watch(page: Page): void {
 }
 
 beforeAll(async () => {
-  // Few described keyframes: the encode's analyzers are not what this test is about.
-  stack = await startStack({ web: true, env: { ENCODE_KEYFRAME_SECONDS: '10' } });
-  stack.startWorker();
-  const path = join(stack.ingestRoot, 'long.mp4');
-  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=12:duration=${SECONDS}`, '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', path]);
-  const response = await stack.graphql<{ ingestVideos: { video: { id: string } }[] }>(
-    'mutation($inputs: [IngestVideoInput!]!) { ingestVideos(inputs: $inputs) { video { id } } }',
-    { inputs: [{ path, title: 'A long test pattern' }] },
-  );
-  videoId = response.data!.ingestVideos[0]!.video.id;
-  expect((await waitForVideo(stack, videoId, 900_000)).status).toBe('READY');
-  browser = await launchBrowser();
+  const watch = await startWatchStack([{ file: 'long.mp4', source: 'testsrc2=size=320x240:rate=12', seconds: SECONDS, title: 'A long test pattern' }], {
+    // Few described keyframes: the encode's analyzers are not what this test is about.
+    env: { ENCODE_KEYFRAME_SECONDS: '10' },
+    readyTimeoutMs: 900_000,
+  });
+  ({ stack, browser } = watch);
+  videoId = watch.videoIds[0]!;
 }, 900_000);
 
 afterAll(async () => {

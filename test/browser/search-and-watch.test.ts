@@ -4,10 +4,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotPath, type Browser } from '../support/browser.ts';
-import { makeClip } from '../support/media.ts';
-import { startStack, type Stack } from '../support/stack.ts';
-import { expectAccessible, followRendition, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
+import { screenshotPath, type Browser } from '../support/browser.ts';
+import type { Stack } from '../support/stack.ts';
+import { expectAccessible, followRendition, imagesSettled, screenshotBoth, startWatchStack } from './helpers.ts';
 import { contentWords } from '../../apps/api/src/services/relevance.ts';
 
 let stack: Stack;
@@ -15,12 +14,9 @@ let browser: Browser;
 let videoId: string;
 
 beforeAll(async () => {
-  stack = await startStack({ web: true });
-  stack.startWorker();
-  const path = join(stack.ingestRoot, 'bars.mp4');
-  await makeClip(path, { source: 'testsrc2=size=320x240:rate=12', seconds: 2 });
-  [videoId] = (await ingestPaths(stack, [{ path, title: 'Colour test pattern' }])) as [string];
-  browser = await launchBrowser();
+  const watch = await startWatchStack([{ file: 'bars.mp4', source: 'testsrc2=size=320x240:rate=12', seconds: 2, title: 'Colour test pattern' }]);
+  ({ stack, browser } = watch);
+  videoId = watch.videoIds[0]!;
 });
 
 afterAll(async () => {

@@ -3,30 +3,23 @@
  * the rendition's progress until it is READY, and the player plays what the retrieval generator
  * made from the other video's keyframes.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Browser } from '../support/browser.ts';
-import { makeClip } from '../support/media.ts';
-import { startStack, type Stack } from '../support/stack.ts';
-import { expectAccessible, followRendition, imagesSettled, ingestPaths, screenshotBoth } from './helpers.ts';
+import type { Browser } from '../support/browser.ts';
+import type { Stack } from '../support/stack.ts';
+import { expectAccessible, followRendition, imagesSettled, screenshotBoth, startWatchStack } from './helpers.ts';
 
 let stack: Stack;
 let browser: Browser;
 let videoId: string;
 
 beforeAll(async () => {
-  stack = await startStack({ web: true });
-  stack.startWorker();
-  const bars = join(stack.ingestRoot, 'bars.mp4');
-  const pattern = join(stack.ingestRoot, 'pattern.mp4');
-  await makeClip(bars, { source: 'smptehdbars=size=320x240:rate=12', seconds: 2 });
-  await makeClip(pattern, { source: 'testsrc2=size=320x240:rate=12', seconds: 2 });
   // TT2V never draws on a video's own pixels: the second video is the library it retrieves from.
-  [videoId] = (await ingestPaths(stack, [
-    { path: bars, title: 'Broadcast colour bars' },
-    { path: pattern, title: 'Moving test pattern' },
-  ])) as [string, string];
-  browser = await launchBrowser();
+  const watch = await startWatchStack([
+    { file: 'bars.mp4', source: 'smptehdbars=size=320x240:rate=12', seconds: 2, title: 'Broadcast colour bars' },
+    { file: 'pattern.mp4', source: 'testsrc2=size=320x240:rate=12', seconds: 2, title: 'Moving test pattern' },
+  ]);
+  ({ stack, browser } = watch);
+  videoId = watch.videoIds[0]!;
 });
 
 afterAll(async () => {

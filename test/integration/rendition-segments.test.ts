@@ -40,7 +40,7 @@ beforeAll(async () => {
   expect((await waitForVideo(stack, videoId, 600_000)).status).toBe('READY');
   const facts = await stack.graphql<{ video: { frameCount: number } }>('query($id: ID!) { video(id: $id) { frameCount } }', { id: videoId });
   frameCount = facts.data!.video.frameCount;
-});
+}, 900_000);
 
 afterAll(async () => {
   await stack?.stop();

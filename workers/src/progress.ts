@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { EventBus, JobProgressEvent } from '@cmvc/jobs';
+import type { ArchiveEvents, JobProgressEvent } from '@cmvc/jobs';
 
 /**
  * Forwards codec progress to BullMQ (job.progress) and the event bus at most every `intervalMs`
@@ -7,7 +7,7 @@ import type { EventBus, JobProgressEvent } from '@cmvc/jobs';
  */
 export function progressReporter(
   job: Job,
-  events: EventBus,
+  events: ArchiveEvents,
   target: Pick<JobProgressEvent, 'kind' | 'videoId' | 'renditionId'>,
   onReport: (fraction: number) => Promise<unknown> = async () => {},
   intervalMs = 250,

@@ -5,14 +5,14 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { BitstreamError, CodecError, decodeSegments, joinSegments, segmentSpan, type Generator, type SegmentGrid, type SemanticTextCodec } from '@cmvc/codec';
 import type { RenditionRepository, VideoRepository } from '@cmvc/db';
-import { canonicalRenditionParameters, type EventBus, type RenderJobData, type RenditionOptions } from '@cmvc/jobs';
+import { canonicalRenditionParameters, type ArchiveEvent, type ArchiveEvents, type RenderJobData, type RenditionOptions } from '@cmvc/jobs';
 import { progressReporter } from './progress.ts';
 
 export interface RenderProcessorDependencies {
   readonly videos: VideoRepository;
   readonly renditions: RenditionRepository;
   readonly blobs: BlobStore;
-  readonly events: EventBus;
+  readonly events: ArchiveEvents;
   readonly semanticCodecs: readonly SemanticTextCodec[];
   /** The TT2V generator for one video (it must never draw on that video's own pixels), or null if none is configured. */
   readonly tt2vGenerator: (videoId: string) => Generator | null;
@@ -83,7 +83,17 @@ export class RenderProcessor {
     );
     const workDir = await mkdtemp(join(tmpdir(), 'cmvc-render-'));
     await this.discardSegments(video.id, rendition.id);
+    // The segment a viewer waits for: announced on the bus while this job runs; the row holds a wish
+    // made before the job subscribed.
+    let wantedByEvent: number | null = null;
+    let wantedInRow: number | null = null;
+    let stopListening = () => {};
+    const changed = () => events.publish({ type: 'rendition-updated', renditionId: rendition.id });
     try {
+      stopListening = await events.subscribe((event: ArchiveEvent) => {
+        if (event.type === 'segment-wanted' && event.renditionId === rendition.id) wantedByEvent = event.index;
+      });
+      wantedInRow = (await renditions.findById(rendition.id))?.wantedSegment ?? null;
       report('load', 0, true);
       const bitstream = new Uint8Array(await blobs.get(video.bitstreamBlobKey));
       const rendered = await decodeSegments(
@@ -96,11 +106,15 @@ export class RenderProcessor {
           ...(generator ? { generator } : {}),
         },
         {
-          start: (grid) => renditions.startSegments(rendition.id, hlsPlaylist(grid, segmentFileName), grid.count).then(() => undefined),
-          wanted: async () => (await renditions.findById(rendition.id))?.wantedSegment ?? null,
+          start: async (grid) => {
+            await renditions.startSegments(rendition.id, hlsPlaylist(grid, segmentFileName), grid.count);
+            await changed();
+          },
+          wanted: async () => wantedByEvent ?? wantedInRow,
           finished: async (index, path) => {
             const stored = await blobs.putFile(segmentBlobKey(video.id, rendition.id, index), path);
             await renditions.addSegment(rendition.id, index, stored.key, stored.size);
+            await changed();
           },
         },
         (event) => report(event.stage, event.fraction),
@@ -116,6 +130,7 @@ export class RenderProcessor {
       const key = blobKeys.rendition(video.id, rendition.id, format);
       const stored = await blobs.putFile(key, output);
       await renditions.markReady(rendition.id, key, stored.size);
+      await changed();
       report('done', 1, true);
       await events.publish({ type: 'video-updated', videoId: video.id });
     } catch (error) {
@@ -123,6 +138,7 @@ export class RenderProcessor {
       await this.discardSegments(video.id, rendition.id).catch(() => undefined);
       throw error;
     } finally {
+      stopListening();
       await rm(workDir, { recursive: true, force: true });
     }
   }
@@ -135,6 +151,7 @@ export class RenderProcessor {
 
   async fail(renditionId: string, reason: string): Promise<void> {
     const rendition = await this.dependencies.renditions.markFailed(renditionId, reason);
+    await this.dependencies.events.publish({ type: 'rendition-updated', renditionId });
     await this.dependencies.events.publish({ type: 'video-updated', videoId: rendition.videoId });
   }
 }

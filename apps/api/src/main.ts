@@ -57,7 +57,7 @@ const server = await createApiServer({
           ? { available: false, reason: 'TT2V_GENERATOR is none' }
           : { available: true },
       output: { limits: config.media, upscaleFactor: config.models.superResolution.scale },
-    }),
+    }, events),
     ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, config.ffmpeg.ffprobePath)),
     events,
     auth: new AuthService(new AuthRepository(db), config.api.authRequired, new LoginThrottle(redis, config.api.login)),

@@ -1,5 +1,6 @@
 /** RenditionService's playlist and segment waits, against an in-memory rendition store. */
 import type { Rendition, RenditionRepository, RenditionSegment } from '@cmvc/db';
+import { MemoryEvents, type ArchiveEvent } from '@cmvc/jobs';
 import { describe, expect, it } from 'vitest';
 import { RenditionService, RenditionStreamError } from '../src/services/rendition-service.ts';
 
@@ -15,11 +16,19 @@ function memoryRenditions(initial: Partial<Rendition>) {
     findSegment: async (_id: string, index: number) => segments.get(index) ?? null,
     wantSegment: async (_id: string, index: number) => void wanted.push(index),
   } as unknown as RenditionRepository;
-  const finish = (index: number) => segments.set(index, { renditionId: ID, index, blobKey: `renditions/v/${ID}/${index}.ts`, bytes: 1, createdAt: new Date() });
-  return { rendition, repository, wanted, finish };
+  const events = new MemoryEvents();
+  const announce = () => void events.publish({ type: 'rendition-updated', renditionId: ID });
+  /** Changes the row as a render job does, and announces it. */
+  const update = (fields: Partial<Rendition>) => {
+    Object.assign(rendition, fields);
+    announce();
+  };
+  const finish = (index: number, announced = true) => {
+    segments.set(index, { renditionId: ID, index, blobKey: `renditions/v/${ID}/${index}.ts`, bytes: 1, createdAt: new Date() });
+    if (announced) announce();
+  };
+  return { rendition, repository, wanted, finish, update, events, service: new RenditionService(repository, null as never, null as never, null as never, { tt2v: { available: false } }, events) };
 }
-
-const service = (repository: RenditionRepository) => new RenditionService(repository, null as never, null as never, null as never, { tt2v: { available: false } });
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(
@@ -31,37 +40,55 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 describe('rendition streams', () => {
   it('waits for the playlist the render job writes', async () => {
     const store = memoryRenditions({ status: 'QUEUED' });
-    setTimeout(() => Object.assign(store.rendition, { status: 'RENDERING', playlist: '#EXTM3U\n', segmentCount: 3 }), 250);
-    expect(await service(store.repository).playlist(ID)).toBe('#EXTM3U\n');
+    setTimeout(() => store.update({ status: 'RENDERING', playlist: '#EXTM3U\n', segmentCount: 3 }), 250);
+    expect(await store.service.playlist(ID)).toBe('#EXTM3U\n');
   });
 
   it('asks for a missing segment once and answers when it is rendered', async () => {
     const store = memoryRenditions({ playlist: '#EXTM3U\n', segmentCount: 5 });
     setTimeout(() => store.finish(4), 350);
-    const segment = await service(store.repository).segment(ID, 4);
+    const segment = await store.service.segment(ID, 4);
     expect(segment.index).toBe(4);
     expect(store.wanted).toEqual([4]);
+  });
+
+  it('answers as soon as the render job announces the segment, and tells the job which one is wanted', async () => {
+    const store = memoryRenditions({ playlist: '#EXTM3U\n', segmentCount: 5 });
+    const heard: ArchiveEvent[] = [];
+    await store.events.subscribe((event) => void heard.push(event));
+    const started = performance.now();
+    setTimeout(() => store.finish(3), 150);
+    expect((await store.service.segment(ID, 3)).index).toBe(3);
+    // Well before the once-a-second recheck: the announcement, not a poll, ended the wait.
+    expect(performance.now() - started).toBeLessThan(900);
+    expect(heard[0]).toEqual({ type: 'segment-wanted', renditionId: ID, index: 3 });
+  });
+
+  it('looks again on its own when an announcement is lost', async () => {
+    const store = memoryRenditions({ playlist: '#EXTM3U\n', segmentCount: 5 });
+    setTimeout(() => store.finish(2, false), 100);
+    expect((await store.service.segment(ID, 2)).index).toBe(2);
   });
 
   it('does not ask for a segment that exists', async () => {
     const store = memoryRenditions({ playlist: '#EXTM3U\n', segmentCount: 5 });
     store.finish(0);
-    expect((await service(store.repository).segment(ID, 0)).index).toBe(0);
+    expect((await store.service.segment(ID, 0)).index).toBe(0);
     expect(store.wanted).toEqual([]);
   });
 
   it('refuses an index past the end, an unknown rendition, and stops waiting when the render fails', async () => {
     const store = memoryRenditions({ playlist: '#EXTM3U\n', segmentCount: 5 });
-    expect(await codeOf(service(store.repository).segment(ID, 5))).toBe('BAD_SEGMENT');
-    expect(await codeOf(service(store.repository).playlist('00000000-0000-4000-8000-000000000002'))).toBe('NOT_FOUND');
-    setTimeout(() => Object.assign(store.rendition, { status: 'FAILED', error: 'boom' }), 250);
-    expect(await codeOf(service(store.repository).segment(ID, 2))).toBe('RENDITION_FAILED');
+    expect(await codeOf(store.service.segment(ID, 5))).toBe('BAD_SEGMENT');
+    expect(await codeOf(store.service.playlist('00000000-0000-4000-8000-000000000002'))).toBe('NOT_FOUND');
+    setTimeout(() => store.update({ status: 'FAILED', error: 'boom' }), 250);
+    expect(await codeOf(store.service.segment(ID, 2))).toBe('RENDITION_FAILED');
   });
 
   it('stops waiting when the client goes away', async () => {
     const store = memoryRenditions({ playlist: '#EXTM3U\n', segmentCount: 5 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    await expect(service(store.repository).segment(ID, 1, controller.signal)).rejects.toThrow(/abort/i);
+    await expect(store.service.segment(ID, 1, controller.signal)).rejects.toThrow(/abort/i);
   });
 });

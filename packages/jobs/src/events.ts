@@ -16,7 +16,27 @@ export interface VideoUpdatedEvent {
   readonly videoId: string;
 }
 
-export type ArchiveEvent = JobProgressEvent | VideoUpdatedEvent;
+/** A rendition's playlist, segments or status changed. */
+export interface RenditionUpdatedEvent {
+  readonly type: 'rendition-updated';
+  readonly renditionId: string;
+}
+
+/** A viewer waits for segment `index` of a rendition, so its render job should make that one next. */
+export interface SegmentWantedEvent {
+  readonly type: 'segment-wanted';
+  readonly renditionId: string;
+  readonly index: number;
+}
+
+export type ArchiveEvent = JobProgressEvent | VideoUpdatedEvent | RenditionUpdatedEvent | SegmentWantedEvent;
+
+/** Where archive events are published and heard: Redis in a deployment, memory in service specs. */
+export interface ArchiveEvents {
+  publish(event: ArchiveEvent): Promise<void>;
+  /** Calls `listener` for every event until the returned function is called. */
+  subscribe(listener: (event: ArchiveEvent) => void): Promise<() => void>;
+}
 
 const CHANNEL = 'cmvc:events';
 
@@ -24,7 +44,7 @@ const CHANNEL = 'cmvc:events';
  * Archive events over Redis pub/sub, so every API process sees what every worker publishes,
  * whichever machine they run on.
  */
-export class EventBus {
+export class EventBus implements ArchiveEvents {
   private subscriber: Redis | null = null;
   private readonly listeners = new Set<(event: ArchiveEvent) => void>();
 
@@ -102,6 +122,59 @@ export function eventStream<E extends ArchiveEvent>(
     },
     [Symbol.asyncIterator]() {
       return this;
+    },
+  };
+}
+
+/** Archive events within one process: for service specs and single-process tools. */
+export class MemoryEvents implements ArchiveEvents {
+  private readonly listeners = new Set<(event: ArchiveEvent) => void>();
+
+  async publish(event: ArchiveEvent): Promise<void> {
+    for (const each of this.listeners) each(event);
+  }
+
+  async subscribe(listener: (event: ArchiveEvent) => void): Promise<() => void> {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** Waits for matching events, keeping those that arrive between waits. */
+export interface EventWaiter<E extends ArchiveEvent> {
+  /** The next matching event (or the oldest one missed since the last call), or null after `timeoutMs` or when `signal` aborts. */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<E | null>;
+  close(): Promise<void>;
+}
+
+/** Subscribes at once, so an event published right after this resolves is not lost. */
+export async function waitForEvents<E extends ArchiveEvent>(events: ArchiveEvents, accept: (event: ArchiveEvent) => event is E): Promise<EventWaiter<E>> {
+  const missed: E[] = [];
+  let wake: (() => void) | null = null;
+  const unsubscribe = await events.subscribe((event) => {
+    if (!accept(event)) return;
+    if (missed.push(event) > 1_000) missed.shift();
+    wake?.();
+  });
+  return {
+    async next(timeoutMs, signal) {
+      if (missed.length === 0 && !signal?.aborted) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            wake = null;
+            resolve();
+          };
+          const timer = setTimeout(done, timeoutMs);
+          signal?.addEventListener('abort', done, { once: true });
+          wake = done;
+        });
+      }
+      return missed.shift() ?? null;
+    },
+    async close() {
+      unsubscribe();
     },
   };
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Rendition, RenditionRepository, RenditionSegment, VideoRepository, KeyframeRepository } from '@cmvc/db';
-import { canonicalRenditionParameters, type JobQueues, type RenditionOptions } from '@cmvc/jobs';
+import { canonicalRenditionParameters, waitForEvents, type ArchiveEvent, type ArchiveEvents, type JobQueues, type RenditionOptions, type RenditionUpdatedEvent } from '@cmvc/jobs';
 import type { MediaLimits } from '@cmvc/config';
 import { badUserInput, notFound } from './errors.ts';
 
@@ -18,8 +17,11 @@ export interface RenditionCapabilities {
 
 /** How long a request for a playlist or segment that is not rendered yet waits for it. */
 export const SEGMENT_WAIT_MS = 60_000;
-/** How often a waiting request looks again (one small indexed read). */
-const SEGMENT_POLL_MS = 100;
+/**
+ * A waiting request looks again when the render job announces a change, and at least this often:
+ * Redis pub/sub delivers at most once, so a lost announcement costs a second, not the whole wait.
+ */
+const SEGMENT_RECHECK_MS = 1_000;
 
 export type RenditionStreamErrorCode = 'NOT_FOUND' | 'BAD_SEGMENT' | 'RENDITION_FAILED' | 'NOT_RENDERED_IN_TIME';
 
@@ -46,6 +48,7 @@ export class RenditionService {
     private readonly keyframes: KeyframeRepository,
     private readonly queues: JobQueues,
     private readonly capabilities: RenditionCapabilities,
+    private readonly events: ArchiveEvents,
   ) {}
 
   async request(videoId: string, mode: RenditionModeName, options: RenditionOptions): Promise<Rendition> {
@@ -96,7 +99,9 @@ export class RenditionService {
       const segment = await this.renditions.findSegment(renditionId, index);
       if (!segment && !asked) {
         asked = true;
+        // The row keeps the wish for a render job that has not started; the event reaches a running one at once.
         await this.renditions.wantSegment(renditionId, index);
+        await this.events.publish({ type: 'segment-wanted', renditionId, index });
       }
       return segment;
     });
@@ -104,15 +109,25 @@ export class RenditionService {
 
   private async waitFor<T>(renditionId: string, signal: AbortSignal | undefined, take: (rendition: Rendition) => Promise<T | null>): Promise<T> {
     const deadline = Date.now() + SEGMENT_WAIT_MS;
-    for (;;) {
-      const rendition = await this.renditions.findById(renditionId);
-      if (!rendition) throw new RenditionStreamError('NOT_FOUND', `No rendition with id ${renditionId}`);
-      const value = await take(rendition);
-      if (value !== null) return value;
-      if (rendition.status === 'FAILED') throw new RenditionStreamError('RENDITION_FAILED', `The rendition failed: ${rendition.error ?? 'unknown error'}`);
-      if (rendition.status === 'READY') throw new RenditionStreamError('NOT_FOUND', 'This rendition was made before renditions were segmented; play its file');
-      if (Date.now() >= deadline) throw new RenditionStreamError('NOT_RENDERED_IN_TIME', `Not rendered within ${SEGMENT_WAIT_MS / 1000} s; try again`);
-      await sleep(SEGMENT_POLL_MS, undefined, signal ? { signal } : {});
+    const changes = await waitForEvents(
+      this.events,
+      (event: ArchiveEvent): event is RenditionUpdatedEvent => event.type === 'rendition-updated' && event.renditionId === renditionId,
+    );
+    try {
+      for (;;) {
+        const rendition = await this.renditions.findById(renditionId);
+        if (!rendition) throw new RenditionStreamError('NOT_FOUND', `No rendition with id ${renditionId}`);
+        const value = await take(rendition);
+        if (value !== null) return value;
+        if (rendition.status === 'FAILED') throw new RenditionStreamError('RENDITION_FAILED', `The rendition failed: ${rendition.error ?? 'unknown error'}`);
+        if (rendition.status === 'READY') throw new RenditionStreamError('NOT_FOUND', 'This rendition was made before renditions were segmented; play its file');
+        const left = deadline - Date.now();
+        if (left <= 0) throw new RenditionStreamError('NOT_RENDERED_IN_TIME', `Not rendered within ${SEGMENT_WAIT_MS / 1000} s; try again`);
+        await changes.next(Math.min(SEGMENT_RECHECK_MS, left), signal);
+        signal?.throwIfAborted();
+      }
+    } finally {
+      await changes.close();
     }
   }
 }
