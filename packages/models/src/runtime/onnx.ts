@@ -27,3 +27,17 @@ export async function loadOnnxSession(modelPath: string, options: OnnxOptions = 
     graphOptimizationLevel: 'all',
   });
 }
+
+/** A session for an ONNX model built in memory (by the converters), with the same options as loadOnnxSession. */
+export async function createOnnxSession(model: Uint8Array, options: OnnxOptions = {}): Promise<InferenceSession> {
+  const ort = await loadOrt();
+  try {
+    return await ort.InferenceSession.create(model, {
+      intraOpNumThreads: options.threads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (cause) {
+    throw new ModelError('model-load-failed', `onnxruntime rejected the converted model: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}

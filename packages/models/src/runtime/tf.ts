@@ -75,3 +75,14 @@ export async function loadLayersModelFromDisk(modelJsonPath: string): Promise<La
   const tf = await loadTf();
   return tf.loadLayersModel(await diskHandler(tf, modelJsonPath));
 }
+
+/** Float weights by manifest name, dequantised by tfjs exactly as tfjs loads them; int32 weights are left out. */
+export function decodeFloatWeights(tf: Tf, specs: readonly TfNamespace.io.WeightsManifestEntry[], data: ArrayBuffer): Map<string, { shape: number[]; data: Float32Array }> {
+  const tensors = tf.io.decodeWeights(data, [...specs]);
+  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, tensor] of Object.entries(tensors)) {
+    if (tensor.dtype === 'float32') weights.set(name, { shape: tensor.shape, data: tensor.dataSync() as Float32Array });
+    tensor.dispose();
+  }
+  return weights;
+}
