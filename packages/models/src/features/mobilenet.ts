@@ -9,7 +9,7 @@ import { framesToBatch } from '../runtime/tensors.ts';
 import { convertKerasModel } from '../runtime/convert-keras.ts';
 import { createOnnxSession, loadOrt, type InferenceSession } from '../runtime/onnx.ts';
 import { encodeOnnxModel } from '../runtime/onnx-proto.ts';
-import { decodeFloatWeights, loadTf, type Tf } from '../runtime/tf.ts';
+import { decodeWeightMap, loadTf, type Tf } from '../runtime/tf.ts';
 
 export type FeatureModelName = 'mobilenet-v2' | 'inception-v3';
 
@@ -49,7 +49,7 @@ async function loadPooledSession(tf: Tf, spec: FeatureModelSpec): Promise<Pooled
     return Buffer.from(encoded, 'base64');
   });
   const data = Buffer.concat(shards);
-  const weights = decodeFloatWeights(tf, manifest.flatMap((group) => group.weights), data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const weights = decodeWeightMap(tf, manifest.flatMap((group) => group.weights), data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   const conversion = convertKerasModel(modelJson.modelTopology, weights, [spec.poolLayer]);
   const session = await createOnnxSession(encodeOnnxModel(conversion.graph, `cmvc nsfwjs/${spec.directory}`));
   return { session, input: conversion.inputName, output: spec.poolLayer };

@@ -5,10 +5,11 @@
  */
 import { ModelError } from './errors.ts';
 import { OnnxGraphBuilder, type OnnxGraph } from './onnx-proto.ts';
+import type { DecodedWeight } from './tf.ts';
 import { hwcmToGroupedOihw, hwioToOihw, tfPads, type TfPadding } from './onnx-layout.ts';
 
 /** Decoded weights by manifest name (`layer/kernel`, `layer/gamma`, …). */
-export type WeightMap = ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+export type WeightMap = ReadonlyMap<string, DecodedWeight>;
 
 interface KerasLayer {
   readonly name: string;
@@ -94,8 +95,8 @@ export function convertKerasModel(topology: unknown, weights: WeightMap, outputL
 
   const weight = (layer: KerasLayer, key: string): { shape: readonly number[]; data: Float32Array } => {
     const found = weights.get(`${layer.name}/${key}`);
-    if (!found) throw new ModelError('model-load-failed', `Keras weights have no ${layer.name}/${key}`);
-    return found;
+    if (!(found?.data instanceof Float32Array)) throw new ModelError('model-load-failed', `Keras weights have no float ${layer.name}/${key}`);
+    return { shape: found.shape, data: found.data };
   };
   const activation = (layer: KerasLayer, x: string, shape: Shape): string => {
     const name = (layer.config['activation'] as string | undefined) ?? 'linear';

@@ -14,16 +14,17 @@ const enum TensorType {
 const enum AttributeType {
   Float = 1,
   Int = 2,
+  String = 3,
   Ints = 7,
 }
 
-export type AttributeValue = number | readonly number[] | { readonly float: number };
+export type AttributeValue = number | string | readonly number[] | { readonly float: number };
 
 export interface OnnxNode {
   readonly op: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
-  /** Plain numbers are INT attributes, arrays INTS; floats are spelled `{ float: x }`. */
+  /** Plain numbers are INT attributes, arrays INTS, strings STRING; floats are spelled `{ float: x }`. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
 }
 
@@ -116,6 +117,9 @@ function writeAttribute(w: Writer, name: string, value: AttributeValue): void {
   if (typeof value === 'number') {
     w.int(3, value);
     w.int(20, AttributeType.Int);
+  } else if (typeof value === 'string') {
+    w.string(4, value);
+    w.int(20, AttributeType.String);
   } else if (Array.isArray(value)) {
     for (const v of value as readonly number[]) w.int(8, v);
     w.int(20, AttributeType.Ints);

@@ -76,13 +76,19 @@ export async function loadLayersModelFromDisk(modelJsonPath: string): Promise<La
   return tf.loadLayersModel(await diskHandler(tf, modelJsonPath));
 }
 
-/** Float weights by manifest name, dequantised by tfjs exactly as tfjs loads them; int32 weights are left out. */
-export function decodeFloatWeights(tf: Tf, specs: readonly TfNamespace.io.WeightsManifestEntry[], data: ArrayBuffer): Map<string, { shape: number[]; data: Float32Array }> {
+/** Weights by manifest name (for graph models, the Const node's name), dequantised by tfjs exactly as tfjs loads them. */
+export function decodeWeightMap(tf: Tf, specs: readonly TfNamespace.io.WeightsManifestEntry[], data: ArrayBuffer): Map<string, DecodedWeight> {
   const tensors = tf.io.decodeWeights(data, [...specs]);
-  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
+  const weights = new Map<string, DecodedWeight>();
   for (const [name, tensor] of Object.entries(tensors)) {
-    if (tensor.dtype === 'float32') weights.set(name, { shape: tensor.shape, data: tensor.dataSync() as Float32Array });
+    const values = tensor.dataSync();
+    if (values instanceof Float32Array || values instanceof Int32Array) weights.set(name, { shape: tensor.shape, data: values });
     tensor.dispose();
   }
   return weights;
+}
+
+export interface DecodedWeight {
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Int32Array;
 }
