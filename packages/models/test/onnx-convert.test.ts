@@ -4,17 +4,16 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/types.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
-import { convertKerasModel, type WeightMap } from '../src/runtime/convert-keras.ts';
-import { createOnnxSession, loadOrt } from '../src/runtime/onnx.ts';
-import { encodeOnnxModel } from '../src/runtime/onnx-proto.ts';
-import { tfPads } from '../src/runtime/onnx-layout.ts';
-import { packageDir } from '../src/runtime/paths.ts';
-import { framesToBatch } from '../src/runtime/tensors.ts';
-import { loadOnnxTrunkModel, type OnnxTrunkModel } from '../src/runtime/onnx-trunk.ts';
-import { packageFile } from '../src/runtime/paths.ts';
-import { artifactsHandler, loadGraphModelFromDisk, loadTf, type GraphModel, type LayersModel } from '../src/runtime/tf.ts';
 import { convertGraphModel } from '../src/runtime/convert-graph.ts';
+import { convertKerasModel, type WeightMap } from '../src/runtime/convert-keras.ts';
 import { l2Normalise } from '../src/runtime/frame.ts';
+import { createOnnxSession, loadOrt } from '../src/runtime/onnx.ts';
+import { tfPads } from '../src/runtime/onnx-layout.ts';
+import { encodeOnnxModel } from '../src/runtime/onnx-proto.ts';
+import { loadOnnxTrunkModel, type OnnxTrunkModel } from '../src/runtime/onnx-trunk.ts';
+import { packageDir, packageFile } from '../src/runtime/paths.ts';
+import { framesToBatch } from '../src/runtime/tensors.ts';
+import { artifactsHandler, loadGraphModelFromDisk, loadTf, type GraphModel, type LayersModel } from '../src/runtime/tf.ts';
 
 /** Deterministic synthetic frames: gradients, stripes and blocks that differ per seed. */
 function syntheticFrame(seed: number, width = 768, height = 432): RgbFrame {
