@@ -159,8 +159,8 @@ export function convertKerasModel(topology: unknown, weights: WeightMap, outputL
         const [kh, kw, ki, ko] = kernel.shape as [number, number, number, number];
         if (ki !== c) throw new ModelError('model-load-failed', `${layer.name}: kernel expects ${ki} channels, input has ${c}`);
         const channels = depthwise ? ki * ko : ko;
-        const w_ = b.constant(`${layer.name}/weight`, depthwise ? [channels, 1, kh, kw] : [ko, ki, kh, kw], depthwise ? hwcmToGroupedOihw(kernel.data, kernel.shape) : hwioToOihw(kernel.data, kernel.shape));
-        const conv = [first!.name, w_];
+        const oihw = depthwise ? hwcmToGroupedOihw(kernel.data, kernel.shape) : hwioToOihw(kernel.data, kernel.shape);
+        const conv = [first!.name, b.constant(`${layer.name}/weight`, depthwise ? [channels, 1, kh, kw] : [ko, ki, kh, kw], oihw)];
         if (config['use_bias'] !== false) conv.push(b.constant(`${layer.name}/bias`, [channels], weight(layer, 'bias').data));
         const y = b.add('Conv', conv, { kernel_shape: window.kernel, strides: window.strides, dilations: window.dilations, pads, group: depthwise ? c : 1 });
         const shape = [channels, ...output];
@@ -174,7 +174,7 @@ export function convertKerasModel(topology: unknown, weights: WeightMap, outputL
         const ones = new Float32Array(channels).fill(1);
         const scale = config['scale'] === false ? ones : weight(layer, 'gamma').data;
         const shift = config['center'] === false ? new Float32Array(channels) : weight(layer, 'beta').data;
-        const inputs_ = [
+        const normInputs = [
           first!.name,
           b.constant(`${layer.name}/scale`, [channels], scale),
           b.constant(`${layer.name}/shift`, [channels], shift),
@@ -182,7 +182,7 @@ export function convertKerasModel(topology: unknown, weights: WeightMap, outputL
           b.constant(`${layer.name}/variance`, [channels], weight(layer, 'moving_variance').data),
         ];
         // ONNX Runtime folds this into the preceding Conv when it builds the session.
-        out = { name: b.add('BatchNormalization', inputs_, { epsilon: { float: config['epsilon'] as number } }), shape: first!.shape };
+        out = { name: b.add('BatchNormalization', normInputs, { epsilon: { float: config['epsilon'] as number } }), shape: first!.shape };
         break;
       }
       case 'ReLU': {
