@@ -8,7 +8,7 @@ import { convertGraphModel } from '../src/runtime/convert-graph.ts';
 import { convertKerasModel, type WeightMap } from '../src/runtime/convert-keras.ts';
 import { l2Normalise } from '../src/runtime/frame.ts';
 import { createOnnxSession, loadOrt } from '../src/runtime/onnx.ts';
-import { tfPads } from '../src/runtime/onnx-layout.ts';
+import { hwcmToGroupedOihw, hwioToOihw, tfPads } from '../src/runtime/onnx-layout.ts';
 import { encodeOnnxModel } from '../src/runtime/onnx-proto.ts';
 import { loadOnnxTrunkModel, type OnnxTrunkModel } from '../src/runtime/onnx-trunk.ts';
 import { packageDir, packageFile } from '../src/runtime/paths.ts';
@@ -246,6 +246,20 @@ describe('Keras converter', () => {
     } finally {
       await session.release();
     }
+  });
+});
+
+describe('kernel layouts', () => {
+  it('moves an HWIO kernel to OIHW', () => {
+    // 1×2 kernel, 2 inputs, 3 outputs; each value encodes its (x, input, output) position as x·100 + i·10 + o.
+    const hwio = Float32Array.from([0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112]);
+    expect([...hwioToOihw(hwio, [1, 2, 2, 3])]).toEqual([0, 100, 10, 110, 1, 101, 11, 111, 2, 102, 12, 112]);
+  });
+
+  it('moves a depthwise HWCM kernel to grouped OIHW with output channel c·M + m, as TF orders them', () => {
+    // 1×2 kernel, 2 channels, multiplier 2; values x·100 + c·10 + m.
+    const hwcm = Float32Array.from([0, 1, 10, 11, 100, 101, 110, 111]);
+    expect([...hwcmToGroupedOihw(hwcm, [1, 2, 2, 2])]).toEqual([0, 100, 1, 101, 10, 110, 11, 111]);
   });
 });
 

@@ -36,7 +36,7 @@ export interface ImageFeatureOptions {
 /**
  * nsfwjs ships its Keras models as UMD scripts: model.min.js exports the model.json object and
  * each group1-shard*.min.js exports that shard's bytes as base64. The network up to the pooled
- * features is converted to ONNX at load time (a fraction of a second; nothing is cached on disk).
+ * features is converted to ONNX when it loads (about a second, once per process; nothing is cached on disk).
  */
 async function loadPooledSession(tf: Tf, spec: FeatureModelSpec): Promise<PooledSession> {
   const dir = path.join(packageDir('nsfwjs'), 'dist', 'models', spec.directory);
