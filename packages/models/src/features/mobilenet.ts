@@ -6,7 +6,10 @@ import { assertFrames, chunk, l2Normalise } from '../runtime/frame.ts';
 import { packageDir } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
 import { framesToBatch } from '../runtime/tensors.ts';
-import { artifactsHandler, loadTf, type LayersModel, type Tf } from '../runtime/tf.ts';
+import { convertKerasModel } from '../runtime/convert-keras.ts';
+import { createOnnxSession, loadOrt, type InferenceSession } from '../runtime/onnx.ts';
+import { encodeOnnxModel } from '../runtime/onnx-proto.ts';
+import { decodeWeightMap, loadTf, type Tf } from '../runtime/tf.ts';
 
 export type FeatureModelName = 'mobilenet-v2' | 'inception-v3';
 
@@ -32,20 +35,30 @@ export interface ImageFeatureOptions {
 
 /**
  * nsfwjs ships its Keras models as UMD scripts: model.min.js exports the model.json object and
- * each group1-shard*.min.js exports that shard's bytes as base64.
+ * each group1-shard*.min.js exports that shard's bytes as base64. The network up to the pooled
+ * features is converted to ONNX when it loads (about a second, once per process; nothing is cached on disk).
  */
-async function loadPooledModel(tf: Tf, spec: FeatureModelSpec): Promise<LayersModel> {
+async function loadPooledSession(tf: Tf, spec: FeatureModelSpec): Promise<PooledSession> {
   const dir = path.join(packageDir('nsfwjs'), 'dist', 'models', spec.directory);
   const require = createRequire(path.join(dir, 'package.json'));
   const modelJson = require(path.join(dir, 'model.min.js')) as import('@tensorflow/tfjs').io.ModelJSON;
-  const handler = artifactsHandler(tf, modelJson, async (shard) => {
+  const manifest = modelJson.weightsManifest ?? [];
+  const shards = manifest.flatMap((group) => group.paths).map((shard) => {
     const encoded = require(path.join(dir, `${shard}.min.js`)) as unknown;
     if (typeof encoded !== 'string') throw new ModelError('model-load-failed', `nsfwjs shard ${shard} is not base64 text`);
-    return new Uint8Array(Buffer.from(encoded, 'base64'));
+    return Buffer.from(encoded, 'base64');
   });
-  const full = await tf.loadLayersModel(handler);
-  const pooled = tf.model({ inputs: full.inputs, outputs: full.getLayer(spec.poolLayer).output });
-  return pooled;
+  const data = Buffer.concat(shards);
+  const weights = decodeWeightMap(tf, manifest.flatMap((group) => group.weights), data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const conversion = convertKerasModel(modelJson.modelTopology, weights, [spec.poolLayer]);
+  const session = await createOnnxSession(encodeOnnxModel(conversion.graph, `cmvc nsfwjs/${spec.directory}`));
+  return { session, input: conversion.inputName, output: spec.poolLayer };
+}
+
+interface PooledSession {
+  readonly session: InferenceSession;
+  readonly input: string;
+  readonly output: string;
 }
 
 class NsfwjsFeatureExtractor implements ImageFeatureExtractor, Disposable {
@@ -60,25 +73,22 @@ class NsfwjsFeatureExtractor implements ImageFeatureExtractor, Disposable {
     this.id = name;
     this.dimensions = this.#spec.dimensions;
     this.#batchSize = batchSize;
-    this.#model = sharedModel(`features:${name}`, async () => loadPooledModel(await loadTf(), this.#spec), (model) => {
-      model.dispose();
-    });
+    this.#model = sharedModel(`features:${name}`, async () => loadPooledSession(await loadTf(), this.#spec), (model) => model.session.release());
   }
 
   async embed(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
     assertFrames(frames);
     if (frames.length === 0) return [];
-    const [tf, model] = await Promise.all([loadTf(), this.#model.get()]);
+    const [tf, ort, model] = await Promise.all([loadTf(), loadOrt(), this.#model.get()]);
     const size = this.#spec.inputSize;
     const vectors: Float32Array[] = [];
     for (const batch of chunk(frames, this.#batchSize)) {
-      const output = tf.tidy(() => {
-        // Same preprocessing as nsfwjs: bilinear resize with aligned corners, scale to 0..1.
-        const input = framesToBatch(tf, batch, size, size, true).div(255);
-        return model.predict(input) as import('@tensorflow/tfjs').Tensor2D;
-      });
-      const values = (await output.data()) as Float32Array;
-      output.dispose();
+      // Same preprocessing as nsfwjs: bilinear resize with aligned corners, scale to 0..1.
+      const input = tf.tidy(() => framesToBatch(tf, batch, size, size, true).div(255));
+      const pixels = (await input.data()) as Float32Array;
+      input.dispose();
+      const result = await model.session.run({ [model.input]: new ort.Tensor('float32', pixels, [batch.length, size, size, 3]) });
+      const values = result[model.output]!.data as Float32Array;
       for (let i = 0; i < batch.length; i++) {
         vectors.push(l2Normalise(values.slice(i * this.dimensions, (i + 1) * this.dimensions)));
       }

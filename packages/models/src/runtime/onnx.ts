@@ -15,15 +15,28 @@ export function loadOrt(): Promise<Ort> {
 }
 
 export interface OnnxOptions {
-  /** Threads for one operator; the default keeps to one so concurrent analyzers don't oversubscribe a small machine. */
+  /**
+   * Threads for one operator. The default is one, so concurrent analyzers do not oversubscribe a small
+   * machine; on a busy 2-core machine two threads cost more CPU and were not faster (docs/BENCHMARKS.md, "ONNX models").
+   */
   readonly threads?: number;
+}
+
+function sessionOptions(options: OnnxOptions): InferenceSession.SessionOptions {
+  return { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
 }
 
 export async function loadOnnxSession(modelPath: string, options: OnnxOptions = {}): Promise<InferenceSession> {
   const ort = await loadOrt();
-  return ort.InferenceSession.create(modelPath, {
-    intraOpNumThreads: options.threads ?? 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
+  return ort.InferenceSession.create(modelPath, sessionOptions(options));
+}
+
+/** A session for an ONNX model built in memory by the converters. */
+export async function createOnnxSession(model: Uint8Array, options: OnnxOptions = {}): Promise<InferenceSession> {
+  const ort = await loadOrt();
+  try {
+    return await ort.InferenceSession.create(model, sessionOptions(options));
+  } catch (cause) {
+    throw new ModelError('model-load-failed', `onnxruntime rejected the converted model: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
