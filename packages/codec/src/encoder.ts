@@ -128,8 +128,12 @@ const MOTION_SAMPLES_MIN = 8;
 const MOTION_SAMPLES_MAX = 32;
 /** Coded frames per AV1 sequence: bounds the decoder's buffer and how far back a seek decodes. */
 const LAYER_SEGMENT_FRAMES = 128;
-/** Keyframe-layer encodes allowed to run at once, beside the decoder feeding them. */
-const LAYER_ENCODES_IN_FLIGHT = 2;
+/**
+ * Keyframe-layer encodes allowed to run at once, beside the decoder feeding them. Each SVT-AV1
+ * encoder holds about 180 MiB; a second one in flight kept the encode above its 1 GB budget and
+ * gained little on two cores, where the encoder already has the CPU the analyzers leave.
+ */
+const LAYER_ENCODES_IN_FLIGHT = 1;
 /** Quantizer search for `targetKbps`: attempts, and CRF steps per halving of the rate (AV1 at low rates). */
 const RATE_SEARCH_ATTEMPTS = 3;
 const CRF_PER_RATE_HALVING = 7;
@@ -210,8 +214,8 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
   const info = options.media ?? (await probe(inputPath, signal));
   const working = workingSize(info, options.workingHeight ?? DEFAULT_ENCODE_SETTINGS.workingHeight);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
-  const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24'): AsyncIterable<TimedFrame> =>
-    profiledFrames(`decode (${pass})`, decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(signal ? { signal } : {}) }));
+  const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24', only?: (index: number) => boolean): AsyncIterable<TimedFrame> =>
+    profiledFrames(`decode (${pass})`, decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(only ? { only } : {}), ...(signal ? { signal } : {}) }));
   const toRgb = (frame: TimedFrame): TimedFrame => profiledSync('yuv→rgb', () => ({ ...yuvToRgb(frame), index: frame.index, time: frame.time }));
   const layerScale = target.scale ?? 1;
   if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');
@@ -264,11 +268,12 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
       encoder = undefined;
     };
     let next = 0;
-    let delivered = 0;
+    // Only the coded and described frames are needed here (a fraction of the video); the weights
+    // pass, which reads every frame, notices a source that has grown.
+    const needed = new Set(codedFrames);
     try {
-      for await (const frame of decode('layer pass', working, 'yuv444')) {
+      for await (const frame of decode('layer pass', working, 'yuv444', (index) => needed.has(index))) {
         checkSize(frame, working, 'decoded frame');
-        delivered += 1;
         if (crfOffset === 0 && describedSet.has(frame.index) && !contents.has(frame.index)) {
           const pending = describe(() => analyzers.describer.describeKeyframe(toRgb(frame)), analyzers.describer.id);
           pending.catch(() => undefined); // observed below
@@ -302,7 +307,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
       encoder?.abort();
       throw error;
     }
-    if (delivered !== frameCount || next !== codedFrames.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+    if (next !== codedFrames.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
     return Promise.all(finished);
   };
   const layerBytes = (segments: readonly LayerSegment[]): number => segments.reduce((sum, s) => sum + s.obus.length, 0);

@@ -13,6 +13,11 @@ export interface DecodeOptions {
   readonly fps?: number;
   /** `yuv444`: the source's Y′CbCr samples, chroma upsampled (see `RgbFrame.pixelFormat`); default RGB24. */
   readonly pixelFormat?: 'rgb24' | 'yuv444';
+  /**
+   * Only the frames whose index this accepts are yielded; the others are read past without being
+   * copied or converted (indices still count every frame). Default: every frame.
+   */
+  readonly only?: (index: number) => boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -55,7 +60,8 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const frameBytes = width * height * 3;
-  let frame = new Uint8Array(frameBytes);
+  const wanted = options.only ?? ((): boolean => true);
+  let frame: Uint8Array | undefined = wanted(0) ? new Uint8Array(frameBytes) : undefined;
   let filled = 0;
   let index = 0;
   let completed = false;
@@ -64,13 +70,13 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
       let offset = 0;
       while (offset < chunk.length) {
         const take = Math.min(frameBytes - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + take), filled);
+        frame?.set(chunk.subarray(offset, offset + take), filled);
         filled += take;
         offset += take;
         if (filled === frameBytes) {
-          yield { ...(yuv ? packYuv444(frame, width, height) : { width, height, data: frame }), index, time: index / fps };
+          if (frame) yield { ...(yuv ? packYuv444(frame, width, height) : { width, height, data: frame }), index, time: index / fps };
           index += 1;
-          frame = new Uint8Array(frameBytes);
+          frame = wanted(index) ? new Uint8Array(frameBytes) : undefined;
           filled = 0;
         }
       }
