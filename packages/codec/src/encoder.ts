@@ -128,12 +128,8 @@ const MOTION_SAMPLES_MIN = 8;
 const MOTION_SAMPLES_MAX = 32;
 /** Coded frames per AV1 sequence: bounds the decoder's buffer and how far back a seek decodes. */
 const LAYER_SEGMENT_FRAMES = 128;
-/**
- * Keyframe-layer encodes allowed to run at once, beside the decoder feeding them. Each SVT-AV1
- * encoder holds about 180 MiB; a second one in flight kept the encode above its 1 GB budget and
- * gained little on two cores, where the encoder already has the CPU the analyzers leave.
- */
-const LAYER_ENCODES_IN_FLIGHT = 1;
+/** Keyframe-layer encodes allowed to run at once, beside the decoder feeding them. */
+const LAYER_ENCODES_IN_FLIGHT = 2;
 /** Quantizer search for `targetKbps`: attempts, and CRF steps per halving of the rate (AV1 at low rates). */
 const RATE_SEARCH_ATTEMPTS = 3;
 const CRF_PER_RATE_HALVING = 7;
