@@ -61,7 +61,10 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
 
   const frameBytes = width * height * 3;
   const wanted = options.only ?? ((): boolean => true);
-  let frame: Uint8Array | undefined = wanted(0) ? new Uint8Array(frameBytes) : undefined;
+  // Planar Y′CbCr is packed into a new array, so one buffer serves every frame; RGB is yielded as read.
+  const planar = yuv ? new Uint8Array(frameBytes) : undefined;
+  const buffer = (): Uint8Array => planar ?? new Uint8Array(frameBytes);
+  let frame: Uint8Array | undefined = wanted(0) ? buffer() : undefined;
   let filled = 0;
   let index = 0;
   let completed = false;
@@ -76,7 +79,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         if (filled === frameBytes) {
           if (frame) yield { ...(yuv ? packYuv444(frame, width, height) : { width, height, data: frame }), index, time: index / fps };
           index += 1;
-          frame = wanted(index) ? new Uint8Array(frameBytes) : undefined;
+          frame = wanted(index) ? buffer() : undefined;
           filled = 0;
         }
       }
