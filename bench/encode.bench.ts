@@ -73,10 +73,21 @@ interface Memory {
   readonly byChild: ReadonlyMap<string, number>;
 }
 
+/** Descendants named so far, by pid: one that exits during a scan keeps the name it had. */
+const childKinds = new Map<number, string>();
+
 /** What a descendant is, from its command line: ffmpeg is named by its job. */
 async function childKind(pid: number): Promise<string> {
-  const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-  const program = args[0]?.split('/').pop() ?? '?';
+  const known = childKinds.get(pid);
+  if (known) return known;
+  const kind = kindOf((await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0'));
+  // A zombie has no command line (nor memory); it is not remembered.
+  if (kind !== '?') childKinds.set(pid, kind);
+  return kind;
+}
+
+function kindOf(args: readonly string[]): string {
+  const program = args[0]?.split('/').pop() || '?';
   if (program !== 'ffmpeg') return program;
   if (args.includes('libsvtav1') || args.includes('libaom-av1')) return 'ffmpeg (layer encoder)';
   if (args.includes('libdav1d')) return 'ffmpeg (layer decoder)';
@@ -108,7 +119,7 @@ async function treeRss(): Promise<Memory> {
     const pid = pending.pop()!;
     const bytes = rss.get(pid) ?? 0;
     descendants += bytes;
-    const kind = await childKind(pid).catch(() => 'ended');
+    const kind = await childKind(pid).catch(() => 'exited before it was named');
     byChild.set(kind, (byChild.get(kind) ?? 0) + bytes);
     pending.push(...(children.get(pid) ?? []));
   }
