@@ -69,7 +69,7 @@ interface Memory {
   readonly own: number;
   /** Its descendants (ffmpeg decoders and SVT-AV1 encoders, PocketSphinx). */
   readonly children: number;
-  /** Resident bytes per kind of descendant ("ffmpeg (SVT-AV1)", "pocketsphinx", …). */
+  /** Resident bytes per kind of descendant ("ffmpeg (layer encoder)", "pocketsphinx_continuous", …). */
   readonly byChild: ReadonlyMap<string, number>;
 }
 

@@ -264,8 +264,8 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
       encoder = undefined;
     };
     let next = 0;
-    // Only the coded and described frames are needed here (a fraction of the video); the weights
-    // pass, which reads every frame, notices a source that has grown.
+    // Only the coded frames (the described ones among them) are needed here, a fraction of the
+    // video; the weights pass, which reads every frame, notices a source that has grown.
     const needed = new Set(codedFrames);
     try {
       for await (const frame of decode('layer pass', working, 'yuv444', (index) => needed.has(index))) {
