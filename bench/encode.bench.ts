@@ -69,6 +69,30 @@ interface Memory {
   readonly own: number;
   /** Its descendants (ffmpeg decoders and SVT-AV1 encoders, PocketSphinx). */
   readonly children: number;
+  /** Resident bytes per kind of descendant ("ffmpeg (layer encoder)", "pocketsphinx_continuous", …). */
+  readonly byChild: ReadonlyMap<string, number>;
+}
+
+/** Descendants named so far, by pid: one that exits during a scan keeps the name it had. */
+const childKinds = new Map<number, string>();
+
+/** What a descendant is, from its command line: ffmpeg is named by its job. */
+async function childKind(pid: number): Promise<string> {
+  const known = childKinds.get(pid);
+  if (known) return known;
+  const kind = kindOf((await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0'));
+  // A zombie has no command line (nor memory); it is not remembered.
+  if (kind !== '?') childKinds.set(pid, kind);
+  return kind;
+}
+
+function kindOf(args: readonly string[]): string {
+  const program = args[0]?.split('/').pop() || '?';
+  if (program !== 'ffmpeg') return program;
+  if (args.includes('libsvtav1') || args.includes('libaom-av1')) return 'ffmpeg (layer encoder)';
+  if (args.includes('libdav1d')) return 'ffmpeg (layer decoder)';
+  if (args.includes('rawvideo')) return 'ffmpeg (source decoder)';
+  return 'ffmpeg (sound)';
 }
 
 /** Resident memory (bytes) of this process and of all its descendants, from /proc. */
@@ -89,20 +113,34 @@ async function treeRss(): Promise<Memory> {
     }
   }
   let descendants = 0;
+  const byChild = new Map<string, number>();
   const pending = [...(children.get(process.pid) ?? [])];
   while (pending.length > 0) {
     const pid = pending.pop()!;
-    descendants += rss.get(pid) ?? 0;
+    const bytes = rss.get(pid) ?? 0;
+    descendants += bytes;
+    const kind = await childKind(pid).catch(() => 'exited before it was named');
+    byChild.set(kind, (byChild.get(kind) ?? 0) + bytes);
     pending.push(...(children.get(pid) ?? []));
   }
-  return { own: rss.get(process.pid) ?? 0, children: descendants };
+  return { own: rss.get(process.pid) ?? 0, children: descendants, byChild };
 }
 
-/** Samples `treeRss` every 200 ms until stopped; resolves to the peaks (of the sum, of each part). */
-function peakMemory(): { stop: () => Promise<Memory & { total: number }> } {
-  const peak = { total: 0, own: 0, children: 0 };
+interface PeakMemory {
+  /** Peaks of the sum and of each part (not necessarily at the same moment). */
+  readonly total: number;
+  readonly own: number;
+  readonly children: number;
+  /** The sample with the largest sum: who held what then. */
+  readonly atPeak: Memory | undefined;
+}
+
+/** Samples `treeRss` every 200 ms until stopped; resolves to the peaks. */
+function peakMemory(): { stop: () => Promise<PeakMemory> } {
+  const peak: { total: number; own: number; children: number; atPeak: Memory | undefined } = { total: 0, own: 0, children: 0, atPeak: undefined };
   const sample = async (): Promise<void> => {
     const memory = await treeRss();
+    if (memory.own + memory.children > peak.total) peak.atPeak = memory;
     peak.total = Math.max(peak.total, memory.own + memory.children);
     peak.own = Math.max(peak.own, memory.own);
     peak.children = Math.max(peak.children, memory.children);
@@ -136,6 +174,13 @@ async function svtAv1Preset8(clip: string): Promise<number> {
     child.once('close', (code) => (code === 0 ? resolve() : reject(new BenchError('BENCH_FAILED', `SVT-AV1 exited with ${code}`))));
   });
   return (performance.now() - started) / 1000;
+}
+
+/** "worker 1.0 GiB, ffmpeg (layer encoder) 180 MiB, …" at the moment of the peak. */
+function peakBreakdown(memory: Memory | undefined): string {
+  if (!memory) return 'not sampled';
+  const children = [...memory.byChild].sort((a, b) => b[1] - a[1]).map(([kind, bytes]) => `${kind} ${formatBytes(bytes)}`);
+  return [`worker ${formatBytes(memory.own)}`, ...children].join(', ');
 }
 
 const loadAverage = (): string => loadavg().map((value) => value.toFixed(2)).join(' / ');
@@ -200,8 +245,8 @@ async function main(): Promise<void> {
         `${formatBytes(peak.total)} (${formatBytes(peak.own)} + ${formatBytes(peak.children)})`,
         `${loadBefore} → ${loadAverage()}`,
       ]);
-      profiles.push(`#### ${source.name}: per-stage profile\n\n${profileTable(profile.stages)}\n`);
-      log(`${source.name}: ${profile.wallSeconds.toFixed(1)} s (${ratio.toFixed(2)}× SVT-AV1 p8), peak ${formatBytes(peak.total)}\n${profileTable(profile.stages)}`);
+      profiles.push(`#### ${source.name}: per-stage profile\n\nAt the memory peak: ${peakBreakdown(peak.atPeak)}.\n\n${profileTable(profile.stages)}\n`);
+      log(`${source.name}: ${profile.wallSeconds.toFixed(1)} s (${ratio.toFixed(2)}× SVT-AV1 p8), peak ${formatBytes(peak.total)} (${peakBreakdown(peak.atPeak)})\n${profileTable(profile.stages)}`);
       recordHeadlines([
         { bench: 'encode', metric: `encode ÷ SVT-AV1 p8, ${source.name} 768×432`, value: ratio, unit: '×', target: '≤ 2' },
         { bench: 'encode', metric: `encode speed, ${source.name} 768×432`, value: media.durationSeconds / profile.wallSeconds, unit: '× real time', target: '≥ 2' },

@@ -210,8 +210,8 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
   const info = options.media ?? (await probe(inputPath, signal));
   const working = workingSize(info, options.workingHeight ?? DEFAULT_ENCODE_SETTINGS.workingHeight);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
-  const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24'): AsyncIterable<TimedFrame> =>
-    profiledFrames(`decode (${pass})`, decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(signal ? { signal } : {}) }));
+  const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24', only?: (index: number) => boolean): AsyncIterable<TimedFrame> =>
+    profiledFrames(`decode (${pass})`, decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(only ? { only } : {}), ...(signal ? { signal } : {}) }));
   const toRgb = (frame: TimedFrame): TimedFrame => profiledSync('yuv→rgb', () => ({ ...yuvToRgb(frame), index: frame.index, time: frame.time }));
   const layerScale = target.scale ?? 1;
   if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');
@@ -264,11 +264,12 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
       encoder = undefined;
     };
     let next = 0;
-    let delivered = 0;
+    // Only the coded frames (the described ones among them) are needed here, a fraction of the
+    // video; the weights pass, which reads every frame, notices a source that has grown.
+    const needed = new Set(codedFrames);
     try {
-      for await (const frame of decode('layer pass', working, 'yuv444')) {
+      for await (const frame of decode('layer pass', working, 'yuv444', (index) => needed.has(index))) {
         checkSize(frame, working, 'decoded frame');
-        delivered += 1;
         if (crfOffset === 0 && describedSet.has(frame.index) && !contents.has(frame.index)) {
           const pending = describe(() => analyzers.describer.describeKeyframe(toRgb(frame)), analyzers.describer.id);
           pending.catch(() => undefined); // observed below
@@ -302,7 +303,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
       encoder?.abort();
       throw error;
     }
-    if (delivered !== frameCount || next !== codedFrames.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+    if (next !== codedFrames.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
     return Promise.all(finished);
   };
   const layerBytes = (segments: readonly LayerSegment[]): number => segments.reduce((sum, s) => sum + s.obus.length, 0);

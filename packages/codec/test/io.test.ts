@@ -57,6 +57,20 @@ describe('probe and decodeFrames', () => {
     expect(times[5]).toBeCloseTo(0.5, 6);
   });
 
+  it('yields only the frames asked for, with the same pixels and indices as a full decode', async () => {
+    const path = lavfi('testsrc2=size=160x120:rate=25:duration=1', join(dir.path, 'only.mp4'), ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    const options = { width: 80, height: 60, fps: 25, pixelFormat: 'yuv444' as const };
+    const every = new Map<number, Uint8Array>();
+    for await (const frame of decodeFrames(path, options)) every.set(frame.index, frame.data);
+    const picked: number[] = [];
+    for await (const frame of decodeFrames(path, { ...options, only: (index) => index % 7 === 3 })) {
+      picked.push(frame.index);
+      expect(frame.time).toBeCloseTo(frame.index / 25, 9);
+      expect(Buffer.from(frame.data).equals(Buffer.from(every.get(frame.index)!))).toBe(true);
+    }
+    expect(picked).toEqual([3, 10, 17, 24]);
+  });
+
   it('stops ffmpeg when the consumer stops early', async () => {
     const path = lavfi('mandelbrot=size=320x240:rate=25', join(dir.path, 'long.mkv'), ['-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast']);
     const started = Date.now();

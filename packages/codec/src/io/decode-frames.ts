@@ -13,6 +13,11 @@ export interface DecodeOptions {
   readonly fps?: number;
   /** `yuv444`: the source's Y′CbCr samples, chroma upsampled (see `RgbFrame.pixelFormat`); default RGB24. */
   readonly pixelFormat?: 'rgb24' | 'yuv444';
+  /**
+   * Only the frames whose index this accepts are yielded; the others are read past without being
+   * copied or converted (indices still count every frame). Default: every frame.
+   */
+  readonly only?: (index: number) => boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -55,7 +60,11 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const frameBytes = width * height * 3;
-  let frame = new Uint8Array(frameBytes);
+  const wanted = options.only ?? ((): boolean => true);
+  // Planar Y′CbCr is packed into a new array, so one buffer serves every frame; RGB is yielded as read.
+  const planar = yuv ? new Uint8Array(frameBytes) : undefined;
+  const buffer = (): Uint8Array => planar ?? new Uint8Array(frameBytes);
+  let frame: Uint8Array | undefined = wanted(0) ? buffer() : undefined;
   let filled = 0;
   let index = 0;
   let completed = false;
@@ -64,13 +73,13 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
       let offset = 0;
       while (offset < chunk.length) {
         const take = Math.min(frameBytes - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + take), filled);
+        frame?.set(chunk.subarray(offset, offset + take), filled);
         filled += take;
         offset += take;
         if (filled === frameBytes) {
-          yield { ...(yuv ? packYuv444(frame, width, height) : { width, height, data: frame }), index, time: index / fps };
+          if (frame) yield { ...(yuv ? packYuv444(frame, width, height) : { width, height, data: frame }), index, time: index / fps };
           index += 1;
-          frame = new Uint8Array(frameBytes);
+          frame = wanted(index) ? buffer() : undefined;
           filled = 0;
         }
       }
