@@ -75,9 +75,9 @@ describe('things on a plain surface', () => {
       thing: { size: 'small', shape: 'elongated', colour: 'gray' },
       conveyor: false,
     };
-    expect(renderRecord(record)).toBe('camera static; a small gray elongated object moves quickly from left to right across a dark surface');
+    expect(renderRecord(record)).toBe('camera static; something small, gray and elongated moves quickly from left to right across a dark surface');
     expect(renderRecord({ ...record, thing: null })).toBe('camera static; something moves quickly from left to right across a dark surface');
-    expect(renderRecord({ ...record, areas: [] })).toBe('camera static; a small gray elongated object lies still on a dark surface');
+    expect(renderRecord({ ...record, areas: [] })).toBe('camera static; something small, gray and elongated lies still on a dark surface');
     expect(renderRecord({ ...record, areas: [], thing: null })).toBe('camera static; nothing moves');
     expect(createSemanticCodec().expand(encodeRecord(record))).toBe(renderRecord(record));
   });

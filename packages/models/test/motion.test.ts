@@ -83,7 +83,7 @@ describe('moving objects', () => {
     expect(result.areas[0]?.direction).toBe('left-to-right');
     const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
     // The backdrop is plain, so the patch is told as a thing on a surface (no detector class names it).
-    expect(description.text).toMatch(/^camera static; a small \w+ compact object moves (slowly |quickly )?from left to right across a \w+ surface$/);
+    expect(description.text).toMatch(/^camera static; something small, \w+ and compact moves (slowly |quickly )?from left to right across a \w+ surface$/);
     expect(description.text).not.toMatch(/person|car|walks|drives/);
   });
 
@@ -91,7 +91,7 @@ describe('moving objects', () => {
     // 250 px/s at 5 samples/s on a 320 px frame: 50 px per pair, beyond what dense flow alone resolves.
     const frames = await clip(movingPatch('t*250', '90', 50));
     const description = await createSceneDescriber({ motionFrames: frames.length }).describeMotion({ frames, fps: FPS });
-    expect(description.text).toMatch(/^camera static; a small \w+ compact object moves quickly from left to right/);
+    expect(description.text).toMatch(/^camera static; something small, \w+ and compact moves quickly from left to right/);
   });
 
   it('tracks a detected person walking left to right', async () => {
@@ -152,7 +152,7 @@ describe('movement in place', () => {
 
   it('reports local movement without a detector', async () => {
     const description = await createSceneDescriber({ motionFrames: 12 }).describeMotion({ frames: await swinging(), fps: FPS });
-    expect(description.text).toBe('camera static; a small gray compact object moves in place on a plain surface');
+    expect(description.text).toBe('camera static; something small, gray and compact moves in place on a plain surface');
   });
 
   it('says a detected person containing it moves in place', async () => {

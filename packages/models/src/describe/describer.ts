@@ -24,7 +24,7 @@ import { plainSurface, type Surface } from '../scene/things.ts';
 import { faceBox, type FaceAnalyzer } from '../people/face.ts';
 import type { HeadPose, HeadPoseEstimator } from '../people/head.ts';
 import type { BodyPose, PoseEstimator } from '../people/pose.ts';
-import { handsOf, nounFor, personRecord, thighsBox, type PersonNoun, type PersonRecord } from '../people/describe.ts';
+import { handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
 import { summariseActions, trackPoses, type PoseTrack, type TrackedPerson } from './actions.ts';
 import { refineDetections } from './priors.ts';
 import { decodeRecord, encodeRecord } from './binary.ts';
@@ -365,7 +365,6 @@ export class CmvcDescriber implements SceneDescriber {
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
     const faces = faceAnalyzer ? await profiled('people: faces', () => faceAnalyzer.analyse(frame, people)) : people.map(() => null);
     const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null));
-    if (process.env.DBG) console.error(JSON.stringify(people.map((p, i) => ({ box: p.box, score: p.score, face: faces[i], rec: records[i], thighs: thighsBox(p) }))));
     const record = profiledSync('colours and setting', () => contentRecordFor(frame, kept, lines, this.settings.minTextScore, records));
     return { record, detections: kept, lines, poses: people };
   }
@@ -387,12 +386,10 @@ export class CmvcDescriber implements SceneDescriber {
       );
       detections = weak.map((list) => list.filter((d) => d.score >= this.settings.minDetectionScore));
     }
-    if (process.env.DBG) console.error(frames.map((f, i) => `${f.time.toFixed(2)}: ${(weak?.[i] ?? []).map((d) => `${d.label}:${d.score.toFixed(2)}@${d.box.x.toFixed(2)}`).join(" ")}`).join("\n"));
     const motion = await profiled('motion (flow, tracks)', () =>
       analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(weak ? { detections: weak, minScore: this.settings.minDetectionScore } : {}) }),
     );
     const people = await this.peopleInClip(frames, poses, detections ?? frames.map(() => []), motion);
-    if (process.env.DBG) console.error(JSON.stringify(motion.objects), JSON.stringify(motion.areas));
     const nothingNamed = (detections ?? []).every((list) => list.length === 0) && poses.every((list) => list.length === 0);
     const plain = nothingNamed ? profiledSync('colours and setting', () => surfaceInClip(frames)) : { surface: null, thing: null };
     return { record: motionRecordFor(motion, people, plain), motion };

@@ -208,7 +208,8 @@ function renderObjects(objects: readonly ObjectMotion[], conveyor: boolean): str
 
 /** The first moving area, said of the thing on the surface or of "something" on it. */
 function renderSurfaceMotion(record: MotionRecord, surface: Surface): string {
-  const subject = record.thing ? renderThing(record.thing) : 'something';
+  // "something small, gray and elongated": said of a moving thing, this matches how people ask for it better than "an object".
+  const subject = record.thing ? `something ${joinList([record.thing.size, record.thing.colour ?? '', record.thing.shape].filter(Boolean))}` : 'something';
   const [area] = record.areas;
   if (!area || area.direction === 'still') return `${subject} lies still on ${SURFACE[surface]}`;
   if (area.direction === 'in-place') return `${subject} moves in place on ${SURFACE[surface]}`;
