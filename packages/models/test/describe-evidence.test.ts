@@ -165,6 +165,17 @@ describe('weak sightings in tracks', () => {
     expect(onlyWeak.objects).toEqual([]);
     expect(onlyWeak.typicalCounts.size).toBe(0);
   });
+
+  it('keep a second box around part of one person from becoming a second walker', async () => {
+    const person = (box: Box, score: number): Detection => ({ classId: 0, label: 'person', score, box });
+    const body = (i: number): Box => ({ x: 0.3, y: 0.1, width: 0.4 + i * 0.02, height: 0.8 });
+    // A narrow box inside the body, shrinking: alone it would read as someone walking away.
+    const part = (i: number): Box => ({ x: 0.42, y: 0.25, width: 0.14 - i * 0.02, height: 0.5 - i * 0.06 });
+    const lists = frames.map((_, i) => (i % 2 === 0 ? [person(body(i), 0.7), person(part(i), 0.4)] : [person(body(i), 0.7)]));
+    const analysed = await analyseMotion(frames, { detections: lists, minScore: 0.35 });
+    expect(analysed.objects).toHaveLength(1);
+    expect(analysed.objects[0]?.seen).toBe(5);
+  });
 });
 
 describe('how a person is framed', () => {
