@@ -16,8 +16,8 @@ import {
   type MotionRecord,
 } from '../src/describe/index.ts';
 import { MOTION_DIRECTIONS, SPEED_WORDS } from '../src/motion/index.ts';
-import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE, SETTINGS, VIEWPOINTS } from '../src/scene/index.ts';
-import { AGE_WORDS, EXPRESSION_WORDS, HAND_POSES, PERSON_NOUNS, POSTURES } from '../src/people/index.ts';
+import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE, SETTINGS, SURFACES, THING_SHAPES, THING_SIZES, VIEWPOINTS } from '../src/scene/index.ts';
+import { AGE_WORDS, EXPRESSION_WORDS, FRAMINGS, GARMENTS, HAND_POSES, PERSON_NOUNS, POSTURES } from '../src/people/index.ts';
 import { PERSON_ACTIONS } from '../src/describe/record.ts';
 import { cocoLabels } from '../src/detect/labels.ts';
 import { renderLavfi } from './motion-fixtures.ts';
@@ -52,12 +52,25 @@ const contentRecord: fc.Arbitrary<ContentRecord> = fc.record({
       hands: fc.constantFrom(...HAND_POSES),
       top: fc.option(fc.constantFrom(...PALETTE), { nil: null }),
       position: fc.constantFrom(...POSITIONS),
+      framing: fc.constantFrom(...FRAMINGS),
+      facing: fc.boolean(),
+      garment: fc.constantFrom(...GARMENTS),
     }),
     { maxLength: RECORD_LIMITS.maxPeople },
   ),
   setting: fc.option(
     fc.record({ place: fc.constantFrom(...SETTINGS), confidence: fc.integer({ min: 0, max: 100 }), viewpoint: fc.constantFrom(...VIEWPOINTS) }),
     { nil: null },
+  ),
+  surface: fc.option(fc.constantFrom(...SURFACES), { nil: null }),
+  things: fc.array(
+    fc.record({
+      size: fc.constantFrom(...THING_SIZES),
+      shape: fc.constantFrom(...THING_SHAPES),
+      colour: fc.option(fc.constantFrom(...PALETTE), { nil: null }),
+      position: fc.constantFrom(...POSITIONS),
+    }),
+    { maxLength: RECORD_LIMITS.maxThings },
   ),
 });
 
@@ -83,6 +96,12 @@ const motionRecord: fc.Arbitrary<MotionRecord> = fc.record({
     fc.record({ noun: fc.constantFrom(...PERSON_NOUNS), count: fc.integer({ min: 1, max: RECORD_LIMITS.maxCount }), action: fc.constantFrom(...PERSON_ACTIONS) }),
     { maxLength: RECORD_LIMITS.maxActions },
   ),
+  surface: fc.option(fc.constantFrom(...SURFACES), { nil: null }),
+  thing: fc.option(
+    fc.record({ size: fc.constantFrom(...THING_SIZES), shape: fc.constantFrom(...THING_SHAPES), colour: fc.option(fc.constantFrom(...PALETTE), { nil: null }) }),
+    { nil: null },
+  ),
+  conveyor: fc.boolean(),
 });
 
 const anyRecord: fc.Arbitrary<DescriptionRecord> = fc.oneof(contentRecord, motionRecord);
@@ -133,18 +152,21 @@ describe('structured form', () => {
       objects: [{ classId: 0, count: 2, direction: 'left-to-right', speed: 'moderate', noun: 'person' }],
       areas: [],
       actions: [],
+      surface: null,
+      thing: null,
+      conveyor: false,
     };
     const bytes = encodeRecord(record);
-    expect(bytes.length).toBeLessThan(14);
+    expect(bytes.length).toBeLessThan(17);
     expect(renderRecord(record)).toBe('camera slowly pans left; two people walk from left to right');
   });
 
   it('rejects corrupt input with typed errors instead of guessing', () => {
     const codec = createSemanticCodec();
-    const good = encodeRecord({ kind: 'motion', camera: 'static', cameraSpeed: 'moderate', objects: [], areas: [], actions: [] });
+    const good = encodeRecord({ kind: 'motion', camera: 'static', cameraSpeed: 'moderate', objects: [], areas: [], actions: [], surface: null, thing: null, conveyor: false });
     const fails = (bytes: Uint8Array) => expect(() => codec.expand(bytes)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
     fails(new Uint8Array([]));
-    fails(Uint8Array.from([3, ...good.subarray(1)]));
+    fails(Uint8Array.from([4, ...good.subarray(1)]));
     fails(good.subarray(0, good.length - 1));
     fails(Uint8Array.from([...good, 0]));
     fails(Uint8Array.from([1, 1, 0, 0, 0, 1, 0, 1, 80, 1, 0, 0]));
@@ -153,7 +175,7 @@ describe('structured form', () => {
   });
 
   it('refuses to encode text that would not come back unchanged', () => {
-    const record: ContentRecord = { kind: 'content', brightness: 'dim', contrast: 'normal', colourfulness: 'normal', colours: ['gray'], objects: [], texts: [' EXIT\n'], people: [], setting: null };
+    const record: ContentRecord = { kind: 'content', brightness: 'dim', contrast: 'normal', colourfulness: 'normal', colours: ['gray'], objects: [], texts: [' EXIT\n'], people: [], setting: null, surface: null, things: [] };
     expect(() => encodeRecord(record)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
   });
 });
@@ -187,6 +209,8 @@ describe('keyframe descriptions', () => {
       texts: [],
       people: [],
       setting: null,
+      surface: null,
+      things: [],
     });
     expect(
       renderRecord(

@@ -237,7 +237,7 @@ describe('descriptions with people', () => {
       faceAnalyzer: fixedFaces({ maleness: 0.9, age: 25, expression: 'happy', expressionScore: 0.9 }),
     });
     const description = await describer.describeKeyframe(frame());
-    expect(description.text).toMatch(/^a smiling young man in an orange top in the center, standing with a hand at the chest, in a /u);
+    expect(description.text).toMatch(/^a smiling young man in an orange top looking at the camera in the center, standing with a hand at the chest, in a /u);
     expect(createSemanticCodec().expand(description.semantic!)).toBe(description.text);
   });
 
@@ -286,6 +286,9 @@ describe('descriptions with people', () => {
         { noun: 'woman', count: 1, action: 'turn-head-left' },
         { noun: 'man', count: 1, action: 'tilt-head' },
       ],
+      surface: null,
+      thing: null,
+      conveyor: false,
     };
     expect(renderRecord(decodeRecord(encodeRecord(record)))).toBe(
       'camera static; a woman and a man walk toward the camera; a car drives quickly from left to right; two people turn their heads; a woman turns her head to the left; a man tilts his head',

@@ -1,6 +1,7 @@
 import { ModelError } from '../runtime/errors.ts';
 import { MOTION_DIRECTIONS, SPEED_WORDS, type MotionDirection, type SpeedWord } from '../motion/tracks.ts';
-import { AGE_WORDS, EXPRESSION_WORDS, HAND_POSES, PERSON_NOUNS, POSTURES, type PersonRecord } from '../people/describe.ts';
+import { AGE_WORDS, EXPRESSION_WORDS, FRAMINGS, GARMENTS, HAND_POSES, PERSON_NOUNS, POSTURES, type PersonRecord } from '../people/describe.ts';
+import { SURFACES, THING_SHAPES, THING_SIZES, type Surface } from '../scene/things.ts';
 import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE, type ColourName } from '../scene/colours.ts';
 import { SETTINGS, VIEWPOINTS } from '../scene/setting.ts';
 import {
@@ -8,6 +9,7 @@ import {
   PERSON_ACTIONS,
   type ActionRecord,
   type SettingRecord,
+  type ThingRecord,
   POSITIONS,
   RECORD_LIMITS,
   sanitiseReadText,
@@ -20,21 +22,23 @@ import {
 } from './record.ts';
 
 /**
- * Structured form, version 2. All integers are unsigned LEB128 varints; enums are indices into the
+ * Structured form, version 3. All integers are unsigned LEB128 varints; enums are indices into the
  * fixed tables of `record.ts`, `people/describe.ts`, `scene/` and `motion/tracks.ts`; an optional
  * colour is 0 for none, else 1 + its palette index.
  *
  *   version=2, kind (1 content | 2 motion)
  *   content: brightness, contrast, colourfulness, nColours, colour…,
  *            nObjects, (classId, count, position, colour?)…, nTexts, (byteLength, UTF-8 bytes)…,
- *            nPeople, (noun, age, expression, posture, hands, top colour?, position)…,
- *            hasSetting, [place, confidence 0..100, viewpoint]
+ *            nPeople, (noun, age, expression, posture, hands, top colour?, position, framing, facing 0|1, garment)…,
+ *            hasSetting, [place, confidence 0..100, viewpoint], surface?, nThings, (size, shape, colour?, position)…
  *   motion:  camera, cameraSpeed, nObjects, (classId, count, direction, speed, noun)…,
- *            nAreas, (position, direction, speed)…, nActions, (noun, count, action)…
+ *            nAreas, (position, direction, speed)…, nActions, (noun, count, action)…,
+ *            surface?, hasThing, [size, shape, colour?], conveyor 0|1
  *
- * Version 1 (no colours, people, setting, nouns or actions) is still read.
+ * An optional surface is 0 for none, else 1 + its index. Version 2 (no framing, facing, garment,
+ * surface, things or conveyor) and version 1 (no colours, people, setting, nouns or actions) are still read.
  */
-export const STRUCTURED_VERSION = 2;
+export const STRUCTURED_VERSION = 3;
 const FIRST_VERSION = 1;
 const KIND_CONTENT = 1;
 const KIND_MOTION = 2;
@@ -144,6 +148,9 @@ function writeContent(out: Writer, record: ContentRecord): void {
     out.varint(indexIn(HAND_POSES, person.hands, 'hand pose'));
     writeColour(out, person.top);
     out.varint(indexIn(POSITIONS, person.position, 'position'));
+    out.varint(indexIn(FRAMINGS, person.framing, 'framing'));
+    out.varint(person.facing ? 1 : 0);
+    out.varint(indexIn(GARMENTS, person.garment, 'garment'));
   }
   out.varint(record.setting ? 1 : 0);
   if (record.setting) {
@@ -152,6 +159,32 @@ function writeContent(out: Writer, record: ContentRecord): void {
     out.varint(record.setting.confidence);
     out.varint(indexIn(VIEWPOINTS, record.setting.viewpoint, 'viewpoint'));
   }
+  writeSurface(out, record.surface);
+  checkCount(record.things.length, 0, RECORD_LIMITS.maxThings, 'thing count');
+  out.varint(record.things.length);
+  for (const thing of record.things) {
+    writeThing(out, thing);
+    out.varint(indexIn(POSITIONS, thing.position, 'position'));
+  }
+}
+
+function writeSurface(out: Writer, surface: Surface | null): void {
+  out.varint(surface === null ? 0 : 1 + indexIn(SURFACES, surface, 'surface'));
+}
+
+function readSurface(input: Reader): Surface | null {
+  const code = input.varint('surface', SURFACES.length);
+  return code === 0 ? null : (SURFACES[code - 1] as Surface);
+}
+
+function writeThing(out: Writer, thing: Omit<ThingRecord, 'position'>): void {
+  out.varint(indexIn(THING_SIZES, thing.size, 'thing size'));
+  out.varint(indexIn(THING_SHAPES, thing.shape, 'thing shape'));
+  writeColour(out, thing.colour);
+}
+
+function readThing(input: Reader): Omit<ThingRecord, 'position'> {
+  return { size: input.pick(THING_SIZES, 'thing size'), shape: input.pick(THING_SHAPES, 'thing shape'), colour: readColour(input) };
 }
 
 function writeColour(out: Writer, colour: ColourName | null): void {
@@ -192,6 +225,10 @@ function writeMotion(out: Writer, record: MotionRecord): void {
     out.varint(action.count);
     out.varint(indexIn(PERSON_ACTIONS, action.action, 'action'));
   }
+  writeSurface(out, record.surface);
+  out.varint(record.thing ? 1 : 0);
+  if (record.thing) writeThing(out, record.thing);
+  out.varint(record.conveyor ? 1 : 0);
 }
 
 export function encodeRecord(record: DescriptionRecord): Uint8Array {
@@ -251,13 +288,23 @@ function readContent(input: Reader, version: number): ContentRecord {
         hands: input.pick(HAND_POSES, 'hand pose'),
         top: readColour(input),
         position: input.pick(POSITIONS, 'position'),
+        framing: version >= 3 ? input.pick(FRAMINGS, 'framing') : 'normal',
+        facing: version >= 3 ? input.varint('facing flag', 1) === 1 : false,
+        garment: version >= 3 ? input.pick(GARMENTS, 'garment') : 'top',
       });
     }
     if (input.varint('setting flag', 1) === 1) {
       setting = { place: input.pick(SETTINGS, 'setting'), confidence: input.varint('setting confidence', 100), viewpoint: input.pick(VIEWPOINTS, 'viewpoint') };
     }
   }
-  return { kind: 'content', brightness, contrast, colourfulness, colours, objects, texts, people, setting };
+  let surface: Surface | null = null;
+  const things: ThingRecord[] = [];
+  if (version >= 3) {
+    surface = readSurface(input);
+    const thingCount = input.varint('thing count', RECORD_LIMITS.maxThings);
+    for (let i = 0; i < thingCount; i += 1) things.push({ ...readThing(input), position: input.pick(POSITIONS, 'position') });
+  }
+  return { kind: 'content', brightness, contrast, colourfulness, colours, objects, texts, people, setting, surface, things };
 }
 
 function readMotion(input: Reader, version: number): MotionRecord {
@@ -288,7 +335,15 @@ function readMotion(input: Reader, version: number): MotionRecord {
       actions.push({ noun, count, action: input.pick(PERSON_ACTIONS, 'action') });
     }
   }
-  return { kind: 'motion', camera, cameraSpeed, objects, areas, actions };
+  let surface: Surface | null = null;
+  let thing: MotionRecord['thing'] = null;
+  let conveyor = false;
+  if (version >= 3) {
+    surface = readSurface(input);
+    if (input.varint('thing flag', 1) === 1) thing = readThing(input);
+    conveyor = input.varint('conveyor flag', 1) === 1;
+  }
+  return { kind: 'motion', camera, cameraSpeed, objects, areas, actions, surface, thing, conveyor };
 }
 
 export function decodeRecord(data: Uint8Array): DescriptionRecord {

@@ -20,6 +20,7 @@ import { centreOf } from '../motion/tracks.ts';
 import { analyseScene, type ColourName } from '../scene/colours.ts';
 import { innerBox, regionColour } from '../scene/regions.ts';
 import { inferSetting } from '../scene/setting.ts';
+import { plainSurface, type Surface } from '../scene/things.ts';
 import { faceBox, type FaceAnalyzer } from '../people/face.ts';
 import type { HeadPose, HeadPoseEstimator } from '../people/head.ts';
 import type { BodyPose, PoseEstimator } from '../people/pose.ts';
@@ -39,6 +40,7 @@ import {
   type ObjectCount,
   type ObjectMotion,
   type Position,
+  type ThingRecord,
 } from './record.ts';
 import { intersectionOverUnion } from '../motion/tracks.ts';
 
@@ -61,7 +63,10 @@ export interface DescriberOptions {
   readonly minDetectionScore?: number;
   /** Read text below this score is ignored (default 0.85). */
   readonly minTextScore?: number;
-  /** Frames of a clip used for flow and tracks, evenly spread, first and last included (2..64, default 8). */
+  /**
+   * Frames of a clip used for flow and tracks, evenly spread, first and last included (2..64,
+   * default 8); long clips get more, up to MIN_SAMPLES_PER_SECOND, as far as the clip has them.
+   */
   readonly motionFrames?: number;
   /** Flow analysis width, 16..320 (default 160). */
   readonly analysisWidth?: number;
@@ -80,6 +85,13 @@ export interface ClipAnalysis {
 }
 
 const MAX_CONTENT_GROUPS = 6;
+/**
+ * Sampled frames per second of clip at least: things crossing the picture in a second or two
+ * (goods on a belt, someone passing) must be seen close enough together to be linked into a track.
+ */
+const MIN_SAMPLES_PER_SECOND = 2.5;
+/** Share of the detection floor a sighting needs to carry on a track that stronger sightings started. */
+const WEAK_SIGHTING = 0.6;
 const MAX_MOTION_GROUPS = 4;
 const MAX_AREAS = 3;
 /** Text lines need a letter or digit and at least this many characters to be worth reporting. */
@@ -162,6 +174,13 @@ export function contentRecordFor(
     texts.push(text);
     if (texts.length === RECORD_LIMITS.maxTexts) break;
   }
+  // A frame with nothing named in it may still show things on a plain surface (an empty one is not worth saying).
+  const found = detections.length === 0 && people.length === 0 ? plainSurface(frame) : null;
+  const plain = found && found.things.length > 0 ? found : null;
+  const things: ThingRecord[] = (plain?.things ?? []).slice(0, RECORD_LIMITS.maxThings).map((thing) => {
+    const centre = centreOf(thing.box);
+    return { size: thing.size, shape: thing.shape, colour: thing.colour, position: positionOf(centre.x, centre.y) };
+  });
   return {
     kind: 'content',
     brightness: scene.brightness,
@@ -172,6 +191,8 @@ export function contentRecordFor(
     texts,
     people: people.slice(0, RECORD_LIMITS.maxPeople),
     setting: settingRecord(frame, detections, people.length),
+    surface: plain?.surface ?? null,
+    things,
   };
 }
 
@@ -193,13 +214,61 @@ function cameraMove(camera: CameraMotion): CameraMove {
   }
 }
 
+/** COCO ids of goods a conveyor carries: bottle, cup, bowl and food. */
+const GOODS = new Set([39, 41, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55]);
+const SIDEWAYS = new Set(['left-to-right', 'right-to-left']);
+
+/**
+ * A conveyor belt is likely when the camera is static, no person moves, every moving tracked object
+ * is goods travelling sideways the same way, and there is more than one of them, or one plus at
+ * least two moving areas going the same way (more goods, or the belt itself).
+ */
+export function conveyorLikely(motion: MotionAnalysis): boolean {
+  if (motion.camera.kind !== 'static') return false;
+  const moving = motion.objects.filter((object) => object.direction !== 'still' && object.direction !== 'in-place');
+  const [first] = moving;
+  if (!first || !moving.every((object) => GOODS.has(object.classId) && object.direction === first.direction && SIDEWAYS.has(object.direction))) return false;
+  const alike = motion.areas.filter((area) => area.direction === first.direction).length;
+  const against = motion.areas.filter((area) => area.direction !== first.direction && area.direction !== 'in-place' && area.direction !== 'still').length;
+  return alike >= against && (moving.length >= 2 || alike >= 2);
+}
+
+/** What a clip with nothing named in it shows on a plain surface: that surface, and the thing most frames find on it. */
+export interface SurfaceInClip {
+  readonly surface: Surface | null;
+  readonly thing: MotionRecord['thing'];
+}
+
+export function surfaceInClip(frames: readonly RgbFrame[]): SurfaceInClip {
+  const found = frames.map((frame) => plainSurface(frame));
+  const surfaces = found.flatMap((plain) => (plain ? [plain.surface] : []));
+  const surface = mostCommon(surfaces);
+  if (!surface || surfaces.length * 2 < frames.length) return { surface: null, thing: null };
+  const things = found.flatMap((plain) => (plain?.things[0] ? [plain.things[0]] : []));
+  const key = mostCommon(things.map((thing) => `${thing.size}/${thing.shape}/${thing.colour}`));
+  const thing = things.find((candidate) => `${candidate.size}/${candidate.shape}/${candidate.colour}` === key);
+  // One sighting may be noise; a thing has to show up in two sampled frames.
+  const sightings = things.filter((candidate) => `${candidate.size}/${candidate.shape}/${candidate.colour}` === key).length;
+  return { surface, thing: thing && sightings >= 2 ? { size: thing.size, shape: thing.shape, colour: thing.colour } : null };
+}
+
+function mostCommon<T>(values: readonly T[]): T | undefined {
+  const tally = new Map<T, number>();
+  for (const value of values) tally.set(value, (tally.get(value) ?? 0) + 1);
+  return [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
 export interface PeopleInClip {
   /** Noun for each moving person, matched to `motion.objects` by index (class 0 only). */
   readonly nouns: ReadonlyMap<number, PersonNoun>;
   readonly actions: MotionRecord['actions'];
 }
 
-export function motionRecordFor(motion: MotionAnalysis, people: PeopleInClip = { nouns: new Map(), actions: [] }): MotionRecord {
+export function motionRecordFor(
+  motion: MotionAnalysis,
+  people: PeopleInClip = { nouns: new Map(), actions: [] },
+  plain: SurfaceInClip = { surface: null, thing: null },
+): MotionRecord {
   const groups = new Map<string, { -readonly [K in keyof ObjectMotion]: ObjectMotion[K] } & { order: number }>();
   const moving = motion.objects.filter((object) => object.direction !== 'still');
   // Still objects are mentioned only when nothing else moves, so a still scene still names who is in it.
@@ -246,6 +315,10 @@ export function motionRecordFor(motion: MotionAnalysis, people: PeopleInClip = {
     objects,
     areas: shownAreas,
     actions: people.actions.slice(0, RECORD_LIMITS.maxActions),
+    // A surface is only said of clips where nothing is named (the describer passes none otherwise).
+    surface: objects.length === 0 && people.actions.length === 0 ? plain.surface : null,
+    thing: objects.length === 0 && people.actions.length === 0 && plain.surface ? plain.thing : null,
+    conveyor: conveyorLikely(motion),
   };
 }
 
@@ -298,19 +371,28 @@ export class CmvcDescriber implements SceneDescriber {
 
   async analyseClip(clip: ClipFrames): Promise<ClipAnalysis> {
     if (!clip || !Array.isArray(clip.frames) || clip.frames.length === 0) throw new ModelError('invalid-input', 'a clip needs at least one frame');
-    const frames: TimedRgbFrame[] = spread(clip.frames.length, this.settings.motionFrames).map((i) => clip.frames[i] as TimedFrame);
+    const seconds = (clip.frames[clip.frames.length - 1]?.time ?? 0) - (clip.frames[0]?.time ?? 0);
+    const samples = Math.min(64, Math.max(this.settings.motionFrames, Math.ceil(seconds * MIN_SAMPLES_PER_SECOND)));
+    const frames: TimedRgbFrame[] = spread(clip.frames.length, samples).map((i) => clip.frames[i] as TimedFrame);
     const { detector, poseEstimator } = this.options;
     const poses = poseEstimator ? await profiled('people: pose', () => poseEstimator.estimate(frames)) : frames.map((): BodyPose[] => []);
     let detections: Detection[][] | undefined;
+    let weak: Detection[][] | undefined;
     if (detector) {
       const lists = await profiled('detection', () => detector.detect(frames));
-      detections = frames.map((frame, i) =>
-        refineDetections(lists[i] ?? [], poses[i] ?? [], { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height }),
+      // Weaker sightings only carry tracks on (analyseMotion's minScore); everything else uses the kept ones.
+      weak = frames.map((frame, i) =>
+        refineDetections(lists[i] ?? [], poses[i] ?? [], { minScore: this.settings.minDetectionScore * WEAK_SIGHTING, aspect: frame.width / frame.height }),
       );
+      detections = weak.map((list) => list.filter((d) => d.score >= this.settings.minDetectionScore));
     }
-    const motion = await profiled('motion (flow, tracks)', () => analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(detections ? { detections } : {}) }));
+    const motion = await profiled('motion (flow, tracks)', () =>
+      analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(weak ? { detections: weak, minScore: this.settings.minDetectionScore } : {}) }),
+    );
     const people = await this.peopleInClip(frames, poses, detections ?? frames.map(() => []), motion);
-    return { record: motionRecordFor(motion, people), motion };
+    const nothingNamed = (detections ?? []).every((list) => list.length === 0) && poses.every((list) => list.length === 0);
+    const plain = nothingNamed ? profiledSync('colours and setting', () => surfaceInClip(frames)) : { surface: null, thing: null };
+    return { record: motionRecordFor(motion, people, plain), motion };
   }
 
   /** Who the moving people are (faces on the clip's middle frame) and what they do in place. */

@@ -10,6 +10,8 @@ const PLURAL_OVERRIDES: Readonly<Record<string, string>> = {
   tv: 'TVs',
   skis: 'pairs of skis',
 };
+/** Nouns said without an article when there is one: "broccoli", not "a broccoli". */
+const MASS_NOUNS = new Set(['broccoli']);
 const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
 
 function label(classId: number): string {
@@ -42,7 +44,7 @@ export function numberWord(count: number): string {
 export function countedNoun(classId: number, count: number): string {
   if (count === 1) {
     const noun = singular(classId);
-    return `${article(noun)} ${noun}`;
+    return MASS_NOUNS.has(noun) ? noun : `${article(noun)} ${noun}`;
   }
   return `${numberWord(count)} ${plural(classId)}`;
 }

@@ -2,6 +2,7 @@ import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
 import type { PersonNoun, PersonRecord } from '../people/describe.ts';
 import type { Brightness, Colourfulness, ColourName, Contrast } from '../scene/colours.ts';
 import type { SettingName, Viewpoint } from '../scene/setting.ts';
+import type { Surface, ThingShape, ThingSize } from '../scene/things.ts';
 
 /** Coarse 3×3 place in the frame, or spread over it (several objects, no majority place). */
 export const POSITIONS = [
@@ -50,6 +51,18 @@ export interface ContentRecord {
   /** People seen with a body pose; they stand in for the detector's "person" group. */
   readonly people: readonly PersonRecord[];
   readonly setting: SettingRecord | null;
+  /** A plain background most of the frame shows (none when the frame is busy). */
+  readonly surface: Surface | null;
+  /** Things on that surface no detector class names. */
+  readonly things: readonly ThingRecord[];
+}
+
+/** Something the detector has no class for, told by its size, shape and colour. */
+export interface ThingRecord {
+  readonly size: ThingSize;
+  readonly shape: ThingShape;
+  readonly colour: ColourName | null;
+  readonly position: Position;
 }
 
 export interface ObjectMotion {
@@ -100,6 +113,15 @@ export interface MotionRecord {
   /** Moving regions no detected object accounts for. */
   readonly areas: readonly AreaMotion[];
   readonly actions: readonly ActionRecord[];
+  /** The plain background the clip shows, if any. */
+  readonly surface: Surface | null;
+  /** The unnamed thing on that surface that moves (or stays), with the first area's motion. */
+  readonly thing: Omit<ThingRecord, 'position'> | null;
+  /**
+   * Goods (food, bottles…) all travelling sideways the same way past a static camera: evidence of
+   * a conveyor belt, said with "likely".
+   */
+  readonly conveyor: boolean;
 }
 
 export type DescriptionRecord = ContentRecord | MotionRecord;
@@ -115,6 +137,7 @@ export const RECORD_LIMITS = {
   maxColours: 2,
   maxPeople: 6,
   maxActions: 4,
+  maxThings: 2,
 } as const;
 
 /**

@@ -2,7 +2,8 @@ import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
 import type { PersonNoun, PersonRecord } from '../people/describe.ts';
 import type { ColourName } from '../scene/colours.ts';
 import { article, countedNoun, joinList, numberWord, singular } from './nouns.ts';
-import type { ActionRecord, AreaMotion, CameraMove, ContentRecord, DescriptionRecord, MotionRecord, ObjectCount, ObjectMotion, Position, SettingRecord } from './record.ts';
+import type { Surface } from '../scene/things.ts';
+import type { ActionRecord, AreaMotion, CameraMove, ContentRecord, DescriptionRecord, MotionRecord, ObjectCount, ObjectMotion, Position, SettingRecord, ThingRecord } from './record.ts';
 
 const PLACE: Readonly<Record<Position, string>> = {
   'top-left': 'at the top left',
@@ -69,7 +70,7 @@ function colouredNoun(group: ObjectCount): string {
   // "an orange orange" says nothing the noun does not.
   if (!group.colour || singular(group.classId) === group.colour) return phrase;
   const [first, ...rest] = phrase.split(' ');
-  return group.count === 1 ? `${article(group.colour)} ${group.colour} ${rest.join(' ')}` : `${first} ${group.colour} ${rest.join(' ')}`;
+  return group.count === 1 ? `${article(group.colour)} ${group.colour} ${singular(group.classId)}` : `${first} ${group.colour} ${rest.join(' ')}`;
 }
 
 const HANDS: Readonly<Record<PersonRecord['hands'], string>> = {
@@ -81,10 +82,24 @@ const HANDS: Readonly<Record<PersonRecord['hands'], string>> = {
 
 function renderPerson(person: PersonRecord): string {
   const words = [person.expression === 'none' ? '' : person.expression, person.age === 'any' ? '' : person.age, person.noun].filter(Boolean).join(' ');
-  const clothing = person.top ? ` in ${article(person.top)} ${person.top} top` : '';
+  const clothing = person.top ? ` in ${article(person.top)} ${person.top} ${person.garment}` : '';
+  const framing = person.framing === 'close-up' ? 'close-up of ' : '';
+  const gaze = person.facing ? ' looking at the camera' : '';
   const posture = person.posture === 'unknown' ? '' : `, ${person.posture}`;
-  return `${article(words)} ${words}${clothing} ${PLACE[person.position]}${posture}${HANDS[person.hands]}`;
+  return `${framing}${article(words)} ${words}${clothing}${gaze} ${PLACE[person.position]}${posture}${HANDS[person.hands]}`;
 }
+
+const SURFACE: Readonly<Record<Surface, string>> = { dark: 'a dark surface', light: 'a light surface', plain: 'a plain surface' };
+
+/** "a small gray elongated object". */
+function renderThing(thing: Omit<ThingRecord, 'position'>): string {
+  const words = [thing.size, thing.colour ?? '', thing.shape, 'object'].filter(Boolean).join(' ');
+  return `${article(words)} ${words}`;
+}
+
+/** COCO food ids people call fruit or vegetables. */
+const FRUIT = new Set([46, 47, 49]);
+const VEGETABLES = new Set([50, 51]);
 
 /** "in an office", "likely in a parking lot", "seen from above in …"; confidence below 60 % says "likely". */
 function renderSetting(setting: SettingRecord): string {
@@ -107,9 +122,15 @@ function renderContent(record: ContentRecord): string {
   if (record.colourfulness !== 'normal') adjectives.push(record.colourfulness);
   const setting = record.setting ? ` ${renderSetting(record.setting)},` : '';
   const scene = `a ${adjectives.join(', ')} scene${setting} with mostly ${joinList(record.colours as readonly ColourName[])} tones`;
-  const subjects = [...record.people.map(renderPerson), ...record.objects.map((group) => `${colouredNoun(group)} ${PLACE[group.position]}`)];
+  const subjects = [
+    ...record.people.map(renderPerson),
+    ...record.objects.map((group) => `${colouredNoun(group)} ${PLACE[group.position]}`),
+    ...record.things.map((thing) => `${renderThing(thing)} ${PLACE[thing.position]}`),
+  ];
   const objects = record.people.length > 0 ? subjects.join('; ') : joinList(subjects);
-  let text = objects ? `${objects}, in ${scene}` : scene;
+  const surface = record.surface ? SURFACE[record.surface] : '';
+  const onSurface = objects && surface ? `${objects}, on ${surface}` : objects;
+  let text = onSurface ? `${onSurface}, in ${scene}` : scene;
   if (record.texts.length > 0) text += `; text reads ${joinList(record.texts.map((line) => `'${line}'`))}`;
   return text;
 }
@@ -150,12 +171,33 @@ function renderAction(action: ActionRecord): string {
   return `${countedPerson(action.noun, action.count)} ${(one ? singular : plural).replace('{own}', one ? his : their)}`;
 }
 
-/** People going the same way at the same speed share one clause: "a woman and a man walk toward the camera". */
-function renderObjects(objects: readonly ObjectMotion[]): string[] {
+/** "fruit and vegetables (an apple and broccoli)" when a conveyor carries both kinds. */
+function conveyorSubject(together: readonly ObjectMotion[]): string {
+  const listed = joinList(together.map((group) => countedNoun(group.classId, group.count)));
+  const fruit = together.some((group) => FRUIT.has(group.classId));
+  const vegetables = together.some((group) => VEGETABLES.has(group.classId));
+  const kind = fruit && vegetables ? 'fruit and vegetables' : '';
+  return kind && together.length > 1 ? `${kind} (${listed})` : listed;
+}
+
+/**
+ * People going the same way at the same speed share one clause: "a woman and a man walk toward the
+ * camera"; so do the goods on a conveyor, whatever their speed: "an apple and broccoli move from
+ * right to left, likely on a conveyor belt".
+ */
+function renderObjects(objects: readonly ObjectMotion[], conveyor: boolean): string[] {
   const parts: string[] = [];
   const done = new Set<ObjectMotion>();
+  const carried = (group: ObjectMotion): boolean => conveyor && group.classId !== 0 && (group.direction === 'left-to-right' || group.direction === 'right-to-left');
   for (const group of objects) {
     if (done.has(group)) continue;
+    if (carried(group)) {
+      const together = objects.filter((other) => !done.has(other) && carried(other) && other.direction === group.direction);
+      together.forEach((other) => done.add(other));
+      const count = together.reduce((sum, other) => sum + other.count, 0);
+      parts.push(`${renderObjectMotion(group, conveyorSubject(together), count > 1)}, likely on a conveyor belt`);
+      continue;
+    }
     const together = group.classId === 0 ? objects.filter((other) => other.classId === 0 && !done.has(other) && other.direction === group.direction && other.speed === group.speed) : [group];
     together.forEach((other) => done.add(other));
     if (together.length === 1) parts.push(renderObjectMotion(group));
@@ -164,9 +206,22 @@ function renderObjects(objects: readonly ObjectMotion[]): string[] {
   return parts;
 }
 
+/** The first moving area, said of the thing on the surface or of "something" on it. */
+function renderSurfaceMotion(record: MotionRecord, surface: Surface): string {
+  // "something small, gray and elongated": said of a moving thing, this matches how people ask for it better than "an object".
+  const subject = record.thing ? `something ${joinList([record.thing.size, record.thing.colour ?? '', record.thing.shape].filter(Boolean))}` : 'something';
+  const [area] = record.areas;
+  if (!area || area.direction === 'still') return `${subject} lies still on ${SURFACE[surface]}`;
+  if (area.direction === 'in-place') return `${subject} moves in place on ${SURFACE[surface]}`;
+  return `${subject} moves ${ADVERB[area.speed]}${DIRECTION[area.direction]} across ${SURFACE[surface]}`;
+}
+
 function renderMotion(record: MotionRecord): string {
   const camera = record.camera === 'static' ? 'camera static' : `camera ${ADVERB[record.cameraSpeed]}${CAMERA[record.camera]}`;
-  const parts = [camera, ...renderObjects(record.objects), ...record.actions.map(renderAction), ...record.areas.map(renderAreaMotion)];
+  // On a plain surface the first moving area is the thing on it (or "something").
+  const onSurface = record.surface && (record.thing || record.areas.length > 0) ? [renderSurfaceMotion(record, record.surface)] : [];
+  const areas = onSurface.length > 0 ? record.areas.slice(1) : record.areas;
+  const parts = [camera, ...renderObjects(record.objects, record.conveyor), ...record.actions.map(renderAction), ...onSurface, ...areas.map(renderAreaMotion)];
   if (parts.length === 1) parts.push(record.camera === 'static' ? 'nothing moves' : 'nothing else moves');
   return parts.join('; ');
 }

@@ -69,6 +69,12 @@ export interface MotionAnalysisOptions {
   readonly analysisWidth?: number;
   /** Detections per frame, aligned with `frames`, for object tracks. */
   readonly detections?: readonly (readonly Detection[])[];
+  /**
+   * Detections below this score only carry on a track that a detection at or above it has in
+   * another frame, and are not counted (default 0: all detections count). Weak sightings of
+   * the same object in the frames between its strong ones keep the track linked.
+   */
+  readonly minScore?: number;
 }
 
 const MAX_FRAMES = 256;
@@ -168,14 +174,15 @@ export async function analyseMotion(frames: readonly TimedRgbFrame[], options: M
   const perSecond = seconds > 0 ? 1 / seconds : 0;
   const { camera, speed: cameraSpeed } = cameraFrom(shiftX * perSecond, shiftY * perSecond, logZoom * perSecond);
 
-  const objects = trackObjects(frames, options.detections ?? [], camera);
+  const minScore = options.minScore ?? 0;
+  const objects = trackObjects(frames, options.detections ?? [], camera, minScore);
   const areas = regionMovements(frames, regionsPerPair);
   // Objects that stay put but contain moving regions are moving in place (e.g. gesturing).
   const withActivity = objects.map((object) =>
     object.direction === 'still' && areas.some((area) => containsCentre(object.box, area.box)) ? { ...object, direction: 'in-place' as const } : object,
   );
   const unexplained = areas.filter((area) => !withActivity.some((object) => object.direction !== 'still' && overlaps(object.box, area.box)));
-  return { camera, cameraSpeed, seconds, objects: withActivity, areas: unexplained, typicalCounts: typicalCounts(options.detections ?? []) };
+  return { camera, cameraSpeed, seconds, objects: withActivity, areas: unexplained, typicalCounts: typicalCounts((options.detections ?? []).map((list) => list.filter((d) => d.score >= minScore))) };
 }
 
 /** Box sides within this distance of the border (frame fractions) are taken to be cut off by it. */
@@ -210,13 +217,36 @@ function overlaps(a: Box, b: Box): boolean {
  * Tracks seen in at least 40 % of the frames that have detections; a track that moves needs only
  * two points, since something passing through the picture is in few sampled frames by nature.
  */
-function trackObjects(frames: readonly TimedRgbFrame[], detections: readonly (readonly Detection[])[], camera: CameraMotion): MovingObject[] {
-  const framesWithDetections = detections.filter((list) => list.length > 0).length;
+function trackObjects(frames: readonly TimedRgbFrame[], detections: readonly (readonly Detection[])[], camera: CameraMotion, minScore: number): MovingObject[] {
+  const framesWithDetections = detections.filter((list) => list.some((d) => d.score >= minScore)).length;
   const minPoints = Math.max(2, Math.ceil(framesWithDetections * 0.4));
-  return linkTracks(detections)
-    .filter((track) => track.points.length >= 2)
+  const tracks = linkTracks(detections).filter((track) => track.points.length >= 2 && track.points.some((point) => point.observation.score >= minScore));
+  return tracks
+    .filter((track) => !tracks.some((other) => other !== track && other.points.length > track.points.length && shadows(other, track)))
     .map((track) => describeTrack(track, frames, camera))
     .filter((object) => object.seen >= minPoints || (object.direction !== 'still' && object.direction !== 'in-place'));
+}
+
+/** Share of a track's points that lie on a longer track of the same class for two detections of one object. */
+const SHADOW_SHARE = 0.5;
+/** Share of a box's area inside another for it to be (part of) the same object. */
+const SHADOW_INSIDE = 0.7;
+
+function shareInside(outer: Box, inner: Box): number {
+  const w = Math.min(outer.x + outer.width, inner.x + inner.width) - Math.max(outer.x, inner.x);
+  const h = Math.min(outer.y + outer.height, inner.y + inner.height) - Math.max(outer.y, inner.y);
+  const area = inner.width * inner.height;
+  return w > 0 && h > 0 && area > 0 ? (w * h) / area : 0;
+}
+
+/** A second, shorter track over the same object (a box around part of it): most of its boxes lie inside the longer track's. */
+function shadows(longer: Track<Detection>, shorter: Track<Detection>): boolean {
+  if (longer.classId !== shorter.classId) return false;
+  const overlapping = shorter.points.filter((point) => {
+    const same = longer.points.find((other) => other.frame === point.frame);
+    return same !== undefined && shareInside(same.observation.box, point.observation.box) >= SHADOW_INSIDE;
+  }).length;
+  return overlapping >= SHADOW_SHARE * shorter.points.length;
 }
 
 function describeTrack(track: Track<Detection>, frames: readonly TimedRgbFrame[], camera: CameraMotion): MovingObject {

@@ -16,6 +16,12 @@ export const POSTURES = ['unknown', 'standing', 'sitting'] as const;
 export type Posture = (typeof POSTURES)[number];
 export const HAND_POSES = ['none', 'raised', 'at-chest', 'at-face'] as const;
 export type HandPose = (typeof HAND_POSES)[number];
+/** How the picture frames a person: `close-up` when the face fills much of it. */
+export const FRAMINGS = ['normal', 'close-up'] as const;
+export type Framing = (typeof FRAMINGS)[number];
+/** What the clothing colour is of: the upper body, or a dress (one colour from shoulders to knees). */
+export const GARMENTS = ['top', 'dress'] as const;
+export type Garment = (typeof GARMENTS)[number];
 
 /** What a keyframe shows of one person. */
 export interface PersonRecord {
@@ -27,6 +33,10 @@ export interface PersonRecord {
   /** Colour of the upper body's clothing, when one colour clearly dominates it. */
   readonly top: ColourName | null;
   readonly position: Position;
+  readonly framing: Framing;
+  /** The face is turned to the camera (nose midway between the eyes). */
+  readonly facing: boolean;
+  readonly garment: Garment;
 }
 
 /**
@@ -41,6 +51,10 @@ export const PEOPLE_THRESHOLDS = {
   older: 60,
   expression: 0.6,
   keypoint: 0.3,
+  /** Close-up: the face (three eye distances) is at least this share of the frame's height. */
+  closeUpFace: 0.25,
+  /** Facing the camera: the nose at most this many eye distances off the eyes' midpoint. */
+  facingOffset: 0.2,
 } as const;
 
 const EXPRESSION_WORD: Readonly<Record<Expression, ExpressionWord>> = {
@@ -124,8 +138,40 @@ export function torsoBox(pose: BodyPose): Box {
   return { x: x + width * 0.3, y: y + height * 0.25, width: width * 0.4, height: height * 0.25 };
 }
 
+/** Close-up when the face, about three eye distances tall, fills PEOPLE_THRESHOLDS.closeUpFace of the frame's height. */
+export function framingOf(pose: BodyPose, width: number, height: number): Framing {
+  const k = pose.keypoints;
+  if (!seen(k.leftEye) || !seen(k.rightEye)) return 'normal';
+  const eyes = Math.hypot((k.leftEye.x - k.rightEye.x) * width, (k.leftEye.y - k.rightEye.y) * height);
+  return eyes * 3 >= PEOPLE_THRESHOLDS.closeUpFace * height ? 'close-up' : 'normal';
+}
+
+/** Facing the camera: both eyes seen and the nose near their midpoint (a turned head moves the nose toward one eye). */
+export function facingOf(pose: BodyPose): boolean {
+  const k = pose.keypoints;
+  if (!seen(k.nose) || !seen(k.leftEye) || !seen(k.rightEye)) return false;
+  const eyes = Math.abs(k.leftEye.x - k.rightEye.x);
+  return eyes > 0 && Math.abs(k.nose.x - (k.leftEye.x + k.rightEye.x) / 2) <= PEOPLE_THRESHOLDS.facingOffset * eyes;
+}
+
+/** Between the hips and the knees, the middle half of the hips' width; null when they are not seen. */
+export function thighsBox(pose: BodyPose): Box | null {
+  const k = pose.keypoints;
+  if (!seen(k.leftHip) || !seen(k.rightHip) || !(seen(k.leftKnee) || seen(k.rightKnee))) return null;
+  const hips = mid(k.leftHip, k.rightHip);
+  const knees = [k.leftKnee, k.rightKnee].filter(seen);
+  const kneeY = knees.reduce((sum, knee) => sum + knee.y, 0) / knees.length;
+  const width = Math.max(Math.abs(k.leftHip.x - k.rightHip.x), 0.01);
+  if (kneeY <= hips.y) return null;
+  return { x: hips.x - width / 2, y: hips.y + (kneeY - hips.y) * 0.2, width, height: (kneeY - hips.y) * 0.6 };
+}
+
 export function personRecord(frame: RgbFrame, pose: BodyPose, face: FaceAttributes | null): PersonRecord {
   const { noun, age } = nounFor(face);
+  const top = regionColour(frame, torsoBox(pose));
+  const thighs = thighsBox(pose);
+  // One colour from the shoulders down past the hips, on a woman or girl: a dress.
+  const dress = (noun === 'woman' || noun === 'girl') && top !== null && thighs !== null && regionColour(frame, thighs) === top;
   const expression = face && face.expressionScore >= PEOPLE_THRESHOLDS.expression ? EXPRESSION_WORD[face.expression] : 'none';
   const centre = { x: pose.box.x + pose.box.width / 2, y: pose.box.y + pose.box.height / 2 };
   return {
@@ -134,7 +180,10 @@ export function personRecord(frame: RgbFrame, pose: BodyPose, face: FaceAttribut
     expression,
     posture: postureOf(pose),
     hands: handsOf(pose),
-    top: regionColour(frame, torsoBox(pose)),
+    top,
     position: positionOf(centre.x, centre.y),
+    framing: framingOf(pose, frame.width, frame.height),
+    facing: facingOf(pose),
+    garment: dress ? 'dress' : 'top',
   };
 }
