@@ -1,16 +1,7 @@
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { parseBitstream, rateReport, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
+import { DomainError, notFound } from '@cmvc/core';
 import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
-
-export class TieringError extends Error {
-  override readonly name = 'TieringError';
-  constructor(
-    readonly code: 'NOT_FOUND' | 'VIDEO_NOT_READY' | 'ALREADY_DEMOTED',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface DemotionResult {
   readonly video: Video;
@@ -34,10 +25,10 @@ export class TieringService {
 
   async demoteToTextOnly(videoId: string): Promise<DemotionResult> {
     const video = await this.videos.findById(videoId);
-    if (!video) throw new TieringError('NOT_FOUND', `No video with id ${videoId}`);
-    if (video.tier === 'TT2V_ONLY') throw new TieringError('ALREADY_DEMOTED', 'This video already keeps text only');
+    if (!video) throw notFound(`No video with id ${videoId}`);
+    if (video.tier === 'TT2V_ONLY') throw new DomainError('ALREADY_DEMOTED', 'This video already keeps text only');
     if (video.status !== 'READY' || !video.bitstreamBlobKey) {
-      throw new TieringError('VIDEO_NOT_READY', `Video ${videoId} is ${video.status}; only READY videos can be demoted`);
+      throw new DomainError('VIDEO_NOT_READY', `Video ${videoId} is ${video.status}; only READY videos can be demoted`);
     }
     const oldKey = video.bitstreamBlobKey;
     const oldBitstream = new Uint8Array(await this.blobs.get(oldKey));

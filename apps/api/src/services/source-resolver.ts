@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
 import { sniffContainer, type ContainerSniff } from '@cmvc/codec';
-import { IngestError } from './errors.ts';
+import { DomainError } from '@cmvc/core';
 import { getPinned } from './pinned-http.ts';
 import { resolveFetchTarget, type HostLookup } from './url-guard.ts';
 
@@ -64,7 +64,7 @@ export class SourceResolver {
 
   async resolve(source: IngestSource): Promise<ResolvedSource> {
     const given = [source.path, source.uploadId, source.url].filter((value) => value != null && value !== '');
-    if (given.length !== 1) throw new IngestError('INVALID_INPUT', 'Give exactly one of path, uploadId or url');
+    if (given.length !== 1) throw new DomainError('INVALID_INPUT', 'Give exactly one of path, uploadId or url');
     if (source.path) return this.fromPath(source.path);
     if (source.uploadId) return this.fromUpload(source.uploadId);
     return this.fromUrl(source.url!);
@@ -72,9 +72,9 @@ export class SourceResolver {
 
   /** Paths must stay inside a configured root after resolving `..` and symlinks. */
   private async fromPath(path: string): Promise<ResolvedSource> {
-    if (!isAbsolute(path)) throw new IngestError('INVALID_INPUT', `Path must be absolute: ${path}`);
+    if (!isAbsolute(path)) throw new DomainError('INVALID_INPUT', `Path must be absolute: ${path}`);
     if (this.options.roots.length === 0) {
-      throw new IngestError('PATH_OUTSIDE_ROOT', 'Server-path ingest is disabled: no INGEST_ROOTS are configured');
+      throw new DomainError('PATH_OUTSIDE_ROOT', 'Server-path ingest is disabled: no INGEST_ROOTS are configured');
     }
     const real = await realpath(path).catch(() => null);
     const roots = await Promise.all(this.options.roots.map((root) => realpath(root).catch(() => null)));
@@ -85,12 +85,12 @@ export class SourceResolver {
         return offset !== '' && !offset.startsWith('..') && !isAbsolute(offset) && !offset.split(sep).includes('..');
       });
     if (!inside(real ?? path)) {
-      throw new IngestError('PATH_OUTSIDE_ROOT', `${path} is outside the allowed ingest roots`);
+      throw new DomainError('PATH_OUTSIDE_ROOT', `${path} is outside the allowed ingest roots`);
     }
-    if (!real) throw new IngestError('NOT_FOUND', `${path} does not exist`);
+    if (!real) throw new DomainError('NOT_FOUND', `${path} does not exist`);
     const info = await stat(real);
-    if (!info.isFile()) throw new IngestError('INVALID_INPUT', `${path} is not a regular file`);
-    if (info.size > this.options.maxBytes) throw new IngestError('TOO_LARGE', `${path} exceeds ${this.options.maxBytes} bytes`);
+    if (!info.isFile()) throw new DomainError('INVALID_INPUT', `${path} is not a regular file`);
+    if (info.size > this.options.maxBytes) throw new DomainError('TOO_LARGE', `${path} exceeds ${this.options.maxBytes} bytes`);
     return {
       localPath: real,
       ...(await inspectFile(real, info.size)),
@@ -103,7 +103,7 @@ export class SourceResolver {
   }
 
   private async fromUpload(uploadId: string): Promise<ResolvedSource> {
-    if (!UPLOAD_ID.test(uploadId)) throw new IngestError('INVALID_INPUT', `Not an upload id: ${uploadId}`);
+    if (!UPLOAD_ID.test(uploadId)) throw new DomainError('INVALID_INPUT', `Not an upload id: ${uploadId}`);
     const key = blobKeys.upload(uploadId);
     const directory = await mkdtemp(join(tmpdir(), 'cmvc-upload-'));
     const localPath = join(directory, 'source');
@@ -112,7 +112,7 @@ export class SourceResolver {
     } catch (error) {
       await rm(directory, { recursive: true, force: true });
       if (error instanceof BlobError && error.code === 'BLOB_NOT_FOUND') {
-        throw new IngestError('UPLOAD_NOT_FOUND', `No upload with id ${uploadId}`);
+        throw new DomainError('UPLOAD_NOT_FOUND', `No upload with id ${uploadId}`);
       }
       throw error;
     }
@@ -141,7 +141,7 @@ export class SourceResolver {
       for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
         const href = target.url.href;
         response = await getPinned(target, signal).catch((error: unknown) => {
-          throw new IngestError('FETCH_FAILED', `Could not fetch ${href}: ${(error as Error).message}`);
+          throw new DomainError('FETCH_FAILED', `Could not fetch ${href}: ${(error as Error).message}`);
         });
         const status = response.statusCode ?? 0;
         const location = response.headers.location;
@@ -150,20 +150,20 @@ export class SourceResolver {
         target = await resolveFetchTarget(new URL(location, target.url).href, allowPrivateUrls, lookupHost);
         response = undefined;
       }
-      if (!response) throw new IngestError('FETCH_FAILED', `Too many redirects for ${raw}`);
+      if (!response) throw new DomainError('FETCH_FAILED', `Too many redirects for ${raw}`);
       const status = response.statusCode ?? 0;
       if (status < 200 || status >= 300) {
         response.resume();
-        throw new IngestError('FETCH_FAILED', `Fetching ${target.url.href} answered HTTP ${status}`);
+        throw new DomainError('FETCH_FAILED', `Fetching ${target.url.href} answered HTTP ${status}`);
       }
       const declared = Number(response.headers['content-length'] ?? '0');
       if (declared > maxBytes) {
         response.destroy();
-        throw new IngestError('TOO_LARGE', `${target.url.href} exceeds ${maxBytes} bytes`);
+        throw new DomainError('TOO_LARGE', `${target.url.href} exceeds ${maxBytes} bytes`);
       }
       const href = target.url.href;
       const bytes = await writeLimited(response, localPath, maxBytes).catch((error: unknown) => {
-        throw error instanceof IngestError ? error : new IngestError('FETCH_FAILED', `Fetching ${href} broke off: ${(error as Error).message}`);
+        throw error instanceof DomainError ? error : new DomainError('FETCH_FAILED', `Fetching ${href} broke off: ${(error as Error).message}`);
       });
       return {
         localPath,
@@ -186,7 +186,7 @@ async function writeLimited(source: Readable, path: string, maxBytes: number): P
   const limiter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
-      if (written > maxBytes) callback(new IngestError('TOO_LARGE', `Source exceeds ${maxBytes} bytes`));
+      if (written > maxBytes) callback(new DomainError('TOO_LARGE', `Source exceeds ${maxBytes} bytes`));
       else callback(null, chunk);
     },
   });

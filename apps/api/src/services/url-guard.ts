@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { IngestError } from './errors.ts';
+import { DomainError } from '@cmvc/core';
 
 /** Addresses a URL ingest must not reach unless the operator allows it: loopback, private, link-local, etc. */
 const privateRanges = new BlockList();
@@ -101,20 +101,20 @@ export async function resolveFetchTarget(raw: string, allowPrivate: boolean, loo
   try {
     url = new URL(raw);
   } catch {
-    throw new IngestError('INVALID_INPUT', `Not a valid URL: ${raw}`);
+    throw new DomainError('INVALID_INPUT', `Not a valid URL: ${raw}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new IngestError('URL_NOT_ALLOWED', `Only http and https URLs can be ingested, not ${url.protocol}`);
+    throw new DomainError('URL_NOT_ALLOWED', `Only http and https URLs can be ingested, not ${url.protocol}`);
   }
-  if (url.username || url.password) throw new IngestError('URL_NOT_ALLOWED', 'URLs with credentials are not accepted');
+  if (url.username || url.password) throw new DomainError('URL_NOT_ALLOWED', 'URLs with credentials are not accepted');
   if (allowPrivate) return { url, addresses: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const family = isIP(host);
   const addresses = family !== 0 ? [{ address: host, family }] : await lookupHost(host).catch(() => []);
-  if (addresses.length === 0) throw new IngestError('FETCH_FAILED', `Cannot resolve host ${url.hostname}`);
+  if (addresses.length === 0) throw new DomainError('FETCH_FAILED', `Cannot resolve host ${url.hostname}`);
   const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
   if (blocked) {
-    throw new IngestError('URL_NOT_ALLOWED', `${url.hostname} resolves to a private or loopback address (${blocked.address})`);
+    throw new DomainError('URL_NOT_ALLOWED', `${url.hostname} resolves to a private or loopback address (${blocked.address})`);
   }
   return { url, addresses };
 }
