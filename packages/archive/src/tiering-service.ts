@@ -2,6 +2,7 @@ import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { parseBitstream, rateReport, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
 import { DomainError, notFound } from '@cmvc/core';
 import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
+import type { JobHandler } from '@cmvc/jobs';
 
 export interface DemotionResult {
   readonly video: Video;
@@ -46,6 +47,18 @@ export class TieringService {
     for (const keyframe of keyframes) if (keyframe.blobKey) await this.blobs.delete(keyframe.blobKey);
     if (oldKey !== newKey) await this.blobs.delete(oldKey);
     return { video: (await this.videos.findById(videoId))!, bytesSaved };
+  }
+
+  /** The `tiering` maintenance job: the age-based policy, when TIERING_AFTER_DAYS (`afterDays`) is set. */
+  policyJob(afterDays: number | undefined): JobHandler<'tiering'> {
+    return {
+      name: 'tiering',
+      run: async () => {
+        if (!afterDays) return;
+        const { demoted, bytesSaved } = await this.demoteOlderThan(afterDays);
+        if (demoted > 0) console.log(`tiering: demoted ${demoted} videos older than ${afterDays} days, saved ${bytesSaved} bytes`);
+      },
+    };
   }
 
   /** The age-based policy: demotes READY videos older than `days`, a batch at a time. */
