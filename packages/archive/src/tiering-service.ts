@@ -17,9 +17,9 @@ export interface DemotionResult {
  */
 export class TieringService {
   constructor(
-    private readonly videos: VideoRepository,
-    private readonly keyframes: KeyframeRepository,
-    private readonly representations: RepresentationRepository,
+    private readonly videos: Pick<VideoRepository, 'findById' | 'findDemotable'>,
+    private readonly keyframes: Pick<KeyframeRepository, 'findByVideoIds'>,
+    private readonly representations: Pick<RepresentationRepository, 'markTextOnly'>,
     private readonly blobs: BlobStore,
     private readonly semanticCodecs: readonly SemanticTextCodec[],
   ) {}

@@ -41,11 +41,11 @@ interface PendingItem {
  */
 export class IngestService {
   constructor(
-    private readonly resolver: SourceResolver,
-    private readonly videos: VideoRepository,
+    private readonly resolver: Pick<SourceResolver, 'resolve'>,
+    private readonly videos: Pick<VideoRepository, 'findManyBySha256' | 'createManyQueued'>,
     private readonly blobs: BlobStore,
-    private readonly queues: JobQueues,
-    private readonly mediaCheck: MediaHeaderCheck | null = null,
+    private readonly queues: Pick<JobQueues, 'enqueueEncodes'>,
+    private readonly mediaCheck: Pick<MediaHeaderCheck, 'check'> | null = null,
   ) {}
 
   async ingest(items: readonly IngestSource[]): Promise<IngestOutcome[]> {

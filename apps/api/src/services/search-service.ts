@@ -23,7 +23,7 @@ export class SearchService {
   private readonly baseline: QueryBaseline | null;
 
   constructor(
-    private readonly search: SearchRepository,
+    private readonly search: Pick<SearchRepository, 'searchMoments'>,
     private readonly embedder: Pick<TextEmbedder, 'embed'> | null,
     admission: AdmissionLimits = DEFAULT_ADMISSION,
   ) {
