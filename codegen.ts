@@ -25,12 +25,6 @@ const config: CodegenConfig = {
         },
       },
     },
-    // The schema's enums alone, for @cmvc/core's domain error codes (it cannot import the API).
-    'packages/core/src/generated/graphql-enums.ts': {
-      schema,
-      plugins: ['typescript'],
-      config: { ...shared, onlyEnums: true, scalars: { DateTime: 'string' } },
-    },
     // Variables and results of every operation the web client sends.
     'apps/web/lib/generated/graphql.ts': {
       schema,

@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Response } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { DomainError, type DomainErrorCode } from '@cmvc/core';
+import { DomainError, type DomainErrorCode, type IngestErrorCode as DomainIngestErrorCode } from '@cmvc/core';
 import { logger } from './logger.ts';
+import type { IngestErrorCode } from './schema/generated/graphql.ts';
+
+/** The schema's IngestErrorCode enum (generated) is the source of the ingest codes: core's list must equal it. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const ingestCodesMatchSchema: Same<DomainIngestErrorCode, IngestErrorCode> = true;
+void ingestCodesMatchSchema;
 
 /**
  * The API's one mapping of domain errors to HTTP: the status of each code (media routes, and

@@ -1,11 +1,28 @@
-import type { IngestErrorCode } from './generated/graphql-enums.ts';
+/**
+ * The codes an ingest item can fail with: the values of the schema's `IngestErrorCode` enum, which
+ * stays their source (apps/api/src/errors.ts fails to compile unless these keys equal the
+ * generated type). A record, so the runtime check below and the type are one list.
+ */
+const INGEST_ERROR_CODES = {
+  FETCH_FAILED: true,
+  INTERNAL: true,
+  INVALID_INPUT: true,
+  MEDIA_TOO_LARGE: true,
+  NOT_FOUND: true,
+  NO_FRAMES: true,
+  PATH_OUTSIDE_ROOT: true,
+  TOO_LARGE: true,
+  TRUNCATED_MEDIA: true,
+  UNSUPPORTED_MEDIA: true,
+  UPLOAD_NOT_FOUND: true,
+  URL_NOT_ALLOWED: true,
+} as const;
 
-export type { IngestErrorCode };
+export type IngestErrorCode = keyof typeof INGEST_ERROR_CODES;
 
 /**
- * Every code a domain error can carry, and so every code a client can see from one. The ingest
- * codes come from the schema's `IngestErrorCode` enum (generated); the others are the GraphQL
- * `extensions.code` values and HTTP error codes clients already read.
+ * Every code a domain error can carry, and so every code a client can see from one: the ingest
+ * codes, and the GraphQL `extensions.code` values and HTTP error codes clients already read.
  */
 export type DomainErrorCode =
   | IngestErrorCode
@@ -48,22 +65,6 @@ export class DomainError<Code extends DomainErrorCode = DomainErrorCode> extends
     super(message);
   }
 }
-
-/** The codes an ingest item can fail with (`IngestVideoResult.error.code`); a record so the compiler checks it lists every one. */
-const INGEST_ERROR_CODES: Readonly<Record<IngestErrorCode, true>> = {
-  FETCH_FAILED: true,
-  INTERNAL: true,
-  INVALID_INPUT: true,
-  MEDIA_TOO_LARGE: true,
-  NOT_FOUND: true,
-  NO_FRAMES: true,
-  PATH_OUTSIDE_ROOT: true,
-  TOO_LARGE: true,
-  TRUNCATED_MEDIA: true,
-  UNSUPPORTED_MEDIA: true,
-  UPLOAD_NOT_FOUND: true,
-  URL_NOT_ALLOWED: true,
-};
 
 export function isIngestErrorCode(code: string): code is IngestErrorCode {
   return Object.hasOwn(INGEST_ERROR_CODES, code);
