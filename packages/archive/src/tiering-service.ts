@@ -1,6 +1,6 @@
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { parseBitstream, rateReport, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
-import { DomainError, notFound } from '@cmvc/core';
+import { DomainError, notFound, systemClock, type Clock } from '@cmvc/core';
 import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
 import type { JobHandler } from '@cmvc/jobs';
 
@@ -22,6 +22,7 @@ export class TieringService {
     private readonly representations: Pick<RepresentationRepository, 'markTextOnly'>,
     private readonly blobs: BlobStore,
     private readonly semanticCodecs: readonly SemanticTextCodec[],
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async demoteToTextOnly(videoId: string): Promise<DemotionResult> {
@@ -63,7 +64,7 @@ export class TieringService {
 
   /** The age-based policy: demotes READY videos older than `days`, a batch at a time. */
   async demoteOlderThan(days: number, batch = 100): Promise<{ readonly demoted: number; readonly bytesSaved: number }> {
-    const before = new Date(Date.now() - days * 24 * 3600 * 1000);
+    const before = new Date(this.clock.now().getTime() - days * 24 * 3600 * 1000);
     let demoted = 0;
     let bytesSaved = 0;
     for (const video of await this.videos.findDemotable(before, batch)) {

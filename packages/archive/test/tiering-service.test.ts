@@ -1,6 +1,7 @@
 /** TieringService against in-memory ports: refusals leave everything as it was; a demotion writes, switches, then deletes. */
 import { describe, expect, it } from 'vitest';
 import { blobKeys } from '@cmvc/blob';
+import { systemClock, type Clock } from '@cmvc/core';
 import { parseBitstream, writeBitstream } from '@cmvc/codec';
 import type { Keyframe, RepresentationRepository, Video } from '@cmvc/db';
 import { TieringService } from '../src/index.ts';
@@ -9,7 +10,7 @@ import { MemoryBlobStore, MemoryVideos, videoRow } from '../../../test/support/m
 
 type TextOnlyCall = Parameters<RepresentationRepository['markTextOnly']>;
 
-function setup(rows: Video[], keyframes: Keyframe[] = []) {
+function setup(rows: Video[], keyframes: Keyframe[] = [], clock: Clock = systemClock) {
   const videos = new MemoryVideos(rows);
   const blobs = new MemoryBlobStore();
   const switched: TextOnlyCall[] = [];
@@ -23,7 +24,7 @@ function setup(rows: Video[], keyframes: Keyframe[] = []) {
   };
   // Copies, as a database read gives: the service keeps the keys it read while the rows change.
   const keyframeStore = { findByVideoIds: async (ids: readonly string[]) => keyframes.filter((keyframe) => ids.includes(keyframe.videoId)).map((keyframe) => ({ ...keyframe })) };
-  return { tiering: new TieringService(videos, keyframeStore, representations, blobs, []), videos, blobs, switched };
+  return { tiering: new TieringService(videos, keyframeStore, representations, blobs, [], clock), videos, blobs, switched };
 }
 
 function keyframe(videoId: string, frameIndex: number, bytes: number): Keyframe {
@@ -59,6 +60,19 @@ describe('tiering', () => {
     expect(result.bytesSaved).toBe(500 + full.byteLength - textOnly.byteLength);
     expect(switched).toEqual([[video.id, expect.objectContaining({ blobKey: textOnlyKey, bytes: textOnly.byteLength }), result.bytesSaved]]);
     expect(result.video).toMatchObject({ tier: 'TT2V_ONLY', bitstreamBlobKey: textOnlyKey });
+  });
+
+  it('demotes, by the clock it is given, the READY videos older than the policy', async () => {
+    const now = new Date('2026-06-01T00:00:00Z');
+    const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 3600 * 1000);
+    const [old, recent, failed] = [videoRow({ status: 'READY', createdAt: daysAgo(40) }), videoRow({ status: 'READY', createdAt: daysAgo(10) }), videoRow({ status: 'FAILED', createdAt: daysAgo(90) })];
+    const { tiering, blobs, switched } = setup([old, recent, failed], [], { now: () => now });
+    for (const video of [old, recent]) {
+      video.bitstreamBlobKey = blobKeys.bitstream(video.id);
+      await blobs.put(video.bitstreamBlobKey, writeBitstream(syntheticRepresentation()).bytes);
+    }
+    expect(await tiering.demoteOlderThan(30)).toMatchObject({ demoted: 1 });
+    expect(switched.map(([videoId]) => videoId)).toEqual([old.id]);
   });
 
   it('runs the age policy as its job only when TIERING_AFTER_DAYS is set', async () => {

@@ -1,15 +1,13 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, sep } from 'node:path';
-import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
 import { sniffContainer, type ContainerSniff } from '@cmvc/codec';
-import { DomainError } from '@cmvc/core';
-import { getPinned } from './pinned-http.ts';
+import { DomainError, systemScratch, type Fetcher, type FetchResponse, type Scratch } from '@cmvc/core';
+import { pinnedFetcher } from './pinned-http.ts';
 import { resolveFetchTarget, type HostLookup } from './url-guard.ts';
 
 export interface IngestSource {
@@ -48,6 +46,10 @@ export interface SourceResolverOptions {
   readonly lookupHost?: HostLookup;
   /** Limit for fetching one URL, redirects and body included. */
   readonly fetchTimeoutMs?: number;
+  /** How a checked URL is fetched; pinned HTTP(S) (`pinned-http.ts`) by default. */
+  readonly fetcher?: Fetcher;
+  /** Where uploads and downloads are copied to; the system's temporary directory by default. */
+  readonly scratch?: Scratch;
 }
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
@@ -60,7 +62,13 @@ export function uploadKeyOf(source: IngestSource): string | null {
 }
 
 export class SourceResolver {
-  constructor(private readonly options: SourceResolverOptions) {}
+  private readonly fetcher: Fetcher;
+  private readonly scratch: Scratch;
+
+  constructor(private readonly options: SourceResolverOptions) {
+    this.fetcher = options.fetcher ?? pinnedFetcher;
+    this.scratch = options.scratch ?? systemScratch;
+  }
 
   async resolve(source: IngestSource): Promise<ResolvedSource> {
     const given = [source.path, source.uploadId, source.url].filter((value) => value != null && value !== '');
@@ -105,12 +113,12 @@ export class SourceResolver {
   private async fromUpload(uploadId: string): Promise<ResolvedSource> {
     if (!UPLOAD_ID.test(uploadId)) throw new DomainError('INVALID_INPUT', `Not an upload id: ${uploadId}`);
     const key = blobKeys.upload(uploadId);
-    const directory = await mkdtemp(join(tmpdir(), 'cmvc-upload-'));
-    const localPath = join(directory, 'source');
+    const folder = await this.scratch.folder('cmvc-upload-');
+    const localPath = join(folder.path, 'source');
     try {
       await this.options.blobs.download(key, localPath);
     } catch (error) {
-      await rm(directory, { recursive: true, force: true });
+      await folder.remove();
       if (error instanceof BlobError && error.code === 'BLOB_NOT_FOUND') {
         throw new DomainError('UPLOAD_NOT_FOUND', `No upload with id ${uploadId}`);
       }
@@ -123,46 +131,44 @@ export class SourceResolver {
       bytes: info.size,
       defaultTitle: `Upload ${uploadId.slice(0, 8)}`,
       owned: true,
-      release: () => rm(directory, { recursive: true, force: true }),
+      release: () => folder.remove(),
       consumed: () => this.options.blobs.delete(key),
     };
   }
 
   private async fromUrl(raw: string): Promise<ResolvedSource> {
     const { allowPrivateUrls, lookupHost, maxBytes } = this.options;
-    const directory = await mkdtemp(join(tmpdir(), 'cmvc-fetch-'));
-    const localPath = join(directory, 'source');
-    const release = () => rm(directory, { recursive: true, force: true });
+    const folder = await this.scratch.folder('cmvc-fetch-');
+    const localPath = join(folder.path, 'source');
+    const release = () => folder.remove();
     try {
       const signal = AbortSignal.timeout(this.options.fetchTimeoutMs ?? FETCH_TIMEOUT_MS);
       let target = await resolveFetchTarget(raw, allowPrivateUrls, lookupHost);
-      let response: IncomingMessage | undefined;
+      let response: FetchResponse | undefined;
       // Redirects are followed by hand so every hop passes the same address check and is pinned to it.
       for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
         const href = target.url.href;
-        response = await getPinned(target, signal).catch((error: unknown) => {
+        response = await this.fetcher.get(target, signal).catch((error: unknown) => {
           throw new DomainError('FETCH_FAILED', `Could not fetch ${href}: ${(error as Error).message}`);
         });
-        const status = response.statusCode ?? 0;
-        const location = response.headers.location;
+        const { status, location } = response;
         if (status < 300 || status >= 400 || !location) break;
-        response.resume();
+        response.body.resume();
         target = await resolveFetchTarget(new URL(location, target.url).href, allowPrivateUrls, lookupHost);
         response = undefined;
       }
       if (!response) throw new DomainError('FETCH_FAILED', `Too many redirects for ${raw}`);
-      const status = response.statusCode ?? 0;
+      const { status, contentLength } = response;
       if (status < 200 || status >= 300) {
-        response.resume();
+        response.body.resume();
         throw new DomainError('FETCH_FAILED', `Fetching ${target.url.href} answered HTTP ${status}`);
       }
-      const declared = Number(response.headers['content-length'] ?? '0');
-      if (declared > maxBytes) {
-        response.destroy();
+      if (contentLength !== null && contentLength > maxBytes) {
+        response.body.destroy();
         throw new DomainError('TOO_LARGE', `${target.url.href} exceeds ${maxBytes} bytes`);
       }
       const href = target.url.href;
-      const bytes = await writeLimited(response, localPath, maxBytes).catch((error: unknown) => {
+      const bytes = await writeLimited(response.body, localPath, maxBytes).catch((error: unknown) => {
         throw error instanceof DomainError ? error : new DomainError('FETCH_FAILED', `Fetching ${href} broke off: ${(error as Error).message}`);
       });
       return {

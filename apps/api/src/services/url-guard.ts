@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { DomainError } from '@cmvc/core';
+import { DomainError, type FetchTarget } from '@cmvc/core';
 
 /** Addresses a URL ingest must not reach unless the operator allows it: loopback, private, link-local, etc. */
 const privateRanges = new BlockList();
@@ -81,20 +81,10 @@ export type HostLookup = (hostname: string) => Promise<readonly LookupAddress[]>
 
 export const systemLookup: HostLookup = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
-/** A URL that passed the checks, with the addresses the connection must use. */
-export interface FetchTarget {
-  readonly url: URL;
-  /**
-   * The checked addresses of the host, to connect to instead of resolving it again (a rebinding
-   * DNS server could otherwise answer a private address the second time). Null when private
-   * addresses are allowed, so nothing needs pinning.
-   */
-  readonly addresses: readonly LookupAddress[] | null;
-}
-
 /**
  * Checks a URL before fetching it: http(s) only, no credentials, and every address the host
- * resolves to must be public unless private addresses are allowed.
+ * resolves to must be public unless private addresses are allowed. Gives the URL with the addresses
+ * the connection must use.
  */
 export async function resolveFetchTarget(raw: string, allowPrivate: boolean, lookupHost: HostLookup = systemLookup): Promise<FetchTarget> {
   let url: URL;
