@@ -43,8 +43,15 @@ export const HTTP_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   NOT_RENDERED_IN_TIME: 503,
 };
 
-/** Answers a domain error over plain HTTP: its status, Retry-After when it asks for a retry, and `{ error: { code, message } }`. */
+/**
+ * Answers a domain error over plain HTTP: its status, Retry-After when it asks for a retry, and
+ * `{ error: { code, message } }`; an INTERNAL one only with an error id, as any internal error.
+ */
 export function sendDomainError(response: Response, error: DomainError): void {
+  if (error.code === 'INTERNAL') {
+    const { errorId, message } = internalError(error, {});
+    return void response.status(HTTP_STATUS.INTERNAL).json({ error: { code: 'INTERNAL', message, errorId } });
+  }
   if (error.details.retryAfterSeconds !== undefined) response.set('Retry-After', String(error.details.retryAfterSeconds));
   response.status(HTTP_STATUS[error.code]).json({ error: { code: error.code, message: error.message } });
 }

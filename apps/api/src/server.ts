@@ -156,7 +156,7 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   );
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     if (response.headersSent) return void logger.error({ err: error, url: request.originalUrl }, 'response broke off');
-    if (error instanceof DomainError && error.code !== 'INTERNAL') return sendDomainError(response, error);
+    if (error instanceof DomainError) return sendDomainError(response, error);
     const status = clientErrorStatus(error);
     if (status !== null) {
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';

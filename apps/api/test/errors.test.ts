@@ -89,6 +89,13 @@ describe('domain errors over plain HTTP', () => {
     }
   });
 
+  it('answers an INTERNAL domain error with an error id only', async () => {
+    const response = await fetch(`${base}/INTERNAL`);
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { error: { code: string; message: string; errorId: string } };
+    expect(body.error).toEqual({ code: 'INTERNAL', message: `Internal error (id ${body.error.errorId})`, errorId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
   it('sets Retry-After on an error that asks for a retry', async () => {
     const response = await fetch(`${base}/NOT_RENDERED_IN_TIME`);
     expect(response.status).toBe(503);
