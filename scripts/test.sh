@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: prepares a private test environment the way `npm run demo` does (its own data
-# directory and ports, so a running demo is left alone) and runs unit, integration and browser tests.
+# directory and ports, so a running demo is left alone) and runs every test tier (vitest.config.ts:
+# unit, codec, models, integration with the browser tests); arguments go to vitest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CMVC_LOG_TAG="test"

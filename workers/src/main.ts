@@ -1,11 +1,11 @@
 import { getPriority, setPriority } from 'node:os';
-import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import { Queue } from 'bullmq';
 import { BlobReconciler, TieringService } from '@cmvc/archive';
 import { createBlobStore } from '@cmvc/blob';
 import { configureMediaTools } from '@cmvc/codec';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
-import { createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, type EncodeJobData, type RenderJobData } from '@cmvc/jobs';
+import { createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, startJobWorkers, type JobTable } from '@cmvc/jobs';
 import { loadWorkerModels } from './analyzers.ts';
 import { EncodeProcessor } from './encode-processor.ts';
 import { RenderProcessor } from './render-processor.ts';
@@ -41,47 +41,25 @@ const renderer = new RenderProcessor({
   tt2vGenerator: models.tt2vGenerator,
 });
 
-/**
- * One BullMQ worker per queue. A worker killed mid-job stops renewing its lock, and the job goes
- * back to the queue once `lockDuration` passes (stalled-job recovery), for any worker process.
- */
-function startWorker<T>(queue: string, processor: Processor<T>, onFinalFailure: (job: Job<T>, reason: string) => Promise<void>): Worker<T> {
-  const worker = new Worker<T>(queue, processor, {
-    connection,
-    name: config.worker.name,
-    concurrency: config.worker.concurrency,
-    lockDuration: config.worker.lockMs,
-    stalledInterval: Math.max(1000, Math.round(config.worker.lockMs / 2)),
-    maxStalledCount: 2,
-  });
-  worker.on('failed', (job, error) => {
-    if (!job) return;
-    const attempts = job.opts.attempts ?? 1;
-    const final = error.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
-    console.error(`${queue} ${job.id} failed (attempt ${job.attemptsMade}/${attempts}): ${error.message}`);
-    if (final) void onFinalFailure(job, error.message).catch((cause) => console.error(cause));
-  });
-  worker.on('completed', (job) => console.log(`${queue} ${job.id} done`));
-  worker.on('error', (error) => console.error(`${queue} worker error`, error));
-  return worker;
-}
-
 const tiering = new TieringService(videos, new KeyframeRepository(db), representations, blobs, models.semanticCodecs);
-
-/** The age-based tiering policy, when TIERING_AFTER_DAYS is set: one repeatable job shared by all workers. */
-async function runTieringPolicy(): Promise<void> {
-  if (!config.tieringAfterDays) return;
-  const { demoted, bytesSaved } = await tiering.demoteOlderThan(config.tieringAfterDays);
-  if (demoted > 0) console.log(`tiering: demoted ${demoted} videos older than ${config.tieringAfterDays} days, saved ${bytesSaved} bytes`);
-}
 
 const reconciler = new BlobReconciler(videos, blobs);
 
-async function runReconciler(): Promise<void> {
-  const { removed, missing } = await reconciler.run();
-  if (removed.length > 0) console.log(`reconcile: removed ${removed.length} blobs no row referenced`);
-  for (const { key, videoId } of missing) console.error(`reconcile: video ${videoId} references missing blob ${key}`);
-}
+/** Every job name with its one handler; startJobWorkers refuses a table with a name missing or twice. */
+const jobTable: JobTable = [
+  { name: 'encode', run: (job) => encoder.process(job), failed: (payload, reason) => encoder.fail(payload.videoId, reason) },
+  { name: 'render', run: (job) => renderer.process(job), failed: (payload, reason) => renderer.fail(payload.renditionId, reason) },
+  tiering.policyJob(config.tieringAfterDays),
+  reconciler.job(),
+];
+const workers = startJobWorkers(jobTable, {
+  connection,
+  name: config.worker.name,
+  concurrency: config.worker.concurrency,
+  lockDuration: config.worker.lockMs,
+  stalledInterval: Math.max(1000, Math.round(config.worker.lockMs / 2)),
+  maxStalledCount: 2,
+});
 
 const maintenance = new Queue(QUEUES.maintenance, { connection });
 await maintenance.upsertJobScheduler(MAINTENANCE_JOBS.reconcile.name, { every: MAINTENANCE_JOBS.reconcile.everyMs }, { name: MAINTENANCE_JOBS.reconcile.name });
@@ -90,12 +68,6 @@ if (config.tieringAfterDays) {
 } else {
   await maintenance.removeJobScheduler(MAINTENANCE_JOBS.tiering.name);
 }
-
-const workers = [
-  startWorker(QUEUES.maintenance, (job) => (job.name === MAINTENANCE_JOBS.reconcile.name ? runReconciler() : runTieringPolicy()), async () => {}),
-  startWorker<EncodeJobData>(QUEUES.encode, (job) => encoder.process(job), (job, reason) => encoder.fail(job.data.videoId, reason)),
-  startWorker<RenderJobData>(QUEUES.render, (job) => renderer.process(job), (job, reason) => renderer.fail(job.data.renditionId, reason)),
-];
 console.log(`cmvc worker ready (concurrency ${config.worker.concurrency} per queue)`);
 
 let stopping = false;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
@@ -7,15 +6,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import {
-  buildSchema as buildSchemaFromSdl,
-  GraphQLError,
-  specifiedRules,
-  validate,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-} from 'graphql';
+import { buildSchema as buildSchemaFromSdl, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import type { BlobStore } from '@cmvc/blob';
+import { DomainError } from '@cmvc/core';
 import { createRequestContext, type RequestContext, type Services, type SessionCookieJar } from './context.ts';
 import { SESSION_COOKIE, sessionFromCookie } from './services/auth-service.ts';
 import { guardRootFields } from './schema/permissions.ts';
@@ -26,6 +19,7 @@ import { resolvers } from './schema/resolvers.ts';
 import { withJobResolvers } from './schema/jobs-resolvers.ts';
 import { typeDefs } from './schema/type-defs.ts';
 import { logger } from './logger.ts';
+import { formatError, internalError, retryStatusPlugin, sendDomainError } from './errors.ts';
 
 export function buildSchema(): GraphQLSchema {
   const sdl = buildSchemaFromSdl(typeDefs);
@@ -48,28 +42,6 @@ function cookieJar(request: Request, response: Response): SessionCookieJar {
       void response.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: request.secure, expires, path: '/' }),
     clear: () => void response.clearCookie(SESSION_COOKIE, { path: '/' }),
   };
-}
-
-/** An error the client cannot act on: logged with its detail under an id, answered with only the id. */
-function internalError(error: unknown, where: Record<string, unknown>): { errorId: string; message: string } {
-  const errorId = randomUUID();
-  logger.error({ errorId, err: error, ...where }, 'request failed');
-  return { errorId, message: `Internal error (id ${errorId})` };
-}
-
-/**
- * Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep the codes our own rules
- * chose. Internal errors reach the client as an opaque id only (their detail is in the logs).
- */
-function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? error.originalError : undefined;
-  const ownCode = original instanceof GraphQLError ? original.extensions.code : undefined;
-  const code = typeof ownCode === 'string' ? ownCode : formatted.extensions?.code;
-  if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
-    const { errorId, message } = internalError(original ?? error, { path: formatted.path });
-    return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'INTERNAL_SERVER_ERROR', errorId } };
-  }
-  return { ...formatted, extensions: { ...formatted.extensions, code } };
 }
 
 /** Browsers always send Origin on WebSockets; other clients may not, and carry no ambient credentials. */
@@ -141,6 +113,7 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      retryStatusPlugin,
     ],
     validationRules: [limits],
     formatError,
@@ -183,6 +156,7 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   );
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     if (response.headersSent) return void logger.error({ err: error, url: request.originalUrl }, 'response broke off');
+    if (error instanceof DomainError) return sendDomainError(response, error);
     const status = clientErrorStatus(error);
     if (status !== null) {
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { DomainError } from '@cmvc/core';
 import { describe, expect, it } from 'vitest';
 import { Admission } from '../src/services/admission.ts';
 
@@ -8,7 +8,7 @@ function gate() {
   return { open, opened };
 }
 
-const codeOf = (error: unknown) => (error instanceof GraphQLError ? error.extensions.code : undefined);
+const codeOf = (error: unknown) => (error instanceof DomainError ? error.code : undefined);
 
 describe('Admission', () => {
   it('runs up to its concurrency, queues a bounded number in order, and answers BUSY beyond that', async () => {
@@ -22,7 +22,7 @@ describe('Admission', () => {
     const queued = admission.run(async () => void order.push('second'));
     const refused = await admission.run(async () => order.push('third')).catch((error: unknown) => error);
     expect(codeOf(refused)).toBe('BUSY');
-    expect((refused as GraphQLError).extensions.http).toMatchObject({ status: 503 });
+    expect((refused as DomainError).details.retryAfterSeconds).toBeGreaterThan(0);
     first.open();
     await Promise.all([running, queued]);
     expect(order).toEqual(['first', 'second']);

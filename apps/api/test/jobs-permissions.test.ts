@@ -1,6 +1,7 @@
 import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../src/context.ts';
+import { formatError } from '../src/errors.ts';
 import { buildSchema } from '../src/server.ts';
 import { ANONYMOUS, expandScopes, type Principal } from '../src/services/auth-service.ts';
 
@@ -15,7 +16,8 @@ async function run(source: string, principal: Principal) {
   const unreachable = new Proxy({}, { get: () => { throw new Error('a service was called before the scope check'); } });
   const contextValue = { services: unreachable, loaders: unreachable, principal, cookies: null } as unknown as RequestContext;
   const result = await graphql({ schema, source, contextValue });
-  return result.errors?.map((error) => error.extensions.code);
+  // The codes as clients get them, through the API's one error mapping.
+  return result.errors?.map((error) => formatError(error.toJSON(), error).extensions?.code);
 }
 
 describe('jobs dashboard scopes', () => {

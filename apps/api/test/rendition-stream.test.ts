@@ -1,8 +1,9 @@
 /** RenditionService's playlist and segment waits, against an in-memory rendition store. */
 import type { Rendition, RenditionRepository, RenditionSegment } from '@cmvc/db';
+import { DomainError } from '@cmvc/core';
 import { MemoryEvents, type ArchiveEvent } from '@cmvc/jobs';
 import { describe, expect, it } from 'vitest';
-import { RenditionService, RenditionStreamError } from '../src/services/rendition-service.ts';
+import { RenditionService } from '../src/services/rendition-service.ts';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 
@@ -33,7 +34,7 @@ function memoryRenditions(initial: Partial<Rendition>) {
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(
     () => undefined,
-    (error: unknown) => (error instanceof RenditionStreamError ? error.code : String(error)),
+    (error: unknown) => (error instanceof DomainError ? error.code : String(error)),
   );
 }
 

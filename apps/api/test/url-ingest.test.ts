@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '@cmvc/blob';
-import { IngestError } from '../src/services/errors.ts';
+import { DomainError, type IngestErrorCode } from '@cmvc/core';
 import { getPinned } from '../src/services/pinned-http.ts';
 import { SourceResolver } from '../src/services/source-resolver.ts';
 import { isPrivateAddress, resolveFetchTarget, type HostLookup } from '../src/services/url-guard.ts';
@@ -50,14 +50,14 @@ function rebindingLookup(...answers: string[][]): HostLookup & { queries: number
 
 const noBlobs = {} as BlobStore;
 
-async function ingestError(promise: Promise<unknown>): Promise<IngestError> {
+async function ingestError(promise: Promise<unknown>): Promise<DomainError<IngestErrorCode>> {
   try {
     await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(IngestError);
-    return error as IngestError;
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError<IngestErrorCode>;
   }
-  throw new Error('expected an IngestError');
+  throw new Error('expected a DomainError');
 }
 
 describe('isPrivateAddress', () => {

@@ -1,5 +1,6 @@
 import type { BlobStore } from '@cmvc/blob';
 import type { VideoRepository } from '@cmvc/db';
+import type { JobHandler } from '@cmvc/jobs';
 
 export interface ReconcileReport {
   /** Blobs no row referenced (twice, `graceMs` apart), now deleted. */
@@ -24,6 +25,18 @@ export class BlobReconciler {
     private readonly blobs: BlobStore,
     private readonly graceMs = 60_000,
   ) {}
+
+  /** The `reconcile-blobs` maintenance job: one run, its findings logged. */
+  job(): JobHandler<'reconcile-blobs'> {
+    return {
+      name: 'reconcile-blobs',
+      run: async () => {
+        const { removed, missing } = await this.run();
+        if (removed.length > 0) console.log(`reconcile: removed ${removed.length} blobs no row referenced`);
+        for (const { key, videoId } of missing) console.error(`reconcile: video ${videoId} references missing blob ${key}`);
+      },
+    };
+  }
 
   async run(): Promise<ReconcileReport> {
     const stored = (await Promise.all(RECONCILED_PREFIXES.map((prefix) => this.blobs.list(prefix)))).flat().map((blob) => blob.key);

@@ -1,2 +1,2 @@
-export { TieringError, TieringService, type DemotionResult } from './tiering-service.ts';
+export { TieringService, type DemotionResult } from './tiering-service.ts';
 export { BlobReconciler, type ReconcileReport } from './blob-reconciler.ts';

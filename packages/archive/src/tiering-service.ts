@@ -1,16 +1,8 @@
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { parseBitstream, rateReport, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
+import { DomainError, notFound, systemClock, type Clock } from '@cmvc/core';
 import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
-
-export class TieringError extends Error {
-  override readonly name = 'TieringError';
-  constructor(
-    readonly code: 'NOT_FOUND' | 'VIDEO_NOT_READY' | 'ALREADY_DEMOTED',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import type { JobHandler } from '@cmvc/jobs';
 
 export interface DemotionResult {
   readonly video: Video;
@@ -25,19 +17,20 @@ export interface DemotionResult {
  */
 export class TieringService {
   constructor(
-    private readonly videos: VideoRepository,
-    private readonly keyframes: KeyframeRepository,
-    private readonly representations: RepresentationRepository,
+    private readonly videos: Pick<VideoRepository, 'findById' | 'findDemotable'>,
+    private readonly keyframes: Pick<KeyframeRepository, 'findByVideoIds'>,
+    private readonly representations: Pick<RepresentationRepository, 'markTextOnly'>,
     private readonly blobs: BlobStore,
     private readonly semanticCodecs: readonly SemanticTextCodec[],
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async demoteToTextOnly(videoId: string): Promise<DemotionResult> {
     const video = await this.videos.findById(videoId);
-    if (!video) throw new TieringError('NOT_FOUND', `No video with id ${videoId}`);
-    if (video.tier === 'TT2V_ONLY') throw new TieringError('ALREADY_DEMOTED', 'This video already keeps text only');
+    if (!video) throw notFound(`No video with id ${videoId}`);
+    if (video.tier === 'TT2V_ONLY') throw new DomainError('ALREADY_DEMOTED', 'This video already keeps text only');
     if (video.status !== 'READY' || !video.bitstreamBlobKey) {
-      throw new TieringError('VIDEO_NOT_READY', `Video ${videoId} is ${video.status}; only READY videos can be demoted`);
+      throw new DomainError('VIDEO_NOT_READY', `Video ${videoId} is ${video.status}; only READY videos can be demoted`);
     }
     const oldKey = video.bitstreamBlobKey;
     const oldBitstream = new Uint8Array(await this.blobs.get(oldKey));
@@ -57,9 +50,21 @@ export class TieringService {
     return { video: (await this.videos.findById(videoId))!, bytesSaved };
   }
 
+  /** The `tiering` maintenance job: the age-based policy, when TIERING_AFTER_DAYS (`afterDays`) is set. */
+  policyJob(afterDays: number | undefined): JobHandler<'tiering'> {
+    return {
+      name: 'tiering',
+      run: async () => {
+        if (!afterDays) return;
+        const { demoted, bytesSaved } = await this.demoteOlderThan(afterDays);
+        if (demoted > 0) console.log(`tiering: demoted ${demoted} videos older than ${afterDays} days, saved ${bytesSaved} bytes`);
+      },
+    };
+  }
+
   /** The age-based policy: demotes READY videos older than `days`, a batch at a time. */
   async demoteOlderThan(days: number, batch = 100): Promise<{ readonly demoted: number; readonly bytesSaved: number }> {
-    const before = new Date(Date.now() - days * 24 * 3600 * 1000);
+    const before = new Date(this.clock.now().getTime() - days * 24 * 3600 * 1000);
     let demoted = 0;
     let bytesSaved = 0;
     for (const video of await this.videos.findDemotable(before, batch)) {

@@ -1,5 +1,6 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { DomainError } from '@cmvc/core';
 import { jobIdFor, QUEUES } from './index.ts';
 
 /** The archive's queues by their short name (the keys of QUEUES). */
@@ -34,18 +35,6 @@ export interface JobRecord {
   readonly failedReason: string | null;
   readonly attemptsMade: number;
   readonly finishedOn: Date | null;
-}
-
-export type JobsErrorCode = 'JOB_NOT_FOUND' | 'JOB_NOT_FAILED';
-
-export class JobsError extends Error {
-  override readonly name = 'JobsError';
-  constructor(
-    readonly code: JobsErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -209,9 +198,9 @@ export class JobMonitor {
    */
   async retry(queue: QueueName, id: string, beforeRetry: (job: JobRecord) => Promise<void> = async () => {}): Promise<JobRecord> {
     const job = await this.queues[queue].getJob(id);
-    if (!job) throw new JobsError('JOB_NOT_FOUND', `No ${queue} job ${id}`);
+    if (!job) throw new DomainError('JOB_NOT_FOUND', `No ${queue} job ${id}`);
     const state = stateName(await job.getState());
-    if (state !== 'failed') throw new JobsError('JOB_NOT_FAILED', `The ${queue} job ${id} is ${state}, not failed`);
+    if (state !== 'failed') throw new DomainError('JOB_NOT_FAILED', `The ${queue} job ${id} is ${state}, not failed`);
     const record = toRecord(queue, job, state);
     await beforeRetry(record);
     try {
@@ -219,7 +208,7 @@ export class JobMonitor {
     } catch (error) {
       // Someone else retried it in between; report that rather than BullMQ's script error.
       const now = stateName(await job.getState());
-      if (now !== 'failed') throw new JobsError('JOB_NOT_FAILED', `The ${queue} job ${id} is ${now}, not failed`);
+      if (now !== 'failed') throw new DomainError('JOB_NOT_FAILED', `The ${queue} job ${id} is ${now}, not failed`);
       throw error;
     }
     return { ...record, state: 'waiting', failedReason: null, attemptsMade: 0, finishedOn: null };

@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob';
+import { DomainError } from '@cmvc/core';
 import type { KeyframeRepository, RenditionRepository, Scope, VideoRepository } from '@cmvc/db';
-import type { GraphQLError } from 'graphql';
+import { sendDomainError } from '../errors.ts';
 import { requireScope, type Principal } from '../services/auth-service.ts';
-import { RenditionStreamError, type RenditionService, type RenditionStreamErrorCode } from '../services/rendition-service.ts';
+import type { RenditionService } from '../services/rendition-service.ts';
 import { timeOrderedUuid } from '../services/upload-expiry.ts';
 import { captionsToWebVtt } from '../services/webvtt.ts';
 
@@ -22,13 +23,6 @@ export interface MediaRouteDependencies {
   readonly uploadMaxBytes: number;
 }
 
-const STREAM_ERROR_STATUS: Record<RenditionStreamErrorCode, number> = {
-  NOT_FOUND: 404,
-  BAD_SEGMENT: 404,
-  RENDITION_FAILED: 409,
-  NOT_RENDERED_IN_TIME: 503,
-};
-
 /** Aborts when the client goes away, so a request waiting for a segment stops polling. */
 function clientGone(response: Response): AbortSignal {
   const controller = new AbortController();
@@ -36,16 +30,14 @@ function clientGone(response: Response): AbortSignal {
   return controller.signal;
 }
 
-/** Answers a RenditionStreamError with its status; anything else (an aborted wait aside) goes to Express. */
+/** Answers a domain error with its status; anything else (an aborted wait aside) goes to Express. */
 function sendStreamError(response: Response, error: unknown): void {
-  if (error instanceof RenditionStreamError) {
-    if (error.code === 'NOT_RENDERED_IN_TIME') response.set('Retry-After', '1');
-    return sendError(response, STREAM_ERROR_STATUS[error.code], error.code, error.message);
-  }
+  if (error instanceof DomainError) return sendDomainError(response, error);
   if (response.destroyed || (error as Error).name === 'AbortError') return;
   throw error;
 }
 
+/** A request the route itself refuses (malformed id or path, upload type or size, range), before any service runs. */
 function sendError(response: Response, status: number, code: string, message: string): void {
   response.status(status).json({ error: { code, message } });
 }
@@ -56,8 +48,8 @@ function allowed(response: Response, scope: Scope): boolean {
     requireScope(response.locals.principal as Principal, scope);
     return true;
   } catch (error) {
-    const code = String((error as GraphQLError).extensions?.code ?? 'FORBIDDEN');
-    sendError(response, code === 'UNAUTHENTICATED' ? 401 : 403, code, (error as Error).message);
+    if (!(error instanceof DomainError)) throw error;
+    sendDomainError(response, error);
     return false;
   }
 }

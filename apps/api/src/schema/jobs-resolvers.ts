@@ -1,17 +1,11 @@
-import { GraphQLError } from 'graphql';
+import { badUserInput } from '@cmvc/core';
 import type { ArchiveTotals, Video } from '@cmvc/db';
-import { JobsError } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import type { JobView, QueueStats } from '../services/jobs-service.ts';
 import type { JobQueueNameResolvers, JobStateResolvers, MutationResolvers, QueryResolvers } from './generated/graphql.ts';
 import { decodeCursor, encodeCursor, pageSize, type ArgsOf, type resolvers as baseResolvers } from './resolvers.ts';
 
 const SECONDS_PER_HOUR = 3600;
-
-function jobsError(error: unknown): never {
-  if (error instanceof JobsError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
-  throw error;
-}
 
 /** The jobs dashboard's fields, and Video.encodeProgress. */
 export const jobsResolvers = {
@@ -26,7 +20,7 @@ export const jobsResolvers = {
       const first = pageSize(args.first);
       const after = decodeCursor('job', args.after);
       const offset = after === undefined ? 0 : Number(after) + 1;
-      if (!Number.isSafeInteger(offset) || offset < 0) throw new GraphQLError('Invalid cursor', { extensions: { code: 'BAD_USER_INPUT' } });
+      if (!Number.isSafeInteger(offset) || offset < 0) throw badUserInput('Invalid cursor');
       const { jobs, totalCount } = await context.services.jobs.failedJobs(offset, first);
       const edges = jobs.map((node, position) => ({ cursor: encodeCursor('job', String(offset + position)), node }));
       return {
@@ -41,7 +35,7 @@ export const jobsResolvers = {
 
   Mutation: {
     retryJob: (_: unknown, args: ArgsOf<MutationResolvers['retryJob']>, context: RequestContext) =>
-      context.services.jobs.retry(args.queue, args.id).catch(jobsError),
+      context.services.jobs.retry(args.queue, args.id),
   },
 
   JobQueue: {

@@ -1,10 +1,9 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { TieringError } from '@cmvc/archive';
 import { bitstreamSectionsOf, type Clip, type Keyframe, type MomentRow, type Rendition, type Video } from '@cmvc/db';
 import type { Principal } from '../services/auth-service.ts';
+import { badUserInput, notFound } from '@cmvc/core';
 import { canonicalRenditionParameters, eventStream, type ArchiveEvent, type RenditionOptions, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
-import { badUserInput, notFound } from '../services/errors.ts';
 import { MAX_PAGE_SIZE } from '../services/search-service.ts';
 import { MAX_INGEST_ITEMS } from '../services/ingest-service.ts';
 import type { MutationResolvers, QueryResolvers, SubscriptionJobProgressArgs, SubscriptionVideoUpdatedArgs } from './generated/graphql.ts';
@@ -40,18 +39,26 @@ function requireId(id: string): string {
   return id;
 }
 
+/**
+ * A scalar's parse error is GraphQL's own (graphql-js words and codes it as a variable or literal
+ * error), so it stays a GraphQLError rather than a domain error.
+ */
+function invalidDateTime(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
 const dateTime = new GraphQLScalarType({
   name: 'DateTime',
   serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
   parseValue: (value) => {
     const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw badUserInput('Invalid DateTime');
+    if (Number.isNaN(date.getTime())) throw invalidDateTime('Invalid DateTime');
     return date;
   },
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw badUserInput('DateTime must be a string');
+    if (ast.kind !== Kind.STRING) throw invalidDateTime('DateTime must be a string');
     const date = new Date(ast.value);
-    if (Number.isNaN(date.getTime())) throw badUserInput(`Invalid DateTime: ${ast.value.slice(0, 40)}`);
+    if (Number.isNaN(date.getTime())) throw invalidDateTime(`Invalid DateTime: ${ast.value.slice(0, 40)}`);
     return date;
   },
 });
@@ -125,14 +132,9 @@ export const resolvers = {
       if (args.to !== 'TT2V_ONLY') {
         throw badUserInput('Videos can only move down: the images a demotion dropped cannot be brought back');
       }
-      try {
-        const result = await context.services.tiering.demoteToTextOnly(requireId(args.id));
-        await context.services.events.publish({ type: 'video-updated', videoId: result.video.id });
-        return result;
-      } catch (error) {
-        if (error instanceof TieringError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
-        throw error;
-      }
+      const result = await context.services.tiering.demoteToTextOnly(requireId(args.id));
+      await context.services.events.publish({ type: 'video-updated', videoId: result.video.id });
+      return result;
     },
 
     updateVideo: (_: unknown, args: ArgsOf<MutationResolvers['updateVideo']>, context: RequestContext) =>

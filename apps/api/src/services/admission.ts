@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { DomainError } from '@cmvc/core';
 
 export interface AdmissionLimits {
   /** How many run at once. */
@@ -12,14 +12,8 @@ export interface AdmissionLimits {
 /** Seconds a client is asked to wait after BUSY. */
 const RETRY_AFTER_SECONDS = 1;
 
-export function busyError(what: string): GraphQLError {
-  return new GraphQLError(`The server is busy with other ${what}; retry in ${RETRY_AFTER_SECONDS} s`, {
-    extensions: {
-      code: 'BUSY',
-      retryAfterSeconds: RETRY_AFTER_SECONDS,
-      http: { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) },
-    },
-  });
+export function busyError(what: string): DomainError {
+  return new DomainError('BUSY', `The server is busy with other ${what}; retry in ${RETRY_AFTER_SECONDS} s`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { GraphQLError } from 'graphql';
+import { badUserInput, DomainError, notFound } from '@cmvc/core';
 import type { ApiToken, AuthRepository, Scope } from '@cmvc/db';
 import type { LoginThrottle } from './login-throttle.ts';
 
@@ -33,9 +33,9 @@ export const OPEN: Principal = { kind: 'open', name: 'open access', scopes: expa
 export function requireScope(principal: Principal, scope: Scope): void {
   if (principal.scopes.has(scope)) return;
   if (principal.kind === 'anonymous') {
-    throw new GraphQLError('Sign in or send an API token (Authorization: Bearer …)', { extensions: { code: 'UNAUTHENTICATED' } });
+    throw new DomainError('UNAUTHENTICATED', 'Sign in or send an API token (Authorization: Bearer …)');
   }
-  throw new GraphQLError(`This needs the ${scope.toLowerCase()} scope`, { extensions: { code: 'FORBIDDEN' } });
+  throw new DomainError('FORBIDDEN', `This needs the ${scope.toLowerCase()} scope`);
 }
 
 export function sha256(value: string): string {
@@ -102,7 +102,7 @@ export class AuthService {
     const matches = await verifyPassword(password, user?.passwordHash ?? (await this.decoyHash));
     if (!user || !matches) {
       await this.throttle?.failed(account, clientAddress);
-      throw new GraphQLError('Wrong email or password', { extensions: { code: 'UNAUTHENTICATED' } });
+      throw new DomainError('UNAUTHENTICATED', 'Wrong email or password');
     }
     await this.throttle?.succeeded(account);
     const cookie = randomBytes(32).toString('base64url');
@@ -116,13 +116,13 @@ export class AuthService {
   }
 
   async createUser(email: string, password: string, scopes: Scope[]): Promise<void> {
-    if (password.length < 8) throw new GraphQLError('Passwords need at least 8 characters', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (password.length < 8) throw badUserInput('Passwords need at least 8 characters');
     await this.auth.upsertUser(email.trim().toLowerCase(), await hashPassword(password), scopes);
   }
 
   /** Creates an API token; the secret is returned here once and only its hash is kept. */
   async createToken(name: string, scopes: Scope[]): Promise<{ token: string; record: ApiToken }> {
-    if (scopes.length === 0) throw new GraphQLError('A token needs at least one scope', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (scopes.length === 0) throw badUserInput('A token needs at least one scope');
     const token = `${TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
     const record = await this.auth.createToken(name, sha256(token), token.slice(0, TOKEN_PREFIX.length + 6), scopes);
     return { token, record };
@@ -134,7 +134,7 @@ export class AuthService {
 
   async revokeToken(id: string): Promise<ApiToken> {
     const token = await this.auth.revokeToken(id);
-    if (!token) throw new GraphQLError(`No API token with id ${id}`, { extensions: { code: 'NOT_FOUND' } });
+    if (!token) throw notFound(`No API token with id ${id}`);
     return token;
   }
 }

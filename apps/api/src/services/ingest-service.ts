@@ -2,8 +2,8 @@ import { tmpdir } from 'node:os';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { MediaError } from '@cmvc/codec';
 import type { Video, VideoRepository } from '@cmvc/db';
+import { DomainError, isIngestErrorCode, type IngestErrorCode } from '@cmvc/core';
 import type { JobQueues } from '@cmvc/jobs';
-import { IngestError } from './errors.ts';
 import { mapInLanes } from './lanes.ts';
 import type { MediaHeaderCheck } from './media-limits.ts';
 import { uploadKeyOf, type IngestSource, type ResolvedSource, type SourceResolver } from './source-resolver.ts';
@@ -12,7 +12,7 @@ export interface IngestOutcome {
   readonly index: number;
   readonly video: Video | null;
   readonly created: boolean;
-  readonly error: { readonly code: IngestError['code']; readonly message: string } | null;
+  readonly error: { readonly code: IngestErrorCode; readonly message: string } | null;
 }
 
 export const MAX_INGEST_ITEMS = 10_000;
@@ -41,16 +41,16 @@ interface PendingItem {
  */
 export class IngestService {
   constructor(
-    private readonly resolver: SourceResolver,
-    private readonly videos: VideoRepository,
+    private readonly resolver: Pick<SourceResolver, 'resolve'>,
+    private readonly videos: Pick<VideoRepository, 'findManyBySha256' | 'createManyQueued'>,
     private readonly blobs: BlobStore,
-    private readonly queues: JobQueues,
-    private readonly mediaCheck: MediaHeaderCheck | null = null,
+    private readonly queues: Pick<JobQueues, 'enqueueEncodes'>,
+    private readonly mediaCheck: Pick<MediaHeaderCheck, 'check'> | null = null,
   ) {}
 
   async ingest(items: readonly IngestSource[]): Promise<IngestOutcome[]> {
     if (items.length > MAX_INGEST_ITEMS) {
-      throw new IngestError('INVALID_INPUT', `At most ${MAX_INGEST_ITEMS} items per call, got ${items.length}`);
+      throw new DomainError('INVALID_INPUT', `At most ${MAX_INGEST_ITEMS} items per call, got ${items.length}`);
     }
     const outcomes = new Array<IngestOutcome>(items.length);
     const fail = (index: number, error: unknown) => {
@@ -211,35 +211,35 @@ const MAX_TAG_LENGTH = 64;
 
 export function normaliseTags(tags: readonly string[]): string[] {
   const normalised = [...new Set(tags.map((tag) => tag.trim().toLowerCase()).filter((tag) => tag.length > 0))];
-  if (normalised.length > MAX_TAGS) throw new IngestError('INVALID_INPUT', `At most ${MAX_TAGS} tags per video`);
+  if (normalised.length > MAX_TAGS) throw new DomainError('INVALID_INPUT', `At most ${MAX_TAGS} tags per video`);
   const long = normalised.find((tag) => tag.length > MAX_TAG_LENGTH);
-  if (long) throw new IngestError('INVALID_INPUT', `Tags have at most ${MAX_TAG_LENGTH} characters: ${long.slice(0, 20)}…`);
+  if (long) throw new DomainError('INVALID_INPUT', `Tags have at most ${MAX_TAG_LENGTH} characters: ${long.slice(0, 20)}…`);
   return normalised;
 }
 
 /** A database step for the whole call failed: logged once, reported on each affected item. */
-function batchFailure(step: string, error: unknown): IngestError {
+function batchFailure(step: string, error: unknown): DomainError<IngestErrorCode> {
   console.error(`ingest: ${step} failed`, error);
-  return new IngestError('INTERNAL', `Internal error while ${step}`);
+  return new DomainError('INTERNAL', `Internal error while ${step}`);
 }
 
 /** Our temporary copies (uploads, downloads) are named in tool messages; the client never saw those paths. */
 const TEMPORARY_PATH = new RegExp(`${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^\\s:'"]+`, 'g');
 
-function toIngestError(error: unknown): IngestError {
-  if (error instanceof IngestError) return new IngestError(error.code, redactTemporaryPaths(error.message));
+function toIngestError(error: unknown): DomainError<IngestErrorCode> {
+  if (error instanceof DomainError && isIngestErrorCode(error.code)) return new DomainError(error.code, redactTemporaryPaths(error.message));
   if (error instanceof MediaError) {
     switch (error.code) {
       case 'NOT_FOUND':
-        return new IngestError('NOT_FOUND', redactTemporaryPaths(error.message));
+        return new DomainError('NOT_FOUND', redactTemporaryPaths(error.message));
       case 'TRUNCATED_MEDIA':
-        return new IngestError('TRUNCATED_MEDIA', `The video is truncated or damaged: ${redactTemporaryPaths(error.message)}`);
+        return new DomainError('TRUNCATED_MEDIA', `The video is truncated or damaged: ${redactTemporaryPaths(error.message)}`);
       default:
-        return new IngestError('UNSUPPORTED_MEDIA', `Not a readable video: ${redactTemporaryPaths(error.message)}`);
+        return new DomainError('UNSUPPORTED_MEDIA', `Not a readable video: ${redactTemporaryPaths(error.message)}`);
     }
   }
   console.error('ingest item failed unexpectedly', error);
-  return new IngestError('INTERNAL', 'Internal error while ingesting this item');
+  return new DomainError('INTERNAL', 'Internal error while ingesting this item');
 }
 
 function redactTemporaryPaths(message: string): string {

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { DomainError } from '@cmvc/core';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -13,11 +13,9 @@ export interface LoginThrottleLimits {
 const FIRST_LOCKOUT_SECONDS = 60;
 const DAY_SECONDS = 24 * 3600;
 
-function tooManyAttempts(msBeforeNext: number): GraphQLError {
+function tooManyAttempts(msBeforeNext: number): DomainError {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new GraphQLError(`Too many failed sign-ins; try again in ${seconds} s`, {
-    extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds: seconds, http: { status: 429, headers: new Map([['retry-after', String(seconds)]]) } },
-  });
+  return new DomainError('TOO_MANY_REQUESTS', `Too many failed sign-ins; try again in ${seconds} s`, { retryAfterSeconds: seconds });
 }
 
 /**

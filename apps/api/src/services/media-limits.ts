@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import type { MediaLimits } from '@cmvc/config';
 import type { ContainerFormat } from '@cmvc/codec';
-import { IngestError } from './errors.ts';
+import { DomainError } from '@cmvc/core';
 
 const PROBE_TIMEOUT_MS = 30_000;
 
@@ -42,7 +42,7 @@ export class MediaHeaderCheck {
     const declared = await declaredSize(path, format);
     if (declared) this.checkSize(declared.width, declared.height);
     const stream = await this.probeHeader(path);
-    if (!stream) throw new IngestError('UNSUPPORTED_MEDIA', 'Not a readable video: it has no video stream');
+    if (!stream) throw new DomainError('UNSUPPORTED_MEDIA', 'Not a readable video: it has no video stream');
     const duration = Number(stream.duration);
     const [num, den] = (stream.avg_frame_rate ?? '0/1').split('/').map(Number);
     this.checkStated({
@@ -57,19 +57,19 @@ export class MediaHeaderCheck {
 
   private checkStated(stated: StatedVideo): void {
     this.checkSize(stated.width, stated.height);
-    if (!stated.hasFrames) throw new IngestError('NO_FRAMES', 'The video has no frames');
+    if (!stated.hasFrames) throw new DomainError('NO_FRAMES', 'The video has no frames');
     if (stated.durationSeconds > this.limits.maxDurationSeconds) {
-      throw new IngestError('MEDIA_TOO_LARGE', `The video lasts ${Math.round(stated.durationSeconds)} s; the limit is ${this.limits.maxDurationSeconds} s`);
+      throw new DomainError('MEDIA_TOO_LARGE', `The video lasts ${Math.round(stated.durationSeconds)} s; the limit is ${this.limits.maxDurationSeconds} s`);
     }
     if (stated.frames > this.limits.maxFrames) {
-      throw new IngestError('MEDIA_TOO_LARGE', `The video has ${stated.frames} frames; the limit is ${this.limits.maxFrames}`);
+      throw new DomainError('MEDIA_TOO_LARGE', `The video has ${stated.frames} frames; the limit is ${this.limits.maxFrames}`);
     }
   }
 
   private checkSize(width: number, height: number): void {
     const { maxWidth, maxHeight, maxPixels } = this.limits;
     if (width > maxWidth || height > maxHeight || width * height > maxPixels) {
-      throw new IngestError('MEDIA_TOO_LARGE', `The video is ${width}×${height}; the limit is ${maxWidth}×${maxHeight} and ${maxPixels} pixels`);
+      throw new DomainError('MEDIA_TOO_LARGE', `The video is ${width}×${height}; the limit is ${maxWidth}×${maxHeight} and ${maxPixels} pixels`);
     }
   }
 
@@ -81,12 +81,12 @@ export class MediaHeaderCheck {
         if (error) {
           // ffprobe names the file; the client only knows its upload, URL or path, not our temporary copy.
           const reason = stderr.split('\n').find((line) => line.trim()) ?? 'unreadable';
-          return reject(new IngestError('UNSUPPORTED_MEDIA', `Not a readable video: ${reason.replaceAll(path, 'the file').slice(0, 200)}`));
+          return reject(new DomainError('UNSUPPORTED_MEDIA', `Not a readable video: ${reason.replaceAll(path, 'the file').slice(0, 200)}`));
         }
         try {
           resolve((JSON.parse(stdout) as { streams?: HeaderStream[] }).streams?.[0]);
         } catch {
-          reject(new IngestError('UNSUPPORTED_MEDIA', 'Not a readable video'));
+          reject(new DomainError('UNSUPPORTED_MEDIA', 'Not a readable video'));
         }
       });
     });

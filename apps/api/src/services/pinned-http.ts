@@ -1,7 +1,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { FetchTarget } from './url-guard.ts';
+import type { Fetcher, FetchTarget } from '@cmvc/core';
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -29,7 +29,16 @@ export function getPinned(target: FetchTarget, signal: AbortSignal): Promise<Inc
   });
 }
 
-function pinnedLookup(addresses: readonly LookupAddress[]) {
+/** The Fetcher the API uses: `getPinned`, its answer read into the port's shape. */
+export const pinnedFetcher: Fetcher = {
+  async get(target, signal) {
+    const response = await getPinned(target, signal);
+    const length = response.headers['content-length'];
+    return { status: response.statusCode ?? 0, location: response.headers.location ?? null, contentLength: length === undefined ? null : Number(length), body: response };
+  },
+};
+
+function pinnedLookup(addresses: NonNullable<FetchTarget['addresses']>) {
   return (_hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
     const usable = family ? addresses.filter((entry) => entry.family === family) : [...addresses];

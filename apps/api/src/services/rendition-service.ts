@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
 import type { Rendition, RenditionRepository, RenditionSegment, VideoRepository, KeyframeRepository } from '@cmvc/db';
 import { canonicalRenditionParameters, waitForEvents, type ArchiveEvent, type ArchiveEvents, type JobQueues, type RenditionOptions, type RenditionUpdatedEvent } from '@cmvc/jobs';
 import type { MediaLimits } from '@cmvc/config';
-import { badUserInput, notFound } from './errors.ts';
+import { badUserInput, DomainError, notFound } from '@cmvc/core';
 
 export type RenditionModeName = 'TT2V' | 'IT2V';
 
@@ -23,21 +22,8 @@ export const SEGMENT_WAIT_MS = 60_000;
  */
 const SEGMENT_RECHECK_MS = 1_000;
 
-export type RenditionStreamErrorCode = 'NOT_FOUND' | 'BAD_SEGMENT' | 'RENDITION_FAILED' | 'NOT_RENDERED_IN_TIME';
-
-/** Why a rendition's playlist or segment cannot be served. */
-export class RenditionStreamError extends Error {
-  constructor(
-    readonly code: RenditionStreamErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RenditionStreamError';
-  }
-}
-
-function unavailable(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'MODE_UNAVAILABLE' } });
+function unavailable(message: string): DomainError {
+  return new DomainError('MODE_UNAVAILABLE', message);
 }
 
 
@@ -55,9 +41,7 @@ export class RenditionService {
     const video = await this.videos.findById(videoId);
     if (!video) throw notFound(`No video with id ${videoId}`);
     if (video.status !== 'READY' || !video.bitstreamBlobKey) {
-      throw new GraphQLError(`Video ${videoId} is ${video.status}; it can be regenerated once READY`, {
-        extensions: { code: 'VIDEO_NOT_READY' },
-      });
+      throw new DomainError('VIDEO_NOT_READY', `Video ${videoId} is ${video.status}; it can be regenerated once READY`);
     }
     if (mode === 'IT2V') {
       const [first] = await this.keyframes.findByVideoIds([videoId]);
@@ -95,7 +79,7 @@ export class RenditionService {
     let asked = false;
     return this.waitFor(renditionId, signal, async (rendition) => {
       if (rendition.segmentCount === null) return null;
-      if (index >= rendition.segmentCount) throw new RenditionStreamError('BAD_SEGMENT', `The rendition has segments 0 to ${rendition.segmentCount - 1}, not ${index}`);
+      if (index >= rendition.segmentCount) throw new DomainError('BAD_SEGMENT', `The rendition has segments 0 to ${rendition.segmentCount - 1}, not ${index}`);
       const segment = await this.renditions.findSegment(renditionId, index);
       if (!segment && !asked) {
         asked = true;
@@ -116,13 +100,13 @@ export class RenditionService {
     try {
       for (;;) {
         const rendition = await this.renditions.findById(renditionId);
-        if (!rendition) throw new RenditionStreamError('NOT_FOUND', `No rendition with id ${renditionId}`);
+        if (!rendition) throw new DomainError('NOT_FOUND', `No rendition with id ${renditionId}`);
         const value = await take(rendition);
         if (value !== null) return value;
-        if (rendition.status === 'FAILED') throw new RenditionStreamError('RENDITION_FAILED', `The rendition failed: ${rendition.error ?? 'unknown error'}`);
-        if (rendition.status === 'READY') throw new RenditionStreamError('NOT_FOUND', 'This rendition was made before renditions were segmented; play its file');
+        if (rendition.status === 'FAILED') throw new DomainError('RENDITION_FAILED', `The rendition failed: ${rendition.error ?? 'unknown error'}`);
+        if (rendition.status === 'READY') throw new DomainError('NOT_FOUND', 'This rendition was made before renditions were segmented; play its file');
         const left = deadline - Date.now();
-        if (left <= 0) throw new RenditionStreamError('NOT_RENDERED_IN_TIME', `Not rendered within ${SEGMENT_WAIT_MS / 1000} s; try again`);
+        if (left <= 0) throw new DomainError('NOT_RENDERED_IN_TIME', `Not rendered within ${SEGMENT_WAIT_MS / 1000} s; try again`, { retryAfterSeconds: 1 });
         await changes.next(Math.min(SEGMENT_RECHECK_MS, left), signal);
         signal?.throwIfAborted();
       }

@@ -1,7 +1,7 @@
 import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { Admission, busyError, type AdmissionLimits } from './admission.ts';
-import { badUserInput } from './errors.ts';
+import { badUserInput } from '@cmvc/core';
 import { LruCache } from '@cmvc/models';
 import { contentWords, QueryBaseline } from './relevance.ts';
 
@@ -23,7 +23,7 @@ export class SearchService {
   private readonly baseline: QueryBaseline | null;
 
   constructor(
-    private readonly search: SearchRepository,
+    private readonly search: Pick<SearchRepository, 'searchMoments'>,
     private readonly embedder: Pick<TextEmbedder, 'embed'> | null,
     admission: AdmissionLimits = DEFAULT_ADMISSION,
   ) {

@@ -1,15 +1,13 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, sep } from 'node:path';
-import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
 import { sniffContainer, type ContainerSniff } from '@cmvc/codec';
-import { IngestError } from './errors.ts';
-import { getPinned } from './pinned-http.ts';
+import { DomainError, systemScratch, type Fetcher, type FetchResponse, type Scratch } from '@cmvc/core';
+import { pinnedFetcher } from './pinned-http.ts';
 import { resolveFetchTarget, type HostLookup } from './url-guard.ts';
 
 export interface IngestSource {
@@ -48,6 +46,10 @@ export interface SourceResolverOptions {
   readonly lookupHost?: HostLookup;
   /** Limit for fetching one URL, redirects and body included. */
   readonly fetchTimeoutMs?: number;
+  /** How a checked URL is fetched; pinned HTTP(S) (`pinned-http.ts`) by default. */
+  readonly fetcher?: Fetcher;
+  /** Where uploads and downloads are copied to; the system's temporary directory by default. */
+  readonly scratch?: Scratch;
 }
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
@@ -60,11 +62,17 @@ export function uploadKeyOf(source: IngestSource): string | null {
 }
 
 export class SourceResolver {
-  constructor(private readonly options: SourceResolverOptions) {}
+  private readonly fetcher: Fetcher;
+  private readonly scratch: Scratch;
+
+  constructor(private readonly options: SourceResolverOptions) {
+    this.fetcher = options.fetcher ?? pinnedFetcher;
+    this.scratch = options.scratch ?? systemScratch;
+  }
 
   async resolve(source: IngestSource): Promise<ResolvedSource> {
     const given = [source.path, source.uploadId, source.url].filter((value) => value != null && value !== '');
-    if (given.length !== 1) throw new IngestError('INVALID_INPUT', 'Give exactly one of path, uploadId or url');
+    if (given.length !== 1) throw new DomainError('INVALID_INPUT', 'Give exactly one of path, uploadId or url');
     if (source.path) return this.fromPath(source.path);
     if (source.uploadId) return this.fromUpload(source.uploadId);
     return this.fromUrl(source.url!);
@@ -72,9 +80,9 @@ export class SourceResolver {
 
   /** Paths must stay inside a configured root after resolving `..` and symlinks. */
   private async fromPath(path: string): Promise<ResolvedSource> {
-    if (!isAbsolute(path)) throw new IngestError('INVALID_INPUT', `Path must be absolute: ${path}`);
+    if (!isAbsolute(path)) throw new DomainError('INVALID_INPUT', `Path must be absolute: ${path}`);
     if (this.options.roots.length === 0) {
-      throw new IngestError('PATH_OUTSIDE_ROOT', 'Server-path ingest is disabled: no INGEST_ROOTS are configured');
+      throw new DomainError('PATH_OUTSIDE_ROOT', 'Server-path ingest is disabled: no INGEST_ROOTS are configured');
     }
     const real = await realpath(path).catch(() => null);
     const roots = await Promise.all(this.options.roots.map((root) => realpath(root).catch(() => null)));
@@ -85,12 +93,12 @@ export class SourceResolver {
         return offset !== '' && !offset.startsWith('..') && !isAbsolute(offset) && !offset.split(sep).includes('..');
       });
     if (!inside(real ?? path)) {
-      throw new IngestError('PATH_OUTSIDE_ROOT', `${path} is outside the allowed ingest roots`);
+      throw new DomainError('PATH_OUTSIDE_ROOT', `${path} is outside the allowed ingest roots`);
     }
-    if (!real) throw new IngestError('NOT_FOUND', `${path} does not exist`);
+    if (!real) throw new DomainError('NOT_FOUND', `${path} does not exist`);
     const info = await stat(real);
-    if (!info.isFile()) throw new IngestError('INVALID_INPUT', `${path} is not a regular file`);
-    if (info.size > this.options.maxBytes) throw new IngestError('TOO_LARGE', `${path} exceeds ${this.options.maxBytes} bytes`);
+    if (!info.isFile()) throw new DomainError('INVALID_INPUT', `${path} is not a regular file`);
+    if (info.size > this.options.maxBytes) throw new DomainError('TOO_LARGE', `${path} exceeds ${this.options.maxBytes} bytes`);
     return {
       localPath: real,
       ...(await inspectFile(real, info.size)),
@@ -103,16 +111,16 @@ export class SourceResolver {
   }
 
   private async fromUpload(uploadId: string): Promise<ResolvedSource> {
-    if (!UPLOAD_ID.test(uploadId)) throw new IngestError('INVALID_INPUT', `Not an upload id: ${uploadId}`);
+    if (!UPLOAD_ID.test(uploadId)) throw new DomainError('INVALID_INPUT', `Not an upload id: ${uploadId}`);
     const key = blobKeys.upload(uploadId);
-    const directory = await mkdtemp(join(tmpdir(), 'cmvc-upload-'));
-    const localPath = join(directory, 'source');
+    const folder = await this.scratch.folder('cmvc-upload-');
+    const localPath = join(folder.path, 'source');
     try {
       await this.options.blobs.download(key, localPath);
     } catch (error) {
-      await rm(directory, { recursive: true, force: true });
+      await folder.remove();
       if (error instanceof BlobError && error.code === 'BLOB_NOT_FOUND') {
-        throw new IngestError('UPLOAD_NOT_FOUND', `No upload with id ${uploadId}`);
+        throw new DomainError('UPLOAD_NOT_FOUND', `No upload with id ${uploadId}`);
       }
       throw error;
     }
@@ -123,47 +131,45 @@ export class SourceResolver {
       bytes: info.size,
       defaultTitle: `Upload ${uploadId.slice(0, 8)}`,
       owned: true,
-      release: () => rm(directory, { recursive: true, force: true }),
+      release: () => folder.remove(),
       consumed: () => this.options.blobs.delete(key),
     };
   }
 
   private async fromUrl(raw: string): Promise<ResolvedSource> {
     const { allowPrivateUrls, lookupHost, maxBytes } = this.options;
-    const directory = await mkdtemp(join(tmpdir(), 'cmvc-fetch-'));
-    const localPath = join(directory, 'source');
-    const release = () => rm(directory, { recursive: true, force: true });
+    const folder = await this.scratch.folder('cmvc-fetch-');
+    const localPath = join(folder.path, 'source');
+    const release = () => folder.remove();
     try {
       const signal = AbortSignal.timeout(this.options.fetchTimeoutMs ?? FETCH_TIMEOUT_MS);
       let target = await resolveFetchTarget(raw, allowPrivateUrls, lookupHost);
-      let response: IncomingMessage | undefined;
+      let response: FetchResponse | undefined;
       // Redirects are followed by hand so every hop passes the same address check and is pinned to it.
       for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
         const href = target.url.href;
-        response = await getPinned(target, signal).catch((error: unknown) => {
-          throw new IngestError('FETCH_FAILED', `Could not fetch ${href}: ${(error as Error).message}`);
+        response = await this.fetcher.get(target, signal).catch((error: unknown) => {
+          throw new DomainError('FETCH_FAILED', `Could not fetch ${href}: ${(error as Error).message}`);
         });
-        const status = response.statusCode ?? 0;
-        const location = response.headers.location;
+        const { status, location } = response;
         if (status < 300 || status >= 400 || !location) break;
-        response.resume();
+        response.body.resume();
         target = await resolveFetchTarget(new URL(location, target.url).href, allowPrivateUrls, lookupHost);
         response = undefined;
       }
-      if (!response) throw new IngestError('FETCH_FAILED', `Too many redirects for ${raw}`);
-      const status = response.statusCode ?? 0;
+      if (!response) throw new DomainError('FETCH_FAILED', `Too many redirects for ${raw}`);
+      const { status, contentLength } = response;
       if (status < 200 || status >= 300) {
-        response.resume();
-        throw new IngestError('FETCH_FAILED', `Fetching ${target.url.href} answered HTTP ${status}`);
+        response.body.resume();
+        throw new DomainError('FETCH_FAILED', `Fetching ${target.url.href} answered HTTP ${status}`);
       }
-      const declared = Number(response.headers['content-length'] ?? '0');
-      if (declared > maxBytes) {
-        response.destroy();
-        throw new IngestError('TOO_LARGE', `${target.url.href} exceeds ${maxBytes} bytes`);
+      if (contentLength !== null && contentLength > maxBytes) {
+        response.body.destroy();
+        throw new DomainError('TOO_LARGE', `${target.url.href} exceeds ${maxBytes} bytes`);
       }
       const href = target.url.href;
-      const bytes = await writeLimited(response, localPath, maxBytes).catch((error: unknown) => {
-        throw error instanceof IngestError ? error : new IngestError('FETCH_FAILED', `Fetching ${href} broke off: ${(error as Error).message}`);
+      const bytes = await writeLimited(response.body, localPath, maxBytes).catch((error: unknown) => {
+        throw error instanceof DomainError ? error : new DomainError('FETCH_FAILED', `Fetching ${href} broke off: ${(error as Error).message}`);
       });
       return {
         localPath,
@@ -186,7 +192,7 @@ async function writeLimited(source: Readable, path: string, maxBytes: number): P
   const limiter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
-      if (written > maxBytes) callback(new IngestError('TOO_LARGE', `Source exceeds ${maxBytes} bytes`));
+      if (written > maxBytes) callback(new DomainError('TOO_LARGE', `Source exceeds ${maxBytes} bytes`));
       else callback(null, chunk);
     },
   });

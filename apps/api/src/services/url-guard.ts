@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { IngestError } from './errors.ts';
+import { DomainError, type FetchTarget } from '@cmvc/core';
 
 /** Addresses a URL ingest must not reach unless the operator allows it: loopback, private, link-local, etc. */
 const privateRanges = new BlockList();
@@ -81,40 +81,30 @@ export type HostLookup = (hostname: string) => Promise<readonly LookupAddress[]>
 
 export const systemLookup: HostLookup = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
-/** A URL that passed the checks, with the addresses the connection must use. */
-export interface FetchTarget {
-  readonly url: URL;
-  /**
-   * The checked addresses of the host, to connect to instead of resolving it again (a rebinding
-   * DNS server could otherwise answer a private address the second time). Null when private
-   * addresses are allowed, so nothing needs pinning.
-   */
-  readonly addresses: readonly LookupAddress[] | null;
-}
-
 /**
  * Checks a URL before fetching it: http(s) only, no credentials, and every address the host
- * resolves to must be public unless private addresses are allowed.
+ * resolves to must be public unless private addresses are allowed. Gives the URL with the addresses
+ * the connection must use.
  */
 export async function resolveFetchTarget(raw: string, allowPrivate: boolean, lookupHost: HostLookup = systemLookup): Promise<FetchTarget> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new IngestError('INVALID_INPUT', `Not a valid URL: ${raw}`);
+    throw new DomainError('INVALID_INPUT', `Not a valid URL: ${raw}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new IngestError('URL_NOT_ALLOWED', `Only http and https URLs can be ingested, not ${url.protocol}`);
+    throw new DomainError('URL_NOT_ALLOWED', `Only http and https URLs can be ingested, not ${url.protocol}`);
   }
-  if (url.username || url.password) throw new IngestError('URL_NOT_ALLOWED', 'URLs with credentials are not accepted');
+  if (url.username || url.password) throw new DomainError('URL_NOT_ALLOWED', 'URLs with credentials are not accepted');
   if (allowPrivate) return { url, addresses: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const family = isIP(host);
   const addresses = family !== 0 ? [{ address: host, family }] : await lookupHost(host).catch(() => []);
-  if (addresses.length === 0) throw new IngestError('FETCH_FAILED', `Cannot resolve host ${url.hostname}`);
+  if (addresses.length === 0) throw new DomainError('FETCH_FAILED', `Cannot resolve host ${url.hostname}`);
   const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
   if (blocked) {
-    throw new IngestError('URL_NOT_ALLOWED', `${url.hostname} resolves to a private or loopback address (${blocked.address})`);
+    throw new DomainError('URL_NOT_ALLOWED', `${url.hostname} resolves to a private or loopback address (${blocked.address})`);
   }
   return { url, addresses };
 }

@@ -1,0 +1,143 @@
+/**
+ * In-memory implementations of the ports services depend on, for the unit tier's service specs:
+ * they keep state in maps and arrays the specs inspect, and talk to no database, Redis or tool.
+ * Each implements only what the services under test call (their constructors take `Pick<>`s).
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { assertValidKey, assertValidPrefix, BlobError, type BlobInfo, type BlobStore, type ByteRange } from '@cmvc/blob';
+import type { NewVideo, QueuedVideo, Video, VideoRepository } from '@cmvc/db';
+
+/** A blob store over a map; `putFile` copies from `files`, the local files the specs' sources name. */
+export class MemoryBlobStore implements BlobStore {
+  readonly blobs = new Map<string, Buffer>();
+
+  constructor(private readonly files: ReadonlyMap<string, Buffer> = new Map()) {}
+
+  async put(key: string, body: Uint8Array): Promise<BlobInfo> {
+    assertValidKey(key);
+    this.blobs.set(key, Buffer.from(body));
+    return { key, size: body.byteLength };
+  }
+
+  async putStream(key: string, source: Readable, options: { maxBytes?: number } = {}): Promise<BlobInfo> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of source) chunks.push(Buffer.from(chunk as Uint8Array));
+    const body = Buffer.concat(chunks);
+    if (options.maxBytes !== undefined && body.byteLength > options.maxBytes) throw new BlobError('BLOB_TOO_LARGE', `${key} exceeds ${options.maxBytes} bytes`);
+    return this.put(key, body);
+  }
+
+  async putFile(key: string, path: string): Promise<BlobInfo> {
+    const body = this.files.get(path);
+    if (!body) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' });
+    return this.put(key, body);
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const body = this.blobs.get(key);
+    if (!body) throw new BlobError('BLOB_NOT_FOUND', `No blob ${key}`);
+    return body;
+  }
+
+  async download(): Promise<void> {
+    throw new Error('MemoryBlobStore.download: specs use blobs that need no local copy');
+  }
+
+  async openRead(key: string, range?: ByteRange): Promise<Readable> {
+    const body = await this.get(key);
+    return Readable.from([range ? body.subarray(range.start, range.end + 1) : body]);
+  }
+
+  async stat(key: string): Promise<BlobInfo | null> {
+    const body = this.blobs.get(key);
+    return body ? { key, size: body.byteLength } : null;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.blobs.delete(key);
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertValidPrefix(prefix);
+    const keys = [...this.blobs.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of keys) this.blobs.delete(key);
+    return keys.length;
+  }
+
+  async list(prefix: string): Promise<BlobInfo[]> {
+    return [...this.blobs.entries()].filter(([key]) => key.startsWith(prefix)).map(([key, body]) => ({ key, size: body.byteLength }));
+  }
+}
+
+/** A video row with the database's defaults. */
+export function videoRow(fields: Partial<Video> = {}): Video {
+  const now = new Date('2026-01-01T00:00:00Z');
+  return {
+    id: randomUUID(),
+    title: 'clip',
+    tags: [],
+    sha256: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+    sourceBytes: 1000n,
+    durationSeconds: null,
+    fps: null,
+    width: null,
+    height: null,
+    frameCount: null,
+    sourceBlobKey: null,
+    bitstreamBlobKey: null,
+    bitstreamBytes: null,
+    bitstreamSections: null,
+    status: 'QUEUED',
+    error: null,
+    tier: 'FULL',
+    tieringSavedBytes: 0,
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+  };
+}
+
+/** The video table as a list, with the repository methods ingest and tiering call. */
+export class MemoryVideos implements Pick<VideoRepository, 'findById' | 'findManyBySha256' | 'createManyQueued' | 'findDemotable'> {
+  readonly rows: Video[];
+
+  constructor(rows: readonly Video[] = []) {
+    this.rows = [...rows];
+  }
+
+  async findById(id: string): Promise<Video | null> {
+    return this.rows.find((row) => row.id === id) ?? null;
+  }
+
+  async findManyBySha256(hashes: readonly string[]): Promise<Video[]> {
+    return this.rows.filter((row) => hashes.includes(row.sha256));
+  }
+
+  /** As the repository: one row per new hash, an existing hash (or a repeat in the batch) is not created again. */
+  async createManyQueued(videos: readonly NewVideo[]): Promise<QueuedVideo[]> {
+    return videos.map((video) => {
+      const existing = this.rows.find((row) => row.sha256 === video.sha256);
+      if (existing) return { video: existing, created: false };
+      const row = videoRow({ title: video.title, tags: [...video.tags], sha256: video.sha256, sourceBytes: BigInt(video.sourceBytes), sourceBlobKey: video.sourceBlobKey });
+      this.rows.push(row);
+      return { video: row, created: true };
+    });
+  }
+
+  async findDemotable(before: Date, limit: number): Promise<Video[]> {
+    return this.rows
+      .filter((row) => row.status === 'READY' && row.tier === 'FULL' && row.createdAt < before)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .slice(0, limit);
+  }
+}
+
+/** The encode queue as a list of the video ids enqueued. */
+export class RecordingQueues {
+  readonly encodes: string[] = [];
+
+  async enqueueEncodes(videoIds: readonly string[]): Promise<void> {
+    this.encodes.push(...videoIds);
+  }
+}
