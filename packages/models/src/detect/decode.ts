@@ -89,7 +89,44 @@ export function decodeNanodet(levels: readonly NanodetLevel[], inputSize: number
   return detections;
 }
 
-/** CenterNet's graph already decodes: rows of [x1, y1, x2, y2, score, classId] in input pixels. */
+/** CenterNet's heads, NHWC, batch of one: class heatmap, its 3×3 max-pool, and box sizes. */
+export interface CenternetHeads {
+  /** [grid, grid, classes] sigmoid scores. */
+  readonly keypoints: Float32Array;
+  /** The heatmap max-pooled 3×3 (stride 1, SAME): a cell equal to it is a local peak. */
+  readonly pooled: Float32Array;
+  /** [grid, grid, 4] distances in input pixels from the cell to the left, top, right and bottom sides. */
+  readonly wh: Float32Array;
+  readonly grid: number;
+  readonly classes: number;
+  /** Input pixels per grid cell. */
+  readonly stride: number;
+}
+
+/**
+ * The decoding tail of the human-models CenterNet graph: the `limit` best local peaks of the class
+ * heatmap scoring above `minScore`, best first (ties by position, as TopK orders them), as rows of
+ * [x1, y1, x2, y2, score, classId] in input pixels. With `minScore` 0 it gives the graph's own rows.
+ */
+export function centernetRows(heads: CenternetHeads, limit: number, minScore: number): Float32Array {
+  const { keypoints, pooled, wh, grid, classes, stride } = heads;
+  const peaks: number[] = [];
+  for (let i = 0; i < keypoints.length; i++) {
+    if (keypoints[i]! > minScore && keypoints[i] === pooled[i]) peaks.push(i);
+  }
+  peaks.sort((a, b) => keypoints[b]! - keypoints[a]! || a - b);
+  const kept = peaks.slice(0, limit);
+  const rows = new Float32Array(kept.length * 6);
+  kept.forEach((index, row) => {
+    const cell = Math.floor(index / classes);
+    const x = (cell % grid) * stride;
+    const y = Math.floor(cell / grid) * stride;
+    rows.set([x - wh[cell * 4]!, y - wh[cell * 4 + 1]!, x + wh[cell * 4 + 2]!, y + wh[cell * 4 + 3]!, keypoints[index]!, index % classes], row * 6);
+  });
+  return rows;
+}
+
+/** Rows of [x1, y1, x2, y2, score, classId] in input pixels → detections above the threshold. */
 export function decodeCenternet(rows: Float32Array, inputSize: number, scoreThreshold: number): Detection[] {
   const detections: Detection[] = [];
   for (let offset = 0; offset + 6 <= rows.length; offset += 6) {
