@@ -22,30 +22,41 @@ export function resizeBilinearRgb(frame: RgbFrame, width: number, height: number
   const scaleX = scale(sourceWidth, width);
   const scaleY = scale(sourceHeight, height);
   const { data } = frame;
-  const pixel = (x: number, y: number, c: number): number => (x < frame.width && y < frame.height ? data[(y * frame.width + x) * 3 + c]! : 0);
-
-  // Per output column: the two source columns and the weight of the right one.
-  const left = new Int32Array(width);
-  const right = new Int32Array(width);
-  const weightX = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const source = x * scaleX;
-    left[x] = Math.floor(source);
-    right[x] = Math.min(left[x]! + 1, sourceWidth - 1);
-    weightX[x] = source - left[x]!;
-  }
+  // Byte offsets of the two source columns (rows) each output column (row) blends, and the weight of
+  // the second; -1 marks a sample in the black padding outside the frame.
+  const axis = (size: number, sourceSize: number, frameSize: number, factor: number, step: number) => {
+    const first = new Int32Array(size);
+    const second = new Int32Array(size);
+    const weight = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      const source = i * factor;
+      const low = Math.floor(source);
+      const high = Math.min(low + 1, sourceSize - 1);
+      first[i] = low < frameSize ? low * step : -1;
+      second[i] = high < frameSize ? high * step : -1;
+      weight[i] = source - low;
+    }
+    return { first, second, weight };
+  };
+  const columns = axis(width, sourceWidth, frame.width, scaleX, 3);
+  const rows = axis(height, sourceHeight, frame.height, scaleY, frame.width * 3);
+  const sample = (row: number, column: number, c: number): number => (row < 0 || column < 0 ? 0 : data[row + column + c]!);
   const out = new Float32Array(width * height * 3);
+  let o = 0;
   for (let y = 0; y < height; y++) {
-    const source = y * scaleY;
-    const top = Math.floor(source);
-    const bottom = Math.min(top + 1, sourceHeight - 1);
-    const dy = source - top;
+    const top = rows.first[y]!;
+    const bottom = rows.second[y]!;
+    const dy = rows.weight[y]!;
     for (let x = 0; x < width; x++) {
-      const dx = weightX[x]!;
+      const left = columns.first[x]!;
+      const right = columns.second[x]!;
+      const dx = columns.weight[x]!;
       for (let c = 0; c < 3; c++) {
-        const topValue = pixel(left[x]!, top, c) + (pixel(right[x]!, top, c) - pixel(left[x]!, top, c)) * dx;
-        const bottomValue = pixel(left[x]!, bottom, c) + (pixel(right[x]!, bottom, c) - pixel(left[x]!, bottom, c)) * dx;
-        out[(y * width + x) * 3 + c] = topValue + (bottomValue - topValue) * dy;
+        const topLeft = sample(top, left, c);
+        const bottomLeft = sample(bottom, left, c);
+        const topValue = topLeft + (sample(top, right, c) - topLeft) * dx;
+        const bottomValue = bottomLeft + (sample(bottom, right, c) - bottomLeft) * dx;
+        out[o++] = topValue + (bottomValue - topValue) * dy;
       }
     }
   }

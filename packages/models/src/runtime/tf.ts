@@ -35,6 +35,11 @@ export function loadTf(): Promise<Tf> {
   return tfPromise;
 }
 
+/** Whether anything in this process has loaded tfjs (and so holds its WebAssembly heap). */
+export function tfInitialised(): boolean {
+  return tfPromise !== undefined;
+}
+
 /** Turns a model.json and its weight shards (in manifest order) into an IOHandler tfjs can load. */
 export function artifactsHandler(tf: Tf, modelJson: ModelJson, readShard: (shardPath: string) => Promise<Uint8Array>): TfNamespace.io.IOHandler {
   return {
