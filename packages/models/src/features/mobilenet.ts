@@ -84,7 +84,8 @@ class NsfwjsFeatureExtractor implements ImageFeatureExtractor, Disposable {
     for (const batch of chunk(frames, this.#batchSize)) {
       // Same preprocessing as nsfwjs: bilinear resize with aligned corners, scale to 0..1.
       const pixels = new Float32Array(batch.length * size * size * 3);
-      batch.forEach((frame, i) => pixels.set(resizeBilinearRgb(frame, size, size, { alignCorners: true }).map((value) => value / 255), i * size * size * 3));
+      batch.forEach((frame, i) => pixels.set(resizeBilinearRgb(frame, size, size, { alignCorners: true }), i * size * size * 3));
+      for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i]! / 255;
       const result = await model.session.run({ [model.input]: new ort.Tensor('float32', pixels, [batch.length, size, size, 3]) });
       const values = result[model.output]!.data as Float32Array;
       for (let i = 0; i < batch.length; i++) {
