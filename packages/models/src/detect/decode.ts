@@ -89,12 +89,10 @@ export function decodeNanodet(levels: readonly NanodetLevel[], inputSize: number
   return detections;
 }
 
-/** CenterNet's heads, NHWC, batch of one: class heatmap, its 3×3 max-pool, and box sizes. */
+/** CenterNet's heads, NHWC, batch of one: class heatmap and box sizes. */
 export interface CenternetHeads {
   /** [grid, grid, classes] sigmoid scores. */
   readonly keypoints: Float32Array;
-  /** The heatmap max-pooled 3×3 (stride 1, SAME): a cell equal to it is a local peak. */
-  readonly pooled: Float32Array;
   /** [grid, grid, 4] distances in input pixels from the cell to the left, top, right and bottom sides. */
   readonly wh: Float32Array;
   readonly grid: number;
@@ -109,10 +107,22 @@ export interface CenternetHeads {
  * [x1, y1, x2, y2, score, classId] in input pixels. With `minScore` 0 it gives the graph's own rows.
  */
 export function centernetRows(heads: CenternetHeads, limit: number, minScore: number): Float32Array {
-  const { keypoints, pooled, wh, grid, classes, stride } = heads;
+  const { keypoints, wh, grid, classes, stride } = heads;
+  // The graph's peak test: a score equal to the 3×3 max-pool (stride 1, SAME) around it, i.e. no
+  // neighbour of the same class above it. Only scores above the threshold need the test.
+  const isPeak = (index: number): boolean => {
+    const cell = Math.floor(index / classes);
+    const [x, y] = [cell % grid, Math.floor(cell / grid)];
+    for (let ny = Math.max(0, y - 1); ny <= Math.min(grid - 1, y + 1); ny++) {
+      for (let nx = Math.max(0, x - 1); nx <= Math.min(grid - 1, x + 1); nx++) {
+        if (keypoints[(ny * grid + nx) * classes + (index % classes)]! > keypoints[index]!) return false;
+      }
+    }
+    return true;
+  };
   const peaks: number[] = [];
   for (let i = 0; i < keypoints.length; i++) {
-    if (keypoints[i]! > minScore && keypoints[i] === pooled[i]) peaks.push(i);
+    if (keypoints[i]! > minScore && isPeak(i)) peaks.push(i);
   }
   peaks.sort((a, b) => keypoints[b]! - keypoints[a]! || a - b);
   const kept = peaks.slice(0, limit);

@@ -37,7 +37,6 @@ const NANODET_BGR_MEAN = [103.53, 116.28, 123.675];
 const NANODET_BGR_STD = [57.375, 57.12, 58.395];
 const CENTERNET_SIZE = 512;
 const CENTERNET_HEATMAP = 'tower_0/keypoints';
-const CENTERNET_PEAKS = 'tower_0/max_pooling2d/MaxPool';
 const CENTERNET_SIZES = 'tower_0/wh';
 /** The graph's TopK: at most this many peaks become candidate boxes. */
 const CENTERNET_CANDIDATES = 100;
@@ -47,19 +46,19 @@ const humanModel = (file: string): string => packageFile('@vladmandic/human-mode
 // The human-models graphs take a batch of exactly one; the stretch to a square matches how they were used upstream.
 const detectorSpecs: Record<DetectorModelName, DetectorSpec> = {
   centernet: {
-    // Converted to ONNX from the model's own weights (MobileNetV3 trunk, heads and the peak max-pool);
-    // the rest of the graph's decoding (top-k peaks, box gathers) is centernetRows.
+    // Converted to ONNX from the model's own weights (MobileNetV3 trunk and heads); the graph's
+    // decoding tail (peak test, top-k, box gathers) is centernetRows.
     async load() {
       const model = await loadOnnxGraphModel(humanModel('centernet.json'), {
         input: 'tower_0/images',
         inputShape: [1, CENTERNET_SIZE, CENTERNET_SIZE, 3],
-        outputs: [CENTERNET_HEATMAP, CENTERNET_PEAKS, CENTERNET_SIZES],
+        outputs: [CENTERNET_HEATMAP, CENTERNET_SIZES],
       });
       return {
         async run(frame, scoreThreshold) {
           const heads = await model.run(resizeBilinearRgb(frame, CENTERNET_SIZE, CENTERNET_SIZE));
           const rows = centernetRows(
-            { keypoints: heads[CENTERNET_HEATMAP]!, pooled: heads[CENTERNET_PEAKS]!, wh: heads[CENTERNET_SIZES]!, grid: CENTERNET_SIZE / 4, classes: cocoLabels.length, stride: 4 },
+            { keypoints: heads[CENTERNET_HEATMAP]!, wh: heads[CENTERNET_SIZES]!, grid: CENTERNET_SIZE / 4, classes: cocoLabels.length, stride: 4 },
             CENTERNET_CANDIDATES,
             scoreThreshold,
           );
