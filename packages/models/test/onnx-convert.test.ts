@@ -4,7 +4,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/types.ts';
+import { createObjectDetector } from '../src/detect/index.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
+import { createPoseEstimator } from '../src/people/index.ts';
+import { loadedModelKeys } from '../src/runtime/shared.ts';
 import { convertGraphModel } from '../src/runtime/convert-graph.ts';
 import { convertKerasModel, type WeightMap } from '../src/runtime/convert-keras.ts';
 import { l2Normalise } from '../src/runtime/frame.ts';
@@ -18,7 +21,7 @@ import { centernetRows } from '../src/detect/decode.ts';
 import { multiposeInput, multiposeRows, type MultiposeHeads } from '../src/people/pose.ts';
 import { packageDir, packageFile } from '../src/runtime/paths.ts';
 import { framesToBatch } from '../src/runtime/tensors.ts';
-import { artifactsHandler, loadGraphModelFromDisk, loadTf, type GraphModel, type LayersModel, type Tf } from '../src/runtime/tf.ts';
+import { artifactsHandler, loadGraphModelFromDisk, loadTf, type GraphModel, type LayersModel, type Tf, tfInitialised } from '../src/runtime/tf.ts';
 
 /** Deterministic synthetic frames: gradients, stripes and blocks that differ per seed. */
 function syntheticFrame(seed: number, width = 768, height = 432): RgbFrame {
@@ -64,6 +67,24 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 const frames = [0, 1, 2].map((seed) => syntheticFrame(seed));
+
+// First in this file: the tfjs references below load tfjs into this process.
+describe('the converted models without tfjs', () => {
+  it('load and run MobileNetV2, CenterNet and MoveNet without initialising tfjs', async () => {
+    const [extractor, detector, estimator] = [createImageFeatureExtractor(), createObjectDetector(), createPoseEstimator()];
+    try {
+      const frame = syntheticFrame(9);
+      const [vectors, detections, poses] = await Promise.all([extractor.embed([frame]), detector.detect([frame]), estimator.estimate([frame])]);
+      expect(vectors[0]).toHaveLength(1280);
+      expect(detections).toHaveLength(1);
+      expect(poses).toHaveLength(1);
+      expect(loadedModelKeys()).toEqual(expect.arrayContaining(['features:mobilenet-v2', 'detect:centernet', 'people:movenet-multipose']));
+      expect(tfInitialised()).toBe(false);
+    } finally {
+      await Promise.all([extractor.dispose(), detector.dispose(), estimator.dispose()]);
+    }
+  }, 60_000);
+});
 
 // Both runtimes compute in float32 from the same dequantised weights; only summation order differs
 // (and ONNX Runtime folds BatchNormalization into the convolutions). Measured: at most 5.4e-7 on
