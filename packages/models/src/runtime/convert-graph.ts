@@ -9,7 +9,7 @@
 import { ModelError } from './errors.ts';
 import { OnnxGraphBuilder, type OnnxGraph } from './onnx-proto.ts';
 import { hwcmToGroupedOihw, hwioToOihw, tfPads, type TfPadding } from './onnx-layout.ts';
-import type { DecodedWeight } from './tf.ts';
+import type { DecodedWeight } from './weights.ts';
 
 interface TfAttr {
   readonly s?: string;

@@ -5,7 +5,7 @@
  */
 import { ModelError } from './errors.ts';
 import { OnnxGraphBuilder, type OnnxGraph } from './onnx-proto.ts';
-import type { DecodedWeight } from './tf.ts';
+import type { DecodedWeight } from './weights.ts';
 import { hwcmToGroupedOihw, hwioToOihw, tfPads, type TfPadding } from './onnx-layout.ts';
 
 /** Decoded weights by manifest name (`layer/kernel`, `layer/gamma`, …). */

@@ -35,6 +35,11 @@ export function loadTf(): Promise<Tf> {
   return tfPromise;
 }
 
+/** Whether anything in this process has loaded tfjs (and so holds its WebAssembly heap). */
+export function tfInitialised(): boolean {
+  return tfPromise !== undefined;
+}
+
 /** Turns a model.json and its weight shards (in manifest order) into an IOHandler tfjs can load. */
 export function artifactsHandler(tf: Tf, modelJson: ModelJson, readShard: (shardPath: string) => Promise<Uint8Array>): TfNamespace.io.IOHandler {
   return {
@@ -74,21 +79,4 @@ export async function loadGraphModelFromDisk(modelJsonPath: string): Promise<Gra
 export async function loadLayersModelFromDisk(modelJsonPath: string): Promise<LayersModel> {
   const tf = await loadTf();
   return tf.loadLayersModel(await diskHandler(tf, modelJsonPath));
-}
-
-/** Weights by manifest name (for graph models, the Const node's name), dequantised by tfjs exactly as tfjs loads them. */
-export function decodeWeightMap(tf: Tf, specs: readonly TfNamespace.io.WeightsManifestEntry[], data: ArrayBuffer): Map<string, DecodedWeight> {
-  const tensors = tf.io.decodeWeights(data, [...specs]);
-  const weights = new Map<string, DecodedWeight>();
-  for (const [name, tensor] of Object.entries(tensors)) {
-    const values = tensor.dataSync();
-    if (values instanceof Float32Array || values instanceof Int32Array) weights.set(name, { shape: tensor.shape, data: values });
-    tensor.dispose();
-  }
-  return weights;
-}
-
-export interface DecodedWeight {
-  readonly shape: readonly number[];
-  readonly data: Float32Array | Int32Array;
 }

@@ -1,0 +1,37 @@
+import { convertGraphModel, type TfNode } from './convert-graph.ts';
+import { ModelError } from './errors.ts';
+import { createOnnxSession, loadOrt, type OnnxOptions } from './onnx.ts';
+import { encodeOnnxModel } from './onnx-proto.ts';
+import { readModelJsonWithWeights } from './weights.ts';
+
+/**
+ * A tfjs graph model (model.json + weight shards) converted to ONNX at load, from its image input
+ * to the named outputs, without loading tfjs. What comes after those outputs (the decoding of
+ * heads into detections) is the caller's, in TypeScript.
+ */
+export interface OnnxGraphModel {
+  /** Runs on one NHWC float image; returns each output's NHWC values. */
+  run(input: Float32Array): Promise<Record<string, Float32Array>>;
+  dispose(): Promise<void>;
+}
+
+export interface OnnxGraphModelOptions extends OnnxOptions {
+  readonly input: string;
+  readonly inputShape: readonly [number, number, number, number];
+  readonly outputs: readonly string[];
+}
+
+export async function loadOnnxGraphModel(modelJsonPath: string, options: OnnxGraphModelOptions): Promise<OnnxGraphModel> {
+  const [ort, { json, weights }] = await Promise.all([loadOrt(), readModelJsonWithWeights<{ modelTopology?: { node?: TfNode[] } }>(modelJsonPath)]);
+  const nodes = json.modelTopology?.node;
+  if (!Array.isArray(nodes)) throw new ModelError('model-load-failed', `${modelJsonPath}: not a tfjs graph model`);
+  const onnx = convertGraphModel(nodes, weights, { input: options.input, inputShape: options.inputShape, outputs: options.outputs });
+  const session = await createOnnxSession(encodeOnnxModel(onnx, `cmvc ${modelJsonPath}`), options);
+  return {
+    async run(input) {
+      const result = await session.run({ [options.input]: new ort.Tensor('float32', input, options.inputShape) });
+      return Object.fromEntries(options.outputs.map((name) => [name, result[name]!.data as Float32Array]));
+    },
+    dispose: () => session.release(),
+  };
+}

@@ -1,0 +1,64 @@
+import type { RgbFrame } from '../types.ts';
+
+export interface ResizeOptions {
+  /** tfjs resizeBilinear's alignCorners: the corner pixels of input and output line up. */
+  readonly alignCorners?: boolean;
+  /**
+   * Resize the frame padded with black at the right and bottom to a square of its longer side,
+   * without building the padded copy.
+   */
+  readonly padToSquare?: boolean;
+}
+
+/**
+ * Bilinear resize of an RGB24 frame to a float NHWC image [height, width, 3] with values in 0..255,
+ * sampling as tfjs's resizeBilinear does without half-pixel centres (source = destination × scale).
+ */
+export function resizeBilinearRgb(frame: RgbFrame, width: number, height: number, options: ResizeOptions = {}): Float32Array {
+  const sourceWidth = options.padToSquare ? Math.max(frame.width, frame.height) : frame.width;
+  const sourceHeight = options.padToSquare ? Math.max(frame.width, frame.height) : frame.height;
+  const scale = (source: number, target: number): number =>
+    options.alignCorners && target > 1 ? (source - 1) / (target - 1) : source / target;
+  const scaleX = scale(sourceWidth, width);
+  const scaleY = scale(sourceHeight, height);
+  const { data } = frame;
+  // Byte offsets of the two source columns (rows) each output column (row) blends, and the weight of
+  // the second; -1 marks a sample in the black padding outside the frame.
+  const axis = (size: number, sourceSize: number, frameSize: number, factor: number, step: number) => {
+    const first = new Int32Array(size);
+    const second = new Int32Array(size);
+    const weight = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      const source = i * factor;
+      const low = Math.floor(source);
+      const high = Math.min(low + 1, sourceSize - 1);
+      first[i] = low < frameSize ? low * step : -1;
+      second[i] = high < frameSize ? high * step : -1;
+      weight[i] = source - low;
+    }
+    return { first, second, weight };
+  };
+  const columns = axis(width, sourceWidth, frame.width, scaleX, 3);
+  const rows = axis(height, sourceHeight, frame.height, scaleY, frame.width * 3);
+  const sample = (row: number, column: number, c: number): number => (row < 0 || column < 0 ? 0 : data[row + column + c]!);
+  const out = new Float32Array(width * height * 3);
+  let o = 0;
+  for (let y = 0; y < height; y++) {
+    const top = rows.first[y]!;
+    const bottom = rows.second[y]!;
+    const dy = rows.weight[y]!;
+    for (let x = 0; x < width; x++) {
+      const left = columns.first[x]!;
+      const right = columns.second[x]!;
+      const dx = columns.weight[x]!;
+      for (let c = 0; c < 3; c++) {
+        const topLeft = sample(top, left, c);
+        const bottomLeft = sample(bottom, left, c);
+        const topValue = topLeft + (sample(top, right, c) - topLeft) * dx;
+        const bottomValue = bottomLeft + (sample(bottom, right, c) - bottomLeft) * dx;
+        out[o++] = topValue + (bottomValue - topValue) * dy;
+      }
+    }
+  }
+  return out;
+}
