@@ -31,7 +31,6 @@ import { refineDetections } from './priors.ts';
 import { decodeRecord, encodeRecord } from './binary.ts';
 import { renderRecord } from './render.ts';
 import {
-  edgeOf,
   positionOf,
   RECORD_LIMITS,
   sanitiseReadText,
@@ -168,9 +167,7 @@ export function contentRecordFor(
     }));
   if (people.length > 0 && unexplainedPeople > 0 && objects.length < MAX_CONTENT_GROUPS) {
     const rest = [...personDetections].sort((a, b) => a.box.width * a.box.height - b.box.width * b.box.height).slice(0, unexplainedPeople);
-    // One person no pose accounts for is often cut off by a side of the frame.
-    const position = (rest.length === 1 ? edgeOf(rest[0]!.box) : null) ?? groupPosition(rest);
-    objects.push({ classId: 0, count: unexplainedPeople, position, colour: null });
+    objects.push({ classId: 0, count: unexplainedPeople, position: groupPosition(rest), colour: null });
   }
   const texts: string[] = [];
   const ordered = [...lines].filter((line) => line.score >= minTextScore).sort((a, b) => a.box.y - b.box.y || a.box.x - b.box.x);

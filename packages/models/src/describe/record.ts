@@ -1,4 +1,3 @@
-import type { Box } from '../types.ts';
 import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
 import type { PersonNoun, PersonRecord } from '../people/describe.ts';
 import type { Brightness, Colourfulness, ColourName, Contrast } from '../scene/colours.ts';
@@ -17,9 +16,6 @@ export const POSITIONS = [
   'bottom',
   'bottom-right',
   'across',
-  // Cut off by a side of the frame (new positions go at the end: the binary record stores the index).
-  'left-edge',
-  'right-edge',
 ] as const;
 export type Position = (typeof POSITIONS)[number];
 
@@ -158,17 +154,6 @@ export function sanitiseReadText(text: string): string {
 }
 
 /** Position of a box centre on the 3×3 grid. */
-/** Cut off by a side of the frame: the box reaches within `edge` of it and is narrower than `width` of the frame. */
-export const EDGE_THRESHOLDS = { edge: 0.01, width: 0.35 } as const;
-
-/** `left-edge` or `right-edge` for a narrow box a side of the frame cuts off; null otherwise. */
-export function edgeOf(box: Box): Position | null {
-  if (box.width >= EDGE_THRESHOLDS.width) return null;
-  if (box.x <= EDGE_THRESHOLDS.edge) return 'left-edge';
-  if (box.x + box.width >= 1 - EDGE_THRESHOLDS.edge) return 'right-edge';
-  return null;
-}
-
 export function positionOf(centreX: number, centreY: number): Position {
   const column = centreX < 1 / 3 ? 0 : centreX > 2 / 3 ? 2 : 1;
   const row = centreY < 1 / 3 ? 0 : centreY > 2 / 3 ? 2 : 1;
