@@ -189,20 +189,6 @@ describe('how a person is framed', () => {
     expect(facingOf(pose({ nose: [0.5, 0.3] }))).toBe(false);
   });
 
-  it('says a narrow person cut off by a side of the frame is at that edge, and a wide or inner one is not', () => {
-    const at = (box: Box) => framingOf(pose({ nose: [0.5, 0.2] }, box), 640, 480);
-    expect(at({ x: 0.77, y: 0.15, width: 0.23, height: 0.85 })).toBe('right-edge');
-    expect(at({ x: 0, y: 0.2, width: 0.2, height: 0.7 })).toBe('left-edge');
-    expect(at({ x: 0.6, y: 0.15, width: 0.4, height: 0.85 })).toBe('normal');
-    expect(at({ x: 0.7, y: 0.15, width: 0.25, height: 0.85 })).toBe('normal');
-    const record: ContentRecord = {
-      kind: 'content', brightness: 'well-lit', contrast: 'normal', colourfulness: 'normal', colours: ['gray'], objects: [], texts: [], setting: null, surface: null, things: [],
-      people: [{ noun: 'person', age: 'any', expression: 'none', posture: 'unknown', hands: 'none', top: null, position: 'right', framing: 'right-edge', facing: false, garment: 'top' }],
-    };
-    expect(renderRecord(record)).toBe('a person at the right edge of the picture, in a well-lit scene with mostly gray tones');
-    expect(renderRecord(decodeRecord(encodeRecord(record)))).toBe(renderRecord(record));
-  });
-
   it('reads one colour from shoulders to knees on a woman as a dress, and on a man as a top', () => {
     const body = pose({ ...face, leftShoulder: [0.6, 0.35], rightShoulder: [0.4, 0.35], leftHip: [0.57, 0.6], rightHip: [0.43, 0.6], leftKnee: [0.56, 0.85], rightKnee: [0.44, 0.85] });
     expect(thighsBox(body)).not.toBeNull();

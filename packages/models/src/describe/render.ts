@@ -83,16 +83,13 @@ const HANDS: Readonly<Record<PersonRecord['hands'], string>> = {
   'both-at-chest': ' with both hands at the chest',
 };
 
-const EDGE = { 'left-edge': 'at the left edge of the picture', 'right-edge': 'at the right edge of the picture' } as const;
-
 function renderPerson(person: PersonRecord): string {
   const words = [person.expression === 'none' ? '' : person.expression, person.age === 'any' ? '' : person.age, person.noun].filter(Boolean).join(' ');
   const clothing = person.top ? ` in ${article(person.top)} ${person.top} ${person.garment}` : '';
   const framing = person.framing === 'close-up' ? 'close-up of ' : '';
   const gaze = person.facing ? ' looking at the camera' : '';
   const posture = person.posture === 'unknown' ? '' : `, ${person.posture}`;
-  const place = person.framing === 'left-edge' || person.framing === 'right-edge' ? EDGE[person.framing] : PLACE[person.position];
-  return `${framing}${article(words)} ${words}${clothing}${gaze} ${place}${posture}${HANDS[person.hands]}`;
+  return `${framing}${article(words)} ${words}${clothing}${gaze} ${PLACE[person.position]}${posture}${HANDS[person.hands]}`;
 }
 
 const SURFACE: Readonly<Record<Surface, string>> = { dark: 'a dark surface', light: 'a light surface', plain: 'a plain surface' };

@@ -18,12 +18,8 @@ export type Posture = (typeof POSTURES)[number];
 /** New poses go at the end: the binary record stores the index. */
 export const HAND_POSES = ['none', 'raised', 'at-chest', 'at-face', 'at-mouth', 'both-raised', 'both-at-chest'] as const;
 export type HandPose = (typeof HAND_POSES)[number];
-/**
- * How the picture frames a person: `close-up` when the face fills much of it; `left-edge` or
- * `right-edge` when the frame's side cuts a narrow person off. New framings go at the end: the
- * binary record stores the index.
- */
-export const FRAMINGS = ['normal', 'close-up', 'left-edge', 'right-edge'] as const;
+/** How the picture frames a person: `close-up` when the face fills much of it. */
+export const FRAMINGS = ['normal', 'close-up'] as const;
 export type Framing = (typeof FRAMINGS)[number];
 /** What the clothing colour is of: the upper body, or a dress (one colour from shoulders to knees). */
 export const GARMENTS = ['top', 'dress'] as const;
@@ -59,9 +55,6 @@ export const PEOPLE_THRESHOLDS = {
   keypoint: 0.3,
   /** Close-up: the face (three eye distances) is at least this share of the frame's height. */
   closeUpFace: 0.25,
-  /** Cut off by a side of the frame: the box reaches within `edge` of it and is narrower than `edgeWidth` of the frame. */
-  edge: 0.01,
-  edgeWidth: 0.35,
   /** Facing the camera: the nose at most this many eye distances off the eyes' midpoint. */
   facingOffset: 0.2,
 } as const;
@@ -193,21 +186,12 @@ export function torsoBox(pose: BodyPose): Box {
   return { x: x + width * 0.3, y: y + height * 0.25, width: width * 0.4, height: height * 0.25 };
 }
 
-/**
- * Close-up when the face, about three eye distances tall, fills PEOPLE_THRESHOLDS.closeUpFace of the
- * frame's height; otherwise at an edge when a side of the frame cuts a narrow person's box.
- */
+/** Close-up when the face, about three eye distances tall, fills PEOPLE_THRESHOLDS.closeUpFace of the frame's height. */
 export function framingOf(pose: BodyPose, width: number, height: number): Framing {
   const k = pose.keypoints;
-  const t = PEOPLE_THRESHOLDS;
-  if (seen(k.leftEye) && seen(k.rightEye)) {
-    const eyes = Math.hypot((k.leftEye.x - k.rightEye.x) * width, (k.leftEye.y - k.rightEye.y) * height);
-    if (eyes * 3 >= t.closeUpFace * height) return 'close-up';
-  }
-  const { x, width: w } = pose.box;
-  if (w < t.edgeWidth && x <= t.edge) return 'left-edge';
-  if (w < t.edgeWidth && x + w >= 1 - t.edge) return 'right-edge';
-  return 'normal';
+  if (!seen(k.leftEye) || !seen(k.rightEye)) return 'normal';
+  const eyes = Math.hypot((k.leftEye.x - k.rightEye.x) * width, (k.leftEye.y - k.rightEye.y) * height);
+  return eyes * 3 >= PEOPLE_THRESHOLDS.closeUpFace * height ? 'close-up' : 'normal';
 }
 
 /** Facing the camera: both eyes seen and the nose near their midpoint (a turned head moves the nose toward one eye). */
