@@ -17,6 +17,7 @@ import { analyseMotion } from './motion/analyse.ts';
 import { createTextReader } from './ocr/reader.ts';
 import { createFaceAnalyzer } from './people/face.ts';
 import { createHeadPoseEstimator } from './people/head.ts';
+import { createHandDetector } from './people/hands.ts';
 import { createPoseEstimator } from './people/pose.ts';
 import { ModelError } from './runtime/errors.ts';
 import { createSuperResolver } from './superres/esrgan.ts';
@@ -95,6 +96,7 @@ export function createModelSet(settings: ModelSettings): ModelSet {
   const poseEstimator = settings.people ? track(createPoseEstimator()) : undefined;
   const faceAnalyzer = settings.people ? track(createFaceAnalyzer()) : undefined;
   const headPoseEstimator = settings.people ? track(createHeadPoseEstimator()) : undefined;
+  const handDetector = settings.people ? track(createHandDetector()) : undefined;
   const builtinDescriber = new CmvcDescriber({
     minDetectionScore: settings.detectionScoreThreshold,
     ...(detector ? { detector } : {}),
@@ -102,6 +104,7 @@ export function createModelSet(settings: ModelSettings): ModelSet {
     ...(poseEstimator ? { poseEstimator } : {}),
     ...(faceAnalyzer ? { faceAnalyzer } : {}),
     ...(headPoseEstimator ? { headPoseEstimator } : {}),
+    ...(handDetector ? { handDetector } : {}),
   });
   const describer =
     settings.describer === 'openai'

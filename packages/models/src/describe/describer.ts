@@ -24,6 +24,7 @@ import { plainSurface, type Surface } from '../scene/things.ts';
 import { faceBox, type FaceAnalyzer } from '../people/face.ts';
 import type { HeadPose, HeadPoseEstimator } from '../people/head.ts';
 import type { BodyPose, PoseEstimator } from '../people/pose.ts';
+import type { HandDetector } from '../people/hands.ts';
 import { handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
 import { summariseActions, trackPoses, type PoseTrack, type TrackedPerson } from './actions.ts';
 import { refineDetections } from './priors.ts';
@@ -59,6 +60,8 @@ export interface DescriberOptions {
   readonly faceAnalyzer?: FaceAnalyzer;
   /** Head pose (face mesh) of the tracked people's faces over a clip: turning to a side, tilting. */
   readonly headPoseEstimator?: HeadPoseEstimator;
+  /** Hands on keyframes, run only where a person was found: a hand at the mouth, both hands raised. */
+  readonly handDetector?: HandDetector;
   /** Detections below this score are not described (default 0.35); weaker candidates still serve the priors as evidence. */
   readonly minDetectionScore?: number;
   /** Read text below this score is ignored (default 0.85). */
@@ -349,13 +352,13 @@ export class CmvcDescriber implements SceneDescriber {
 
   constructor(private readonly options: DescriberOptions = {}) {
     this.settings = validateOptions(options);
-    const parts = [options.detector?.id, options.textReader?.id, options.poseEstimator?.id, options.faceAnalyzer?.id, options.headPoseEstimator?.id].filter((part): part is string => Boolean(part));
+    const parts = [options.detector?.id, options.textReader?.id, options.poseEstimator?.id, options.faceAnalyzer?.id, options.headPoseEstimator?.id, options.handDetector?.id].filter((part): part is string => Boolean(part));
     this.id = parts.length > 0 ? `${SEMANTIC_CODEC_ID}+${parts.join('+')}` : SEMANTIC_CODEC_ID;
   }
 
   async analyseKeyframe(frame: RgbFrame): Promise<KeyframeAnalysis> {
     assertRgbFrame(frame, 'keyframe');
-    const { detector, textReader, poseEstimator, faceAnalyzer } = this.options;
+    const { detector, textReader, poseEstimator, faceAnalyzer, handDetector } = this.options;
     const [detections, lines] = await Promise.all([
       detector ? profiled('detection', () => detector.detect([frame])).then((lists) => lists[0] ?? []) : Promise.resolve([]),
       textReader ? profiled('ocr', () => textReader.read(frame)) : Promise.resolve([]),
@@ -364,7 +367,8 @@ export class CmvcDescriber implements SceneDescriber {
     const kept = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height });
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
     const faces = faceAnalyzer ? await profiled('people: faces', () => faceAnalyzer.analyse(frame, people)) : people.map(() => null);
-    const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null));
+    const hands = handDetector && people.length > 0 ? await profiled('people: hands', () => handDetector.detect(frame, people.map((pose) => pose.box))) : [];
+    const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null, hands[i] ?? []));
     const record = profiledSync('colours and setting', () => contentRecordFor(frame, kept, lines, this.settings.minTextScore, records));
     return { record, detections: kept, lines, poses: people };
   }

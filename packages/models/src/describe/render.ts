@@ -78,6 +78,9 @@ const HANDS: Readonly<Record<PersonRecord['hands'], string>> = {
   raised: ' with an arm raised',
   'at-chest': ' with a hand at the chest',
   'at-face': ' with a hand at the face',
+  'at-mouth': ' with a hand at the mouth',
+  'both-raised': ' with both hands raised',
+  'both-at-chest': ' with both hands at the chest',
 };
 
 function renderPerson(person: PersonRecord): string {

@@ -4,6 +4,7 @@ import { regionColour } from '../scene/regions.ts';
 import type { ColourName } from '../scene/colours.ts';
 import type { Expression, FaceAttributes } from './face.ts';
 import type { BodyPose, Keypoint } from './pose.ts';
+import type { HandBox } from './hands.ts';
 
 export const PERSON_NOUNS = ['person', 'man', 'woman', 'boy', 'girl'] as const;
 export type PersonNoun = (typeof PERSON_NOUNS)[number];
@@ -14,7 +15,8 @@ export const EXPRESSION_WORDS = ['none', 'smiling', 'surprised', 'sad', 'angry',
 export type ExpressionWord = (typeof EXPRESSION_WORDS)[number];
 export const POSTURES = ['unknown', 'standing', 'sitting'] as const;
 export type Posture = (typeof POSTURES)[number];
-export const HAND_POSES = ['none', 'raised', 'at-chest', 'at-face'] as const;
+/** New poses go at the end: the binary record stores the index. */
+export const HAND_POSES = ['none', 'raised', 'at-chest', 'at-face', 'at-mouth', 'both-raised', 'both-at-chest'] as const;
 export type HandPose = (typeof HAND_POSES)[number];
 /** How the picture frames a person: `close-up` when the face fills much of it. */
 export const FRAMINGS = ['normal', 'close-up'] as const;
@@ -122,6 +124,52 @@ export function handsOf(pose: BodyPose): HandPose {
   return 'none';
 }
 
+/**
+ * Where a person's hands are, from hand boxes (handtrack), all measured in the person's own shoulder
+ * widths or eye distances so near and far people are judged alike: a hand is at the mouth within
+ * `mouth` eye distances of the mouth (taken `mouthDrop` eye distances below the nose), at the face
+ * within `face` eye distances of the nose, raised above the shoulders by `raised` shoulder widths,
+ * at the chest in the zone `ACTION_THRESHOLDS`' gestures use (0.6 widths to each side, from just
+ * above the shoulders down 1.1 widths). A box longer than `maxSize` shoulder widths, or one holding
+ * both eyes, is not a hand (handtrack reads some faces as fists). Undefined when no box is usable or the shoulders are not seen, so the
+ * wrists decide instead.
+ */
+export const HAND_RULES = { mouth: 1.3, mouthDrop: 0.6, face: 2.5, raised: 0.25, maxSize: 0.8, eyesPerShoulder: 0.3 } as const;
+
+export function handsFromBoxes(pose: BodyPose, hands: readonly HandBox[], width: number, height: number): HandPose | undefined {
+  const k = pose.keypoints;
+  if (!seen(k.leftShoulder) || !seen(k.rightShoulder)) return undefined;
+  const px = (p: { x: number; y: number }): { x: number; y: number } => ({ x: p.x * width, y: p.y * height });
+  const [left, right] = [px(k.leftShoulder), px(k.rightShoulder)];
+  const shoulders = { x: (left.x + right.x) / 2, y: (left.y + right.y) / 2 };
+  const span = Math.hypot(left.x - right.x, left.y - right.y);
+  if (span <= 0) return undefined;
+  const r = HAND_RULES;
+  const inside = (box: Box, p: Keypoint): boolean => seen(p) && p.x >= box.x && p.x <= box.x + box.width && p.y >= box.y && p.y <= box.y + box.height;
+  const centres = hands
+    .filter((hand) => Math.max(hand.box.width * width, hand.box.height * height) <= r.maxSize * span)
+    .filter((hand) => !(inside(hand.box, k.leftEye) && inside(hand.box, k.rightEye)))
+    .map((hand) => px({ x: hand.box.x + hand.box.width / 2, y: hand.box.y + hand.box.height / 2 }));
+  if (centres.length === 0) return undefined;
+  const nose = seen(k.nose) ? px(k.nose) : undefined;
+  const eyes = seen(k.leftEye) && seen(k.rightEye) ? Math.hypot((k.leftEye.x - k.rightEye.x) * width, (k.leftEye.y - k.rightEye.y) * height) : r.eyesPerShoulder * span;
+  const places = centres.map((c) => {
+    if (nose && Math.hypot(c.x - nose.x, c.y - (nose.y + r.mouthDrop * eyes)) <= r.mouth * eyes) return 'at-mouth';
+    if (nose && Math.hypot(c.x - nose.x, c.y - nose.y) <= r.face * eyes) return 'at-face';
+    if (c.y < shoulders.y - r.raised * span) return 'raised';
+    if (Math.abs(c.x - shoulders.x) <= 0.6 * span && c.y >= shoulders.y - 0.1 * span && c.y <= shoulders.y + 1.1 * span) return 'at-chest';
+    return 'none';
+  });
+  const count = (place: string): number => places.filter((p) => p === place).length;
+  if (count('at-mouth') > 0) return 'at-mouth';
+  if (count('at-face') > 0) return 'at-face';
+  if (count('raised') > 1) return 'both-raised';
+  if (count('raised') === 1) return 'raised';
+  if (count('at-chest') > 1) return 'both-at-chest';
+  if (count('at-chest') === 1) return 'at-chest';
+  return 'none';
+}
+
 /** The upper body between the shoulders and the hips (or the upper part of the box without them). */
 export function torsoBox(pose: BodyPose): Box {
   const k = pose.keypoints;
@@ -166,7 +214,8 @@ export function thighsBox(pose: BodyPose): Box | null {
   return { x: hips.x - width / 2, y: hips.y + (kneeY - hips.y) * 0.2, width, height: (kneeY - hips.y) * 0.6 };
 }
 
-export function personRecord(frame: RgbFrame, pose: BodyPose, face: FaceAttributes | null): PersonRecord {
+/** `hands`: the person's hand boxes where a hand detector ran; the wrists decide where it found none. */
+export function personRecord(frame: RgbFrame, pose: BodyPose, face: FaceAttributes | null, hands: readonly HandBox[] = []): PersonRecord {
   const { noun, age } = nounFor(face);
   const top = regionColour(frame, torsoBox(pose));
   const thighs = thighsBox(pose);
@@ -179,7 +228,7 @@ export function personRecord(frame: RgbFrame, pose: BodyPose, face: FaceAttribut
     age,
     expression,
     posture: postureOf(pose),
-    hands: handsOf(pose),
+    hands: handsFromBoxes(pose, hands, frame.width, frame.height) ?? handsOf(pose),
     top,
     position: positionOf(centre.x, centre.y),
     framing: framingOf(pose, frame.width, frame.height),

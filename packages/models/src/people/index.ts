@@ -10,6 +10,8 @@ export {
   GARMENTS,
   thighsBox,
   HAND_POSES,
+  handsFromBoxes,
+  HAND_RULES,
   handsOf,
   nounFor,
   PEOPLE_THRESHOLDS,
@@ -27,3 +29,4 @@ export {
   type PersonRecord,
   type Posture,
 } from './describe.ts';
+export { createHandDetector, decodeHands, HAND_SHAPES, upperBodySquare, type HandBox, type HandDetector, type HandDetectorOptions, type HandShape } from './hands.ts';
