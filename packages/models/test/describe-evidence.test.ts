@@ -1,9 +1,10 @@
 // Evidence the describer reads beyond detector classes: things on a plain surface, goods on a
 // conveyor, weak sightings that keep a track, close-ups, faces turned to the camera and dresses.
 import { describe, expect, it } from 'vitest';
+import { pose } from './pose-fixtures.ts';
 import type { Box, Detection, RgbFrame } from '../src/types.ts';
 import { plainSurface } from '../src/scene/index.ts';
-import { facingOf, framingOf, KEYPOINTS, personRecord, thighsBox, type BodyPose, type Keypoint, type KeypointName } from '../src/people/index.ts';
+import { facingOf, framingOf, personRecord, thighsBox, type KeypointName } from '../src/people/index.ts';
 import { conveyorLikely, surfaceInClip } from '../src/describe/describer.ts';
 import { createSemanticCodec, decodeRecord, encodeRecord, renderRecord, type ContentRecord, type MotionRecord } from '../src/describe/index.ts';
 import { analyseMotion, type MotionAnalysis, type MovingObject } from '../src/motion/analyse.ts';
@@ -24,14 +25,6 @@ function painted(width: number, height: number, background: Rgb, shapes: { box: 
   return { width, height, data };
 }
 
-function pose(points: Partial<Record<KeypointName, [number, number]>>, box: Box = { x: 0.3, y: 0.1, width: 0.4, height: 0.9 }): BodyPose {
-  const keypoints = {} as Record<KeypointName, Keypoint>;
-  for (const name of KEYPOINTS) {
-    const point = points[name];
-    keypoints[name] = point ? { x: point[0], y: point[1], score: 0.9 } : { x: 0, y: 0, score: 0.05 };
-  }
-  return { score: 0.8, box, keypoints };
-}
 
 const DARK_GRAY: Rgb = [100, 100, 100];
 const bolt = (x: number): { box: Box; rgb: Rgb } => ({ box: { x, y: 0.1, width: 0.06, height: 0.7 }, rgb: [215, 215, 215] });

@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Box, RgbFrame } from '../src/types.ts';
-import { createHandDetector, decodeHands, handsFromBoxes, KEYPOINTS, personRecord, upperBodySquare, type BodyPose, type HandBox, type Keypoint, type KeypointName } from '../src/people/index.ts';
+import { pose, upright } from './pose-fixtures.ts';
+import type { RgbFrame } from '../src/types.ts';
+import { createHandDetector, decodeHands, handsFromBoxes, personRecord, upperBodySquare, type HandBox } from '../src/people/index.ts';
 import { ModelError } from '../src/runtime/errors.ts';
 import { createSceneDescriber } from '../src/describe/index.ts';
 
-function pose(points: Partial<Record<KeypointName, [number, number]>>, box: Box = { x: 0.3, y: 0.1, width: 0.4, height: 0.9 }): BodyPose {
-  const keypoints = {} as Record<KeypointName, Keypoint>;
-  for (const name of KEYPOINTS) {
-    const point = points[name];
-    keypoints[name] = point ? { x: point[0], y: point[1], score: 0.9 } : { x: 0, y: 0, score: 0.05 };
-  }
-  return { score: 0.8, box, keypoints };
-}
 
 // On a square frame: shoulders 0.2 apart, eyes 0.04 apart, nose at (0.5, 0.2), so the mouth is near (0.5, 0.224).
-const upright = {
-  nose: [0.5, 0.2],
-  leftEye: [0.52, 0.18],
-  rightEye: [0.48, 0.18],
-  leftShoulder: [0.6, 0.35],
-  rightShoulder: [0.4, 0.35],
-  leftHip: [0.57, 0.65],
-  rightHip: [0.43, 0.65],
-} as const satisfies Partial<Record<KeypointName, [number, number]>>;
 
 /** A hand box of side 0.06 centred on (x, y). */
 const hand = (x: number, y: number, side = 0.06): HandBox => ({ box: { x: x - side / 2, y: y - side / 2, width: side, height: side }, score: 0.9, shape: 'hand' });

@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { pose, upright } from './pose-fixtures.ts';
 import type { Box, Detection, ObjectDetector, RgbFrame } from '../src/types.ts';
 import {
   createPoseEstimator,
   decodeMultipose,
   faceBox,
   handsOf,
-  KEYPOINTS,
   nounFor,
   postureOf,
   type BodyPose,
   type FaceAnalyzer,
   type FaceAttributes,
-  type Keypoint,
-  type KeypointName,
   type PoseEstimator,
 } from '../src/people/index.ts';
 import sharp, { type Sharp } from 'sharp';
@@ -24,26 +22,7 @@ import { createSceneDescriber, createSemanticCodec, decodeRecord, encodeRecord, 
 import { inferSetting, regionColour } from '../src/scene/index.ts';
 import { cocoLabels } from '../src/detect/labels.ts';
 
-// ---- Poses built from a few named keypoints (frame fractions); the rest are unseen. ----
 
-function pose(points: Partial<Record<KeypointName, [number, number]>>, box: Box = { x: 0.3, y: 0.1, width: 0.4, height: 0.9 }, score = 0.8): BodyPose {
-  const keypoints = {} as Record<KeypointName, Keypoint>;
-  for (const name of KEYPOINTS) {
-    const point = points[name];
-    keypoints[name] = point ? { x: point[0], y: point[1], score: 0.9 } : { x: 0, y: 0, score: 0.05 };
-  }
-  return { score, box, keypoints };
-}
-
-const upright = {
-  nose: [0.5, 0.2],
-  leftEye: [0.52, 0.18],
-  rightEye: [0.48, 0.18],
-  leftShoulder: [0.6, 0.35],
-  rightShoulder: [0.4, 0.35],
-  leftHip: [0.57, 0.65],
-  rightHip: [0.43, 0.65],
-} as const satisfies Partial<Record<KeypointName, [number, number]>>;
 
 function solid(width: number, height: number, rgb: [number, number, number], paint?: { box: Box; rgb: [number, number, number] }): RgbFrame {
   const data = new Uint8Array(width * height * 3);
