@@ -112,18 +112,27 @@ export class SearchRepository {
         ORDER BY e.vector <=> (SELECT v FROM qv)
         LIMIT ${candidates}
       ),
-      -- Each candidate once, with what scoring needs: the nearest already carry their distance.
-      pool AS (
-        SELECT id, search, distance FROM nearest
-        UNION ALL
-        SELECT t.id, t.search, (SELECT e.vector <=> (SELECT v FROM qv) FROM "Embedding" e WHERE e."captionId" = t.id)
-        FROM text_matches t
+      -- The share of the query's words each caption holds, computed once per candidate.
+      nearest_shares AS MATERIALIZED (
+        SELECT n.id, n.distance,
+          (SELECT count(*) FROM unnest(q.word_queries) w WHERE n.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
+        FROM nearest n CROSS JOIN q
+      ),
+      -- Of the word matches, only the best by share (as many as the nearest) get their embedding
+      -- fetched, each a random read of a 2 KB vector. One left out could outrank them only by a
+      -- higher cosine, and the captions nearest by cosine are candidates already.
+      text_shares AS MATERIALIZED (
+        SELECT t.id, (SELECT count(*) FROM unnest(q.word_queries) w WHERE t.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
+        FROM text_matches t CROSS JOIN q
         WHERE NOT EXISTS (SELECT 1 FROM nearest n WHERE n.id = t.id)
+        ORDER BY share DESC, t.id
+        LIMIT ${candidates}
       ),
       shares AS (
-        SELECT p.id, p.distance,
-          (SELECT count(*) FROM unnest(q.word_queries) w WHERE p.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
-        FROM pool p CROSS JOIN q
+        SELECT id, distance, share FROM nearest_shares
+        UNION ALL
+        SELECT t.id, (SELECT e.vector <=> (SELECT v FROM qv) FROM "Embedding" e WHERE e."captionId" = t.id), t.share
+        FROM text_shares t
       ),
       top AS MATERIALIZED (
         SELECT id, similarity FROM (
