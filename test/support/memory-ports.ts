@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { assertValidKey, assertValidPrefix, BlobError, type BlobInfo, type BlobStore, type ByteRange } from '@cmvc/blob';
 import type { NewVideo, QueuedVideo, Video, VideoRepository } from '@cmvc/db';
+import type { ArchiveEvent, ArchiveEvents } from '@cmvc/jobs';
 
 /** A blob store over a map; `putFile` copies from `files`, the local files the specs' sources name. */
 export class MemoryBlobStore implements BlobStore {
@@ -139,5 +140,19 @@ export class RecordingQueues {
 
   async enqueueEncodes(videoIds: readonly string[]): Promise<void> {
     this.encodes.push(...videoIds);
+  }
+}
+
+/** Archive events within one process: delivered at once to every subscriber. */
+export class MemoryEvents implements ArchiveEvents {
+  private readonly listeners = new Set<(event: ArchiveEvent) => void>();
+
+  async publish(event: ArchiveEvent): Promise<void> {
+    for (const each of this.listeners) each(event);
+  }
+
+  async subscribe(listener: (event: ArchiveEvent) => void): Promise<() => void> {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

@@ -1,7 +1,8 @@
 /** RenditionService's playlist and segment waits, against an in-memory rendition store. */
 import type { Rendition, RenditionRepository, RenditionSegment } from '@cmvc/db';
 import { DomainError } from '@cmvc/core';
-import { MemoryEvents, type ArchiveEvent } from '@cmvc/jobs';
+import type { ArchiveEvent } from '@cmvc/jobs';
+import { MemoryEvents } from '../../../test/support/memory-ports.ts';
 import { describe, expect, it } from 'vitest';
 import { RenditionService } from '../src/services/rendition-service.ts';
 

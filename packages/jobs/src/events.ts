@@ -126,20 +126,6 @@ export function eventStream<E extends ArchiveEvent>(
   };
 }
 
-/** Archive events within one process: for service specs and single-process tools. */
-export class MemoryEvents implements ArchiveEvents {
-  private readonly listeners = new Set<(event: ArchiveEvent) => void>();
-
-  async publish(event: ArchiveEvent): Promise<void> {
-    for (const each of this.listeners) each(event);
-  }
-
-  async subscribe(listener: (event: ArchiveEvent) => void): Promise<() => void> {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
-
 /** Waits for matching events, keeping those that arrive between waits. */
 export interface EventWaiter<E extends ArchiveEvent> {
   /** The next matching event (or the oldest one missed since the last call), or null after `timeoutMs` or when `signal` aborts. */
