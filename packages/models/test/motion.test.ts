@@ -214,6 +214,13 @@ describe('counting a frame\'s objects', () => {
     expect(count([bottle(0.1, 0.45), bottle(0.12, 0.4), bottle(0.11, 0.3)])).toBe(1);
   });
 
+  it('does not count a weak box the detector also labels as something else', () => {
+    const toothbrush = (x: number, score: number): Detection => ({ ...bottle(x, score), classId: 79, label: 'toothbrush' });
+    // One label spread over a row of bottles: the weak toothbrushes are the bottles, and the weak bottle in the middle is ambiguous.
+    const frame = [toothbrush(0.1, 0.43), bottle(0.1, 0.24), toothbrush(0.45, 0.28), bottle(0.45, 0.25), bottle(0.8, 0.37), toothbrush(0.8, 0.21)];
+    expect(countableDetections(frame, 0.35).map((d) => d.label).sort()).toEqual(['bottle', 'toothbrush']);
+  });
+
   it('agrees between a clip\'s typical count and its frames', () => {
     // The right bottle hovers just below the floor in most frames and above it in one.
     const frames = [0.3, 0.33, 0.36, 0.31, 0.32].map((score) => [bottle(0.1, 0.45), bottle(0.45, 0.4), bottle(0.8, score)]);

@@ -3,10 +3,11 @@ import { intersectionOverUnion } from './tracks.ts';
 
 /**
  * When a frame's detections count as objects. A box of a class the frame already shows with at
- * least `minScore` also counts from `supportShare` of that score, if it overlaps no counted box of
- * its class by `overlap` IoU or more and its area is within `sizeRatio` of the confident boxes'
- * median: a third bottle of a row that scores 0.33 next to two at 0.45 is a bottle, while the same
- * weak box alone in a frame is not counted. Overlapping boxes of one class are one object.
+ * least `minScore` also counts from `supportShare` of that score, if its area is within `sizeRatio`
+ * of the confident boxes' median and it overlaps (by `overlap` IoU or more) neither a counted box
+ * nor a box of another class: a third bottle of a row that scores 0.33 next to two at 0.45 is a
+ * bottle, while the same weak box alone in a frame, or one the detector also calls something else,
+ * is not counted. Overlapping boxes of one class are one object.
  */
 export const COUNT_RULES = { supportShare: 0.6, overlap: 0.5, sizeRatio: 2 } as const;
 
@@ -36,7 +37,8 @@ export function countableDetections(detections: readonly Detection[], minScore: 
     const typicalArea = confidentArea.get(detection.classId);
     if (detection.score >= minScore || typicalArea === undefined || detection.score < r.supportShare * minScore) continue;
     const ratio = areaOf(detection) / typicalArea;
-    if (ratio <= r.sizeRatio && ratio >= 1 / r.sizeRatio && !sameObject(detection)) counted.push(detection);
+    const otherLabel = detections.some((other) => other.classId !== detection.classId && intersectionOverUnion(other.box, detection.box) >= r.overlap);
+    if (ratio <= r.sizeRatio && ratio >= 1 / r.sizeRatio && !otherLabel && !sameObject(detection)) counted.push(detection);
   }
   return counted;
 }
