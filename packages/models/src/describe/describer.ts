@@ -94,8 +94,11 @@ const MAX_CONTENT_GROUPS = 6;
  * (goods on a belt, someone passing) must be seen close enough together to be linked into a track.
  */
 const MIN_SAMPLES_PER_SECOND = 2.5;
-/** Share of the detection floor a sighting needs to carry on a track that stronger sightings started. */
-const WEAK_SIGHTING = 0.6;
+/**
+ * Share of the detection floor a sighting needs to carry on a track that stronger sightings started;
+ * the same share as a weaker box needs to count beside confident ones, so clips and keyframes count alike.
+ */
+const WEAK_SIGHTING = COUNT_RULES.supportShare;
 const MAX_MOTION_GROUPS = 4;
 const MAX_AREAS = 3;
 /** Text lines need a letter or digit and at least this many characters to be worth reporting. */
@@ -366,7 +369,7 @@ export class CmvcDescriber implements SceneDescriber {
     ]);
     const poses = poseEstimator ? ((await profiled('people: pose', () => poseEstimator.estimate([frame])))[0] ?? []) : [];
     // Weaker candidates are refined too: beside confident boxes of their class they may be more of them.
-    const refined = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore * COUNT_RULES.supportShare, aspect: frame.width / frame.height });
+    const refined = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore * WEAK_SIGHTING, aspect: frame.width / frame.height });
     const kept = countableDetections(refined, this.settings.minDetectionScore);
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
     const faces = faceAnalyzer ? await profiled('people: faces', () => faceAnalyzer.analyse(frame, people)) : people.map(() => null);
