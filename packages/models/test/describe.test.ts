@@ -191,6 +191,13 @@ describe('keyframe descriptions', () => {
     expect([...description.objects!].sort()).toEqual(['bottle', 'person', 'person']);
   });
 
+  it('counts a weaker bottle standing beside confident ones, and no weak box alone', async () => {
+    const row = [detection(39, 0.1, 0.4, 0.45), detection(39, 0.45, 0.4, 0.4), detection(39, 0.8, 0.4, 0.3)];
+    const frame = { ...(await keyframe()), index: 0, time: 0 };
+    expect((await createSceneDescriber({ detector: fixedDetector(row) }).describeKeyframe(frame)).text).toMatch(/^three white bottles across the frame, /u);
+    expect((await createSceneDescriber({ detector: fixedDetector([row[2]!]) }).describeKeyframe(frame)).objects).toEqual([]);
+  });
+
   it('names no objects without a detector', async () => {
     const description = await createSceneDescriber({ textReader: fixedReader([]) }).describeKeyframe({ ...(await keyframe()), index: 0, time: 0 });
     expect(description.text).toBe("a bright, low-contrast, muted scene with mostly white tones");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection, ObjectDetector, RgbFrame } from '../src/types.ts';
-import { analyseMotion, classifyMovement, linkTracks, typicalCounts } from '../src/motion/index.ts';
+import { analyseMotion, classifyMovement, countableDetections, linkTracks, typicalCounts } from '../src/motion/index.ts';
 import { createSceneDescriber } from '../src/describe/index.ts';
 import { ModelError } from '../src/runtime/errors.ts';
 import { boxOffBackdrop, renderLavfi, texture, type RawFrame } from './motion-fixtures.ts';
@@ -193,6 +193,39 @@ describe('still objects', () => {
     expect(counts.get(0)).toBe(1);
     expect(typicalCounts([bottles(2), bottles(3)]).get(39)).toBe(3);
     expect(typicalCounts([[], []]).size).toBe(0);
+  });
+});
+
+describe('counting a frame\'s objects', () => {
+  const bottle = (x: number, score: number, width = 0.1): Detection => ({ classId: 39, label: 'bottle', score, box: { x, y: 0.3, width, height: 0.5 } });
+  const cup = (x: number, score: number): Detection => ({ classId: 41, label: 'cup', score, box: { x, y: 0.6, width: 0.1, height: 0.1 } });
+  const count = (list: Detection[]): number => countableDetections(list, 0.35).length;
+
+  it('counts a weaker box of a class the frame confidently shows, like the third bottle of a row', () => {
+    expect(count([bottle(0.1, 0.45), bottle(0.45, 0.4), bottle(0.8, 0.3)])).toBe(3);
+    // Too weak even beside confident ones (below 0.6 of the floor).
+    expect(count([bottle(0.1, 0.45), bottle(0.45, 0.4), bottle(0.8, 0.15)])).toBe(2);
+  });
+
+  it('does not count weak boxes of a class nothing confirms, nor ones far off in size, nor a second box on one object', () => {
+    expect(count([bottle(0.1, 0.3), bottle(0.45, 0.3)])).toBe(0);
+    expect(count([bottle(0.1, 0.45), cup(0.5, 0.3)])).toBe(1);
+    expect(count([bottle(0.1, 0.45), bottle(0.5, 0.3, 0.02)])).toBe(1);
+    expect(count([bottle(0.1, 0.45), bottle(0.12, 0.4), bottle(0.11, 0.3)])).toBe(1);
+  });
+
+  it('does not count a weak box the detector also labels as something else', () => {
+    const toothbrush = (x: number, score: number): Detection => ({ ...bottle(x, score), classId: 79, label: 'toothbrush' });
+    // One label spread over a row of bottles: the weak toothbrushes are the bottles, and the weak bottle in the middle is ambiguous.
+    const frame = [toothbrush(0.1, 0.43), bottle(0.1, 0.24), toothbrush(0.45, 0.28), bottle(0.45, 0.25), bottle(0.8, 0.37), toothbrush(0.8, 0.21)];
+    expect(countableDetections(frame, 0.35).map((d) => d.label).sort()).toEqual(['bottle', 'toothbrush']);
+  });
+
+  it('agrees between a clip\'s typical count and its frames', () => {
+    // The right bottle hovers just below the floor in most frames and above it in one.
+    const frames = [0.3, 0.33, 0.36, 0.31, 0.32].map((score) => [bottle(0.1, 0.45), bottle(0.45, 0.4), bottle(0.8, score)]);
+    expect(typicalCounts(frames, 0.35).get(39)).toBe(3);
+    expect(typicalCounts(frames.map((list) => list.filter((d) => d.score >= 0.35)), 0.35).get(39)).toBe(2);
   });
 });
 

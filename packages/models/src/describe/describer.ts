@@ -17,6 +17,7 @@ import { assertRgbFrame } from '../runtime/frame.ts';
 import { analyseMotion, type CameraMotion, type MotionAnalysis, type TimedRgbFrame } from '../motion/analyse.ts';
 import { DEFAULT_ANALYSIS_WIDTH } from '../motion/flow.ts';
 import { centreOf } from '../motion/tracks.ts';
+import { COUNT_RULES, countableDetections } from '../motion/counts.ts';
 import { analyseScene, type ColourName } from '../scene/colours.ts';
 import { innerBox, regionColour } from '../scene/regions.ts';
 import { inferSetting } from '../scene/setting.ts';
@@ -93,8 +94,11 @@ const MAX_CONTENT_GROUPS = 6;
  * (goods on a belt, someone passing) must be seen close enough together to be linked into a track.
  */
 const MIN_SAMPLES_PER_SECOND = 2.5;
-/** Share of the detection floor a sighting needs to carry on a track that stronger sightings started. */
-const WEAK_SIGHTING = 0.6;
+/**
+ * Share of the detection floor a sighting needs to carry on a track that stronger sightings started;
+ * the same share as a weaker box needs to count beside confident ones, so clips and keyframes count alike.
+ */
+const WEAK_SIGHTING = COUNT_RULES.supportShare;
 const MAX_MOTION_GROUPS = 4;
 const MAX_AREAS = 3;
 /** Text lines need a letter or digit and at least this many characters to be worth reporting. */
@@ -364,7 +368,9 @@ export class CmvcDescriber implements SceneDescriber {
       textReader ? profiled('ocr', () => textReader.read(frame)) : Promise.resolve([]),
     ]);
     const poses = poseEstimator ? ((await profiled('people: pose', () => poseEstimator.estimate([frame])))[0] ?? []) : [];
-    const kept = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore, aspect: frame.width / frame.height });
+    // Weaker candidates are refined too: beside confident boxes of their class they may be more of them.
+    const refined = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore * WEAK_SIGHTING, aspect: frame.width / frame.height });
+    const kept = countableDetections(refined, this.settings.minDetectionScore);
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
     const faces = faceAnalyzer ? await profiled('people: faces', () => faceAnalyzer.analyse(frame, people)) : people.map(() => null);
     const hands = handDetector && people.length > 0 ? await profiled('people: hands', () => handDetector.detect(frame, people.map((pose) => pose.box))) : [];
@@ -388,7 +394,7 @@ export class CmvcDescriber implements SceneDescriber {
       weak = frames.map((frame, i) =>
         refineDetections(lists[i] ?? [], poses[i] ?? [], { minScore: this.settings.minDetectionScore * WEAK_SIGHTING, aspect: frame.width / frame.height }),
       );
-      detections = weak.map((list) => list.filter((d) => d.score >= this.settings.minDetectionScore));
+      detections = weak.map((list) => countableDetections(list, this.settings.minDetectionScore));
     }
     const motion = await profiled('motion (flow, tracks)', () =>
       analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(weak ? { detections: weak, minScore: this.settings.minDetectionScore } : {}) }),

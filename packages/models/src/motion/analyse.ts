@@ -4,6 +4,7 @@ import { poolFlow } from './blocks.ts';
 import { fitCameraMotion } from './camera.ts';
 import { analysisSize, DEFAULT_ANALYSIS_WIDTH, denseFlow, toAnalysisGray, type GrayImage } from './flow.ts';
 import { findMovingRegions, refineRegionVelocities, type MovingRegion } from './foreground.ts';
+import { countableDetections } from './counts.ts';
 import { loadOpenCv } from './opencv.ts';
 import { centreOf, classifyMovement, intersectionOverUnion, linkTracks, type MotionDirection, type SpeedWord, type Track } from './tracks.ts';
 
@@ -54,7 +55,8 @@ export interface MotionAnalysis {
   readonly areas: readonly MovingArea[];
   /**
    * Per class id, how many of that class a sampled frame shows: the median over the frames where the
-   * class is detected, so one frame with a spurious extra box (or one missed) does not set the count.
+   * class is detected, so one frame with a spurious extra box (or one missed) does not set the count;
+   * each frame counted as `countableDetections` does, weaker boxes beside confident ones included.
    */
   readonly typicalCounts: ReadonlyMap<number, number>;
 }
@@ -127,13 +129,15 @@ function validate(frames: readonly TimedRgbFrame[], detections: MotionAnalysisOp
   }
 }
 
-/** Dense-flow motion analysis of one clip's sampled frames. */
-/** Per class, the median count over the frames that show the class (halves round up). */
-export function typicalCounts(frames: readonly (readonly Detection[])[]): Map<number, number> {
+/**
+ * Per class, the median count over the frames that show the class (halves round up), each frame
+ * counted by `countableDetections` at `minScore`.
+ */
+export function typicalCounts(frames: readonly (readonly Detection[])[], minScore = 0): Map<number, number> {
   const perFrame = new Map<number, number[]>();
   for (const list of frames) {
     const counts = new Map<number, number>();
-    for (const detection of list) counts.set(detection.classId, (counts.get(detection.classId) ?? 0) + 1);
+    for (const detection of countableDetections(list, minScore)) counts.set(detection.classId, (counts.get(detection.classId) ?? 0) + 1);
     for (const [classId, count] of counts) perFrame.set(classId, [...(perFrame.get(classId) ?? []), count]);
   }
   const typical = new Map<number, number>();
@@ -145,6 +149,7 @@ export function typicalCounts(frames: readonly (readonly Detection[])[]): Map<nu
   return typical;
 }
 
+/** Dense-flow motion analysis of one clip's sampled frames. */
 export async function analyseMotion(frames: readonly TimedRgbFrame[], options: MotionAnalysisOptions = {}): Promise<MotionAnalysis> {
   validate(frames, options.detections);
   const { cv } = await loadOpenCv();
@@ -182,7 +187,7 @@ export async function analyseMotion(frames: readonly TimedRgbFrame[], options: M
     object.direction === 'still' && areas.some((area) => containsCentre(object.box, area.box)) ? { ...object, direction: 'in-place' as const } : object,
   );
   const unexplained = areas.filter((area) => !withActivity.some((object) => object.direction !== 'still' && overlaps(object.box, area.box)));
-  return { camera, cameraSpeed, seconds, objects: withActivity, areas: unexplained, typicalCounts: typicalCounts((options.detections ?? []).map((list) => list.filter((d) => d.score >= minScore))) };
+  return { camera, cameraSpeed, seconds, objects: withActivity, areas: unexplained, typicalCounts: typicalCounts(options.detections ?? [], minScore) };
 }
 
 /** Box sides within this distance of the border (frame fractions) are taken to be cut off by it. */

@@ -9,6 +9,7 @@ export {
   type TimedRgbFrame,
   typicalCounts,
 } from './analyse.ts';
+export { COUNT_RULES, countableDetections } from './counts.ts';
 export { fitCameraMotion, type SimilarityMotion } from './camera.ts';
 export { analysisSize, denseFlow, toAnalysisGray, DEFAULT_ANALYSIS_WIDTH, MAX_ANALYSIS_WIDTH, type FlowField, type GrayImage } from './flow.ts';
 export { findMovingRegions, refineRegionVelocities, type MovingRegion } from './foreground.ts';
