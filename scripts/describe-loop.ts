@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { configureMediaTools, encodeVideo, probe, type ClipFrames, type SceneDescriber, type TimedFrame } from '@cmvc/codec';
+import { encodeVideo, type ClipFrames, type SceneDescriber, type TimedFrame } from '@cmvc/codec';
+import { configureMediaTools, probe } from '@cmvc/media-io';
 import { createModelSet } from '@cmvc/models';
 import { loadConfig } from '@cmvc/config';
 

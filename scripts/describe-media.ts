@@ -3,7 +3,8 @@
 // `--registry` loads `createModelSet` from another copy of packages/models, to compare two versions.
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { configureMediaTools, encodeVideo, probe } from '@cmvc/codec';
+import { encodeVideo } from '@cmvc/codec';
+import { configureMediaTools, probe } from '@cmvc/media-io';
 import { loadToolConfig } from '@cmvc/config';
 
 const args = process.argv.slice(2);

@@ -7,14 +7,13 @@ import {
   CodecError,
   EncodeProfile,
   encodeVideo,
-  MediaError,
-  probe,
   type Analyzers,
   type EncodeResult,
   type MediaInfo,
   type ProgressListener,
   type TextEmbedder,
 } from '@cmvc/codec';
+import { MediaError, probe } from '@cmvc/media-io';
 import type { AppConfig } from '@cmvc/config';
 import { readSpeechAudio, transcribeSpeech, type SpeechPipeline, type TranscriptSegment } from '@cmvc/models';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';

@@ -7,8 +7,7 @@ import { MOTION_VECTORS_PER_NODE } from './bitstream/format.ts';
 import type { CmvcRepresentation, MotionSideChannel } from './bitstream/types.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
 import { layerFrames, type LayerFrames } from './layer-frames.ts';
-import { createVideoEncoder, type VideoFormat } from './io/video-encoder.ts';
-import { MediaError } from './io/errors.ts';
+import { createVideoEncoder, MediaError, type VideoFormat } from '@cmvc/media-io';
 import { dequantiseWeight, preparePair, renderFrame, type FrameMotionVectors, type PairContext } from './it2v/index.ts';
 import { decodeKeyframeImage } from './representation/keyframe-image.ts';
 

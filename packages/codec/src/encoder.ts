@@ -11,13 +11,9 @@ import { writeBitstream, parseBitstream, type SectionInfo, type TextForm } from 
 import type { AudioTrack, ClipEntry, CmvcRepresentation, KeyframeEntry, KeyframeLayer, LayerSegment, MotionSideChannel, StreamHeader } from './bitstream/types.ts';
 import { LIMITS } from './bitstream/format.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
-import { encodeAudio } from './io/audio.ts';
-import { AV1_MAX_CRF, createAv1SegmentEncoder, type Av1SegmentEncoder } from './io/av1.ts';
+import { AV1_MAX_CRF, createAv1SegmentEncoder, decodeFrames, encodeOpus, probe, type Av1SegmentEncoder } from '@cmvc/media-io';
+import { evenSize, sizeForWidth, workingSize, yuvToRgb, type MediaInfo, type Size } from '@cmvc/media-io/frames';
 import { layerFrames } from './layer-frames.ts';
-import { decodeFrames } from './io/decode-frames.ts';
-import { yuvToRgb } from './io/pixels.ts';
-import { probe, type MediaInfo } from './io/probe.ts';
-import { evenSize, sizeForWidth, workingSize, type Size } from './io/resize.ts';
 import {
   MOTION_SIDE_CHANNEL_MODES,
   fitWeights,
@@ -216,7 +212,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
   const layerScale = target.scale ?? 1;
   if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');
   const coded = evenSize(Math.max(16, Math.round(working.width * layerScale)), Math.max(16, Math.round(working.height * layerScale)));
-  const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? profiled('audio', () => encodeAudio(inputPath, audioKbps, signal)) : Promise.resolve(undefined);
+  const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? profiled('audio', () => encodeOpus(inputPath, audioKbps, signal).then((bytes) => (bytes ? { codec: 'opus' as const, bytes } : undefined))) : Promise.resolve(undefined);
   audio.catch(() => undefined); // observed below
 
   // Pass 1: the rate–distortion plan of the keyframe layer, on analysis-size frames.

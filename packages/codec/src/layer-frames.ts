@@ -1,8 +1,8 @@
 import type { KeyframeLayer } from './bitstream/types.ts';
 import type { RgbFrame } from './contracts.ts';
 import { CodecError } from './errors.ts';
-import { decodeAv1Segment } from './io/av1.ts';
-import type { Size } from './io/resize.ts';
+import { decodeAv1Segment } from '@cmvc/media-io';
+import type { Size } from '@cmvc/media-io/frames';
 
 /**
  * The decoded frames of the keyframe layer by position, decoding one AV1 sequence at a time as the

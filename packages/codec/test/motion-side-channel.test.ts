@@ -10,7 +10,7 @@ import type { RgbFrame } from '../src/contracts.ts';
 import { renderFrames } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { encodeByteList } from '../src/entropy/text-coding.ts';
-import { decodeFrames } from '../src/io/decode-frames.ts';
+import { decodeFrames } from '@cmvc/media-io';
 import { rateReport } from '../src/representation/rate.ts';
 import { expectCode, lavfi, SPARSE_LAYER, syntheticRepresentation, tempDir, withSyntheticMotion } from './fixtures.ts';
 

@@ -6,7 +6,7 @@ import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { parseBitstream } from '../src/bitstream/container.ts';
 import { decodeSegments, nextSegment, segmentGrid, segmentSpan, type SegmentGrid } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
-import { joinSegments } from '../src/io/video-encoder.ts';
+import { joinSegments } from '@cmvc/media-io';
 import { ffprobeStream, SPARSE_LAYER, tempDir } from './fixtures.ts';
 
 const dir = tempDir();

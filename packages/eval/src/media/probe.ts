@@ -1,4 +1,4 @@
-import { MediaError, probe } from '@cmvc/codec';
+import { MediaError, probe } from '@cmvc/media-io';
 import { EvalError } from '../errors.ts';
 
 export interface VideoInfo {

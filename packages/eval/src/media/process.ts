@@ -1,4 +1,4 @@
-import { MediaError, ffmpegPath, runToolOutput, type ToolOutput } from '@cmvc/codec';
+import { MediaError, ffmpegPath, runToolOutput, type ToolOutput } from '@cmvc/media-io';
 import { EvalError, type EvalErrorCode } from '../errors.ts';
 
 /** stderr is kept only up to this many trailing characters (ffmpeg can log a line per frame). */
