@@ -1,5 +1,6 @@
 /** @cmvc/codec: Cross-Modality Video Coding (encoder, decoder, bitstream). */
 export type * from './contracts.ts';
+export type * from './media.ts';
 export { CodecError, type CodecErrorCode } from './errors.ts';
 export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeProfileReport, type EncodeResult } from './encoder.ts';
 export { EncodeProfile, profiled, profiledSync, withProfile, type StageTiming } from './profile.ts';

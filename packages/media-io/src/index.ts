@@ -12,3 +12,4 @@ export { createVideoEncoder, joinSegments, type VideoEncoderOptions, type VideoF
 export { AV1_MAX_CRF, createAv1SegmentEncoder, decodeAv1Segment, encodeAv1Segment, type Av1LayerSettings, type Av1SegmentEncoder, type Av1SegmentEncoderOptions } from './av1.ts';
 export { encodeOpus } from './audio.ts';
 export { configureMediaTools, ffmpegPath, ffprobePath, runTool, runToolOutput, type MediaTools, type RunToolOptions, type ToolOutput } from './tools.ts';
+export { av1LayerCodec, segmentFiles, videoFile, videoFileTarget, type OutputSpec } from './codec-io.ts';
