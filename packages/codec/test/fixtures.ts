@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { BitstreamError } from '../src/bitstream/errors.ts';
 import type { CmvcRepresentation } from '../src/bitstream/types.ts';
@@ -7,6 +8,17 @@ import { seededRandom } from '../src/keyframes/plan.ts';
 
 // Clips and temporary folders are made the same way for the media I/O tests and the codec's.
 export { ffprobeStream, lavfi, tempDir } from '../../media-io/test/fixtures.ts';
+
+/** A moving picture with a sound track (a tone stands in for speech), coded losslessly. */
+export function clipWithSound(output: string, seconds: number): string {
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=12:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    '-c:v', 'ffv1', '-c:a', 'flac', '-shortest', output,
+  ]);
+  return output;
+}
 
 /** A small but complete representation with random image bytes, for container tests. */
 export function syntheticRepresentation(seed = 1, frameCount = 48, keyframeIndices = [0, 17, 47]): CmvcRepresentation {

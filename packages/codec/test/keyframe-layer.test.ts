@@ -11,7 +11,7 @@ import { crc32 } from '../src/bitstream/sections.ts';
 import type { CmvcRepresentation } from '../src/bitstream/types.ts';
 import { decodeBitstream, renderFrames } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
-import { expectCode, ffprobeStream, lavfi, SPARSE_LAYER, tempDir } from './fixtures.ts';
+import { clipWithSound, expectCode, ffprobeStream, lavfi, SPARSE_LAYER, tempDir } from './fixtures.ts';
 import { goldenStream, goldenVectors } from './golden/golden.ts';
 import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
 
@@ -20,13 +20,7 @@ const source = join(dir.path, 'speech.mkv');
 let encoded: EncodeResult;
 
 beforeAll(async () => {
-  // A moving picture with a sound track (a tone stands in for speech).
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=12:duration=4',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=4',
-    '-c:v', 'ffv1', '-c:a', 'flac', '-shortest', source,
-  ]);
+  clipWithSound(source, 4);
   encoded = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
 }, 120_000);
 afterAll(() => dir.cleanup());

@@ -7,19 +7,13 @@ import { parseBitstream } from '../src/bitstream/container.ts';
 import { decodeSegments, nextSegment, segmentGrid, segmentSpan, type SegmentGrid } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { av1LayerCodec, joinSegments, segmentFiles, videoFile } from '@cmvc/media-io';
-import { ffprobeStream, SPARSE_LAYER, tempDir } from './fixtures.ts';
+import { clipWithSound, ffprobeStream, SPARSE_LAYER, tempDir } from './fixtures.ts';
 
 const dir = tempDir();
 let encoded: EncodeResult;
 
 beforeAll(async () => {
-  const source = join(dir.path, 'source.mkv');
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=12:duration=5',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=5',
-    '-c:v', 'ffv1', '-c:a', 'flac', '-shortest', source,
-  ]);
+  const source = clipWithSound(join(dir.path, 'source.mkv'), 5);
   encoded = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
 }, 120_000);
 afterAll(() => dir.cleanup());
