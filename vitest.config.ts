@@ -35,7 +35,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'codec',
-          include: ['packages/{codec,eval,tools}/test/**/*.test.ts'],
+          include: ['packages/{codec,media-io,eval,tools}/test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           ...inProcess,

@@ -19,7 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { blobKeys, createBlobStore } from '@cmvc/blob';
-import { probe } from '@cmvc/codec';
+import { probe } from '@cmvc/media-io';
 import { createDatabase, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection } from '@cmvc/jobs';
 import { RESOLVE_LANES, STORE_LANES } from '../apps/api/src/services/ingest-service.ts';

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { configureMediaTools, encodeVideo, probe, type ClipFrames, type SceneDescriber, type TimedFrame } from '@cmvc/codec';
+import { encodeVideo, type ClipFrames, type SceneDescriber, type TimedFrame } from '@cmvc/codec';
+import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/media-io';
 import { createModelSet } from '@cmvc/models';
 import { loadConfig } from '@cmvc/config';
 
@@ -48,7 +49,7 @@ for (const file of files) {
       describeMotion: (clip) => { clips.push({ fps: clip.fps, frames: pack([...clip.frames], chunks, at) }); return models.describer.describeMotion(clip); },
     };
     const started = performance.now();
-    const { representation } = await encodeVideo(source, { describeEverySeconds: config.encode.keyframeIntervalSeconds, maxKeyframes: config.encode.maxKeyframes, strategy: config.encode.strategy, quality: config.encode.quality, audioKbps: 0, media }, { describer: recording, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) });
+    const { representation } = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, describeEverySeconds: config.encode.keyframeIntervalSeconds, maxKeyframes: config.encode.maxKeyframes, strategy: config.encode.strategy, quality: config.encode.quality, audioKbps: 0, media }, { describer: recording, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) });
     const meta = {
       media: { durationSeconds: media.durationSeconds, fps: media.fps, width: media.width, height: media.height, frameCount: media.frameCount },
       encodeSeconds: (performance.now() - started) / 1000,

@@ -3,7 +3,8 @@
 // `--registry` loads `createModelSet` from another copy of packages/models, to compare two versions.
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { configureMediaTools, encodeVideo, probe } from '@cmvc/codec';
+import { encodeVideo } from '@cmvc/codec';
+import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/media-io';
 import { loadToolConfig } from '@cmvc/config';
 
 const args = process.argv.slice(2);
@@ -25,9 +26,7 @@ try {
     const source = path.join(folder, file);
     const media = await probe(source);
     const started = performance.now();
-    const { representation } = await encodeVideo(
-      source,
-      { keyframes: Math.max(2, Math.min(64, Math.round(media.durationSeconds / 4) + 1)), strategy: 'cs', quality: 'low', media },
+    const { representation } = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, keyframes: Math.max(2, Math.min(64, Math.round(media.durationSeconds / 4) + 1)), strategy: 'cs', quality: 'low', media },
       { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
     );
     const result = {

@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { configureMediaTools, encodeVideo, probe } from '@cmvc/codec';
+import { encodeVideo } from '@cmvc/codec';
+import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/media-io';
 import { createDatabase, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createModelSet, readSpeechAudio, transcribeSpeech, type TranscriptSegment } from '@cmvc/models';
 import { DEFAULT_MIN_SIMILARITY, SearchService } from '../apps/api/src/services/search-service.ts';
@@ -188,9 +189,7 @@ async function encodeCached(file: string): Promise<CachedText> {
   }
   const media = await probe(source);
   const started = performance.now();
-  const { representation } = await encodeVideo(
-    source,
-    {
+  const { representation } = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec,
       describeEverySeconds: config.encode.keyframeIntervalSeconds,
       maxKeyframes: config.encode.maxKeyframes,
       strategy: config.encode.strategy,

@@ -7,14 +7,13 @@ import {
   CodecError,
   EncodeProfile,
   encodeVideo,
-  MediaError,
-  probe,
   type Analyzers,
   type EncodeResult,
   type MediaInfo,
   type ProgressListener,
   type TextEmbedder,
 } from '@cmvc/codec';
+import { av1LayerCodec, MediaError, probe, videoFile } from '@cmvc/media-io';
 import type { AppConfig } from '@cmvc/config';
 import { readSpeechAudio, transcribeSpeech, type SpeechPipeline, type TranscriptSegment } from '@cmvc/models';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
@@ -151,9 +150,7 @@ export async function analyseSource(
   const stopSpeech = new AbortController();
   const speech = profile.time('speech', () => transcribe(sourcePath, dependencies, stopSpeech.signal));
   speech.catch(() => undefined); // observed below
-  const encoded = await encodeVideo(
-    sourcePath,
-    {
+  const encoded = await encodeVideo(videoFile(sourcePath), { layerCodec: av1LayerCodec,
       describeEverySeconds: config.encode.keyframeIntervalSeconds,
       maxKeyframes: config.encode.maxKeyframes,
       strategy: config.encode.strategy,

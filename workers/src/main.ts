@@ -2,7 +2,7 @@ import { getPriority, setPriority } from 'node:os';
 import { Queue } from 'bullmq';
 import { BlobReconciler, TieringService } from '@cmvc/archive';
 import { createBlobStore } from '@cmvc/blob';
-import { configureMediaTools } from '@cmvc/codec';
+import { configureMediaTools } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, startJobWorkers, type JobTable } from '@cmvc/jobs';

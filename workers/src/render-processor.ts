@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { BitstreamError, CodecError, decodeSegments, joinSegments, segmentSpan, type Generator, type SegmentGrid, type SemanticTextCodec } from '@cmvc/codec';
+import { BitstreamError, CodecError, decodeSegments, segmentSpan, type Generator, type SegmentGrid, type SemanticTextCodec } from '@cmvc/codec';
+import { av1LayerCodec, joinSegments, segmentFiles } from '@cmvc/media-io';
 import type { RenditionRepository, VideoRepository } from '@cmvc/db';
 import { canonicalRenditionParameters, type ArchiveEvent, type ArchiveEvents, type RenderJobData, type RenditionOptions } from '@cmvc/jobs';
 import { progressReporter } from './progress.ts';
@@ -100,7 +101,8 @@ export class RenderProcessor {
         bitstream,
         {
           mode,
-          workDir,
+          layerCodec: av1LayerCodec,
+          target: segmentFiles(workDir),
           upscale: parameters.upscale,
           semanticCodecs: this.dependencies.semanticCodecs,
           ...(generator ? { generator } : {}),

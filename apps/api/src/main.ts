@@ -3,7 +3,7 @@ import { loadConfig } from '@cmvc/config';
 import { TieringService } from '@cmvc/archive';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
-import { configureMediaTools } from '@cmvc/codec';
+import { configureMediaTools } from '@cmvc/media-io';
 import { createSemanticCodec } from '@cmvc/models';
 import { createApiServer } from './server.ts';
 import { AuthService } from './services/auth-service.ts';

@@ -16,6 +16,7 @@ import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
 import type { QualityPreset } from '../src/representation/keyframe-image.ts';
 import { recordHeadlines } from '../../../bench/headlines.ts';
+import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
 
 const VIDEO = /\.(mp4|mkv|webm|mov|gif|avi)$/i;
 const { values, positionals } = parseArgs({
@@ -29,7 +30,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'cmvc-bench-'));
 const synthetic = join(scratch, 'synthetic-testsrc2-854x480-10s.mp4');
 execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=30:duration=10', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', synthetic]);
 const files = [...readdirSync(folder).filter((name) => VIDEO.test(name)).sort().map((name) => join(folder, name)), synthetic];
-const analyzers = values.models ? await loadAnalyzers() : builtinAnalyzers();
+const analyzers = values.models ? await loadAnalyzers({ provider: async () => (await import('@cmvc/models')).createAnalyzers() }) : builtinAnalyzers();
 const workingHeight = Number(values['working-height'] ?? 480);
 const semanticCodec = analyzers.semanticCodecs.find((codec) => codec.id === analyzers.describer.id);
 
@@ -41,9 +42,7 @@ try {
   for (const path of files) {
     const name = basename(path);
     const t0 = performance.now();
-    const encoded = await encodeVideo(
-      path,
-      {
+    const encoded = await encodeVideo(videoFile(path), { layerCodec: av1LayerCodec,
         workingHeight,
         quality: (values.quality as QualityPreset | undefined) ?? 'low',
         ...(values.keyframes ? { keyframes: Number(values.keyframes) } : {}),
@@ -56,7 +55,7 @@ try {
     );
     const encodeSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const decoded = await decodeBitstream(encoded.bitstream, { mode: 'it2v', output: join(scratch, `${name}.mp4`) });
+    const decoded = await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(join(scratch, `${name}.mp4`)) });
     const decodeSeconds = (performance.now() - t1) / 1000;
     const { header } = encoded.representation;
     const { rate } = encoded;

@@ -18,6 +18,7 @@ import { createModelSet } from '@cmvc/models';
 import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
+import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
 
 const run = promisify(execFile);
 const layerOnly = process.argv.includes('--layer-only');
@@ -29,9 +30,9 @@ const results = [];
 try {
   for (const clip of clips) {
     const describer = layerOnly ? builtinAnalyzers().describer : models.describer;
-    const encoded = await encodeVideo(clip, {}, { describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) });
+    const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec,}, { describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) });
     const decodedPath = join(scratch, `${basename(clip)}.mp4`);
-    await decodeBitstream(encoded.bitstream, { mode: 'it2v', output: decodedPath });
+    await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(decodedPath) });
     const { workingWidth, workingHeight } = encoded.representation.header;
     const { stderr } = await run('ffmpeg', ['-i', decodedPath, '-i', clip, '-lavfi', `[1:v]scale=${workingWidth}:${workingHeight}:flags=area[ref];[0:v][ref]psnr`, '-f', 'null', '-']);
     const psnr = Number(/average:([\d.]+|inf)/.exec(stderr)?.[1]);

@@ -1,5 +1,3 @@
-import { rm, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
 import type { GenerationMode, Generator, ProgressListener, RgbFrame, SemanticTextCodec } from './contracts.ts';
 import { parseBitstream } from './bitstream/container.ts';
 import { BitstreamError } from './bitstream/errors.ts';
@@ -7,17 +5,16 @@ import { MOTION_VECTORS_PER_NODE } from './bitstream/format.ts';
 import type { CmvcRepresentation, MotionSideChannel } from './bitstream/types.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
 import { layerFrames, type LayerFrames } from './layer-frames.ts';
-import { createVideoEncoder, type VideoFormat } from './io/video-encoder.ts';
-import { MediaError } from './io/errors.ts';
+import type { FrameSink, LayerCodec, SegmentTarget, VideoOutputSpec, VideoTarget } from './media.ts';
 import { dequantiseWeight, preparePair, renderFrame, type FrameMotionVectors, type PairContext } from './it2v/index.ts';
 import { decodeKeyframeImage } from './representation/keyframe-image.ts';
 
 export interface DecodeOptions {
   readonly mode: GenerationMode;
-  /** Output video path. */
-  readonly output: string;
-  /** Container; by default taken from the output extension (.webm → webm, else mp4). */
-  readonly format?: VideoFormat;
+  /** Where the video goes (`videoFileTarget` of @cmvc/media-io writes a file). */
+  readonly target: VideoTarget;
+  /** Decodes the keyframe layer (IT2V). */
+  readonly layerCodec: LayerCodec;
   /** Required for `tt2v`. */
   readonly generator?: Generator;
   /** Scale the output to the source size (lanczos); by default the video is written at the working size. */
@@ -29,7 +26,6 @@ export interface DecodeOptions {
 }
 
 export interface DecodeResult {
-  readonly output: string;
   readonly mode: GenerationMode;
   readonly frameCount: number;
   readonly fps: { readonly num: number; readonly den: number };
@@ -39,6 +35,8 @@ export interface DecodeResult {
 
 export interface RenderOptions {
   readonly mode: GenerationMode;
+  /** Decodes the keyframe layer (IT2V). */
+  readonly layerCodec: LayerCodec;
   readonly generator?: Generator;
   readonly signal?: AbortSignal;
   readonly onFrame?: (index: number) => void;
@@ -89,7 +87,7 @@ async function* renderIt2v(rep: CmvcRepresentation, options: RenderOptions): Asy
 async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepresentation['layer']>, options: RenderOptions): AsyncGenerator<RgbFrame> {
   const weights = requireWeights(rep);
   const { workingWidth, workingHeight } = rep.header;
-  const frames = layerFrames(layer, options.signal, { width: workingWidth, height: workingHeight });
+  const frames = layerFrames(layer, options.layerCodec, options.signal, { width: workingWidth, height: workingHeight });
   const coded = layer.frameIndices;
   const from = options.fromFrame ?? 0;
   let position = 0;
@@ -117,7 +115,7 @@ async function decodedFrame(frames: LayerFrames, position: number): Promise<RgbF
   try {
     return await frames.frame(position);
   } catch (error) {
-    if (error instanceof MediaError && error.code === 'INVALID_MEDIA') throw new BitstreamError('BAD_SECTION', error.message);
+    if (error instanceof Error && (error as { code?: unknown }).code === 'INVALID_MEDIA') throw new BitstreamError('BAD_SECTION', error.message);
     throw error;
   }
 }
@@ -215,36 +213,47 @@ export async function* renderFrames(rep: CmvcRepresentation, options: RenderOpti
   if (index !== rep.header.frameCount) throw new CodecError('GENERATOR_FAILED', `reconstructed ${index - from} frames from frame ${from}, the source had ${rep.header.frameCount}`);
 }
 
-function formatOf(output: string): VideoFormat {
-  const extension = extname(output).toLowerCase();
-  return extension === '.webm' ? 'webm' : extension === '.ts' ? 'ts' : extension === '.y4m' ? 'y4m' : 'mp4';
-}
-
-/** Decodes a .cmvc stream into a video file with the source's exact frame count and frame rate. */
-export async function decodeBitstream(bytes: Uint8Array, options: DecodeOptions, onProgress?: ProgressListener): Promise<DecodeResult> {
+/** The stream's representation, once it is clear that `options.mode` can decode it. */
+function decodable(bytes: Uint8Array, options: Pick<DecodeOptions, 'mode' | 'generator' | 'semanticCodecs'>): CmvcRepresentation {
   const { representation: rep } = parseBitstream(bytes, { semanticCodecs: options.semanticCodecs });
   if (options.mode === 'tt2v') requireGenerator('tt2v', options.generator);
   if (options.mode === 'it2v' && rep.keyframes[0]?.format === 'none') {
     throw new CodecError('INVALID_OPTIONS', 'This stream keeps text only (its keyframe images were removed); decode it in TT2V mode');
   }
+  return rep;
+}
+
+/** The output of a decode: working size, or the source size when upscaling; the stream's sound unless muted. */
+function outputSpec(rep: CmvcRepresentation, options: Pick<DecodeOptions, 'mode' | 'upscale' | 'signal'>, sound: VideoOutputSpec['sound']): VideoOutputSpec {
   const { header } = rep;
-  const format: VideoFormat = options.format ?? formatOf(options.output);
-  const audioPath = rep.audio && !options.mute && format !== 'y4m' ? `${options.output}.sound.ogg` : undefined;
-  if (audioPath && rep.audio) await writeFile(audioPath, rep.audio.bytes);
-  const sink = createVideoEncoder(options.output, {
-    ...(audioPath ? { audioPath } : {}),
+  return {
     pixelFormat: options.mode === 'it2v' && rep.layer ? 'yuv444' : 'rgb24',
     width: header.workingWidth,
     height: header.workingHeight,
     fps: header.fps,
-    format,
+    ...(sound ? { sound } : {}),
     ...(options.upscale ? { outputWidth: header.sourceWidth, outputHeight: header.sourceHeight } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-  });
+  };
+}
+
+function outputSize(rep: CmvcRepresentation, upscale: boolean | undefined): { width: number; height: number } {
+  const even = (value: number): number => Math.max(2, value - (value % 2));
+  const { header } = rep;
+  return upscale ? { width: even(header.sourceWidth), height: even(header.sourceHeight) } : { width: header.workingWidth, height: header.workingHeight };
+}
+
+/** Decodes a .cmvc stream into a video with the source's exact frame count and frame rate. */
+export async function decodeBitstream(bytes: Uint8Array, options: DecodeOptions, onProgress?: ProgressListener): Promise<DecodeResult> {
+  const rep = decodable(bytes, options);
+  const { header } = rep;
+  const sound = rep.audio && !options.mute ? { location: await options.target.keepSound(rep.audio.bytes) } : undefined;
+  const sink = options.target.open(outputSpec(rep, options, sound));
   let written: number;
   try {
     for await (const frame of renderFrames(rep, {
       mode: options.mode,
+      layerCodec: options.layerCodec,
       generator: options.generator,
       signal: options.signal,
       onFrame: (index) => onProgress?.({ stage: options.mode, fraction: (index + 1) / header.frameCount }),
@@ -252,22 +261,10 @@ export async function decodeBitstream(bytes: Uint8Array, options: DecodeOptions,
       await sink.write(frame);
     written = await sink.close();
   } catch (error) {
-    sink.abort();
-    // A partial video must not look like a result.
-    await rm(options.output, { force: true }).catch(() => undefined);
+    await sink.abort().catch(() => undefined);
     throw error;
-  } finally {
-    if (audioPath) await rm(audioPath, { force: true }).catch(() => undefined);
   }
-  const even = (value: number): number => Math.max(2, value - (value % 2));
-  return {
-    output: options.output,
-    mode: options.mode,
-    frameCount: written,
-    fps: header.fps,
-    width: options.upscale ? even(header.sourceWidth) : header.workingWidth,
-    height: options.upscale ? even(header.sourceHeight) : header.workingHeight,
-  };
+  return { mode: options.mode, frameCount: written, fps: header.fps, ...outputSize(rep, options.upscale) };
 }
 
 /** Seconds of video per HLS segment: short enough that the first one is ready soon, long enough that x264 and HTTP overheads stay small. */
@@ -310,13 +307,13 @@ export interface SegmentSink {
   start(grid: SegmentGrid): Promise<void>;
   /** The segment a viewer is waiting for, if any (asked before each segment). */
   wanted(): Promise<number | null>;
-  /** Segment `index` is complete at `path` (a file in `workDir` the decoder keeps until it returns). */
-  finished(index: number, path: string): Promise<void>;
+  /** Segment `index` is complete at `location` (the target's; it stays there until the decode returns). */
+  finished(index: number, location: string): Promise<void>;
 }
 
-export interface SegmentDecodeOptions extends Omit<DecodeOptions, 'output' | 'format'> {
-  /** An empty folder the segments (`segment-<index>.ts`) and the sound track are written to. */
-  readonly workDir: string;
+export interface SegmentDecodeOptions extends Omit<DecodeOptions, 'target'> {
+  /** Where the segments go (`segmentFiles` of @cmvc/media-io writes `segment-<index>.ts` files to a folder). */
+  readonly target: SegmentTarget;
   readonly segmentSeconds?: number;
   /** How often `sink.wanted()` is asked while a segment is being rendered (default 250 ms). */
   readonly wantedCheckMs?: number;
@@ -330,9 +327,9 @@ const FIRST_WANTED_WAIT_MS = 500;
 
 export interface SegmentDecodeResult {
   readonly grid: SegmentGrid;
-  /** Segment files in stream order. */
+  /** Where each segment is, in stream order. */
   readonly paths: readonly string[];
-  /** The stream's sound track (Ogg Opus) in `workDir`, if it has one and `mute` is not set. */
+  /** Where the stream's sound track (Ogg Opus) is, if it has one and `mute` is not set. */
   readonly audioPath: string | null;
   readonly width: number;
   readonly height: number;
@@ -345,15 +342,10 @@ export interface SegmentDecodeResult {
  * on forward from there, then fills in the rest.
  */
 export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOptions, sink: SegmentSink, onProgress?: ProgressListener): Promise<SegmentDecodeResult> {
-  const { representation: rep } = parseBitstream(bytes, { semanticCodecs: options.semanticCodecs });
-  if (options.mode === 'tt2v') requireGenerator('tt2v', options.generator);
-  if (options.mode === 'it2v' && rep.keyframes[0]?.format === 'none') {
-    throw new CodecError('INVALID_OPTIONS', 'This stream keeps text only (its keyframe images were removed); decode it in TT2V mode');
-  }
+  const rep = decodable(bytes, options);
   const { header } = rep;
   const grid = segmentGrid(header.frameCount, header.fps, options.segmentSeconds);
-  const audioPath = rep.audio && !options.mute ? join(options.workDir, 'sound.ogg') : null;
-  if (audioPath && rep.audio) await writeFile(audioPath, rep.audio.bytes);
+  const audioPath = rep.audio && !options.mute ? await options.target.keepSound(rep.audio.bytes) : null;
   await sink.start(grid);
   // The player asks for its segment right after reading the playlist; starting with it, rather than
   // with segment 0, spares a seek the wait for a keyframe-layer sequence it does not need.
@@ -376,20 +368,12 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
       const span = segmentSpan(grid, index);
       if (!frames || position !== span.start) {
         await frames?.return(undefined);
-        frames = renderFrames(rep, { mode: options.mode, generator: options.generator, signal: options.signal, fromFrame: span.start });
+        frames = renderFrames(rep, { mode: options.mode, layerCodec: options.layerCodec, generator: options.generator, signal: options.signal, fromFrame: span.start });
         position = span.start;
       }
-      const path = join(options.workDir, `segment-${index}.ts`);
-      const segment = createVideoEncoder(path, {
-        ...(audioPath ? { audioPath, audioWindow: { startSeconds: span.startSeconds, seconds: span.seconds } } : {}),
-        pixelFormat: options.mode === 'it2v' && rep.layer ? 'yuv444' : 'rgb24',
-        width: header.workingWidth,
-        height: header.workingHeight,
-        fps: header.fps,
-        format: 'ts',
+      const segment = options.target.open(index, {
+        ...outputSpec(rep, options, audioPath ? { location: audioPath, window: { startSeconds: span.startSeconds, seconds: span.seconds } } : undefined),
         timeOffsetSeconds: span.startSeconds,
-        ...(options.upscale ? { outputWidth: header.sourceWidth, outputHeight: header.sourceHeight } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
       });
       // A viewer who seeks elsewhere while this segment renders is served first; this one is made again later.
       let switchTo: number | null = null;
@@ -413,30 +397,21 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
         }
         if (switchTo === null) await segment.close();
       } catch (error) {
-        segment.abort();
-        await rm(path, { force: true }).catch(() => undefined);
+        await segment.abort().catch(() => undefined);
         throw error;
       }
       if (switchTo !== null) {
-        segment.abort();
-        await rm(path, { force: true });
+        await segment.abort();
         continue;
       }
       done.add(index);
-      paths[index] = path;
+      paths[index] = segment.location;
       previous = index;
       framesDone += span.end - span.start;
-      await sink.finished(index, path);
+      await sink.finished(index, segment.location);
     }
   } finally {
     await frames?.return(undefined);
   }
-  const even = (value: number): number => Math.max(2, value - (value % 2));
-  return {
-    grid,
-    paths,
-    audioPath,
-    width: options.upscale ? even(header.sourceWidth) : header.workingWidth,
-    height: options.upscale ? even(header.sourceHeight) : header.workingHeight,
-  };
+  return { grid, paths, audioPath, ...outputSize(rep, options.upscale) };
 }

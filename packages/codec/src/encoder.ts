@@ -11,13 +11,9 @@ import { writeBitstream, parseBitstream, type SectionInfo, type TextForm } from 
 import type { AudioTrack, ClipEntry, CmvcRepresentation, KeyframeEntry, KeyframeLayer, LayerSegment, MotionSideChannel, StreamHeader } from './bitstream/types.ts';
 import { LIMITS } from './bitstream/format.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
-import { encodeAudio } from './io/audio.ts';
-import { AV1_MAX_CRF, createAv1SegmentEncoder, type Av1SegmentEncoder } from './io/av1.ts';
+import { evenSize, sizeForWidth, workingSize, yuvToRgb, type MediaInfo, type Size } from '@cmvc/media-io/frames';
 import { layerFrames } from './layer-frames.ts';
-import { decodeFrames } from './io/decode-frames.ts';
-import { yuvToRgb } from './io/pixels.ts';
-import { probe, type MediaInfo } from './io/probe.ts';
-import { evenSize, sizeForWidth, workingSize, type Size } from './io/resize.ts';
+import type { LayerCodec, LayerEncoder, VideoSource } from './media.ts';
 import {
   MOTION_SIDE_CHANNEL_MODES,
   fitWeights,
@@ -40,6 +36,8 @@ import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from './settings.ts';
 import { EncodeProfile, profiled, profiledFrames, profiledSync, withProfile, type StageTiming } from './profile.ts';
 
 export interface EncodeOptions {
+  /** Codes and decodes the keyframe layer (AV1). */
+  readonly layerCodec: LayerCodec;
   /** Described keyframes (content texts) n ≥ 2 over the whole video; by default one per `describeEverySeconds`. */
   readonly keyframes?: number;
   /** About one described keyframe per this many seconds (Eq. 1 places them). Default `DEFAULT_ENCODE_SETTINGS.describeEverySeconds`. */
@@ -58,7 +56,7 @@ export interface EncodeOptions {
   readonly seed?: number;
   /** Working (reconstruction) height; the source is never upscaled. */
   readonly workingHeight?: number;
-  /** What `probe` found for this input, when the caller probed it already (saves a second ffprobe). */
+  /** What `source.probe()` finds, when the caller probed it already (saves a second probe). */
   readonly media?: MediaInfo;
   /** Width frames are reduced to for keyframe selection and rate–distortion planning. Default 224. */
   readonly analysisWidth?: number;
@@ -162,10 +160,10 @@ function describedKeyframes(plan: LayerPlan, requested: number | undefined, max:
   return [...new Set(Array.from({ length: n }, (_, k) => (n === 1 ? 0 : Math.round((k * last) / (n - 1)))))];
 }
 
-/** Encodes a video file into a CMVC bitstream (paper: keyframe selection, Eq. 1; representation; Eq. 2 accounting). */
-export async function encodeVideo(inputPath: string, options: EncodeOptions, analyzers: Analyzers, onProgress?: ProgressListener): Promise<EncodeResult> {
+/** Encodes a video into a CMVC bitstream (paper: keyframe selection, Eq. 1; representation; Eq. 2 accounting). */
+export async function encodeVideo(source: VideoSource, options: EncodeOptions, analyzers: Analyzers, onProgress?: ProgressListener): Promise<EncodeResult> {
   const profile = options.profile ?? new EncodeProfile();
-  const result = await withProfile(profile, () => encodeProfiled(inputPath, options, profiledAnalyzers(analyzers), onProgress));
+  const result = await withProfile(profile, () => encodeProfiled(source, options, profiledAnalyzers(analyzers), onProgress));
   return { ...result, profile: { stages: profile.stages(), ...profile.total() } };
 }
 
@@ -185,8 +183,8 @@ function profiledAnalyzers(analyzers: Analyzers): Analyzers {
   };
 }
 
-async function encodeProfiled(inputPath: string, options: EncodeOptions, analyzers: Analyzers, onProgress?: ProgressListener): Promise<Omit<EncodeResult, 'profile'>> {
-  const { signal } = options;
+async function encodeProfiled(source: VideoSource, options: EncodeOptions, analyzers: Analyzers, onProgress?: ProgressListener): Promise<Omit<EncodeResult, 'profile'>> {
+  const { signal, layerCodec } = options;
   const report = (stage: string, fraction: number): void => onProgress?.({ stage, fraction: Math.max(0, Math.min(1, fraction)) });
   const strategy = options.strategy ?? (analyzers.featureExtractor ? 'cs' : 'mse');
   const quality = options.quality ?? DEFAULT_ENCODE_SETTINGS.quality;
@@ -207,16 +205,16 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
   if (!(audioKbps === 0 || (audioKbps >= 6 && audioKbps <= 256))) throw new CodecError('INVALID_OPTIONS', 'audioKbps must be 0 (no sound) or 6..256');
 
   report('probe', 0);
-  const info = options.media ?? (await probe(inputPath, signal));
+  const info = options.media ?? (await source.probe(signal));
   const working = workingSize(info, options.workingHeight ?? DEFAULT_ENCODE_SETTINGS.workingHeight);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
   const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24', only?: (index: number) => boolean): AsyncIterable<TimedFrame> =>
-    profiledFrames(`decode (${pass})`, decodeFrames(inputPath, { ...size, fps: info.fps, pixelFormat, ...(only ? { only } : {}), ...(signal ? { signal } : {}) }));
+    profiledFrames(`decode (${pass})`, source.frames({ ...size, fps: info.fps, pixelFormat, ...(only ? { only } : {}), ...(signal ? { signal } : {}) }));
   const toRgb = (frame: TimedFrame): TimedFrame => profiledSync('yuv→rgb', () => ({ ...yuvToRgb(frame), index: frame.index, time: frame.time }));
   const layerScale = target.scale ?? 1;
   if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');
   const coded = evenSize(Math.max(16, Math.round(working.width * layerScale)), Math.max(16, Math.round(working.height * layerScale)));
-  const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? profiled('audio', () => encodeAudio(inputPath, audioKbps, signal)) : Promise.resolve(undefined);
+  const audio: Promise<AudioTrack | undefined> = audioKbps > 0 ? profiled('audio', () => source.opus(audioKbps, signal).then((bytes) => (bytes ? { codec: 'opus' as const, bytes } : undefined))) : Promise.resolve(undefined);
   audio.catch(() => undefined); // observed below
 
   // Pass 1: the rate–distortion plan of the keyframe layer, on analysis-size frames.
@@ -233,7 +231,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
     onFrame: (index) => report('plan', (index + 1) / info.frameCount),
   }));
   const frameCount = plan.frameCount;
-  if (frameCount < 1) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered no frames`);
+  if (frameCount < 1) throw new CodecError('SOURCE_CHANGED', `${source.name} delivered no frames`);
   throwIfAborted(signal);
   const described = describedKeyframes(plan, options.keyframes, options.maxKeyframes ?? DEFAULT_ENCODE_SETTINGS.maxKeyframes);
   // The layer holds every described keyframe, whatever the planner chose.
@@ -246,13 +244,13 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
     const settingsOf = (frameIndex: number): { crf: number; preset: number } => {
       const segment = plan.segments.find((s) => frameIndex >= s.start && frameIndex <= s.end);
       return {
-        crf: Math.max(0, Math.min(AV1_MAX_CRF, (segment?.crf ?? target.crf) + crfOffset)),
+        crf: Math.max(0, Math.min(layerCodec.maxCrf, (segment?.crf ?? target.crf) + crfOffset)),
         preset: DEFAULT_ENCODE_SETTINGS.layerPresetFor(segment?.spacing ?? 1),
       };
     };
     const segmentOf = (frameIndex: number): number => plan.segments.findIndex((s) => frameIndex >= s.start && frameIndex <= s.end);
     const finished: Promise<LayerSegment>[] = [];
-    let encoder: Av1SegmentEncoder | undefined;
+    let encoder: LayerEncoder | undefined;
     let encoderSegment = -1;
     let framesInSequence = 0;
     const close = (): void => {
@@ -281,7 +279,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
         if (encoder && (segment !== encoderSegment || framesInSequence >= LAYER_SEGMENT_FRAMES)) close();
         if (!encoder) {
           if (finished.length >= LAYER_ENCODES_IN_FLIGHT) await profiled('layer: wait for SVT-AV1', () => finished[finished.length - LAYER_ENCODES_IN_FLIGHT]!);
-          encoder = createAv1SegmentEncoder({
+          encoder = layerCodec.encoder({
             width: working.width,
             height: working.height,
             codedWidth: coded.width,
@@ -303,7 +301,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
       encoder?.abort();
       throw error;
     }
-    if (next !== codedFrames.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+    if (next !== codedFrames.length) throw new CodecError('SOURCE_CHANGED', `the frame count of ${source.name} changed between decodes`);
     return Promise.all(finished);
   };
   const layerBytes = (segments: readonly LayerSegment[]): number => segments.reduce((sum, s) => sum + s.obus.length, 0);
@@ -315,7 +313,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
     let best = { offset: 0, segments, kbps: kbpsOf(layerBytes(segments)) };
     for (let attempt = 1; attempt < RATE_SEARCH_ATTEMPTS && Math.abs(Math.log2(best.kbps / options.targetKbps)) > 0.1; attempt += 1) {
       const step = Math.round(CRF_PER_RATE_HALVING * Math.log2(best.kbps / options.targetKbps));
-      const candidate = Math.max(-AV1_MAX_CRF, Math.min(AV1_MAX_CRF, best.offset + step));
+      const candidate = Math.max(-layerCodec.maxCrf, Math.min(layerCodec.maxCrf, best.offset + step));
       if (candidate === offset || step === 0) break;
       offset = candidate;
       const tried = await codeLayer(offset);
@@ -331,7 +329,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
 
   // Pass 3: decode the layer exactly as a decoder will, fit (w_i, w_l) of every other frame against
   // the source (closed loop), sample frames for the motion descriptions, and make the thumbnails.
-  const decoded = layerFrames(layer, signal, working);
+  const decoded = layerFrames(layer, layerCodec, signal, working);
   const weights = new Uint8Array(2 * (frameCount - codedFrames.length));
   const motionGrid = motionGridFor(sideChannel, working.width, working.height);
   const motion = motionGrid ? new MotionFieldCollector(motionGrid, frameCount - codedFrames.length) : undefined;
@@ -349,7 +347,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
   let delivered = 0;
   for await (const frame of decode('weights pass', working, 'yuv444')) {
     checkSize(frame, working, 'decoded frame');
-    if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${inputPath} delivered more frames on another decode`);
+    if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${source.name} delivered more frames on another decode`);
     delivered += 1;
     if (sampleIndices.has(frame.index)) sampled.push(toRgb(frame));
     if (codedFrames[codedPosition + 1] === frame.index) {
@@ -396,7 +394,7 @@ async function encodeProfiled(inputPath: string, options: EncodeOptions, analyze
     throwIfAborted(signal);
   }
   if (delivered !== frameCount || weightOffset !== weights.length || pendingMotions.length !== described.length - 1)
-    throw new CodecError('SOURCE_CHANGED', `the frame count of ${inputPath} changed between decodes`);
+    throw new CodecError('SOURCE_CHANGED', `the frame count of ${source.name} changed between decodes`);
   const motions = await profiled('wait for describer', () => Promise.all(pendingMotions));
   for (const motionText of motions) {
     if (!motionText.camera || !['static', 'pan', 'tilt', 'zoom'].includes(motionText.camera.kind))

@@ -1,5 +1,6 @@
-/** @cmvc/codec: Cross-Modality Video Coding (encoder, decoder, bitstream, video I/O). */
+/** @cmvc/codec: Cross-Modality Video Coding (encoder, decoder, bitstream). */
 export type * from './contracts.ts';
+export type * from './media.ts';
 export { CodecError, type CodecErrorCode } from './errors.ts';
 export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeProfileReport, type EncodeResult } from './encoder.ts';
 export { EncodeProfile, profiled, profiledSync, withProfile, type StageTiming } from './profile.ts';
@@ -43,30 +44,7 @@ export {
   type WriteOptions,
   type WrittenBitstream,
 } from './bitstream/index.ts';
-export {
-  MediaError,
-  createVideoEncoder,
-  joinSegments,
-  decodeFrames,
-  evenSize,
-  probe,
-  sniffContainer,
-  toRational,
-  resizeRgb,
-  sizeForWidth,
-  workingSize,
-  type DecodeOptions as FrameDecodeOptions,
-  type MediaErrorCode,
-  type ContainerFormat,
-  type ContainerSniff,
-  type MediaInfo,
-  type Rational,
-  type Size,
-  type VideoEncoderOptions,
-  type VideoFormat,
-  type VideoSink,
-} from './io/index.ts';
-export { configureMediaTools, ffmpegPath, ffprobePath, runToolOutput, type MediaTools, type RunToolOptions, type ToolOutput } from './io/index.ts';
+export type { MediaInfo, Rational, Size } from '@cmvc/media-io/frames';
 export * from './keyframes/index.ts';
 export {
   QUALITY_PRESETS,

@@ -1,8 +1,8 @@
 import type { KeyframeLayer } from './bitstream/types.ts';
 import type { RgbFrame } from './contracts.ts';
 import { CodecError } from './errors.ts';
-import { decodeAv1Segment } from './io/av1.ts';
-import type { Size } from './io/resize.ts';
+import type { Size } from '@cmvc/media-io/frames';
+import type { LayerCodec } from './media.ts';
 
 /**
  * The decoded frames of the keyframe layer by position, decoding one AV1 sequence at a time as the
@@ -16,7 +16,7 @@ export interface LayerFrames {
   release(position: number): Promise<void>;
 }
 
-export function layerFrames(layer: KeyframeLayer, signal?: AbortSignal, working?: Size): LayerFrames {
+export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: AbortSignal, working?: Size): LayerFrames {
   const size = working ?? { width: layer.width, height: layer.height };
   const starts: number[] = [];
   let total = 0;
@@ -40,7 +40,7 @@ export function layerFrames(layer: KeyframeLayer, signal?: AbortSignal, working?
     if (!frames) {
       const segment = layer.segments[index];
       if (!segment) throw new CodecError('INTERNAL', `no keyframe layer segment ${index}`);
-      frames = decodeAv1Segment(segment.obus, size.width, size.height, segment.frames, signal);
+      frames = codec.decode(segment.obus, size.width, size.height, segment.frames, signal);
       frames.catch(() => undefined); // observed by whoever asks for a frame
       decodedSegments.set(index, frames);
     }

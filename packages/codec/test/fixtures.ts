@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { BitstreamError } from '../src/bitstream/errors.ts';
@@ -9,30 +6,18 @@ import type { ImageFeatureExtractor, RgbFrame } from '../src/contracts.ts';
 import type { LayerTarget } from '../src/keyframes/segments.ts';
 import { seededRandom } from '../src/keyframes/plan.ts';
 
-export function tempDir(): { path: string; cleanup(): void } {
-  const path = mkdtempSync(join(tmpdir(), 'cmvc-test-'));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
-}
+// Clips and temporary folders are made the same way for the media I/O tests and the codec's.
+export { ffprobeStream, lavfi, tempDir } from '../../media-io/test/fixtures.ts';
 
-/** Renders a lavfi source to a file with ffmpeg (extra args go before the output). */
-export function lavfi(source: string, output: string, extra: readonly string[] = []): string {
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', source, ...extra, output]);
+/** A moving picture with a sound track (a tone stands in for speech), coded losslessly. */
+export function clipWithSound(output: string, seconds: number): string {
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=12:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    '-c:v', 'ffv1', '-c:a', 'flac', '-shortest', output,
+  ]);
   return output;
-}
-
-export function ffprobeStream(path: string): { frames: number; rate: string; width: number; height: number; codec: string } {
-  const out = execFileSync('ffprobe', [
-    '-v', 'error', '-select_streams', 'v:0', '-count_frames',
-    '-show_entries', 'stream=nb_read_frames,r_frame_rate,avg_frame_rate,width,height,codec_name', '-of', 'json', path,
-  ]).toString();
-  const stream = (JSON.parse(out) as { streams: Record<string, string | number>[] }).streams[0] ?? {};
-  return {
-    frames: Number(stream.nb_read_frames),
-    rate: String(stream.avg_frame_rate),
-    width: Number(stream.width),
-    height: Number(stream.height),
-    codec: String(stream.codec_name),
-  };
 }
 
 /** A small but complete representation with random image bytes, for container tests. */

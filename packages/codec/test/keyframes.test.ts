@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/contracts.ts';
-import { decodeFrames } from '../src/io/decode-frames.ts';
-import { createVideoEncoder } from '../src/io/video-encoder.ts';
+import { createVideoEncoder, decodeFrames } from '@cmvc/media-io';
 import { randomKeyframes, searchIntervals, uniformKeyframes } from '../src/keyframes/plan.ts';
 import { planLayer } from '../src/keyframes/segments.ts';
 import { selectKeyframes } from '../src/keyframes/select.ts';

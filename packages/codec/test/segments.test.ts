@@ -6,21 +6,15 @@ import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { parseBitstream } from '../src/bitstream/container.ts';
 import { decodeSegments, nextSegment, segmentGrid, segmentSpan, type SegmentGrid } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
-import { joinSegments } from '../src/io/video-encoder.ts';
-import { ffprobeStream, SPARSE_LAYER, tempDir } from './fixtures.ts';
+import { av1LayerCodec, joinSegments, segmentFiles, videoFile } from '@cmvc/media-io';
+import { clipWithSound, ffprobeStream, SPARSE_LAYER, tempDir } from './fixtures.ts';
 
 const dir = tempDir();
 let encoded: EncodeResult;
 
 beforeAll(async () => {
-  const source = join(dir.path, 'source.mkv');
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=12:duration=5',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=5',
-    '-c:v', 'ffv1', '-c:a', 'flac', '-shortest', source,
-  ]);
-  encoded = await encodeVideo(source, { strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
+  const source = clipWithSound(join(dir.path, 'source.mkv'), 5);
+  encoded = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
 }, 120_000);
 afterAll(() => dir.cleanup());
 
@@ -54,7 +48,7 @@ describe('segmented decoding', () => {
     let grid: SegmentGrid | undefined;
     const result = await decodeSegments(
       encoded.bitstream,
-      { mode: 'it2v', workDir, segmentSeconds: 1 },
+      { mode: 'it2v', layerCodec: av1LayerCodec, target: segmentFiles(workDir), segmentSeconds: 1 },
       {
         start: async (known) => {
           grid = known;
@@ -89,7 +83,7 @@ describe('segmented decoding', () => {
     let asked = 0;
     const result = await decodeSegments(
       encoded.bitstream,
-      { mode: 'it2v', workDir, segmentSeconds: 1, wantedCheckMs: 0, firstWantedWaitMs: 0 },
+      { mode: 'it2v', layerCodec: av1LayerCodec, target: segmentFiles(workDir), segmentSeconds: 1, wantedCheckMs: 0, firstWantedWaitMs: 0 },
       {
         start: async () => undefined,
         // Nobody waits when the job starts; a seek to segment 4 arrives while segment 0 renders.

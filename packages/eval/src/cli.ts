@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { configureMediaTools } from '@cmvc/codec';
+import { configureMediaTools } from '@cmvc/media-io';
 import { loadToolConfig, type ToolConfig } from '@cmvc/config';
 import { BASELINE_ENCODERS, type BaselineEncoderId } from './baselines/encoders.ts';
 import { CMVC_POINT_NAMES, type CmvcPointName } from './cmvc/operating-points.ts';

@@ -5,7 +5,7 @@
  * `{ type: 'done', state, stages }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { configureMediaTools } from '@cmvc/codec';
+import { configureMediaTools } from '@cmvc/media-io';
 import { createToolkit, evaluateClip, type EvalOptions } from './runner.ts';
 
 const { clip, folder, options } = workerData as { clip: string; folder: string; options: EvalOptions };

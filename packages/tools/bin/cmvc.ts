@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --import tsx
 import { ConfigError, loadToolConfig } from '@cmvc/config';
-import { configureMediaTools } from '@cmvc/codec';
+import { configureMediaTools } from '@cmvc/media-io';
 import { runCli } from '../src/cli/main.ts';
 
 // The CLI's composition root: the only place it reads configuration.

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
-import { MediaError } from '@cmvc/codec';
+import { MediaError } from '@cmvc/media-io';
 import type { Video, VideoRepository } from '@cmvc/db';
 import { DomainError, isIngestErrorCode, type IngestErrorCode } from '@cmvc/core';
 import type { JobQueues } from '@cmvc/jobs';

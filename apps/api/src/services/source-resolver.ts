@@ -5,7 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
-import { sniffContainer, type ContainerSniff } from '@cmvc/codec';
+import { sniffContainer, type ContainerSniff } from '@cmvc/media-io';
 import { DomainError, systemScratch, type Fetcher, type FetchResponse, type Scratch } from '@cmvc/core';
 import { pinnedFetcher } from './pinned-http.ts';
 import { resolveFetchTarget, type HostLookup } from './url-guard.ts';

@@ -30,19 +30,6 @@ export function builtinAnalyzers(): AnalyzerSet {
   return { source: 'builtin', describer: createTechnicalDescriber(), semanticCodecs: [technicalSemanticCodec], generators: [] };
 }
 
-async function importProvider(specifier: string): Promise<AnalyzerProvider | undefined> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(specifier)) as Record<string, unknown>;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return undefined;
-    throw error;
-  }
-  const create = module.createAnalyzers;
-  return typeof create === 'function' ? (create as AnalyzerProvider) : undefined;
-}
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const hasMethods = (value: unknown, ...names: string[]): boolean => isObject(value) && names.every((name) => typeof value[name] === 'function');
 
@@ -59,13 +46,13 @@ function listOf<T>(value: unknown, ...methods: string[]): T[] {
 }
 
 /**
- * Loads analyzers from `@cmvc/models` when it exports `createAnalyzers`, filling gaps with the
- * built-in ones; otherwise returns the built-in set. A provider that exists but fails propagates its error.
+ * The analyzers `provider` makes (the caller passes `@cmvc/models`' `createAnalyzers`: the codec
+ * imports no analysis package), with the built-in ones filling gaps; the built-in set when it
+ * gives nothing usable. A provider that fails propagates its error.
  */
-export async function loadAnalyzers(options: { readonly provider?: AnalyzerProvider } = {}): Promise<AnalyzerSet> {
+export async function loadAnalyzers(options: { readonly provider: AnalyzerProvider }): Promise<AnalyzerSet> {
   const fallback = builtinAnalyzers();
-  const provider = options.provider ?? (await importProvider(MODELS_PACKAGE));
-  if (!provider) return fallback;
+  const { provider } = options;
   const provided: unknown = await provider();
   if (!isObject(provided)) return fallback;
   const featureExtractor = asFeatureExtractor(provided.featureExtractor) ?? asFeatureExtractor(provided.features);

@@ -9,7 +9,7 @@ import type {
   TimedFrame,
 } from '../contracts.ts';
 import { ByteReader, ByteWriter } from '../bitstream/bytes.ts';
-import { resizeRgb, sizeForWidth } from '../io/resize.ts';
+import { resizeRgb, sizeForWidth } from '@cmvc/media-io/frames';
 
 /**
  * A describer that states only what it measures: colour statistics of keyframes and global

@@ -1,5 +1,5 @@
 import type { CameraMotion } from '../contracts.ts';
-import type { Rational } from '../io/probe.ts';
+import type { Rational } from '@cmvc/media-io/frames';
 
 export interface StreamHeader {
   readonly sourceWidth: number;

@@ -1,6 +1,6 @@
 import type { ImageFeatureExtractor, RgbFrame, TimedFrame } from '../contracts.ts';
 import { CodecError } from '../errors.ts';
-import { resizeRgb, type Size } from '../io/resize.ts';
+import { resizeRgb, type Size } from '@cmvc/media-io/frames';
 import { cosineSimilarity, meanSquaredError } from './distance.ts';
 import { clampKeyframeCount, randomKeyframes, searchIntervals, uniformKeyframes, type KeyframeStrategy } from './plan.ts';
 

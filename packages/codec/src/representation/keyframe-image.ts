@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { RgbFrame } from '../contracts.ts';
-import { evenSize } from '../io/resize.ts';
+import { evenSize } from '@cmvc/media-io/frames';
 
 export type QualityPreset = 'low' | 'middle' | 'high';
 export const QUALITY_PRESETS_ORDER: readonly QualityPreset[] = ['low', 'middle', 'high'];

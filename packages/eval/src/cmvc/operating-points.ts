@@ -16,6 +16,7 @@ import {
   type Generator,
 } from '@cmvc/codec';
 import { EvalError } from '../errors.ts';
+import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
 
 /** The keyframe layer's rate–distortion target (the codec's `LayerTarget`). */
 export type LayerTarget = NonNullable<EncodeOptions['layerTarget']>;
@@ -89,9 +90,7 @@ export async function encodeOperatingPoint(
 ): Promise<OperatingPointStreams> {
   const { textForm = 'auto', media, signal } = options;
   const motionSideChannel = point.withMotionSideChannel ? 'coarse' : 'off';
-  const result = await encodeVideo(
-    reference,
-    {
+  const result = await encodeVideo(videoFile(reference), { layerCodec: av1LayerCodec,
       ...(point.quality ? { quality: point.quality } : {}),
       ...(point.layerTarget ? { layerTarget: point.layerTarget } : {}),
       textForm,
@@ -146,13 +145,13 @@ export interface CmvcDecodeOptions {
  * file (an .mp4 is re-encoded with x264 and must not be measured).
  */
 export async function decodeOperatingPoint(bitstream: Uint8Array, options: CmvcDecodeOptions): Promise<string> {
-  const result = await decodeBitstream(bitstream, {
+  await decodeBitstream(bitstream, {
     mode: options.mode,
-    output: options.output,
+    layerCodec: av1LayerCodec, target: videoFileTarget(options.output),
     upscale: true,
     ...(options.generator ? { generator: options.generator } : {}),
     ...(options.semanticCodecs ? { semanticCodecs: options.semanticCodecs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return result.output;
+  return options.output;
 }

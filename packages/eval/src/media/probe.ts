@@ -1,4 +1,4 @@
-import { MediaError, probe } from '@cmvc/codec';
+import { MediaError, probe } from '@cmvc/media-io';
 import { EvalError } from '../errors.ts';
 
 export interface VideoInfo {
@@ -13,7 +13,7 @@ export interface VideoInfo {
 export const fpsValue = (info: Pick<VideoInfo, 'fps'>): number => info.fps.num / info.fps.den;
 export const fpsText = (info: Pick<VideoInfo, 'fps'>): string => `${info.fps.num}/${info.fps.den}`;
 
-/** The codec's probe of the first video stream; unreadable media is `BAD_INPUT`. */
+/** @cmvc/media-io's probe of the first video stream; unreadable media is `BAD_INPUT`. */
 export async function probeVideo(path: string, signal?: AbortSignal): Promise<VideoInfo> {
   try {
     const info = await probe(path, signal);

@@ -1,4 +1,4 @@
-import { MediaError, ffmpegPath, runToolOutput, type ToolOutput } from '@cmvc/codec';
+import { MediaError, ffmpegPath, runToolOutput, type ToolOutput } from '@cmvc/media-io';
 import { EvalError, type EvalErrorCode } from '../errors.ts';
 
 /** stderr is kept only up to this many trailing characters (ffmpeg can log a line per frame). */
@@ -12,7 +12,7 @@ export interface RunOptions {
   readonly maxStdout?: number;
 }
 
-/** The codec's runner (one for the whole archive), with its failures as `EvalError`s. */
+/** @cmvc/media-io's runner (the one for the whole archive), with its failures as `EvalError`s. */
 export async function runTool(command: string, args: readonly string[], options: RunOptions = {}): Promise<ToolResult> {
   try {
     return await runToolOutput(command, args, {

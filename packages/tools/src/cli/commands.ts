@@ -31,6 +31,7 @@ import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from '@cmvc/codec/settings';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { fixed, table } from '@cmvc/codec';
 import { createProgressBar } from './progress.ts';
+import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
 
 export type { CliCommand, CliIo };
 
@@ -118,9 +119,7 @@ export const encodeCommand: CliCommand = {
     const semanticCodec = analyzers.semanticCodecs.find((codec) => codec.id === analyzers.describer.id) ?? analyzers.semanticCodecs[0];
     const progress = createProgressBar(io.stderr);
     try {
-      const result = await encodeVideo(
-        input,
-        {
+      const result = await encodeVideo(videoFile(input), { layerCodec: av1LayerCodec,
           keyframes: integer(values.keyframes as string | undefined, 'keyframes', 2),
           targetKbps,
           strategy,
@@ -232,7 +231,8 @@ export const decodeCommand: CliCommand = {
         bytes,
         {
           mode,
-          output,
+          layerCodec: av1LayerCodec,
+          target: videoFileTarget(output),
           ...(generator ? { generator } : {}),
           ...(values.upscale ? { upscale: true } : {}),
           semanticCodecs: analyzers?.semanticCodecs ?? [technicalSemanticCodec],
@@ -241,7 +241,7 @@ export const decodeCommand: CliCommand = {
         progress.listener,
       );
       progress.done();
-      if (values.json) writeJson(io, result);
+      if (values.json) writeJson(io, { output, ...result });
       else io.stdout.write(`${output}: ${result.frameCount} frames, ${result.width}x${result.height} @ ${result.fps.num}/${result.fps.den} fps (${mode})\n`);
       return EXIT.ok;
     } finally {

@@ -1,4 +1,5 @@
-import { BitstreamError, CodecError, EXIT, MediaError } from '@cmvc/codec';
+import { BitstreamError, CodecError, EXIT } from '@cmvc/codec';
+import { MediaError } from '@cmvc/media-io';
 
 export { EXIT };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
-import { ffmpegPath, ffprobePath } from '@cmvc/codec';
+import { ffmpegPath, ffprobePath } from '@cmvc/media-io';
 import { BackendError } from '../errors.ts';
 import { assertRgbFrame, decodeImageToRgb, encodePng, evenlySpacedIndices } from '../frames.ts';
 import { HttpBackendClient, isRecord, sleep, standardErrorMessage } from '../http.ts';

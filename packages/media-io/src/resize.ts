@@ -1,4 +1,4 @@
-import type { RgbFrame } from '../contracts.ts';
+import type { RgbFrame } from './frame.ts';
 
 export interface Size {
   readonly width: number;

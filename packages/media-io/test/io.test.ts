@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeFrames } from '../src/io/decode-frames.ts';
-import { MediaError } from '../src/io/errors.ts';
-import { probe } from '../src/io/probe.ts';
-import { createVideoEncoder } from '../src/io/video-encoder.ts';
+import { decodeFrames } from '../src/decode-frames.ts';
+import { MediaError } from '../src/errors.ts';
+import { probe } from '../src/probe.ts';
+import { createVideoEncoder } from '../src/video-encoder.ts';
 import { ffprobeStream, lavfi, tempDir } from './fixtures.ts';
 
 const dir = tempDir();

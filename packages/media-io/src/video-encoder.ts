@@ -1,8 +1,8 @@
-import type { RgbFrame } from '../contracts.ts';
+import type { RgbFrame } from './frame.ts';
 import { MediaError } from './errors.ts';
 import { startFfmpeg } from './ffmpeg-process.ts';
 import { planarYuv444 } from './pixels.ts';
-import { toRational, type Rational } from './probe.ts';
+import { toRational, type Rational } from './media-info.ts';
 
 /**
  * `y4m`: uncompressed YUV 4:2:0 (for measuring, not for watching). `ts`: one H.264 MPEG-TS segment

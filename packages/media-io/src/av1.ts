@@ -1,4 +1,4 @@
-import type { RgbFrame } from '../contracts.ts';
+import type { RgbFrame } from './frame.ts';
 import { MediaError } from './errors.ts';
 import { startFfmpeg } from './ffmpeg-process.ts';
 import { packYuv444, planarYuv444 } from './pixels.ts';
@@ -31,7 +31,7 @@ function encoderArgs({ crf, preset }: Av1LayerSettings, width: number, height: n
 
 export const AV1_MAX_CRF = 63;
 
-interface Av1SegmentEncoderOptions extends Av1LayerSettings {
+export interface Av1SegmentEncoderOptions extends Av1LayerSettings {
   /** Size of the frames written. */
   readonly width: number;
   readonly height: number;

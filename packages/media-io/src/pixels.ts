@@ -1,4 +1,4 @@
-import type { RgbFrame } from '../contracts.ts';
+import type { RgbFrame } from './frame.ts';
 
 /**
  * Conversions between the layouts ffmpeg reads and writes (planar yuv444p) and the packed

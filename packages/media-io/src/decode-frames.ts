@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { TimedFrame } from '../contracts.ts';
+import type { TimedFrame } from './frame.ts';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
 import { packYuv444 } from './pixels.ts';
 import { probe } from './probe.ts';

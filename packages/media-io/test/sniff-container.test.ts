@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MediaError } from '../src/io/errors.ts';
-import { probe } from '../src/io/probe.ts';
-import { sniffContainer, type ContainerFormat } from '../src/io/sniff-container.ts';
+import { MediaError } from '../src/errors.ts';
+import { probe } from '../src/probe.ts';
+import { sniffContainer, type ContainerFormat } from '../src/sniff-container.ts';
 import { lavfi, tempDir } from './fixtures.ts';
 
 const dir = tempDir();
