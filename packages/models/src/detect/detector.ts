@@ -1,6 +1,7 @@
 import type { Detection, Disposable, ObjectDetector, RgbFrame } from '../types.ts';
 import { ModelError } from '../runtime/errors.ts';
 import { assertFrames } from '../runtime/frame.ts';
+import { FrameResults, RECENT_FRAMES } from '../runtime/frame-results.ts';
 import { packageFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
 import { loadOnnxGraphModel } from '../runtime/onnx-graph.ts';
@@ -116,6 +117,7 @@ class HumanModelsDetector implements ObjectDetector, Disposable {
   readonly #iouThreshold: number;
   readonly #maxDetections: number;
   readonly #model;
+  readonly #recent = new FrameResults<Detection[]>(RECENT_FRAMES);
 
   constructor(name: DetectorModelName, options: DetectorOptions) {
     this.id = name;
@@ -133,8 +135,8 @@ class HumanModelsDetector implements ObjectDetector, Disposable {
     const model = await this.#model.get();
     const results: Detection[][] = [];
     for (const frame of frames) {
-      const candidates = await model.run(frame, this.#scoreThreshold);
-      results.push(nonMaxSuppression(candidates, this.#iouThreshold, this.#maxDetections));
+      const detections = await this.#recent.get(frame, async () => nonMaxSuppression(await model.run(frame, this.#scoreThreshold), this.#iouThreshold, this.#maxDetections));
+      results.push([...detections]);
     }
     return results;
   }

