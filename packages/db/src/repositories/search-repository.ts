@@ -62,6 +62,23 @@ export const TEXT_MATCH_MIN = 0.35;
 /** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
 const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
+/** Captions holding a word from which it counts as common (see `SearchOptions.commonWordCaptions`). */
+export const COMMON_WORD_CAPTIONS = 50_000;
+/** The dimension of "Embedding".vector, which the HNSW index holds as halfvec (half the pages; migration 20261206140000). */
+const EMBEDDING_DIMENSIONS = 512;
+const HALFVEC = Prisma.raw(`halfvec(${EMBEDDING_DIMENSIONS})`);
+/** The HNSW index's order (qv.h is the query vector as HALFVEC). */
+const HALFVEC_DISTANCE = Prisma.sql`(e.vector::${HALFVEC}) <=> (SELECT h FROM qv)`;
+
+export interface SearchOptions {
+  /**
+   * A query word that at least this many captions hold (by the statistics ANALYZE keeps) fetches
+   * no full-text candidates when the query has an embedding: its GIN posting list would cost more
+   * than the rest of the search ("camera" is in half of all captions), and its matches are an
+   * arbitrary sample anyway. It still counts in every candidate's word share.
+   */
+  readonly commonWordCaptions?: number;
+}
 
 /**
  * Moment search with one similarity in 0..1 for every result, so results can be cut at a floor
@@ -73,7 +90,16 @@ const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
  * share of the query's words the caption contains.
  */
 export class SearchRepository {
-  constructor(private readonly db: Database) {}
+  private readonly commonWordCaptions: number;
+
+  constructor(
+    private readonly db: Database,
+    options: SearchOptions = {},
+  ) {
+    const commonWordCaptions = options.commonWordCaptions ?? COMMON_WORD_CAPTIONS;
+    if (!Number.isInteger(commonWordCaptions) || commonWordCaptions < 1) throw new RangeError(`commonWordCaptions must be a positive integer, not ${commonWordCaptions}`);
+    this.commonWordCaptions = commonWordCaptions;
+  }
 
   async searchMoments(query: MomentQuery): Promise<MomentRow[]> {
     // Row counts are written into the statement, not bound: the plan of a prepared statement is
@@ -86,21 +112,37 @@ export class SearchRepository {
     // One statement, no transaction: the HNSW settings come with the connection (hnswConnectionOptions).
     // The query vector is bound once (qv): every bound copy of its ~5 KB of text costs the client milliseconds.
     return this.db.$queryRaw<MomentRow[]>`
-      WITH qv AS (SELECT ${vector}::vector AS v),
+      WITH qv AS (SELECT v, v::${HALFVEC} AS h FROM (SELECT ${vector}::vector AS v) bound),
       words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', ${query.text})), '{}') AS lexemes),
+      -- The query's common words (SearchOptions.commonWordCaptions), by the statistics ANALYZE keeps.
+      common AS (
+        SELECT COALESCE(array_agg(e.lexeme), '{}') AS lexemes
+        FROM pg_stats s
+        CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
+        CROSS JOIN words
+        WHERE s.schemaname = current_schema() AND s.tablename = 'Caption' AND s.attname = 'search'
+          AND e.lexeme = ANY(words.lexemes)
+          AND e.share * (SELECT reltuples FROM pg_class WHERE oid = '"Caption"'::regclass) >= ${Prisma.raw(String(this.commonWordCaptions))}
+      ),
       q AS (
         SELECT words.lexemes,
                CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
                     ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq,
+               CASE WHEN cardinality(candidate.lexemes) = 0 THEN NULL
+                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(candidate.lexemes) l), ' | ')) END AS candidate_tsq,
                -- One query per word, parsed once here rather than for every candidate.
                ARRAY(SELECT to_tsquery('simple', quote_literal(l)) FROM unnest(words.lexemes) l) AS word_queries
-        FROM words
+        FROM words, common,
+          -- With a query vector, common words fetch no full-text candidates (their GIN posting lists
+          -- cost more than the rest of the search); they still count in every candidate's share.
+          LATERAL (SELECT ARRAY(SELECT l FROM unnest(words.lexemes) l
+                                WHERE (SELECT v FROM qv) IS NULL OR l <> ALL (common.lexemes)) AS lexemes) candidate
       ),
       -- A common word can match millions of captions: rank only the first few thousand matches.
       text_matches AS (
         SELECT c.id, c.search
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
-        WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND ${videos}
+        WHERE q.candidate_tsq IS NOT NULL AND c.search @@ q.candidate_tsq AND ${videos}
         LIMIT ${Prisma.raw(String(TEXT_MATCH_CAP))}
       ),
       nearest AS (
@@ -109,7 +151,7 @@ export class SearchRepository {
         JOIN "Caption" c ON c.id = e."captionId"
         JOIN "Video" v ON v.id = c."videoId"
         WHERE (SELECT v FROM qv) IS NOT NULL AND ${videos}
-        ORDER BY e.vector <=> (SELECT v FROM qv)
+        ORDER BY ${HALFVEC_DISTANCE}
         LIMIT ${candidates}
       ),
       -- The share of the query's words each caption holds, computed once per candidate.
@@ -171,14 +213,14 @@ export class SearchRepository {
   async nearestKeyframes(embedding: Float32Array, limit: number, excludeVideoId: string | null): Promise<KeyframeMatch[]> {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
     return this.db.$queryRaw<KeyframeMatch[]>`
-      WITH qv AS (SELECT ${toVectorLiteral(embedding)}::vector AS v)
+      WITH qv AS (SELECT v, v::${HALFVEC} AS h FROM (SELECT ${toVectorLiteral(embedding)}::vector AS v) bound)
       SELECT k."videoId", k.id AS "keyframeId", k."blobKey", (1 - (e.vector <=> (SELECT v FROM qv)))::float8 AS similarity
       FROM "Embedding" e
       JOIN "Caption" c ON c.id = e."captionId"
       JOIN "Keyframe" k ON k.id = c."keyframeId"
       WHERE c.kind = 'CONTENT' AND k."blobKey" IS NOT NULL
         AND (${excludeVideoId}::uuid IS NULL OR k."videoId" <> ${excludeVideoId}::uuid)
-      ORDER BY e.vector <=> (SELECT v FROM qv)
+      ORDER BY ${HALFVEC_DISTANCE}
       LIMIT ${Prisma.raw(String(limit))}`;
   }
 }
