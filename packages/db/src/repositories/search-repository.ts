@@ -85,9 +85,10 @@ export interface SearchOptions {
  * and shown to people as a percentage: the cosine similarity c of the caption's and the query's
  * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
  * then lifted by the share of the words of `text` the caption contains (see TEXT_MATCH_MIN; full
- * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW) and
- * the captions containing any of the words. Without a query embedding the similarity is the
- * share of the query's words the caption contains.
+ * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW over
+ * half-precision copies, scored with the full vectors) and the captions containing any of the
+ * words that are not common (SearchOptions.commonWordCaptions). Without a query embedding the
+ * similarity is the share of the query's words the caption contains, and every word fetches.
  */
 export class SearchRepository {
   private readonly commonWordCaptions: number;
