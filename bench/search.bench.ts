@@ -34,7 +34,7 @@ import {
   withClient,
   type LatencySummary,
 } from './lib.ts';
-import { CAPTIONS_PER_CLIP, CLIPS_PER_VIDEO, EMBEDDING_DIMENSIONS, SyntheticCorpus, type QueryKind, type SyntheticQuery } from './search-corpus.ts';
+import { CAPTIONS_PER_CLIP, CLIPS_PER_VIDEO, SyntheticCorpus, type QueryKind, type SyntheticQuery } from './search-corpus.ts';
 import { recordHeadlines, type Headline } from './headlines.ts';
 import { buildSearchIndexes, dropSearchIndexes, seedClips, type SearchIndexDefinitions } from './search-seeder.ts';
 
@@ -119,14 +119,11 @@ async function vectorQuality(databaseUrl: string, queries: readonly SyntheticQue
     const rerankedRecalls: number[] = [];
     for (const query of queries.slice(0, RECALL_QUERIES)) {
       const literal = toVectorLiteral(query.embedding);
-      // The product's candidate order (the index's expression, search-repository.ts).
-      const approximate = await client.query<{ captionId: string }>(
-        `SELECT e."captionId" FROM "Embedding" e ORDER BY e.vector::halfvec(${EMBEDDING_DIMENSIONS}) <=> $1::vector::halfvec(${EMBEDDING_DIMENSIONS}) LIMIT $2`,
-        [literal, PRODUCT_CANDIDATES],
-      );
+      const nearest = `SELECT e."captionId" FROM "Embedding" e ORDER BY e.vector <=> $1::vector LIMIT $2`;
+      const approximate = await client.query<{ captionId: string }>(nearest, [literal, PRODUCT_CANDIDATES]);
       candidateCounts.push(approximate.rowCount ?? 0);
       await client.query('SET enable_indexscan = off');
-      const exact = await client.query<{ captionId: string }>(`SELECT e."captionId" FROM "Embedding" e ORDER BY e.vector <=> $1::vector LIMIT $2`, [literal, RECALL_K]);
+      const exact = await client.query<{ captionId: string }>(nearest, [literal, RECALL_K]);
       await client.query('RESET enable_indexscan');
       const exactIds = exact.rows.map((row) => row.captionId);
       const inTop = new Set(approximate.rows.slice(0, RECALL_K).map((row) => row.captionId));

@@ -117,13 +117,13 @@ describe.skipIf(!databaseUrl)('database migrations', () => {
     });
   });
 
-  it('has a GIN index on Caption.search and an HNSW cosine index on half-precision copies of Embedding.vector', async () => {
+  it('has a GIN index on Caption.search and an HNSW cosine index on Embedding.vector', async () => {
     const { rows } = await client.query<{ tablename: string; indexdef: string }>(
       `SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('Caption', 'Embedding')`,
     );
     const definitions = rows.map((row) => `${row.tablename}: ${row.indexdef}`);
     expect(definitions).toContainEqual(expect.stringMatching(/^Caption: .*USING gin \(search\)/));
-    expect(definitions).toContainEqual(expect.stringMatching(/^Embedding: .*USING hnsw \(\(\(vector\)::halfvec\(512\)\) halfvec_cosine_ops\)/));
+    expect(definitions).toContainEqual(expect.stringMatching(/^Embedding: .*USING hnsw \(vector vector_cosine_ops\)/));
   });
 
   it('stores 512-dimensional embeddings and answers nearest-neighbour queries through the HNSW index', async () => {
@@ -145,7 +145,7 @@ describe.skipIf(!databaseUrl)('database migrations', () => {
       const probe = vectorLiteral(vectors[target]!);
       await client.query('SET LOCAL enable_seqscan = off');
       const plan = await client.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN SELECT "captionId" FROM "Embedding" ORDER BY "vector"::halfvec(512) <=> $1::vector::halfvec(512) LIMIT 3`,
+        `EXPLAIN SELECT "captionId" FROM "Embedding" ORDER BY "vector" <=> $1::vector LIMIT 3`,
         [probe],
       );
       expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('Embedding_vector_idx');

@@ -64,11 +64,6 @@ const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
 /** Captions holding a word from which it counts as common (see `SearchOptions.commonWordCaptions`). */
 export const COMMON_WORD_CAPTIONS = 50_000;
-/** The dimension of "Embedding".vector, which the HNSW index holds as halfvec (half the pages; migration 20261206140000). */
-const EMBEDDING_DIMENSIONS = 512;
-const HALFVEC = Prisma.raw(`halfvec(${EMBEDDING_DIMENSIONS})`);
-/** The HNSW index's order (qv.h is the query vector as HALFVEC). */
-const HALFVEC_DISTANCE = Prisma.sql`(e.vector::${HALFVEC}) <=> (SELECT h FROM qv)`;
 
 export interface SearchOptions {
   /**
@@ -85,9 +80,8 @@ export interface SearchOptions {
  * and shown to people as a percentage: the cosine similarity c of the caption's and the query's
  * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
  * then lifted by the share of the words of `text` the caption contains (see TEXT_MATCH_MIN; full
- * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW over
- * half-precision copies, scored with the full vectors) and the captions containing any of the
- * words that are not common (SearchOptions.commonWordCaptions). Without a query embedding the
+ * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW) and
+ * the captions containing any of the words that are not common (SearchOptions.commonWordCaptions). Without a query embedding the
  * similarity is the share of the query's words the caption contains, and every word fetches.
  */
 export class SearchRepository {
@@ -113,7 +107,7 @@ export class SearchRepository {
     // One statement, no transaction: the HNSW settings come with the connection (hnswConnectionOptions).
     // The query vector is bound once (qv): every bound copy of its ~5 KB of text costs the client milliseconds.
     return this.db.$queryRaw<MomentRow[]>`
-      WITH qv AS (SELECT v, v::${HALFVEC} AS h FROM (SELECT ${vector}::vector AS v) bound),
+      WITH qv AS (SELECT ${vector}::vector AS v),
       words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', ${query.text})), '{}') AS lexemes),
       -- The query's common words (SearchOptions.commonWordCaptions), by the statistics ANALYZE keeps.
       common AS (
@@ -152,7 +146,7 @@ export class SearchRepository {
         JOIN "Caption" c ON c.id = e."captionId"
         JOIN "Video" v ON v.id = c."videoId"
         WHERE (SELECT v FROM qv) IS NOT NULL AND ${videos}
-        ORDER BY ${HALFVEC_DISTANCE}
+        ORDER BY e.vector <=> (SELECT v FROM qv)
         LIMIT ${candidates}
       ),
       -- The share of the query's words each caption holds, computed once per candidate.
@@ -214,14 +208,14 @@ export class SearchRepository {
   async nearestKeyframes(embedding: Float32Array, limit: number, excludeVideoId: string | null): Promise<KeyframeMatch[]> {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
     return this.db.$queryRaw<KeyframeMatch[]>`
-      WITH qv AS (SELECT v, v::${HALFVEC} AS h FROM (SELECT ${toVectorLiteral(embedding)}::vector AS v) bound)
+      WITH qv AS (SELECT ${toVectorLiteral(embedding)}::vector AS v)
       SELECT k."videoId", k.id AS "keyframeId", k."blobKey", (1 - (e.vector <=> (SELECT v FROM qv)))::float8 AS similarity
       FROM "Embedding" e
       JOIN "Caption" c ON c.id = e."captionId"
       JOIN "Keyframe" k ON k.id = c."keyframeId"
       WHERE c.kind = 'CONTENT' AND k."blobKey" IS NOT NULL
         AND (${excludeVideoId}::uuid IS NULL OR k."videoId" <> ${excludeVideoId}::uuid)
-      ORDER BY ${HALFVEC_DISTANCE}
+      ORDER BY e.vector <=> (SELECT v FROM qv)
       LIMIT ${Prisma.raw(String(limit))}`;
   }
 }
