@@ -81,8 +81,9 @@ export interface SearchOptions {
  * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
  * then lifted by the share of the words of `text` the caption contains (see TEXT_MATCH_MIN; full
  * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW) and
- * the captions containing any of the words that are not common (SearchOptions.commonWordCaptions). Without a query embedding the
- * similarity is the share of the query's words the caption contains, and every word fetches.
+ * the captions containing any of the words that are not common (SearchOptions.commonWordCaptions).
+ * Without a query embedding the similarity is the share of the query's words the caption
+ * contains, and every word fetches candidates.
  */
 export class SearchRepository {
   private readonly commonWordCaptions: number;
