@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { cpus, freemem, totalmem, type as osType, release } from 'node:os';
+import { cpus, freemem, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -234,7 +234,7 @@ export interface PrivateServices {
  * a database they did not create. Ports: BENCH_PG_PORT / BENCH_REDIS_PORT (default 54369 / 63839).
  */
 export async function startPrivateServices(label: string): Promise<PrivateServices> {
-  const dataDir = await mkdtemp(join('/tmp', `cmvc-bench-${label}-`));
+  const dataDir = await mkdtemp(join(tmpdir(), `cmvc-bench-${label}-`));
   // When run as root, PostgreSQL runs as `postgres`, which must be able to enter the directory.
   await chmod(dataDir, 0o755);
   const env = {

@@ -138,36 +138,54 @@ export interface IndexBuildResult {
   readonly analyzeMs: number;
 }
 
-/** The same index names as the migrations, so the product's query plans are unchanged. */
-export async function dropSearchIndexes(databaseUrl: string): Promise<void> {
+/** The GIN and HNSW search indexes, as the migrations define them (`pg_get_indexdef`). */
+export interface SearchIndexDefinitions {
+  readonly gin: string;
+  readonly hnsw: string;
+}
+
+const SEARCH_INDEXES = { gin: 'Caption_search_idx', hnsw: 'Embedding_vector_idx' } as const;
+
+/**
+ * Drops the search indexes and returns their definitions, so that `buildSearchIndexes` rebuilds
+ * exactly what the migrations created (the product's query plans depend on it). Pass the
+ * definitions of an earlier call when the indexes are already dropped.
+ */
+export async function dropSearchIndexes(databaseUrl: string, known?: SearchIndexDefinitions): Promise<SearchIndexDefinitions> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('DROP INDEX IF EXISTS "Embedding_vector_idx"');
-    await client.query('DROP INDEX IF EXISTS "Caption_search_idx"');
+    const { rows } = await client.query<{ name: string; definition: string }>(
+      `SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ANY($1)`,
+      [Object.values(SEARCH_INDEXES)],
+    );
+    const definition = (name: string) => rows.find((row) => row.name === name)?.definition;
+    const gin = definition(SEARCH_INDEXES.gin) ?? known?.gin;
+    const hnsw = definition(SEARCH_INDEXES.hnsw) ?? known?.hnsw;
+    if (!gin || !hnsw) throw new BenchError('BENCH_FAILED', `the migrations define no ${SEARCH_INDEXES.gin} or ${SEARCH_INDEXES.hnsw} index`);
+    for (const name of Object.values(SEARCH_INDEXES)) await client.query(`DROP INDEX IF EXISTS "${name}"`);
+    return { gin, hnsw };
   } finally {
     await client.end();
   }
 }
 
-export async function buildSearchIndexes(databaseUrl: string, settings: IndexSettings): Promise<IndexBuildResult> {
+export async function buildSearchIndexes(databaseUrl: string, definitions: SearchIndexDefinitions, settings: IndexSettings): Promise<IndexBuildResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query(`SET maintenance_work_mem = '${Math.round(settings.maintenanceWorkMemMb)}MB'`);
     await client.query(`SET max_parallel_maintenance_workers = ${Math.round(settings.parallelWorkers)}`);
     let started = performance.now();
-    await client.query('CREATE INDEX "Caption_search_idx" ON "Caption" USING GIN ("search")');
+    await client.query(definitions.gin);
     const ginMs = elapsedMs(started);
     log(`  GIN index built in ${(ginMs / 1000).toFixed(1)} s`);
     started = performance.now();
     let hnswMs: number | null = null;
     await client.query(`SET statement_timeout = ${Math.max(0, Math.round(settings.hnswTimeoutMs))}`);
     try {
-      await client.query(
-        `CREATE INDEX "Embedding_vector_idx" ON "Embedding" USING hnsw ("vector" vector_cosine_ops)
-         WITH (m = ${Math.round(settings.m)}, ef_construction = ${Math.round(settings.efConstruction)})`,
-      );
+      if (/\bWITH \(/.test(definitions.hnsw)) throw new BenchError('BENCH_FAILED', `the HNSW index sets its own parameters: ${definitions.hnsw}`);
+      await client.query(`${definitions.hnsw} WITH (m = ${Math.round(settings.m)}, ef_construction = ${Math.round(settings.efConstruction)})`);
       hnswMs = elapsedMs(started);
       log(`  HNSW index built in ${(hnswMs / 1000).toFixed(1)} s`);
     } catch (error) {

@@ -3,19 +3,35 @@
 -- SearchRepository.searchMoments
 WITH qv AS (SELECT $1::vector AS v),
 words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', $2)), '{}') AS lexemes),
+-- The query's common words (SearchOptions.commonWordCaptions), by the statistics ANALYZE keeps.
+common AS (
+  SELECT COALESCE(array_agg(e.lexeme), '{}') AS lexemes
+  FROM pg_stats s
+  CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
+  CROSS JOIN words
+  WHERE s.schemaname = current_schema() AND s.tablename = 'Caption' AND s.attname = 'search'
+    AND e.lexeme = ANY(words.lexemes)
+    AND e.share * (SELECT reltuples FROM pg_class WHERE oid = '"Caption"'::regclass) >= 50000
+),
 q AS (
   SELECT words.lexemes,
          CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
               ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq,
+         CASE WHEN cardinality(candidate.lexemes) = 0 THEN NULL
+              ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(candidate.lexemes) l), ' | ')) END AS candidate_tsq,
          -- One query per word, parsed once here rather than for every candidate.
          ARRAY(SELECT to_tsquery('simple', quote_literal(l)) FROM unnest(words.lexemes) l) AS word_queries
-  FROM words
+  FROM words, common,
+    -- With a query vector, common words fetch no full-text candidates (their GIN posting lists
+    -- cost more than the rest of the search); they still count in every candidate's share.
+    LATERAL (SELECT ARRAY(SELECT l FROM unnest(words.lexemes) l
+                          WHERE (SELECT v FROM qv) IS NULL OR l <> ALL (common.lexemes)) AS lexemes) candidate
 ),
 -- A common word can match millions of captions: rank only the first few thousand matches.
 text_matches AS (
   SELECT c.id, c.search
   FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
-  WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND v.status = 'READY'
+  WHERE q.candidate_tsq IS NOT NULL AND c.search @@ q.candidate_tsq AND v.status = 'READY'
   LIMIT 2000
 ),
 nearest AS (
@@ -80,19 +96,35 @@ ORDER BY f.similarity DESC, c.id;
 
 WITH qv AS (SELECT $1::vector AS v),
 words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', $2)), '{}') AS lexemes),
+-- The query's common words (SearchOptions.commonWordCaptions), by the statistics ANALYZE keeps.
+common AS (
+  SELECT COALESCE(array_agg(e.lexeme), '{}') AS lexemes
+  FROM pg_stats s
+  CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
+  CROSS JOIN words
+  WHERE s.schemaname = current_schema() AND s.tablename = 'Caption' AND s.attname = 'search'
+    AND e.lexeme = ANY(words.lexemes)
+    AND e.share * (SELECT reltuples FROM pg_class WHERE oid = '"Caption"'::regclass) >= 50000
+),
 q AS (
   SELECT words.lexemes,
          CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
               ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq,
+         CASE WHEN cardinality(candidate.lexemes) = 0 THEN NULL
+              ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(candidate.lexemes) l), ' | ')) END AS candidate_tsq,
          -- One query per word, parsed once here rather than for every candidate.
          ARRAY(SELECT to_tsquery('simple', quote_literal(l)) FROM unnest(words.lexemes) l) AS word_queries
-  FROM words
+  FROM words, common,
+    -- With a query vector, common words fetch no full-text candidates (their GIN posting lists
+    -- cost more than the rest of the search); they still count in every candidate's share.
+    LATERAL (SELECT ARRAY(SELECT l FROM unnest(words.lexemes) l
+                          WHERE (SELECT v FROM qv) IS NULL OR l <> ALL (common.lexemes)) AS lexemes) candidate
 ),
 -- A common word can match millions of captions: rank only the first few thousand matches.
 text_matches AS (
   SELECT c.id, c.search
   FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
-  WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND v.status = 'READY' AND v."createdAt" >= $3 AND v."createdAt" < $4 AND v."durationSeconds" >= $5 AND v."durationSeconds" <= $6 AND v.tags @> $7::text[]
+  WHERE q.candidate_tsq IS NOT NULL AND c.search @@ q.candidate_tsq AND v.status = 'READY' AND v."createdAt" >= $3 AND v."createdAt" < $4 AND v."durationSeconds" >= $5 AND v."durationSeconds" <= $6 AND v.tags @> $7::text[]
   LIMIT 2000
 ),
 nearest AS (

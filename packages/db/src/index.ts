@@ -12,7 +12,7 @@ export {
   type StoredKeyframe,
   type StoredRepresentation,
 } from './repositories/representation-repository.ts';
-export { SearchRepository, type KeyframeMatch, type MomentFilter, type MomentQuery, type MomentRow } from './repositories/search-repository.ts';
+export { SearchRepository, TEXT_MATCH_MIN, type KeyframeMatch, type MomentFilter, type MomentQuery, type MomentRow, type SearchOptions } from './repositories/search-repository.ts';
 export type { Video, Clip, Keyframe, Caption, Rendition, RenditionSegment } from './generated/client.ts';
 export { VideoStatus, CaptionKind, RenditionMode, RenditionStatus, StorageTier } from './generated/enums.ts';
 export { RenditionRepository } from './repositories/rendition-repository.ts';

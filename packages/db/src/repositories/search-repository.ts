@@ -62,6 +62,18 @@ export const TEXT_MATCH_MIN = 0.35;
 /** Full-text matches ranked at most; see docs/BENCHMARKS.md (1M captions, common words). */
 const TEXT_MATCH_CAP = 2_000;
 const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
+/** Captions holding a word from which it counts as common (see `SearchOptions.commonWordCaptions`). */
+export const COMMON_WORD_CAPTIONS = 50_000;
+
+export interface SearchOptions {
+  /**
+   * A query word that at least this many captions hold (by the statistics ANALYZE keeps) fetches
+   * no full-text candidates when the query has an embedding: its GIN posting list would cost more
+   * than the rest of the search ("camera" is in half of all captions), and its matches are an
+   * arbitrary sample anyway. It still counts in every candidate's word share.
+   */
+  readonly commonWordCaptions?: number;
+}
 
 /**
  * Moment search with one similarity in 0..1 for every result, so results can be cut at a floor
@@ -69,11 +81,21 @@ const HIGHLIGHT_OPTIONS = 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true';
  * embeddings, rescaled against the query's baseline b as (c − b) / (1 − b) and clamped to 0..1,
  * then lifted by the share of the words of `text` the caption contains (see TEXT_MATCH_MIN; full
  * text over the generated tsvector, GIN). Candidates are the nearest captions (pgvector HNSW) and
- * the captions containing any of the words. Without a query embedding the similarity is the
- * share of the query's words the caption contains.
+ * the captions containing any of the words that are not common (SearchOptions.commonWordCaptions).
+ * Without a query embedding the similarity is the share of the query's words the caption
+ * contains, and every word fetches candidates.
  */
 export class SearchRepository {
-  constructor(private readonly db: Database) {}
+  private readonly commonWordCaptions: number;
+
+  constructor(
+    private readonly db: Database,
+    options: SearchOptions = {},
+  ) {
+    const commonWordCaptions = options.commonWordCaptions ?? COMMON_WORD_CAPTIONS;
+    if (!Number.isInteger(commonWordCaptions) || commonWordCaptions < 1) throw new RangeError(`commonWordCaptions must be a positive integer, not ${commonWordCaptions}`);
+    this.commonWordCaptions = commonWordCaptions;
+  }
 
   async searchMoments(query: MomentQuery): Promise<MomentRow[]> {
     // Row counts are written into the statement, not bound: the plan of a prepared statement is
@@ -88,19 +110,35 @@ export class SearchRepository {
     return this.db.$queryRaw<MomentRow[]>`
       WITH qv AS (SELECT ${vector}::vector AS v),
       words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', ${query.text})), '{}') AS lexemes),
+      -- The query's common words (SearchOptions.commonWordCaptions), by the statistics ANALYZE keeps.
+      common AS (
+        SELECT COALESCE(array_agg(e.lexeme), '{}') AS lexemes
+        FROM pg_stats s
+        CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
+        CROSS JOIN words
+        WHERE s.schemaname = current_schema() AND s.tablename = 'Caption' AND s.attname = 'search'
+          AND e.lexeme = ANY(words.lexemes)
+          AND e.share * (SELECT reltuples FROM pg_class WHERE oid = '"Caption"'::regclass) >= ${Prisma.raw(String(this.commonWordCaptions))}
+      ),
       q AS (
         SELECT words.lexemes,
                CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
                     ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq,
+               CASE WHEN cardinality(candidate.lexemes) = 0 THEN NULL
+                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(candidate.lexemes) l), ' | ')) END AS candidate_tsq,
                -- One query per word, parsed once here rather than for every candidate.
                ARRAY(SELECT to_tsquery('simple', quote_literal(l)) FROM unnest(words.lexemes) l) AS word_queries
-        FROM words
+        FROM words, common,
+          -- With a query vector, common words fetch no full-text candidates (their GIN posting lists
+          -- cost more than the rest of the search); they still count in every candidate's share.
+          LATERAL (SELECT ARRAY(SELECT l FROM unnest(words.lexemes) l
+                                WHERE (SELECT v FROM qv) IS NULL OR l <> ALL (common.lexemes)) AS lexemes) candidate
       ),
       -- A common word can match millions of captions: rank only the first few thousand matches.
       text_matches AS (
         SELECT c.id, c.search
         FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
-        WHERE cardinality(q.lexemes) > 0 AND c.search @@ q.tsq AND ${videos}
+        WHERE q.candidate_tsq IS NOT NULL AND c.search @@ q.candidate_tsq AND ${videos}
         LIMIT ${Prisma.raw(String(TEXT_MATCH_CAP))}
       ),
       nearest AS (
