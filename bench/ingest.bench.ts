@@ -22,9 +22,7 @@ import { blobKeys, createBlobStore } from '@cmvc/blob';
 import { probe } from '@cmvc/codec';
 import { createDatabase, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection } from '@cmvc/jobs';
-import { RESOLVE_LANES, STORE_LANES } from '../apps/api/src/services/ingest-service.ts';
-import { mapInLanes } from '../apps/api/src/services/lanes.ts';
-import { SourceResolver, type ResolvedSource } from '../apps/api/src/services/source-resolver.ts';
+import { RESOLVE_LANES, STORE_LANES, mapInLanes, SourceResolver, type ResolvedSource } from '@cmvc/core';
 import { recordHeadlines } from './headlines.ts';
 import { startStack, type Stack } from '../test/support/stack.ts';
 import {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { configureMediaTools, encodeVideo, probe } from '@cmvc/codec';
 import { createDatabase, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createModelSet, readSpeechAudio, transcribeSpeech, type TranscriptSegment } from '@cmvc/models';
-import { DEFAULT_MIN_SIMILARITY, SearchService } from '../apps/api/src/services/search-service.ts';
+import { DEFAULT_MIN_SIMILARITY, SearchService } from '@cmvc/core';
 import { speechPipeline } from '../workers/src/analyzers.ts';
 import { captionsOf, type CaptionSource } from '../workers/src/encode-processor.ts';
 import { loadConfig } from '@cmvc/config';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotPath } from '../support/browser.ts';
 import { makeClip } from '../support/media.ts';
 import { query, startStack, waitForVideo, type Stack } from '../support/stack.ts';
-import { contentWords } from '../../apps/api/src/services/relevance.ts';
+import { contentWords } from '@cmvc/core';
 
 const INGEST = `mutation($inputs: [IngestVideoInput!]!) {
   ingestVideos(inputs: $inputs) { index created video { id status frameCount fps } error { code message } }

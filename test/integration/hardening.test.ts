@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
-import { BlobReconciler } from '@cmvc/archive';
+import { BlobReconciler, AuthService } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
 import { AuthRepository, createDatabase, VideoRepository, type Database } from '@cmvc/db';
-import { AuthService } from '../../apps/api/src/services/auth-service.ts';
 import { makeClip } from '../support/media.ts';
 import { query, REPO_ROOT, requireServices, startStack, type Stack } from '../support/stack.ts';
 

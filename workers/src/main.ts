@@ -1,6 +1,6 @@
 import { getPriority, setPriority } from 'node:os';
 import { Queue } from 'bullmq';
-import { BlobReconciler, TieringService } from '@cmvc/archive';
+import { BlobReconciler, TieringService } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
 import { configureMediaTools } from '@cmvc/codec';
 import { loadConfig } from '@cmvc/config';

@@ -1,13 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Caption, Clip, Keyframe, KeyframeRepository, Rendition, RenditionRepository, Video, VideoRepository } from '@cmvc/db';
-import type { TieringService } from '@cmvc/archive';
+import type { TieringService, AuthService, Principal, IngestService, JobsService, RenditionService, SearchService, VideoService } from '@cmvc/core';
 import type { EventBus } from '@cmvc/jobs';
-import type { AuthService, Principal } from './services/auth-service.ts';
-import type { IngestService } from './services/ingest-service.ts';
-import type { JobsService } from './services/jobs-service.ts';
-import type { RenditionService } from './services/rendition-service.ts';
-import type { SearchService } from './services/search-service.ts';
-import type { VideoService } from './services/video-service.ts';
 
 export interface Services {
   readonly videos: VideoRepository;

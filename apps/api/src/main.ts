@@ -1,23 +1,13 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { TieringService } from '@cmvc/archive';
+import { TieringService, AuthService, IngestService, JobsService, LoginThrottle, MediaHeaderCheck, expireUploads, RenditionService, SearchService, VideoService, SourceResolver } from '@cmvc/core';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
 import { configureMediaTools } from '@cmvc/codec';
 import { createSemanticCodec } from '@cmvc/models';
 import { createApiServer } from './server.ts';
-import { AuthService } from './services/auth-service.ts';
-import { IngestService } from './services/ingest-service.ts';
-import { JobsService } from './services/jobs-service.ts';
-import { LoginThrottle } from './services/login-throttle.ts';
-import { MediaHeaderCheck } from './services/media-limits.ts';
-import { expireUploads } from './services/upload-expiry.ts';
 import { logger } from './logger.ts';
-import { RenditionService } from './services/rendition-service.ts';
-import { SearchService } from './services/search-service.ts';
 import { ThreadedTextEmbedder } from './services/embedder-thread.ts';
-import { VideoService } from './services/video-service.ts';
-import { SourceResolver } from './services/source-resolver.ts';
 
 const config = loadConfig();
 configureMediaTools(config.ffmpeg);

@@ -1,13 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob';
-import { DomainError } from '@cmvc/core';
+import { DomainError, requireScope, type Principal, type RenditionService, timeOrderedUuid, captionsToWebVtt } from '@cmvc/core';
 import type { KeyframeRepository, RenditionRepository, Scope, VideoRepository } from '@cmvc/db';
 import { sendDomainError } from '../errors.ts';
-import { requireScope, type Principal } from '../services/auth-service.ts';
-import type { RenditionService } from '../services/rendition-service.ts';
-import { timeOrderedUuid } from '../services/upload-expiry.ts';
-import { captionsToWebVtt } from '../services/webvtt.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IMAGE_TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };

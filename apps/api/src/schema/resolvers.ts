@@ -1,11 +1,8 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { bitstreamSectionsOf, type Clip, type Keyframe, type MomentRow, type Rendition, type Video } from '@cmvc/db';
-import type { Principal } from '../services/auth-service.ts';
-import { badUserInput, notFound } from '@cmvc/core';
+import { type Principal, badUserInput, notFound, MAX_PAGE_SIZE, MAX_INGEST_ITEMS } from '@cmvc/core';
 import { canonicalRenditionParameters, eventStream, type ArchiveEvent, type RenditionOptions, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
-import { MAX_PAGE_SIZE } from '../services/search-service.ts';
-import { MAX_INGEST_ITEMS } from '../services/ingest-service.ts';
 import type { MutationResolvers, QueryResolvers, SubscriptionJobProgressArgs, SubscriptionVideoUpdatedArgs } from './generated/graphql.ts';
 
 /** A field's arguments as its generated resolver type receives them (arguments with defaults are present). */

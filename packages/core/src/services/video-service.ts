@@ -1,7 +1,7 @@
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import type { Video, VideoRepository } from '@cmvc/db';
 import { jobIdFor, type EventBus, type JobQueues } from '@cmvc/jobs';
-import { badUserInput, notFound } from '@cmvc/core';
+import { badUserInput, notFound } from '../errors.ts';
 import { normaliseTags } from './ingest-service.ts';
 
 export const MAX_DELETE_IDS = 1_000;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Rendition, RenditionRepository, RenditionSegment, VideoRepository, KeyframeRepository } from '@cmvc/db';
 import { canonicalRenditionParameters, waitForEvents, type ArchiveEvent, type ArchiveEvents, type JobQueues, type RenditionOptions, type RenditionUpdatedEvent } from '@cmvc/jobs';
 import type { MediaLimits } from '@cmvc/config';
-import { badUserInput, DomainError, notFound } from '@cmvc/core';
+import { badUserInput, DomainError, notFound } from '../errors.ts';
 
 export type RenditionModeName = 'TT2V' | 'IT2V';
 
