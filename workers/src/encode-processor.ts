@@ -18,8 +18,7 @@ import {
 import type { AppConfig } from '@cmvc/config';
 import { readSpeechAudio, transcribeSpeech, type SpeechPipeline, type TranscriptSegment } from '@cmvc/models';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
-import type { EncodeJobData, EventBus } from '@cmvc/jobs';
-import { progressReporter } from './progress.ts';
+import { progressReporter, type EncodeJobData, type EventBus } from '@cmvc/jobs';
 
 export interface EncodeProcessorDependencies {
   readonly config: AppConfig;

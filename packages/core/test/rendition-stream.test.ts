@@ -29,7 +29,7 @@ function memoryRenditions(initial: Partial<Rendition>) {
     segments.set(index, { renditionId: ID, index, blobKey: `renditions/v/${ID}/${index}.ts`, bytes: 1, createdAt: new Date() });
     if (announced) announce();
   };
-  return { rendition, repository, wanted, finish, update, events, service: new RenditionService(repository, null as never, null as never, null as never, { tt2v: { available: false } }, events) };
+  return { rendition, repository, wanted, finish, update, events, service: new RenditionService({ renditions: repository, videos: null as never, keyframes: null as never, queues: null as never, capabilities: { tt2v: { available: false } }, events }) };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
