@@ -8,6 +8,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 import { usePolling } from '../lib/use-interval.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { TagList } from './TagList.tsx';
+import { LoadError } from './Notices.tsx';
 
 const PAGE_SIZE = 48;
 const REFRESH_MS = 5000;
@@ -57,12 +58,7 @@ export function Library() {
         </ul>
       )}
       {videos.state === 'error' && (
-        <div role="alert" className="notice notice-error">
-          <p>The library could not be loaded: {videos.message}</p>
-          <button type="button" className="button" onClick={() => void load()}>
-            Try again
-          </button>
-        </div>
+        <LoadError message={`The library could not be loaded: ${videos.message}`} onRetry={() => void load()} />
       )}
       {videos.state === 'ready' && videos.value.edges.length === 0 && (
         <div className="empty-state">
