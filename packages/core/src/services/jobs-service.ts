@@ -1,6 +1,6 @@
 import type { ArchiveTotals, Rendition, RenditionRepository, VideoRepository } from '@cmvc/db';
 import { DomainError } from '../errors.ts';
-import { QUEUE_NAMES, type EventBus, type JobMonitor, type JobRecord, type QueueDepth, type QueueName, type RetryOutcome } from '@cmvc/jobs';
+import { QUEUE_NAMES, type ArchiveEvents, type JobMonitor, type JobRecord, type QueueDepth, type QueueName, type RetryOutcome } from '@cmvc/jobs';
 
 /** A queue's depth with how many jobs it finished lately. */
 export interface QueueStats extends QueueDepth {
@@ -22,10 +22,10 @@ const HOUR_MS = 3_600_000;
  */
 export class JobsService {
   constructor(
-    private readonly monitor: JobMonitor,
-    private readonly videos: VideoRepository,
-    private readonly renditions: RenditionRepository,
-    private readonly events: EventBus,
+    private readonly monitor: Pick<JobMonitor, 'depths' | 'completedSince' | 'failed' | 'retry' | 'encodeProgress'>,
+    private readonly videos: Pick<VideoRepository, 'findById' | 'setStatus' | 'totals'>,
+    private readonly renditions: Pick<RenditionRepository, 'findById' | 'findManyByIds' | 'markQueued' | 'markFailed'>,
+    private readonly events: ArchiveEvents,
   ) {}
 
   async queues(now: Date = new Date()): Promise<QueueStats[]> {
