@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { probe, type StageTiming } from '@cmvc/codec';
 import { loadConfig } from '@cmvc/config';
 import { createModelSet, SileroVad } from '@cmvc/models';
-import { analyseSource } from '../workers/src/encode-processor.ts';
+import { analyseSource } from '@cmvc/core';
 import { speechPipeline } from '../workers/src/analyzers.ts';
 import { recordHeadlines } from './headlines.ts';
 import { BenchError, flag, formatBytes, integerFlag, log, machineInfo, machineTable, markdownTable, REPO_ROOT, runBench } from './lib.ts';

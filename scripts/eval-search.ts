@@ -17,7 +17,7 @@ import { createDatabase, RepresentationRepository, SearchRepository, VideoReposi
 import { createModelSet, readSpeechAudio, transcribeSpeech, type TranscriptSegment } from '@cmvc/models';
 import { DEFAULT_MIN_SIMILARITY, SearchService } from '@cmvc/core';
 import { speechPipeline } from '../workers/src/analyzers.ts';
-import { captionsOf, type CaptionSource } from '../workers/src/encode-processor.ts';
+import { captionsOf, type CaptionSource } from '@cmvc/core';
 import { loadConfig } from '@cmvc/config';
 
 const TAG = 'eval-search';

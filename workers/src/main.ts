@@ -1,13 +1,12 @@
 import { getPriority, setPriority } from 'node:os';
 import { Queue } from 'bullmq';
-import { BlobReconciler, RenditionService, renditionCapabilities, TieringService } from '@cmvc/core';
+import { BlobReconciler, EncodeService, RenditionService, renditionCapabilities, TieringService } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
 import { configureMediaTools } from '@cmvc/codec';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, startJobWorkers, type JobTable } from '@cmvc/jobs';
 import { loadWorkerModels } from './analyzers.ts';
-import { EncodeProcessor } from './encode-processor.ts';
 
 const config = loadConfig();
 configureMediaTools(config.ffmpeg);
@@ -21,7 +20,7 @@ const videos = new VideoRepository(db);
 const models = await loadWorkerModels(config, { search: new SearchRepository(db), blobs });
 
 const representations = new RepresentationRepository(db);
-const encoder = new EncodeProcessor({
+const encoding = new EncodeService({
   config,
   videos,
   representations,
@@ -49,7 +48,7 @@ const reconciler = new BlobReconciler(videos, blobs);
 
 /** Every job name with its one handler; startJobWorkers refuses a table with a name missing or twice. */
 const jobTable: JobTable = [
-  { name: 'encode', run: (job) => encoder.process(job), failed: (payload, reason) => encoder.fail(payload.videoId, reason) },
+  encoding.encodeJob(),
   renditions.renderJob({ blobs, semanticCodecs: models.semanticCodecs, tt2vGenerator: models.tt2vGenerator }),
   tiering.policyJob(config.tieringAfterDays),
   reconciler.job(),

@@ -3,6 +3,7 @@ export * from './ports.ts';
 export * from './services/admission.ts';
 export * from './services/auth-service.ts';
 export * from './services/blob-reconciler.ts';
+export * from './services/encode-service.ts';
 export * from './services/ingest-service.ts';
 export * from './services/jobs-service.ts';
 export * from './services/lanes.ts';
