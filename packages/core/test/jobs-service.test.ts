@@ -1,8 +1,9 @@
 /** JobsService.retry against a fake monitor and in-memory videos: what a retry puts back, and what it refuses. */
 import { describe, expect, it } from 'vitest';
 import type { JobMonitor, JobRecord, RetryOutcome } from '@cmvc/jobs';
-import { DomainError, JobsService } from '@cmvc/core';
+import { JobsService } from '@cmvc/core';
 import { MemoryEvents, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
+import { rejectionCode } from '../../../test/support/domain-errors.ts';
 
 const VIDEO = '00000000-0000-4000-8000-0000000000a1';
 
@@ -42,12 +43,6 @@ function serviceWith(monitor: JobMonitor, status: 'FAILED' | 'READY' = 'FAILED')
   return { service: new JobsService(monitor, repository as never, { findManyByIds: async () => [] } as never, events), statuses, heard };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => (error instanceof DomainError ? error.code : String(error)),
-  );
-}
 
 describe('JobsService.retry', () => {
   it('puts the video back to QUEUED and announces it', async () => {
@@ -60,14 +55,14 @@ describe('JobsService.retry', () => {
 
   it('answers JOB_NOT_FOUND for a job the queue does not have', async () => {
     const { service, statuses } = serviceWith(monitorAnswering(() => ({ retried: null, state: null })));
-    expect(await codeOf(service.retry('encode', 'missing'))).toBe('JOB_NOT_FOUND');
+    expect(await rejectionCode(service.retry('encode', 'missing'))).toBe('JOB_NOT_FOUND');
     expect(statuses).toEqual([]);
   });
 
   it('answers JOB_NOT_FAILED, and puts the video back, when someone else retried the job first', async () => {
     // The monitor saw the job failed (the hook ran), then found it waiting: another retry won.
     const { service, statuses } = serviceWith(monitorAnswering(() => ({ retried: null, state: 'waiting' })));
-    expect(await codeOf(service.retry('encode', failedEncode.id))).toBe('JOB_NOT_FAILED');
+    expect(await rejectionCode(service.retry('encode', failedEncode.id))).toBe('JOB_NOT_FAILED');
     expect(statuses).toEqual(['QUEUED', 'FAILED']);
   });
 
