@@ -8,7 +8,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 import { usePolling } from '../lib/use-interval.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { TagList } from './TagList.tsx';
-import { LoadError } from './Notices.tsx';
+import { LoadError, SkeletonList } from './Notices.tsx';
 
 const PAGE_SIZE = 48;
 const REFRESH_MS = 5000;
@@ -51,11 +51,7 @@ export function Library() {
         </Link>
       </div>
       {videos.state === 'loading' && (
-        <ul className="video-grid" aria-label="Loading videos">
-          {Array.from({ length: 4 }, (_, index) => (
-            <li key={index} className="video-card skeleton" aria-hidden="true" />
-          ))}
-        </ul>
+        <SkeletonList count={4} label="Loading videos" className="video-grid" itemClassName="video-card" />
       )}
       {videos.state === 'error' && (
         <LoadError message={`The library could not be loaded: ${videos.message}`} onRetry={() => void load()} />

@@ -46,3 +46,15 @@ export function ConfirmDanger({
     </div>
   );
 }
+
+/** Grey placeholders in the shape of a list that is still loading. */
+export function SkeletonList({ ordered = false, count, label, className, itemClassName }: { ordered?: boolean; count: number; label: string; className: string; itemClassName: string }) {
+  const List = ordered ? 'ol' : 'ul';
+  return (
+    <List className={className} aria-label={label}>
+      {Array.from({ length: count }, (_, index) => (
+        <li key={index} className={`${itemClassName} skeleton`} aria-hidden="true" />
+      ))}
+    </List>
+  );
+}
