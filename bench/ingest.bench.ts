@@ -22,7 +22,7 @@ import { blobKeys, createBlobStore } from '@cmvc/blob';
 import { probe } from '@cmvc/codec';
 import { createDatabase, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection } from '@cmvc/jobs';
-import { RESOLVE_LANES, STORE_LANES, mapInLanes, SourceResolver, type ResolvedSource } from '@cmvc/core';
+import { mapInLanes, RESOLVE_LANES, type ResolvedSource, SourceResolver, STORE_LANES } from '@cmvc/core';
 import { recordHeadlines } from './headlines.ts';
 import type { Stack } from '../test/support/stack.ts';
 import { withBenchStack } from './bench-stack.ts';

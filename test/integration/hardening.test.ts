@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
-import { BlobReconciler, AuthService } from '@cmvc/core';
+import { AuthService, BlobReconciler } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
 import { AuthRepository, createDatabase, VideoRepository, type Database } from '@cmvc/db';
 import { makeClip } from '../support/media.ts';

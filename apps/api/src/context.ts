@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Caption, Clip, Keyframe, Rendition, Video } from '@cmvc/db';
-import type { TieringService, AuthService, Principal, IngestService, JobsService, RenditionService, SearchService, VideoService } from '@cmvc/core';
+import type { AuthService, IngestService, JobsService, Principal, RenditionService, SearchService, TieringService, VideoService } from '@cmvc/core';
 import type { EventBus } from '@cmvc/jobs';
 
 /** The application's services (packages/core); resolvers and routes reach the data only through them. */

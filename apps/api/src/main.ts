@@ -1,6 +1,6 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { TieringService, AuthService, IngestService, JobsService, LoginThrottle, MediaHeaderCheck, expireUploads, RenditionService, renditionCapabilities, SearchService, VideoService, SourceResolver } from '@cmvc/core';
+import { AuthService, expireUploads, IngestService, JobsService, LoginThrottle, MediaHeaderCheck, renditionCapabilities, RenditionService, SearchService, SourceResolver, TieringService, VideoService } from '@cmvc/core';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
 import { configureMediaTools } from '@cmvc/codec';

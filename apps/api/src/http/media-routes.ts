@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob';
-import { DomainError, requireScope, timeOrderedUuid, type Principal, type RenditionService, type VideoService } from '@cmvc/core';
+import { DomainError, type Principal, type RenditionService, requireScope, timeOrderedUuid, type VideoService } from '@cmvc/core';
 import type { Scope } from '@cmvc/db';
 import { sendDomainError } from '../errors.ts';
 

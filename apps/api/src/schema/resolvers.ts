@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { bitstreamSectionsOf, type Clip, type Keyframe, type MomentRow, type Rendition, type Video } from '@cmvc/db';
-import { type Principal, badUserInput, notFound, MAX_PAGE_SIZE, MAX_INGEST_ITEMS } from '@cmvc/core';
+import { badUserInput, MAX_INGEST_ITEMS, MAX_PAGE_SIZE, notFound, type Principal } from '@cmvc/core';
 import { canonicalRenditionParameters, eventStream, type ArchiveEvent, type RenditionOptions, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
 import type { MutationResolvers, QueryResolvers, SubscriptionJobProgressArgs, SubscriptionVideoUpdatedArgs } from './generated/graphql.ts';
