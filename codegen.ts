@@ -1,6 +1,6 @@
 /**
- * GraphQL types generated from apps/api/schema.graphql (`npm run codegen`; `npm run schema:write`
- * first when type-defs.ts changed). A unit test fails when the committed files are stale.
+ * GraphQL types generated from apps/api/schema.graphql, the schema's one definition (`npm run
+ * codegen`). A unit test fails when the committed files are stale.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 

@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            'packages/{core,config,blob,jobs,archive}/test/**/*.test.ts',
+            'packages/{core,config,blob,jobs}/test/**/*.test.ts',
             'apps/api/test/**/*.test.ts',
             'workers/test/**/*.test.ts',
           ],

@@ -20,7 +20,7 @@ import { type StageTiming } from '@cmvc/codec';
 import { probe } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createModelSet, SileroVad } from '@cmvc/models';
-import { analyseSource } from '../workers/src/encode-processor.ts';
+import { analyseSource } from '@cmvc/core';
 import { speechPipeline } from '../workers/src/analyzers.ts';
 import { recordHeadlines } from './headlines.ts';
 import { BenchError, flag, formatBytes, integerFlag, log, machineInfo, machineTable, markdownTable, REPO_ROOT, runBench } from './lib.ts';

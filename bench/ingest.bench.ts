@@ -22,11 +22,10 @@ import { blobKeys, createBlobStore } from '@cmvc/blob';
 import { probe } from '@cmvc/media-io';
 import { createDatabase, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection } from '@cmvc/jobs';
-import { RESOLVE_LANES, STORE_LANES } from '../apps/api/src/services/ingest-service.ts';
-import { mapInLanes } from '../apps/api/src/services/lanes.ts';
-import { SourceResolver, type ResolvedSource } from '../apps/api/src/services/source-resolver.ts';
+import { mapInLanes, RESOLVE_LANES, type ResolvedSource, SourceResolver, STORE_LANES } from '@cmvc/core';
 import { recordHeadlines } from './headlines.ts';
-import { startStack, type Stack } from '../test/support/stack.ts';
+import type { Stack } from '../test/support/stack.ts';
+import { withBenchStack } from './bench-stack.ts';
 import {
   BenchError,
   booleanFlag,
@@ -35,12 +34,9 @@ import {
   formatMs,
   integerFlag,
   log,
-  machineInfo,
   machineTable,
   markdownTable,
-  onInterrupt,
   runBench,
-  startPrivateServices,
   withClient,
 } from './lib.ts';
 
@@ -263,18 +259,7 @@ async function main(): Promise<void> {
   const skipEncode = booleanFlag('skip-encode');
   const compareProbe = booleanFlag('compare-probe');
 
-  const services = await startPrivateServices('ingest');
-  const mediaDir = await mkdtemp(join('/tmp', 'cmvc-bench-media-'));
-  let stack: Stack | null = null;
-  try {
-    const info = await machineInfo(services.databaseUrl);
-    process.env.DATABASE_URL = services.databaseUrl;
-    process.env.REDIS_URL = services.redisUrl;
-    // Auth is not what is measured here; the API runs with AUTH=off.
-    stack = await startStack({ env: { AUTH: 'off' } });
-    const runningStack = stack;
-    onInterrupt(() => runningStack.stop());
-
+  await withBenchStack('ingest', async ({ services, stack, info, mediaDir }) => {
     log(`making ${baseCount} base clips and ${items} distinct files`);
     let started = performance.now();
     const bases = await makeBaseClips(join(mediaDir, 'bases'), baseCount, 1, '160x120');
@@ -353,11 +338,7 @@ async function main(): Promise<void> {
     }
     out.push(`\n${machineTable(info)}`);
     process.stdout.write(`${out.join('\n')}\n`);
-  } finally {
-    await stack?.stop();
-    await rm(mediaDir, { recursive: true, force: true });
-    await services.stop();
-  }
+  });
 }
 
 runBench(main);

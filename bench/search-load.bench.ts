@@ -6,11 +6,11 @@
  *   node --import tsx bench/search-load.bench.ts [--searches 100] [--clips 3] [--clip-seconds 4]
  *     [--worker-concurrency 3]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeClip } from '../test/support/media.ts';
-import { startStack, type Stack } from '../test/support/stack.ts';
-import { BenchError, elapsedMs, formatMs, integerFlag, log, machineInfo, machineTable, markdownTable, onInterrupt, runBench, startPrivateServices, summarize } from './lib.ts';
+import type { Stack } from '../test/support/stack.ts';
+import { withBenchStack } from './bench-stack.ts';
+import { BenchError, elapsedMs, formatMs, integerFlag, log, machineTable, markdownTable, runBench, summarize } from './lib.ts';
 import { recordHeadlines } from './headlines.ts';
 
 const WORDS = ['test pattern', 'colour bars', 'moving circle', 'a clock', 'gradient', 'a person walking', 'text on screen'];
@@ -55,21 +55,11 @@ async function main(): Promise<void> {
   const clipSeconds = integerFlag('clip-seconds', 4, 1, 120);
   const workerConcurrency = integerFlag('worker-concurrency', 3, 1, 64);
 
-  const services = await startPrivateServices('search-load');
-  const mediaDir = await mkdtemp(join('/tmp', 'cmvc-bench-media-'));
-  let stack: Stack | null = null;
-  try {
-    const info = await machineInfo(services.databaseUrl);
-    process.env.DATABASE_URL = services.databaseUrl;
-    process.env.REDIS_URL = services.redisUrl;
-    stack = await startStack({ env: { AUTH: 'off' } });
-    const running = stack;
-    onInterrupt(() => running.stop());
-
+  await withBenchStack('search-load', async ({ stack, info }) => {
     log(`making ${clips} clips of ${clipSeconds} s`);
     const paths = await Promise.all(
       Array.from({ length: clips }, async (_, index) => {
-        const path = join(stack!.ingestRoot, `load-${index}.mp4`);
+        const path = join(stack.ingestRoot, `load-${index}.mp4`);
         await makeClip(path, { source: `testsrc2=size=${320 + 16 * index}x240:rate=24`, seconds: clipSeconds });
         return path;
       }),
@@ -107,11 +97,7 @@ async function main(): Promise<void> {
       { bench: 'search-load', metric: `p95, ${searches} concurrent searches while ${clips} clips encode`, value: summarize(loaded.latencies).p95, unit: 'ms', target: '≤ 1000' },
       { bench: 'search-load', metric: `p95, ${searches} concurrent searches, worker idle`, value: summarize(phases[0]!.latencies).p95, unit: 'ms' },
     ]);
-  } finally {
-    await stack?.stop();
-    await rm(mediaDir, { recursive: true, force: true });
-    await services.stop();
-  }
+  });
 }
 
 runBench(main);

@@ -16,9 +16,9 @@ import { encodeVideo } from '@cmvc/codec';
 import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/media-io';
 import { createDatabase, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createModelSet, readSpeechAudio, transcribeSpeech, type TranscriptSegment } from '@cmvc/models';
-import { DEFAULT_MIN_SIMILARITY, SearchService } from '../apps/api/src/services/search-service.ts';
+import { DEFAULT_MIN_SIMILARITY, SearchService } from '@cmvc/core';
 import { speechPipeline } from '../workers/src/analyzers.ts';
-import { captionsOf, type CaptionSource } from '../workers/src/encode-processor.ts';
+import { captionsOf, type CaptionSource } from '@cmvc/core';
 import { loadConfig } from '@cmvc/config';
 
 const TAG = 'eval-search';

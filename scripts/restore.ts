@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { BlobReconciler } from '@cmvc/archive';
+import { BlobReconciler } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
 import { createDatabase, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection } from '@cmvc/jobs';

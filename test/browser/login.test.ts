@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthRepository, createDatabase, type Database } from '@cmvc/db';
-import { AuthService } from '../../apps/api/src/services/auth-service.ts';
+import { AuthService } from '@cmvc/core';
 import { launchBrowser, type Browser } from '../support/browser.ts';
 import { requireServices, startStack, type Stack } from '../support/stack.ts';
 import { expectAccessible, screenshotBoth } from './helpers.ts';

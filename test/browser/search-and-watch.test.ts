@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotPath, type Browser } from '../support/browser.ts';
 import type { Stack } from '../support/stack.ts';
 import { expectAccessible, followRendition, imagesSettled, screenshotBoth, startWatchStack } from './helpers.ts';
-import { contentWords } from '../../apps/api/src/services/relevance.ts';
+import { contentWords } from '@cmvc/core';
 
 let stack: Stack;
 let browser: Browser;

@@ -4,11 +4,11 @@
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../support/stack.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SERVICES = resolve(import.meta.dirname, '../../scripts/services.sh');
@@ -32,16 +32,6 @@ async function services(command: string, env: Record<string, string | undefined>
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Parses `export NAME=value` lines. */
 function parseExports(stdout: string): Record<string, string> {

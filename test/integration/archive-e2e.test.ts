@@ -3,14 +3,14 @@
  * ffmpeg, PostgreSQL and Redis, and comes out searchable, with its keyframe served over HTTP and
  * the video visible on the web page in Chromium.
  */
-import { copyFile, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotPath } from '../support/browser.ts';
 import { makeClip } from '../support/media.ts';
-import { query, startStack, waitForVideo, type Stack } from '../support/stack.ts';
-import { contentWords } from '../../apps/api/src/services/relevance.ts';
+import { filesUnder, query, startStack, waitForVideo, type Stack } from '../support/stack.ts';
+import { contentWords } from '@cmvc/core';
 
 const INGEST = `mutation($inputs: [IngestVideoInput!]!) {
   ingestVideos(inputs: $inputs) { index created video { id status frameCount fps } error { code message } }
@@ -36,14 +36,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function listFiles(directory: string): Promise<string[]> {
-  try {
-    const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-  } catch {
-    return [];
-  }
-}
 
 describe('ingest → encode → archive → search → web', () => {
   let videoId: string;
@@ -191,10 +183,10 @@ describe('bad input in a bulk ingest', () => {
 
     const after = await query<{ count: string }>('SELECT count(*) FROM "Video"');
     expect(Number(after[0]!.count) - Number(before[0]!.count)).toBe(1);
-    const sources = await listFiles(join(stack.blobDir, 'sources'));
+    const sources = await filesUnder(join(stack.blobDir, 'sources'));
     const rows = await query<{ sha256: string }>('SELECT sha256 FROM "Video"');
     for (const path of sources) expect(rows.map((row) => row.sha256)).toContain(path.split('/').at(-1));
-    expect((await listFiles(join(stack.blobDir, '.tmp'))).length).toBe(0);
+    expect((await filesUnder(join(stack.blobDir, '.tmp'))).length).toBe(0);
 
     const final = await waitForVideo(stack, results[5]!.video!.id);
     expect(final.status).toBe('READY');

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthRepository, createDatabase, type Database } from '@cmvc/db';
-import { AuthService } from '../../apps/api/src/services/auth-service.ts';
+import { AuthService } from '@cmvc/core';
 import { makeClip } from '../support/media.ts';
 import { query, requireServices, startStack, type Stack } from '../support/stack.ts';
 

@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
-import { BlobReconciler } from '@cmvc/archive';
+import { AuthService, BlobReconciler } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
 import { AuthRepository, createDatabase, VideoRepository, type Database } from '@cmvc/db';
-import { AuthService } from '../../apps/api/src/services/auth-service.ts';
 import { makeClip } from '../support/media.ts';
-import { query, REPO_ROOT, requireServices, startStack, type Stack } from '../support/stack.ts';
+import { filesUnder, query, REPO_ROOT, requireServices, startStack, type Stack } from '../support/stack.ts';
 
 const WEB_ORIGIN = 'http://127.0.0.1:3999';
 const PASSWORD = 'correct horse battery';
@@ -370,10 +369,6 @@ describe('uploads left in the store', () => {
 });
 
 describe('9. editing, deletion and the blob reconciler', () => {
-  const filesUnder = async (directory: string): Promise<string[]> => {
-    const entries = await readdir(directory, { recursive: true, withFileTypes: true }).catch(() => []);
-    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-  };
   const reconciler = () => new BlobReconciler(new VideoRepository(db), createBlobStore({ kind: 'local', directory: stack.blobDir }), 0);
 
   it('edits title and tags with the ingest scope, and not with read', async () => {

@@ -13,8 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { blobKeys, LocalDiskBlobStore } from '@cmvc/blob';
 import { createDatabase, VideoRepository, type Database } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, type JobQueues } from '@cmvc/jobs';
-import { IngestService } from '../../apps/api/src/services/ingest-service.ts';
-import { SourceResolver } from '../../apps/api/src/services/source-resolver.ts';
+import { IngestService, SourceResolver } from '@cmvc/core';
 import { makeClip } from '../support/media.ts';
 import { query, requireServices, resetState } from '../support/stack.ts';
 

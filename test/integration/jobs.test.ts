@@ -166,7 +166,8 @@ describe('the jobs dashboard API', () => {
       { id: videoId },
     );
     const renditionId = requested.requestRendition.id;
-    const page = await waitUntil(() => failedJobs(), (result) => result.totalCount === 1, 'the render to fail');
+    // BullMQ lists the job as failed a moment before the worker's failed handler marks the rendition.
+    const page = await waitUntil(() => failedJobs(), (result) => result.totalCount === 1 && result.edges[0]!.node.rendition?.status === 'FAILED', 'the render to fail');
     const job = page.edges[0]!.node;
     expect(job).toMatchObject({ queue: 'RENDER', id: `render-${renditionId}`, video: { id: videoId }, rendition: { id: renditionId, status: 'FAILED', mode: 'IT2V' } });
 

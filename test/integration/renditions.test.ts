@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip } from '../support/media.ts';
 import { readdir } from 'node:fs/promises';
-import { TieringService } from '@cmvc/archive';
+import { TieringService } from '@cmvc/core';
 import { LocalDiskBlobStore } from '@cmvc/blob';
 import { KeyframeRepository, RepresentationRepository, VideoRepository, createDatabase } from '@cmvc/db';
 import { query, requireServices, startStack, waitForVideo, type Stack } from '../support/stack.ts';

@@ -4,7 +4,7 @@
  * worker processes share a bulk ingest.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { QUEUES } from '@cmvc/jobs';
 import { makeClip } from '../support/media.ts';
-import { query, requireServices, startStack, waitForVideo, type Stack } from '../support/stack.ts';
+import { filesUnder, query, requireServices, startStack, waitForVideo, type Stack } from '../support/stack.ts';
 
 const run = promisify(execFile);
 let stack: Stack | undefined;
@@ -22,14 +22,6 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function files(directory: string): Promise<string[]> {
-  try {
-    const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-  } catch {
-    return [];
-  }
-}
 
 async function ingest(target: Stack, paths: string[]): Promise<string[]> {
   const response = await target.graphql<{ ingestVideos: { video: { id: string } | null; error: { message: string } | null }[] }>(
@@ -69,9 +61,9 @@ describe('encode workers', () => {
     expect(videos).toHaveLength(1);
     const keyframes = await query<{ blobKey: string }>('SELECT "blobKey" FROM "Keyframe" WHERE "videoId" = $1', [videoId]);
     const expected = [...keyframes.map((row) => row.blobKey), videos[0]!.bitstreamBlobKey].map((key) => join(stack!.blobDir, key)).sort();
-    expect((await files(join(stack.blobDir, 'videos'))).sort()).toEqual(expected);
-    expect(await files(join(stack.blobDir, 'sources'))).toEqual([]);
-    expect(await files(join(stack.blobDir, '.tmp'))).toEqual([]);
+    expect((await filesUnder(join(stack.blobDir, 'videos'))).sort()).toEqual(expected);
+    expect(await filesUnder(join(stack.blobDir, 'sources'))).toEqual([]);
+    expect(await filesUnder(join(stack.blobDir, '.tmp'))).toEqual([]);
     const clips = await query<{ count: string }>('SELECT count(*) FROM "Clip" WHERE "videoId" = $1', [videoId]);
     expect(Number(clips[0]!.count)).toBe(keyframes.length - 1);
   });
@@ -96,7 +88,7 @@ describe('encode workers', () => {
     expect(final.error).not.toContain('/tmp/');
     const [row] = await query<Record<string, unknown>>('SELECT "durationSeconds", fps, width, height, "frameCount", "bitstreamBlobKey" FROM "Video" WHERE id = $1', [videoId]);
     expect(row).toEqual({ durationSeconds: null, fps: null, width: null, height: null, frameCount: null, bitstreamBlobKey: null });
-    expect(await files(join(stack.blobDir, 'videos'))).toEqual([]);
+    expect(await filesUnder(join(stack.blobDir, 'videos'))).toEqual([]);
     for (const table of ['Keyframe', 'Clip', 'Caption']) {
       const [count] = await query<{ count: string }>(`SELECT count(*) FROM "${table}" WHERE "videoId" = $1`, [videoId]);
       expect(Number(count!.count), table).toBe(0);

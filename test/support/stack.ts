@@ -3,7 +3,7 @@
  * against the PostgreSQL and Redis that scripts/test.sh started (DATABASE_URL, REDIS_URL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,12 @@ export function requireServices(): { databaseUrl: string; redisUrl: string } {
   const redisUrl = process.env.REDIS_URL;
   if (!databaseUrl || !redisUrl) throw new Error('Run integration tests through `npm test` (DATABASE_URL and REDIS_URL are unset)');
   return { databaseUrl, redisUrl };
+}
+
+/** Every file below `directory` (none when it does not exist), as paths. */
+export async function filesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
 export async function freePort(): Promise<number> {

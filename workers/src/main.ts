@@ -1,14 +1,12 @@
 import { getPriority, setPriority } from 'node:os';
 import { Queue } from 'bullmq';
-import { BlobReconciler, TieringService } from '@cmvc/archive';
+import { BlobReconciler, EncodeService, RenditionService, renditionCapabilities, TieringService } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
 import { configureMediaTools } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
-import { createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, startJobWorkers, type JobTable } from '@cmvc/jobs';
+import { createJobQueues, createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, startJobWorkers, type JobTable } from '@cmvc/jobs';
 import { loadWorkerModels } from './analyzers.ts';
-import { EncodeProcessor } from './encode-processor.ts';
-import { RenderProcessor } from './render-processor.ts';
 
 const config = loadConfig();
 configureMediaTools(config.ffmpeg);
@@ -22,7 +20,7 @@ const videos = new VideoRepository(db);
 const models = await loadWorkerModels(config, { search: new SearchRepository(db), blobs });
 
 const representations = new RepresentationRepository(db);
-const encoder = new EncodeProcessor({
+const encoding = new EncodeService({
   config,
   videos,
   representations,
@@ -32,23 +30,26 @@ const encoder = new EncodeProcessor({
   speech: models.speech,
   events,
 });
-const renderer = new RenderProcessor({
-  videos,
+const keyframes = new KeyframeRepository(db);
+// Render jobs queue no further jobs; the queues are there for the service's requests.
+const queues = createJobQueues(connection);
+const renditions = new RenditionService({
   renditions: new RenditionRepository(db),
-  blobs,
+  videos,
+  keyframes,
+  queues,
   events,
-  semanticCodecs: models.semanticCodecs,
-  tt2vGenerator: models.tt2vGenerator,
+  capabilities: renditionCapabilities(config),
 });
 
-const tiering = new TieringService(videos, new KeyframeRepository(db), representations, blobs, models.semanticCodecs);
+const tiering = new TieringService(videos, keyframes, representations, blobs, models.semanticCodecs);
 
 const reconciler = new BlobReconciler(videos, blobs);
 
 /** Every job name with its one handler; startJobWorkers refuses a table with a name missing or twice. */
 const jobTable: JobTable = [
-  { name: 'encode', run: (job) => encoder.process(job), failed: (payload, reason) => encoder.fail(payload.videoId, reason) },
-  { name: 'render', run: (job) => renderer.process(job), failed: (payload, reason) => renderer.fail(payload.renditionId, reason) },
+  encoding.encodeJob(),
+  renditions.renderJob({ blobs, semanticCodecs: models.semanticCodecs, tt2vGenerator: models.tt2vGenerator }),
   tiering.policyJob(config.tieringAfterDays),
   reconciler.job(),
 ];
@@ -77,6 +78,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`cmvc worker: ${signal}, finishing current jobs`);
   await Promise.all(workers.map((worker) => worker.close()));
   await maintenance.close();
+  await queues.close();
   await models.dispose();
   events.close();
   connection.disconnect();

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AuthRepository, createDatabase, type Scope } from '@cmvc/db';
 import { loadConfig } from '@cmvc/config';
-import { AuthService } from '../src/services/auth-service.ts';
+import { AuthService } from '@cmvc/core';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

@@ -1,18 +1,11 @@
 import DataLoader from 'dataloader';
-import type { Caption, Clip, Keyframe, KeyframeRepository, Rendition, RenditionRepository, Video, VideoRepository } from '@cmvc/db';
-import type { TieringService } from '@cmvc/archive';
+import type { Caption, Clip, Keyframe, Rendition, Video } from '@cmvc/db';
+import type { AuthService, IngestService, JobsService, Principal, RenditionService, SearchService, TieringService, VideoService } from '@cmvc/core';
 import type { EventBus } from '@cmvc/jobs';
-import type { AuthService, Principal } from './services/auth-service.ts';
-import type { IngestService } from './services/ingest-service.ts';
-import type { JobsService } from './services/jobs-service.ts';
-import type { RenditionService } from './services/rendition-service.ts';
-import type { SearchService } from './services/search-service.ts';
-import type { VideoService } from './services/video-service.ts';
 
+/** The application's services (packages/core); resolvers and routes reach the data only through them. */
 export interface Services {
-  readonly videos: VideoRepository;
-  readonly keyframes: KeyframeRepository;
-  readonly renditionRecords: RenditionRepository;
+  readonly videos: VideoService;
   readonly renditions: RenditionService;
   readonly ingest: IngestService;
   readonly search: SearchService;
@@ -20,7 +13,6 @@ export interface Services {
   readonly auth: AuthService;
   readonly tiering: TieringService;
   readonly jobs: JobsService;
-  readonly videoEditor: VideoService;
 }
 
 export interface Loaders {
@@ -68,21 +60,21 @@ export function createRequestContext(
     clientAddress,
     loaders: {
       videoById: new DataLoader(async (ids) => {
-        const rows = await services.videos.findManyByIds(ids);
+        const rows = await services.videos.findMany(ids);
         const byId = new Map(rows.map((row) => [row.id, row]));
         return ids.map((id) => byId.get(id) ?? null);
       }),
       keyframesByVideoId: new DataLoader(async (ids) =>
-        groupBy(await services.keyframes.findByVideoIds(ids), (row) => row.videoId, ids),
+        groupBy(await services.videos.keyframesOf(ids), (row) => row.videoId, ids),
       ),
       clipsByVideoId: new DataLoader(async (ids) =>
-        groupBy(await services.keyframes.findClipsByVideoIds(ids), (row) => row.videoId, ids),
+        groupBy(await services.videos.clipsOf(ids), (row) => row.videoId, ids),
       ),
       renditionsByVideoId: new DataLoader(async (ids) =>
-        groupBy(await services.renditionRecords.findByVideoIds(ids), (row) => row.videoId, ids),
+        groupBy(await services.renditions.forVideos(ids), (row) => row.videoId, ids),
       ),
       captionsByVideoId: new DataLoader(async (ids) =>
-        groupBy(await services.keyframes.findCaptionsByVideoIds(ids), (row) => row.videoId, ids),
+        groupBy(await services.videos.captionsOf(ids), (row) => row.videoId, ids),
       ),
       encodeProgressByVideoId: new DataLoader((ids) => services.jobs.encodeProgress(ids)),
     },

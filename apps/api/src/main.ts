@@ -1,23 +1,13 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { TieringService } from '@cmvc/archive';
+import { AuthService, expireUploads, IngestService, JobsService, LoginThrottle, MediaHeaderCheck, renditionCapabilities, RenditionService, SearchService, SourceResolver, TieringService, VideoService } from '@cmvc/core';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
 import { configureMediaTools } from '@cmvc/media-io';
 import { createSemanticCodec } from '@cmvc/models';
 import { createApiServer } from './server.ts';
-import { AuthService } from './services/auth-service.ts';
-import { IngestService } from './services/ingest-service.ts';
-import { JobsService } from './services/jobs-service.ts';
-import { LoginThrottle } from './services/login-throttle.ts';
-import { MediaHeaderCheck } from './services/media-limits.ts';
-import { expireUploads } from './services/upload-expiry.ts';
 import { logger } from './logger.ts';
-import { RenditionService } from './services/rendition-service.ts';
-import { SearchService } from './services/search-service.ts';
 import { ThreadedTextEmbedder } from './services/embedder-thread.ts';
-import { VideoService } from './services/video-service.ts';
-import { SourceResolver } from './services/source-resolver.ts';
 
 const config = loadConfig();
 configureMediaTools(config.ffmpeg);
@@ -48,23 +38,14 @@ const server = await createApiServer({
   publicOrigins: config.api.publicOrigins,
   trustProxy: config.api.trustProxy,
   services: {
-    videos,
-    keyframes,
-    renditionRecords,
-    renditions: new RenditionService(renditionRecords, videos, keyframes, queues, {
-      tt2v:
-        config.generation.tt2v === 'none'
-          ? { available: false, reason: 'TT2V_GENERATOR is none' }
-          : { available: true },
-      output: { limits: config.media, upscaleFactor: config.models.superResolution.scale },
-    }, events),
+    videos: new VideoService(videos, keyframes, blobs, queues, events),
+    renditions: new RenditionService({ renditions: renditionRecords, videos, keyframes, queues, events, capabilities: renditionCapabilities(config) }),
     ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, config.ffmpeg.ffprobePath)),
     events,
     auth: new AuthService(new AuthRepository(db), config.api.authRequired, new LoginThrottle(redis, config.api.login)),
     tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()]),
     search: new SearchService(new SearchRepository(db), embedder, config.search),
     jobs: new JobsService(monitor, videos, renditionRecords, events),
-    videoEditor: new VideoService(videos, blobs, queues, events),
   },
 });
 const port = await server.listen(config.api.port, config.api.host);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
@@ -8,18 +9,18 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { buildSchema as buildSchemaFromSdl, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import type { BlobStore } from '@cmvc/blob';
-import { DomainError } from '@cmvc/core';
+import { DomainError, SESSION_COOKIE, sessionFromCookie, type Principal } from '@cmvc/core';
 import { createRequestContext, type RequestContext, type Services, type SessionCookieJar } from './context.ts';
-import { SESSION_COOKIE, sessionFromCookie } from './services/auth-service.ts';
 import { guardRootFields } from './schema/permissions.ts';
 import { createMediaRouter } from './http/media-routes.ts';
-import type { Principal } from './services/auth-service.ts';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './schema/limits.ts';
 import { resolvers } from './schema/resolvers.ts';
 import { withJobResolvers } from './schema/jobs-resolvers.ts';
-import { typeDefs } from './schema/type-defs.ts';
 import { logger } from './logger.ts';
 import { formatError, internalError, retryStatusPlugin, sendDomainError } from './errors.ts';
+
+/** The schema's one definition (SDL-first); codegen reads the same file. */
+const typeDefs = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
 export function buildSchema(): GraphQLSchema {
   const sdl = buildSchemaFromSdl(typeDefs);
@@ -139,9 +140,7 @@ export async function createApiServer(dependencies: ApiServerDependencies): Prom
   app.use(
     createMediaRouter({
       blobs: dependencies.blobs,
-      keyframes: dependencies.services.keyframes,
-      renditions: dependencies.services.renditionRecords,
-      renditionService: dependencies.services.renditions,
+      renditions: dependencies.services.renditions,
       videos: dependencies.services.videos,
       uploadMaxBytes: dependencies.uploadMaxBytes,
     }),

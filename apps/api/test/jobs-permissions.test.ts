@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../src/context.ts';
 import { formatError } from '../src/errors.ts';
 import { buildSchema } from '../src/server.ts';
-import { ANONYMOUS, expandScopes, type Principal } from '../src/services/auth-service.ts';
+import { ANONYMOUS, expandScopes, type Principal } from '@cmvc/core';
 
 const schema = buildSchema();
 

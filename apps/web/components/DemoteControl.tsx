@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { DEMOTE_VIDEO, errorMessage, graphql } from '../lib/api.ts';
 import { formatBytes } from '../lib/format.ts';
+import { ConfirmDanger } from './Notices.tsx';
 
 /** Drops a video's keyframe images for good (TT2V only), after a second, explicit confirmation. */
 export function DemoteControl({ videoId, imageBytes, onDemoted }: { videoId: string; imageBytes: number; onDemoted(): void }) {
@@ -25,19 +26,14 @@ export function DemoteControl({ videoId, imageBytes, onDemoted }: { videoId: str
   return (
     <div className="demote">
       {step === 'confirm' ? (
-        <div className="demote-confirm" role="group" aria-labelledby="demote-warning">
-          <p id="demote-warning" className="small">
-            Delete the keyframe images (about {formatBytes(imageBytes)})? Only text-driven regeneration (TT2V) will remain. This cannot be undone.
-          </p>
-          <div className="rendition-actions">
-            <button type="button" className="button button-small button-danger" onClick={() => void demote()}>
-              Delete images
-            </button>
-            <button type="button" className="button button-small button-ghost" onClick={() => setStep('idle')}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmDanger
+          id="demote-warning"
+          className="demote-confirm"
+          warning={`Delete the keyframe images (about ${formatBytes(imageBytes)})? Only text-driven regeneration (TT2V) will remain. This cannot be undone.`}
+          action="Delete images"
+          onConfirm={() => void demote()}
+          onCancel={() => setStep('idle')}
+        />
       ) : (
         <button type="button" className="button button-small button-ghost" disabled={step === 'working'} onClick={() => setStep('confirm')}>
           {step === 'working' ? 'Moving to text only…' : 'Keep text only…'}

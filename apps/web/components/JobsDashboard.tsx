@@ -6,6 +6,7 @@ import { errorMessage, graphql, JOBS_DASHBOARD_QUERY, pollSignal, RETRY_JOB, typ
 import { formatAgo, formatBytes, formatHours, formatRatio } from '../lib/format.ts';
 import { usePolling } from '../lib/use-interval.ts';
 import { MODES } from './RenditionPanel.tsx';
+import { LoadError } from './Notices.tsx';
 
 const REFRESH_MS = 3000;
 const FAILED_PAGE = 20;
@@ -117,12 +118,7 @@ export function JobsDashboard() {
       )}
 
       {load.state === 'error' && (
-        <div role="alert" className="notice notice-error">
-          <p>The dashboard could not be loaded: {load.message}</p>
-          <button type="button" className="button" onClick={() => void refresh()}>
-            Try again
-          </button>
-        </div>
+        <LoadError message={`The dashboard could not be loaded: ${load.message}`} onRetry={() => void refresh()} />
       )}
 
       {load.state === 'ready' && (

@@ -8,6 +8,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 import { usePolling } from '../lib/use-interval.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { TagList } from './TagList.tsx';
+import { LoadError, SkeletonList } from './Notices.tsx';
 
 const PAGE_SIZE = 48;
 const REFRESH_MS = 5000;
@@ -50,19 +51,10 @@ export function Library() {
         </Link>
       </div>
       {videos.state === 'loading' && (
-        <ul className="video-grid" aria-label="Loading videos">
-          {Array.from({ length: 4 }, (_, index) => (
-            <li key={index} className="video-card skeleton" aria-hidden="true" />
-          ))}
-        </ul>
+        <SkeletonList count={4} label="Loading videos" className="video-grid" itemClassName="video-card" />
       )}
       {videos.state === 'error' && (
-        <div role="alert" className="notice notice-error">
-          <p>The library could not be loaded: {videos.message}</p>
-          <button type="button" className="button" onClick={() => void load()}>
-            Try again
-          </button>
-        </div>
+        <LoadError message={`The library could not be loaded: ${videos.message}`} onRetry={() => void load()} />
       )}
       {videos.state === 'ready' && videos.value.edges.length === 0 && (
         <div className="empty-state">

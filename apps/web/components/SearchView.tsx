@@ -6,6 +6,7 @@ import { errorMessage, graphql, isAbort, SEARCH_QUERY, type Moment, type PageInf
 import { formatRange, formatTimePrecise } from '../lib/format.ts';
 import { activeFilterCount, EMPTY_FILTER, toMomentFilter, writeFilterParams, type FilterFields } from '../lib/search-filter.ts';
 import { Library } from './Library.tsx';
+import { LoadError, SkeletonList } from './Notices.tsx';
 
 const PAGE_SIZE = 12;
 const DEBOUNCE_MS = 300;
@@ -254,16 +255,10 @@ function MomentResults({
         )}
       </h2>
       {results.state === 'loading' && (
-        <ol className="moment-grid" aria-label="Loading moments">
-          {Array.from({ length: 6 }, (_, index) => (
-            <li key={index} className="moment-card skeleton" aria-hidden="true" />
-          ))}
-        </ol>
+        <SkeletonList ordered count={6} label="Loading moments" className="moment-grid" itemClassName="moment-card" />
       )}
       {results.state === 'error' && (
-        <div role="alert" className="notice notice-error">
-          <p>The search failed: {results.message}</p>
-        </div>
+        <LoadError message={`The search failed: ${results.message}`} />
       )}
       {results.state === 'ready' && results.moments.length === 0 && (
         <div className="empty-state">

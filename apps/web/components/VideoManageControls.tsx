@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { DELETE_VIDEOS, errorMessage, graphql, UPDATE_VIDEO } from '../lib/api.ts';
+import { ConfirmDanger } from './Notices.tsx';
 
 /** Edits a video's title and tags (ingest scope) and deletes it after a confirmation (admin scope). */
 export function VideoManageControls({
@@ -68,19 +69,13 @@ export function VideoManageControls({
           </div>
         </form>
       ) : mode === 'confirm-delete' ? (
-        <div role="group" aria-labelledby="delete-warning">
-          <p id="delete-warning" className="small">
-            Delete this video with its keyframes, texts and renditions? This cannot be undone.
-          </p>
-          <div className="rendition-actions">
-            <button type="button" className="button button-small button-danger" onClick={() => void remove()}>
-              Delete video
-            </button>
-            <button type="button" className="button button-small button-ghost" onClick={() => setMode('idle')}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmDanger
+          id="delete-warning"
+          warning="Delete this video with its keyframes, texts and renditions? This cannot be undone."
+          action="Delete video"
+          onConfirm={() => void remove()}
+          onCancel={() => setMode('idle')}
+        />
       ) : (
         <div className="rendition-actions">
           {canEdit && (

@@ -14,6 +14,7 @@ import { StatusBadge } from './StatusBadge.tsx';
 import { StorageChart } from './StorageChart.tsx';
 import { TagList } from './TagList.tsx';
 import { Timeline } from './Timeline.tsx';
+import { LoadError } from './Notices.tsx';
 
 type Load =
   | { state: 'loading' }
@@ -129,14 +130,7 @@ export function VideoView({ id, initialMoment }: { id: string; initialMoment: nu
     );
   }
   if (load.state === 'error') {
-    return (
-      <div role="alert" className="notice notice-error">
-        <p>The video could not be loaded: {load.message}</p>
-        <button type="button" className="button" onClick={() => void fetchVideo()}>
-          Try again
-        </button>
-      </div>
-    );
+    return <LoadError message={`The video could not be loaded: ${load.message}`} onRetry={() => void fetchVideo()} />;
   }
 
   const v = load.video;

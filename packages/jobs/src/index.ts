@@ -107,3 +107,4 @@ export function createJobQueues(connection: ConnectionOptions): JobQueues {
 export * from './events.ts';
 export * from './monitor.ts';
 export * from './job-table.ts';
+export * from './progress.ts';

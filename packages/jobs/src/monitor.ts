@@ -1,6 +1,5 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DomainError } from '@cmvc/core';
 import { jobIdFor, QUEUES } from './index.ts';
 
 /** The archive's queues by their short name (the keys of QUEUES). */
@@ -24,6 +23,11 @@ export interface QueueDepth {
 export type JobStateName = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'unknown';
 
 /** A job as the monitor reports it, with the entity it works on read out of its payload. */
+/** What a retry did: the job back in its queue, or why not (state null: there is no such job). */
+export type RetryOutcome =
+  | { readonly retried: JobRecord; readonly state: 'waiting' }
+  | { readonly retried: null; readonly state: JobStateName | null };
+
 export interface JobRecord {
   readonly queue: QueueName;
   readonly id: string;
@@ -193,14 +197,15 @@ export class JobMonitor {
   }
 
   /**
-   * Runs a failed job again with a fresh set of attempts. Throws JOB_NOT_FOUND or JOB_NOT_FAILED;
-   * `beforeRetry` runs once the job is known to be failed and before a worker can pick it up.
+   * Runs a failed job again with a fresh set of attempts, or says why not (no such job, or one
+   * that is not failed); `beforeRetry` runs once the job is known to be failed and before a worker
+   * can pick it up.
    */
-  async retry(queue: QueueName, id: string, beforeRetry: (job: JobRecord) => Promise<void> = async () => {}): Promise<JobRecord> {
+  async retry(queue: QueueName, id: string, beforeRetry: (job: JobRecord) => Promise<void> = async () => {}): Promise<RetryOutcome> {
     const job = await this.queues[queue].getJob(id);
-    if (!job) throw new DomainError('JOB_NOT_FOUND', `No ${queue} job ${id}`);
+    if (!job) return { retried: null, state: null };
     const state = stateName(await job.getState());
-    if (state !== 'failed') throw new DomainError('JOB_NOT_FAILED', `The ${queue} job ${id} is ${state}, not failed`);
+    if (state !== 'failed') return { retried: null, state };
     const record = toRecord(queue, job, state);
     await beforeRetry(record);
     try {
@@ -208,10 +213,10 @@ export class JobMonitor {
     } catch (error) {
       // Someone else retried it in between; report that rather than BullMQ's script error.
       const now = stateName(await job.getState());
-      if (now !== 'failed') throw new DomainError('JOB_NOT_FAILED', `The ${queue} job ${id} is ${now}, not failed`);
+      if (now !== 'failed') return { retried: null, state: now };
       throw error;
     }
-    return { ...record, state: 'waiting', failedReason: null, attemptsMade: 0, finishedOn: null };
+    return { retried: { ...record, state: 'waiting', failedReason: null, attemptsMade: 0, finishedOn: null }, state: 'waiting' };
   }
 
   /** Overall progress (0–1) of each video's encode job, in one round trip; null where unknown. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeJobFraction } from '../src/monitor.ts';
 
-/** The stages in the order workers/src/encode-processor.ts and the codec's encoder report them. */
+/** The stages in the order the encode job (packages/core/src/services/encode-service.ts) and the codec's encoder report them. */
 const STAGES = ['decode', 'probe', 'select', 'keyframes', 'weights', 'write', 'done'];
 
 describe('encodeJobFraction', () => {

@@ -1,13 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { BlobError, blobKeys, type BlobStore, type ByteRange } from '@cmvc/blob';
-import { DomainError } from '@cmvc/core';
-import type { KeyframeRepository, RenditionRepository, Scope, VideoRepository } from '@cmvc/db';
+import { DomainError, type Principal, type RenditionService, requireScope, timeOrderedUuid, type VideoService } from '@cmvc/core';
+import type { Scope } from '@cmvc/db';
 import { sendDomainError } from '../errors.ts';
-import { requireScope, type Principal } from '../services/auth-service.ts';
-import type { RenditionService } from '../services/rendition-service.ts';
-import { timeOrderedUuid } from '../services/upload-expiry.ts';
-import { captionsToWebVtt } from '../services/webvtt.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IMAGE_TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
@@ -16,10 +12,8 @@ const UPLOAD_TYPES = /^(video\/[\w.+-]+|image\/gif|application\/octet-stream)$/;
 
 export interface MediaRouteDependencies {
   readonly blobs: BlobStore;
-  readonly keyframes: KeyframeRepository;
-  readonly renditions: RenditionRepository;
-  readonly renditionService: Pick<RenditionService, 'playlist' | 'segment'>;
-  readonly videos: VideoRepository;
+  readonly renditions: Pick<RenditionService, 'download' | 'playlist' | 'segment'>;
+  readonly videos: Pick<VideoService, 'keyframeImage' | 'captionTrack' | 'bitstream'>;
   readonly uploadMaxBytes: number;
 }
 
@@ -54,41 +48,47 @@ function allowed(response: Response, scope: Scope): boolean {
   }
 }
 
+/** The id a reader asks for in `param`, or null once the request is answered (no READ scope, or a malformed id). */
+function readerId(request: Request, response: Response, param: string, what: string): string | null {
+  if (!allowed(response, 'READ')) return null;
+  const id = String(request.params[param]);
+  if (UUID.test(id)) return id;
+  sendError(response, 400, 'BAD_REQUEST', `Invalid ${what} id`);
+  return null;
+}
+
 export function createMediaRouter(dependencies: MediaRouteDependencies): Router {
   const router = Router();
 
   router.get('/media/keyframes/:id', async (request: Request, response: Response) => {
-    if (!allowed(response, 'READ')) return;
-    const id = String(request.params.id);
-    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid keyframe id');
-    const keyframe = await dependencies.keyframes.findById(id);
-    if (!keyframe?.blobKey) return sendError(response, 404, 'NOT_FOUND', 'No such keyframe image');
-    const body = await dependencies.blobs.get(keyframe.blobKey);
+    const id = readerId(request, response, 'id', 'keyframe');
+    if (!id) return;
+    const image = await dependencies.videos.keyframeImage(id);
+    if (!image) return sendError(response, 404, 'NOT_FOUND', 'No such keyframe image');
+    const body = await dependencies.blobs.get(image.blobKey);
     response
       .status(200)
-      .type(IMAGE_TYPES[keyframe.format] ?? 'application/octet-stream')
+      .type(IMAGE_TYPES[image.format] ?? 'application/octet-stream')
       // Behind access control: browsers may keep it, shared caches must not.
       .set('Cache-Control', 'private, max-age=86400')
       .send(body);
   });
 
   router.get('/media/renditions/:id', async (request: Request, response: Response) => {
-    if (!allowed(response, 'READ')) return;
-    const id = String(request.params.id);
-    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid rendition id');
-    const rendition = await dependencies.renditions.findById(id);
-    if (!rendition?.blobKey || rendition.status !== 'READY') return sendError(response, 404, 'NOT_FOUND', 'No such rendition, or not rendered yet');
-    const type = rendition.blobKey.endsWith('.webm') ? 'video/webm' : 'video/mp4';
-    await streamBlob(dependencies.blobs, rendition.blobKey, type, request, response);
+    const id = readerId(request, response, 'id', 'rendition');
+    if (!id) return;
+    const download = await dependencies.renditions.download(id);
+    if (!download) return sendError(response, 404, 'NOT_FOUND', 'No such rendition, or not rendered yet');
+    const type = download.blobKey.endsWith('.webm') ? 'video/webm' : 'video/mp4';
+    await streamBlob(dependencies.blobs, download.blobKey, type, request, response);
   });
 
   /** The HLS playlist of a rendition, available (to the same readers) from the moment its render job starts. */
   router.get('/media/renditions/:id/index.m3u8', async (request: Request, response: Response) => {
-    if (!allowed(response, 'READ')) return;
-    const id = String(request.params.id);
-    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid rendition id');
+    const id = readerId(request, response, 'id', 'rendition');
+    if (!id) return;
     try {
-      const playlist = await dependencies.renditionService.playlist(id, clientGone(response));
+      const playlist = await dependencies.renditions.playlist(id, clientGone(response));
       response.status(200).type('application/vnd.apple.mpegurl').set('Cache-Control', 'private, max-age=3600').send(playlist);
     } catch (error) {
       sendStreamError(response, error);
@@ -97,13 +97,12 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
 
   /** One HLS segment; a segment not rendered yet is rendered next and waited for. */
   router.get('/media/renditions/:id/segments/:file', async (request: Request, response: Response) => {
-    if (!allowed(response, 'READ')) return;
-    const id = String(request.params.id);
-    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid rendition id');
+    const id = readerId(request, response, 'id', 'rendition');
+    if (!id) return;
     const match = /^(\d{1,6})\.ts$/u.exec(String(request.params.file));
     if (!match) return sendError(response, 400, 'BAD_SEGMENT', 'Expected /media/renditions/<id>/segments/<index>.ts');
     try {
-      const segment = await dependencies.renditionService.segment(id, Number(match[1]), clientGone(response));
+      const segment = await dependencies.renditions.segment(id, Number(match[1]), clientGone(response));
       await streamBlob(dependencies.blobs, segment.blobKey, 'video/mp2t', request, response);
     } catch (error) {
       sendStreamError(response, error);
@@ -116,25 +115,18 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
     const match = /^(.+)\.vtt$/u.exec(String(request.params.file));
     const id = match?.[1] ?? '';
     if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Expected /media/captions/<video id>.vtt');
-    const video = await dependencies.videos.findById(id);
-    if (!video || video.status !== 'READY') return sendError(response, 404, 'NOT_FOUND', 'No such video, or not encoded yet');
-    const [captions, clips] = await Promise.all([dependencies.keyframes.findCaptionsByVideoIds([id]), dependencies.keyframes.findClipsByVideoIds([id])]);
-    response
-      .status(200)
-      .type('text/vtt; charset=utf-8')
-      .set('Cache-Control', 'private, max-age=60')
-      .send(captionsToWebVtt(captions, clips, video.durationSeconds ?? 0));
+    const track = await dependencies.videos.captionTrack(id);
+    if (track === null) return sendError(response, 404, 'NOT_FOUND', 'No such video, or not encoded yet');
+    response.status(200).type('text/vtt; charset=utf-8').set('Cache-Control', 'private, max-age=60').send(track);
   });
 
   router.get('/media/bitstreams/:videoId', async (request: Request, response: Response) => {
-    if (!allowed(response, 'READ')) return;
-    const id = String(request.params.videoId);
-    if (!UUID.test(id)) return sendError(response, 400, 'BAD_REQUEST', 'Invalid video id');
-    const video = await dependencies.videos.findById(id);
-    if (!video?.bitstreamBlobKey) return sendError(response, 404, 'NOT_FOUND', 'No bitstream for this video');
-    const filename = `${video.title.replace(/[^\w.-]+/g, '_') || 'video'}.cmvc`;
-    response.set('Content-Disposition', `attachment; filename="${filename}"`);
-    await streamBlob(dependencies.blobs, video.bitstreamBlobKey, 'application/x-cmvc', request, response);
+    const id = readerId(request, response, 'videoId', 'video');
+    if (!id) return;
+    const bitstream = await dependencies.videos.bitstream(id);
+    if (!bitstream) return sendError(response, 404, 'NOT_FOUND', 'No bitstream for this video');
+    response.set('Content-Disposition', `attachment; filename="${bitstream.fileName}"`);
+    await streamBlob(dependencies.blobs, bitstream.blobKey, 'application/x-cmvc', request, response);
   });
 
   /** Streams the request body into the blob store; ingest it afterwards with `ingestVideos(inputs: [{ uploadId }])`. */

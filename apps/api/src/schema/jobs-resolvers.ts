@@ -1,7 +1,6 @@
-import { badUserInput } from '@cmvc/core';
+import { badUserInput, type JobView, type QueueStats } from '@cmvc/core';
 import type { ArchiveTotals, Video } from '@cmvc/db';
 import type { RequestContext } from '../context.ts';
-import type { JobView, QueueStats } from '../services/jobs-service.ts';
 import type { JobQueueNameResolvers, JobStateResolvers, MutationResolvers, QueryResolvers } from './generated/graphql.ts';
 import { decodeCursor, encodeCursor, pageSize, type ArgsOf, type resolvers as baseResolvers } from './resolvers.ts';
 

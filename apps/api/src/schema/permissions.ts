@@ -1,7 +1,7 @@
 import type { GraphQLFieldResolver } from 'graphql';
 import type { Scope } from '@cmvc/db';
 import type { RequestContext } from '../context.ts';
-import { requireScope } from '../services/auth-service.ts';
+import { requireScope } from '@cmvc/core';
 
 type Requirement = Scope | 'PUBLIC';
 

@@ -1,11 +1,8 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { bitstreamSectionsOf, type Clip, type Keyframe, type MomentRow, type Rendition, type Video } from '@cmvc/db';
-import type { Principal } from '../services/auth-service.ts';
-import { badUserInput, notFound } from '@cmvc/core';
+import { badUserInput, MAX_INGEST_ITEMS, MAX_PAGE_SIZE, notFound, type Principal } from '@cmvc/core';
 import { canonicalRenditionParameters, eventStream, type ArchiveEvent, type RenditionOptions, type JobProgressEvent, type VideoUpdatedEvent } from '@cmvc/jobs';
 import type { RequestContext } from '../context.ts';
-import { MAX_PAGE_SIZE } from '../services/search-service.ts';
-import { MAX_INGEST_ITEMS } from '../services/ingest-service.ts';
 import type { MutationResolvers, QueryResolvers, SubscriptionJobProgressArgs, SubscriptionVideoUpdatedArgs } from './generated/graphql.ts';
 
 /** A field's arguments as its generated resolver type receives them (arguments with defaults are present). */
@@ -78,12 +75,9 @@ export const resolvers = {
       const first = pageSize(args.first);
       const afterId = decodeCursor('video', args.after);
       if (afterId !== undefined) requireId(afterId);
-      const [page, totalCount] = await Promise.all([
-        context.services.videos.listPage(first, afterId),
-        context.services.videos.count(),
-      ]);
+      const page = await context.services.videos.page(first, afterId);
       const edges = page.nodes.map((node) => ({ cursor: encodeCursor('video', node.id), node }));
-      return { edges, totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+      return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     },
 
     async search(
@@ -138,10 +132,10 @@ export const resolvers = {
     },
 
     updateVideo: (_: unknown, args: ArgsOf<MutationResolvers['updateVideo']>, context: RequestContext) =>
-      context.services.videoEditor.update(requireId(args.id), args),
+      context.services.videos.update(requireId(args.id), args),
 
     deleteVideos: (_: unknown, args: ArgsOf<MutationResolvers['deleteVideos']>, context: RequestContext) =>
-      context.services.videoEditor.delete(args.ids.map(requireId)),
+      context.services.videos.delete(args.ids.map(requireId)),
 
     async ingestVideos(_: unknown, args: ArgsOf<MutationResolvers['ingestVideos']>, context: RequestContext) {
       if (args.inputs.length === 0) throw badUserInput('inputs is empty');
@@ -158,28 +152,16 @@ export const resolvers = {
 
   Subscription: {
     jobProgress: {
-      subscribe: (_: unknown, args: Partial<SubscriptionJobProgressArgs>, context: RequestContext) => {
-        const videoId = args.videoId == null ? null : requireId(args.videoId);
-        return eventStream(
-          context.services.events,
-          (event: ArchiveEvent): event is JobProgressEvent =>
-            event.type === 'job-progress' && (videoId === null || event.videoId === videoId),
-        );
-      },
+      subscribe: (_: unknown, args: Partial<SubscriptionJobProgressArgs>, context: RequestContext) =>
+        videoEvents<JobProgressEvent>(context, 'job-progress', args.videoId),
       resolve: (event: JobProgressEvent) => event,
     },
     videoUpdated: {
-      subscribe: (_: unknown, args: Partial<SubscriptionVideoUpdatedArgs>, context: RequestContext) => {
-        const id = args.id == null ? null : requireId(args.id);
-        return eventStream(
-          context.services.events,
-          (event: ArchiveEvent): event is VideoUpdatedEvent =>
-            event.type === 'video-updated' && (id === null || event.videoId === id),
-        );
-      },
+      subscribe: (_: unknown, args: Partial<SubscriptionVideoUpdatedArgs>, context: RequestContext) =>
+        videoEvents<VideoUpdatedEvent>(context, 'video-updated', args.id),
       // Read fresh each time: the subscription's loaders would otherwise cache the first state.
       resolve: async (event: VideoUpdatedEvent, _: unknown, context: RequestContext) => {
-        const video = await context.services.videos.findById(event.videoId);
+        const video = await context.services.videos.find(event.videoId);
         if (!video) throw notFound(`Video ${event.videoId} no longer exists`);
         return video;
       },
@@ -259,6 +241,12 @@ type NullableFields<T> = { [K in keyof T]?: T[K] | null };
 /** GraphQL sends omitted-or-null optional input fields as null; the services take absent ones. */
 function withoutNulls<T extends object>(input: NullableFields<T>): T {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined)) as T;
+}
+
+/** The events of one type about one video, or (no id) about every video. */
+function videoEvents<E extends JobProgressEvent | VideoUpdatedEvent>(context: RequestContext, type: E['type'], videoId: string | null | undefined) {
+  const id = videoId == null ? null : requireId(videoId);
+  return eventStream(context.services.events, (event: ArchiveEvent): event is E => event.type === type && (id === null || (event as E).videoId === id));
 }
 
 function viewer(principal: Principal) {

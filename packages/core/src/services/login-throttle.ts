@@ -1,4 +1,4 @@
-import { DomainError } from '@cmvc/core';
+import { DomainError } from '../errors.ts';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import type { MediaLimits } from '@cmvc/config';
 import type { ContainerFormat } from '@cmvc/media-io';
-import { DomainError } from '@cmvc/core';
+import { DomainError } from '../errors.ts';
 
 const PROBE_TIMEOUT_MS = 30_000;
 

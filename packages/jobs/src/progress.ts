@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { ArchiveEvents, JobProgressEvent } from '@cmvc/jobs';
+import type { ArchiveEvents, JobProgressEvent } from './events.ts';
 
 /**
  * Forwards codec progress to BullMQ (job.progress) and the event bus at most every `intervalMs`

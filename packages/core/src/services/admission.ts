@@ -1,4 +1,4 @@
-import { DomainError } from '@cmvc/core';
+import { DomainError } from '../errors.ts';
 
 export interface AdmissionLimits {
   /** How many run at once. */

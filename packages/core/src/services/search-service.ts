@@ -1,7 +1,7 @@
 import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { Admission, busyError, type AdmissionLimits } from './admission.ts';
-import { badUserInput } from '@cmvc/core';
+import { badUserInput } from '../errors.ts';
 import { LruCache } from '@cmvc/models';
 import { contentWords, QueryBaseline } from './relevance.ts';
 

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { MediaError } from '@cmvc/media-io';
 import type { Video, VideoRepository } from '@cmvc/db';
-import { DomainError, isIngestErrorCode, type IngestErrorCode } from '@cmvc/core';
+import { DomainError, isIngestErrorCode, type IngestErrorCode } from '../errors.ts';
 import type { JobQueues } from '@cmvc/jobs';
 import { mapInLanes } from './lanes.ts';
 import type { MediaHeaderCheck } from './media-limits.ts';

@@ -1,6 +1,7 @@
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { parseBitstream, rateReport, withoutKeyframeImages, writeBitstream, type SemanticTextCodec } from '@cmvc/codec';
-import { DomainError, notFound, systemClock, type Clock } from '@cmvc/core';
+import { DomainError, notFound } from '../errors.ts';
+import { systemClock, type Clock } from '../ports.ts';
 import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
 import type { JobHandler } from '@cmvc/jobs';
 

@@ -1,7 +1,8 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { DomainError, type FetchTarget } from '@cmvc/core';
+import { DomainError } from '../errors.ts';
+import type { FetchTarget } from '../ports.ts';
 
 /** Addresses a URL ingest must not reach unless the operator allows it: loopback, private, link-local, etc. */
 const privateRanges = new BlockList();

@@ -2,9 +2,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BlobStore } from '@cmvc/blob';
-import { DomainError, systemScratch, type Fetcher, type FetchResponse, type FetchTarget, type Scratch } from '@cmvc/core';
+import { systemScratch, type Fetcher, type FetchResponse, type FetchTarget, type Scratch } from '@cmvc/core';
 import { SourceResolver } from '../src/services/source-resolver.ts';
 import type { HostLookup } from '../src/services/url-guard.ts';
+import { rejectionCode } from '../../../test/support/domain-errors.ts';
 
 /** Public names resolve to a documentation address, `*.internal` to a private one. */
 const lookupHost: HostLookup = async (hostname) => [{ address: hostname.endsWith('.internal') ? '10.0.0.7' : '192.0.2.10', family: 4 }];
@@ -42,11 +43,6 @@ function resolver(fetcher: Fetcher, scratch: Scratch, maxBytes = 1 << 20) {
   return new SourceResolver({ roots: [], allowPrivateUrls: false, maxBytes, blobs: {} as BlobStore, lookupHost, fetcher, scratch });
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error.code;
-}
 
 describe('URL ingest through the Fetcher and Scratch ports', () => {
   it('follows a redirect to a checked address, pinning each hop, and keeps the body in its scratch folder', async () => {
@@ -69,7 +65,7 @@ describe('URL ingest through the Fetcher and Scratch ports', () => {
   it('refuses a redirect to a private address before fetching it, and removes the folder', async () => {
     const { fetcher, asked } = tableFetcher({ 'https://videos.example/moved': { status: 302, location: 'http://admin.internal/secrets' } });
     const { scratch, made, removed } = recordingScratch();
-    expect(await codeOf(resolver(fetcher, scratch).resolve({ url: 'https://videos.example/moved' }))).toBe('URL_NOT_ALLOWED');
+    expect(await rejectionCode(resolver(fetcher, scratch).resolve({ url: 'https://videos.example/moved' }))).toBe('URL_NOT_ALLOWED');
     expect(asked).toHaveLength(1);
     expect(removed).toEqual(made);
   });
@@ -83,10 +79,10 @@ describe('URL ingest through the Fetcher and Scratch ports', () => {
     });
     const { scratch, made, removed } = recordingScratch();
     const sources = resolver(fetcher, scratch);
-    expect(await codeOf(sources.resolve({ url: 'https://videos.example/gone.mp4' }))).toBe('FETCH_FAILED');
-    expect(await codeOf(sources.resolve({ url: 'https://videos.example/nowhere.mp4' }))).toBe('FETCH_FAILED');
-    expect(await codeOf(sources.resolve({ url: 'https://videos.example/0' }))).toBe('FETCH_FAILED');
-    expect(await codeOf(sources.resolve({ url: 'https://videos.example/huge.mp4' }))).toBe('TOO_LARGE');
+    expect(await rejectionCode(sources.resolve({ url: 'https://videos.example/gone.mp4' }))).toBe('FETCH_FAILED');
+    expect(await rejectionCode(sources.resolve({ url: 'https://videos.example/nowhere.mp4' }))).toBe('FETCH_FAILED');
+    expect(await rejectionCode(sources.resolve({ url: 'https://videos.example/0' }))).toBe('FETCH_FAILED');
+    expect(await rejectionCode(sources.resolve({ url: 'https://videos.example/huge.mp4' }))).toBe('TOO_LARGE');
     expect(made).toHaveLength(4);
     expect(removed).toEqual(made);
   });

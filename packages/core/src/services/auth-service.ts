@@ -1,6 +1,6 @@
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { badUserInput, DomainError, notFound } from '@cmvc/core';
+import { badUserInput, DomainError, notFound } from '../errors.ts';
 import type { ApiToken, AuthRepository, Scope } from '@cmvc/db';
 import type { LoginThrottle } from './login-throttle.ts';
 

@@ -1,10 +1,10 @@
 /** RenditionService's playlist and segment waits, against an in-memory rendition store. */
 import type { Rendition, RenditionRepository, RenditionSegment } from '@cmvc/db';
-import { DomainError } from '@cmvc/core';
 import type { ArchiveEvent } from '@cmvc/jobs';
 import { MemoryEvents } from '../../../test/support/memory-ports.ts';
 import { describe, expect, it } from 'vitest';
 import { RenditionService } from '../src/services/rendition-service.ts';
+import { rejectionCode } from '../../../test/support/domain-errors.ts';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 
@@ -29,15 +29,9 @@ function memoryRenditions(initial: Partial<Rendition>) {
     segments.set(index, { renditionId: ID, index, blobKey: `renditions/v/${ID}/${index}.ts`, bytes: 1, createdAt: new Date() });
     if (announced) announce();
   };
-  return { rendition, repository, wanted, finish, update, events, service: new RenditionService(repository, null as never, null as never, null as never, { tt2v: { available: false } }, events) };
+  return { rendition, repository, wanted, finish, update, events, service: new RenditionService({ renditions: repository, videos: null as never, keyframes: null as never, queues: null as never, capabilities: { tt2v: { available: false } }, events }) };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => (error instanceof DomainError ? error.code : String(error)),
-  );
-}
 
 describe('rendition streams', () => {
   it('waits for the playlist the render job writes', async () => {
@@ -81,10 +75,10 @@ describe('rendition streams', () => {
 
   it('refuses an index past the end, an unknown rendition, and stops waiting when the render fails', async () => {
     const store = memoryRenditions({ playlist: '#EXTM3U\n', segmentCount: 5 });
-    expect(await codeOf(store.service.segment(ID, 5))).toBe('BAD_SEGMENT');
-    expect(await codeOf(store.service.playlist('00000000-0000-4000-8000-000000000002'))).toBe('NOT_FOUND');
+    expect(await rejectionCode(store.service.segment(ID, 5))).toBe('BAD_SEGMENT');
+    expect(await rejectionCode(store.service.playlist('00000000-0000-4000-8000-000000000002'))).toBe('NOT_FOUND');
     setTimeout(() => store.update({ status: 'FAILED', error: 'boom' }), 250);
-    expect(await codeOf(store.service.segment(ID, 2))).toBe('RENDITION_FAILED');
+    expect(await rejectionCode(store.service.segment(ID, 2))).toBe('RENDITION_FAILED');
   });
 
   it('stops waiting when the client goes away', async () => {

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
@@ -17,10 +15,10 @@ import { av1LayerCodec, MediaError, probe, videoFile } from '@cmvc/media-io';
 import type { AppConfig } from '@cmvc/config';
 import { readSpeechAudio, transcribeSpeech, type SpeechPipeline, type TranscriptSegment } from '@cmvc/models';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
-import type { EncodeJobData, EventBus } from '@cmvc/jobs';
-import { progressReporter } from './progress.ts';
+import { progressReporter, type ArchiveEvents, type EncodeJobData, type JobHandler } from '@cmvc/jobs';
+import { systemScratch, type Scratch } from '../ports.ts';
 
-export interface EncodeProcessorDependencies {
+export interface EncodeDependencies {
   readonly config: AppConfig;
   readonly videos: VideoRepository;
   readonly representations: RepresentationRepository;
@@ -29,7 +27,8 @@ export interface EncodeProcessorDependencies {
   readonly embedder: TextEmbedder | null;
   /** Turns the source's speech into SPEECH captions; null leaves them out. */
   readonly speech?: SpeechPipeline | null;
-  readonly events: EventBus;
+  readonly events: ArchiveEvents;
+  readonly scratch?: Scratch;
 }
 
 /**
@@ -39,10 +38,15 @@ export interface EncodeProcessorDependencies {
  * transaction that also marks the video READY. Ingest only sniffed the container, so a source
  * ffprobe cannot read fails here, for good.
  */
-export class EncodeProcessor {
-  constructor(private readonly dependencies: EncodeProcessorDependencies) {}
+export class EncodeService {
+  constructor(private readonly dependencies: EncodeDependencies) {}
 
-  async process(job: Job<EncodeJobData>): Promise<void> {
+  /** The `encode` job; a video whose job failed for the last time is marked FAILED. */
+  encodeJob(): JobHandler<'encode'> {
+    return { name: 'encode', run: (job) => this.encode(job), failed: (payload, reason) => this.fail(payload.videoId, reason) };
+  }
+
+  private async encode(job: Job<EncodeJobData>): Promise<void> {
     const { videos, blobs, config } = this.dependencies;
     const video = await videos.findById(job.data.videoId);
     if (!video) throw new UnrecoverableError(`Video ${job.data.videoId} no longer exists`);
@@ -53,9 +57,9 @@ export class EncodeProcessor {
     await this.videoUpdated(video.id);
     const report = progressReporter(job, this.dependencies.events, { kind: 'ENCODE', videoId: video.id, renditionId: null });
     await blobs.deletePrefix(blobKeys.videoPrefix(video.id));
-    const workDir = await mkdtemp(join(tmpdir(), 'cmvc-encode-'));
+    const workDir = await (this.dependencies.scratch ?? systemScratch).folder('cmvc-encode-');
     try {
-      const sourcePath = join(workDir, 'source');
+      const sourcePath = join(workDir.path, 'source');
       await blobs.download(video.sourceBlobKey, sourcePath);
       const media = await probeSource(sourcePath);
       await videos.setMedia(video.id, media);
@@ -73,12 +77,12 @@ export class EncodeProcessor {
       report('done', 1, true);
       await this.videoUpdated(video.id);
     } finally {
-      await rm(workDir, { recursive: true, force: true });
+      await workDir.remove();
     }
   }
 
   /** Called when a job has failed for good: the video records why, and its partial blobs go. */
-  async fail(videoId: string, reason: string): Promise<void> {
+  private async fail(videoId: string, reason: string): Promise<void> {
     await this.dependencies.blobs.deletePrefix(blobKeys.videoPrefix(videoId));
     await this.dependencies.videos.setStatus(videoId, 'FAILED', reason);
     await this.videoUpdated(videoId);
@@ -141,7 +145,7 @@ export interface AnalysedSource {
 export async function analyseSource(
   sourcePath: string,
   media: MediaInfo,
-  dependencies: Pick<EncodeProcessorDependencies, 'config' | 'analyzers' | 'embedder' | 'speech'>,
+  dependencies: Pick<EncodeDependencies, 'config' | 'analyzers' | 'embedder' | 'speech'>,
   onProgress?: ProgressListener,
 ): Promise<AnalysedSource> {
   const { config, analyzers, embedder } = dependencies;
@@ -177,7 +181,7 @@ export async function analyseSource(
   };
 }
 
-async function transcribe(sourcePath: string, { speech, config }: Pick<EncodeProcessorDependencies, 'config' | 'speech'>, signal: AbortSignal): Promise<TranscriptSegment[]> {
+async function transcribe(sourcePath: string, { speech, config }: Pick<EncodeDependencies, 'config' | 'speech'>, signal: AbortSignal): Promise<TranscriptSegment[]> {
   if (!speech) return [];
   const audio = await readSpeechAudio(sourcePath, { ffmpegPath: config.ffmpeg.ffmpegPath, maxSeconds: config.speech.maxSeconds, signal });
   return audio ? transcribeSpeech(audio, speech, signal) : [];

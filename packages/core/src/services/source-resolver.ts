@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
 import { sniffContainer, type ContainerSniff } from '@cmvc/media-io';
-import { DomainError, systemScratch, type Fetcher, type FetchResponse, type Scratch } from '@cmvc/core';
+import { DomainError } from '../errors.ts';
+import { systemScratch, type Fetcher, type FetchResponse, type Scratch } from '../ports.ts';
 import { pinnedFetcher } from './pinned-http.ts';
 import { resolveFetchTarget, type HostLookup } from './url-guard.ts';
 

@@ -1,5 +1,6 @@
 import type { ArchiveTotals, Rendition, RenditionRepository, VideoRepository } from '@cmvc/db';
-import { QUEUE_NAMES, type EventBus, type JobMonitor, type JobRecord, type QueueDepth, type QueueName } from '@cmvc/jobs';
+import { DomainError } from '../errors.ts';
+import { QUEUE_NAMES, type ArchiveEvents, type JobMonitor, type JobRecord, type QueueDepth, type QueueName, type RetryOutcome } from '@cmvc/jobs';
 
 /** A queue's depth with how many jobs it finished lately. */
 export interface QueueStats extends QueueDepth {
@@ -21,10 +22,10 @@ const HOUR_MS = 3_600_000;
  */
 export class JobsService {
   constructor(
-    private readonly monitor: JobMonitor,
-    private readonly videos: VideoRepository,
-    private readonly renditions: RenditionRepository,
-    private readonly events: EventBus,
+    private readonly monitor: Pick<JobMonitor, 'depths' | 'completedSince' | 'failed' | 'retry' | 'encodeProgress'>,
+    private readonly videos: Pick<VideoRepository, 'findById' | 'setStatus' | 'totals'>,
+    private readonly renditions: Pick<RenditionRepository, 'findById' | 'findManyByIds' | 'markQueued' | 'markFailed'>,
+    private readonly events: ArchiveEvents,
   ) {}
 
   async queues(now: Date = new Date()): Promise<QueueStats[]> {
@@ -52,14 +53,20 @@ export class JobsService {
    */
   async retry(queue: QueueName, id: string): Promise<JobView> {
     const requeued: { undo: (() => Promise<unknown>) | null } = { undo: null };
-    let retried: JobRecord;
+    let outcome: RetryOutcome;
     try {
-      retried = await this.monitor.retry(queue, id, async (job) => {
+      outcome = await this.monitor.retry(queue, id, async (job) => {
         requeued.undo = await this.requeueTarget(job);
       });
     } catch (error) {
       await requeued.undo?.();
       throw error;
+    }
+    const retried = outcome.retried;
+    if (!retried) {
+      await requeued.undo?.();
+      if (!outcome.state) throw new DomainError('JOB_NOT_FOUND', `No ${queue} job ${id}`);
+      throw new DomainError('JOB_NOT_FAILED', `The ${queue} job ${id} is ${outcome.state}, not failed`);
     }
     const [view] = await this.withRenditions([retried]);
     const videoId = view!.videoId ?? view!.rendition?.videoId;
