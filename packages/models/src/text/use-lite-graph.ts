@@ -89,8 +89,9 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, DecodedWeight>): 
     const scores = b.add('Add', [b.add('MatMul', [query, keys]), attentionBias]);
     const context = b.add('MatMul', [b.add('Softmax', [scores], { axis: -1 }), splitHeads(2)]);
     const combined = b.add('Reshape', [b.add('Transpose', [context], { perm: [0, 2, 1, 3] }), b.int64s(`${scope}/combine`, [0, 0, size])]);
-    const output = weight(`module/Encoder_en/KonaTransformer/Encode/${layer}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`);
-    return dense(combined, `module/Encoder_en/KonaTransformer/Encode/${layer}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`, `${scope}/output_transform_single/bias/ConcatPartitions/concat`, output.shape.slice(2));
+    // The 1×1 convolution kernel [1, 1, in, out] is a plain [in, out] matrix.
+    const outputKernel = `module/Encoder_en/KonaTransformer/Encode/${layer}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`;
+    return dense(combined, outputKernel, `${scope}/output_transform_single/bias/ConcatPartitions/concat`, weight(outputKernel).shape.slice(2));
   };
 
   const feedForward = (x: string, layer: string): string => {
