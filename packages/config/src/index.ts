@@ -104,17 +104,19 @@ const environmentSchema = serverSchema.extend(toolSchema.shape);
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+export interface S3StoreConfig {
+  readonly bucket: string;
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly forcePathStyle: boolean;
+}
+
 export interface BlobStoreConfig {
   readonly kind: 'local' | 's3';
   readonly directory: string;
-  readonly s3?: {
-    readonly bucket: string;
-    readonly endpoint?: string;
-    readonly region: string;
-    readonly accessKeyId?: string;
-    readonly secretAccessKey?: string;
-    readonly forcePathStyle: boolean;
-  };
+  readonly s3?: S3StoreConfig;
 }
 
 /** Largest media the archive accepts, checked from the header at ingest and applied to rendition output. */
