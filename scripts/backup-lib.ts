@@ -1,7 +1,8 @@
 /** What `npm run backup` and `npm run restore` share: settings, tools and the blob prefixes. */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { loadConfig, type AppConfig } from '@cmvc/config';
+import { loadScriptConfig, type AppConfig } from '@cmvc/config';
+import { privateServicesEnv } from './private-services.ts';
 
 /** Every part of the blob store; uploads are transient and not backed up. */
 export const BACKED_UP_PREFIXES = ['sources/', 'videos/', 'renditions/'] as const;
@@ -17,11 +18,7 @@ export interface Manifest {
 
 /** The archive's settings; without DATABASE_URL, those of the private services (`scripts/services.sh env`). */
 export function archiveConfig(): AppConfig {
-  if (!process.env.DATABASE_URL) {
-    const exports = execFileSync('bash', ['scripts/services.sh', 'env'], { encoding: 'utf8' });
-    for (const match of exports.matchAll(/^export (\w+)=(.*)$/gm)) process.env[match[1]!] ??= match[2]!;
-  }
-  return loadConfig();
+  return loadScriptConfig(() => privateServicesEnv({ start: false }));
 }
 
 /** PostgreSQL 15 client tools: Debian's versioned directory first, then PATH. */

@@ -1,10 +1,10 @@
 // Dev loop for the describer (not part of CI): `capture` encodes each clip of ../shared/media once
 // and stores the frames handed to the describer under $CMVC_DATA_DIR/describe-frames; `replay`
 // re-describes the stored frames with the current describer (printing its CPU time) and writes
-// eval-search's cache (not with NO_CACHE=1), so `eval-search.ts` without --fresh only searches;
+// eval-search's cache (not with --no-cache), so `eval-search.ts` without --fresh only searches;
 // `detect` prints every detector candidate (score >= 0.1) per stored frame.
 //
-//   node --import tsx scripts/describe-loop.ts capture|replay|detect [part of a file name]
+//   node --import tsx scripts/describe-loop.ts capture|replay|detect [part of a file name] [--no-cache]
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,8 +13,8 @@ import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/medi
 import { createModelSet } from '@cmvc/models';
 import { loadConfig } from '@cmvc/config';
 
-const mode = process.argv[2];
-const only = process.argv[3];
+const noCache = process.argv.includes('--no-cache');
+const [mode, only] = process.argv.slice(2).filter((arg) => arg !== '--no-cache');
 const config = loadConfig();
 configureMediaTools(config.ffmpeg);
 const mediaDir = path.resolve('../shared/media');
@@ -96,7 +96,7 @@ for (const file of files) {
       clips: meta.rep.clips.map((c: { startFrame: number }) => ({ ...c, motion: motions.get(c.startFrame) ?? null })),
       speech: [],
     };
-    if (!process.env.NO_CACHE) await writeFile(cacheFile, `${JSON.stringify(text, null, 2)}\n`);
+    if (!noCache) await writeFile(cacheFile, `${JSON.stringify(text, null, 2)}\n`);
     console.log(`### ${file} (describer CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
     for (const k of text.keyframes) console.log(`  ${k.time.toFixed(1)} C: ${k.content}`);
     for (const c of text.clips) console.log(`  ${c.startTime.toFixed(1)}-${c.endTime.toFixed(1)} M: ${c.motion}`);

@@ -8,7 +8,6 @@
 // Encoded texts are cached per source file and describer under $CMVC_DATA_DIR/eval-search; --fresh
 // re-encodes. Videos are tagged "eval-search" and searched with that tag, so a demo archive in
 // the same database is neither changed nor searched.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,7 +18,8 @@ import { createModelSet, readSpeechAudio, transcribeSpeech, type TranscriptSegme
 import { DEFAULT_MIN_SIMILARITY, SearchService } from '@cmvc/core';
 import { speechPipeline } from '../workers/src/analyzers.ts';
 import { captionsOf, type CaptionSource } from '@cmvc/core';
-import { loadConfig } from '@cmvc/config';
+import { loadScriptConfig } from '@cmvc/config';
+import { privateServicesEnv } from './private-services.ts';
 
 const TAG = 'eval-search';
 const MOMENT_TOLERANCE_SECONDS = 2;
@@ -56,15 +56,8 @@ const mediaDir = path.resolve(option('--media', '../shared/media'));
 const queriesFile = path.resolve(option('--queries', 'docs/search-eval/queries.json'));
 const reportFile = option('--report', '');
 
-if (!process.env.DATABASE_URL) {
-  // Like `npm test`: the private services under CMVC_DATA_DIR, started if they are not running.
-  execFileSync('bash', ['scripts/services.sh', 'start'], { stdio: 'inherit' });
-  for (const line of execFileSync('bash', ['scripts/services.sh', 'env'], { encoding: 'utf8' }).split('\n')) {
-    const match = /^export (\w+)=(.*)$/u.exec(line.trim());
-    if (match) process.env[match[1]!] = match[2]!.replace(/^['"]|['"]$/gu, '');
-  }
-}
-const config = loadConfig();
+// Without DATABASE_URL, like `npm test`: the private services under CMVC_DATA_DIR, started if they are not running.
+const config = loadScriptConfig(() => privateServicesEnv({ start: true }));
 configureMediaTools(config.ffmpeg);
 const cacheDir = path.join(config.dataDir, 'eval-search');
 await mkdir(cacheDir, { recursive: true });

@@ -13,6 +13,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClip } from '../support/media.ts';
+import { MemoryEvents } from '../support/memory-ports.ts';
 import { readdir } from 'node:fs/promises';
 import { TieringService } from '@cmvc/core';
 import { LocalDiskBlobStore } from '@cmvc/blob';
@@ -205,7 +206,7 @@ describe('tiering', () => {
     const db = createDatabase(requireServices().databaseUrl);
     try {
       await query(`UPDATE "Video" SET "createdAt" = now() - interval '40 days' WHERE id = $1`, [videoIds[0]]);
-      const tiering = new TieringService(new VideoRepository(db), new KeyframeRepository(db), new RepresentationRepository(db), new LocalDiskBlobStore(stack.blobDir), []);
+      const tiering = new TieringService(new VideoRepository(db), new KeyframeRepository(db), new RepresentationRepository(db), new LocalDiskBlobStore(stack.blobDir), [], new MemoryEvents());
       const result = await tiering.demoteOlderThan(30);
       expect(result.demoted).toBe(1);
       expect(result.bytesSaved).toBeGreaterThan(0);

@@ -42,7 +42,7 @@ const renditions = new RenditionService({
   capabilities: renditionCapabilities(config),
 });
 
-const tiering = new TieringService(videos, keyframes, representations, blobs, models.semanticCodecs);
+const tiering = new TieringService(videos, keyframes, representations, blobs, models.semanticCodecs, events);
 
 const reconciler = new BlobReconciler(videos, blobs);
 

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Caption, Clip, Keyframe, Rendition, Video } from '@cmvc/db';
 import type { AuthService, IngestService, JobsService, Principal, RenditionService, SearchService, TieringService, VideoService } from '@cmvc/core';
-import type { EventBus } from '@cmvc/jobs';
+import type { ArchiveEvents } from '@cmvc/jobs';
 
 /** The application's services (packages/core); resolvers and routes reach the data only through them. */
 export interface Services {
@@ -9,7 +9,8 @@ export interface Services {
   readonly renditions: RenditionService;
   readonly ingest: IngestService;
   readonly search: SearchService;
-  readonly events: EventBus;
+  /** Heard by the subscriptions only: the services publish what they change. */
+  readonly events: Pick<ArchiveEvents, 'subscribe'>;
   readonly auth: AuthService;
   readonly tiering: TieringService;
   readonly jobs: JobsService;

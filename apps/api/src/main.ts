@@ -43,7 +43,7 @@ const server = await createApiServer({
     ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, config.ffmpeg.ffprobePath)),
     events,
     auth: new AuthService(new AuthRepository(db), config.api.authRequired, new LoginThrottle(redis, config.api.login)),
-    tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()]),
+    tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()], events),
     search: new SearchService(new SearchRepository(db), embedder, config.search),
     jobs: new JobsService(monitor, videos, renditionRecords, events),
   },

@@ -11,6 +11,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { S3StoreConfig } from '@cmvc/config';
 import {
   BlobError,
   assertValidKey,
@@ -20,20 +21,11 @@ import {
   type ByteRange,
 } from './blob-store.ts';
 
-export interface S3BlobStoreOptions {
-  readonly bucket: string;
-  readonly endpoint?: string;
-  readonly region: string;
-  readonly accessKeyId?: string;
-  readonly secretAccessKey?: string;
-  readonly forcePathStyle: boolean;
-}
-
 /** Blobs in an S3-compatible bucket (AWS, MinIO, Ceph, R2...). S3 object writes are atomic. */
 export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
 
-  constructor(private readonly options: S3BlobStoreOptions) {
+  constructor(private readonly options: S3StoreConfig) {
     this.client = new S3Client({
       region: options.region,
       forcePathStyle: options.forcePathStyle,

@@ -104,17 +104,19 @@ const environmentSchema = serverSchema.extend(toolSchema.shape);
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+export interface S3StoreConfig {
+  readonly bucket: string;
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly forcePathStyle: boolean;
+}
+
 export interface BlobStoreConfig {
   readonly kind: 'local' | 's3';
   readonly directory: string;
-  readonly s3?: {
-    readonly bucket: string;
-    readonly endpoint?: string;
-    readonly region: string;
-    readonly accessKeyId?: string;
-    readonly secretAccessKey?: string;
-    readonly forcePathStyle: boolean;
-  };
+  readonly s3?: S3StoreConfig;
 }
 
 /** Largest media the archive accepts, checked from the header at ingest and applied to rendition output. */
@@ -247,12 +249,16 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentS
 
 /** An empty variable (`FOO=` in a compose file or shell) counts as unset, so it gets the default. */
 function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
+  const parsed = schema.safeParse(setVariables(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return parsed.data;
+}
+
+function setVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }
 
 function invalid(variables: string, message: string): ConfigError {
@@ -311,6 +317,15 @@ function toolConfig(e: z.infer<typeof toolSchema>): ToolConfig {
     },
     debug: e.CMVC_DEBUG,
   };
+}
+
+/**
+ * The settings of a script run beside the archive (backup, restore, the search evaluation): without
+ * DATABASE_URL, `privateServices()` gives the variables of the private services (`scripts/services.sh
+ * env`), under any the environment sets itself.
+ */
+export function loadScriptConfig(privateServices: () => NodeJS.ProcessEnv, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return loadConfig(env.DATABASE_URL ? env : { ...privateServices(), ...setVariables(env) });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

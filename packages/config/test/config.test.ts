@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig, loadToolConfig } from '../src/index.ts';
+import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig, loadScriptConfig, loadToolConfig } from '../src/index.ts';
 
 const root = new URL('../../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
@@ -97,5 +97,20 @@ describe('configuration', () => {
     expect(config.worker.name).toContain(':');
     expect(config.api.port).toBe(4000);
     expect(config.vmaf).toEqual({});
+  });
+
+  it('gives a script the private services only when DATABASE_URL is unset, under the variables set', () => {
+    const privateServices = { DATABASE_URL: 'postgresql://private@127.0.0.1:54320/cmvc', REDIS_URL: 'redis://127.0.0.1:63790' };
+    let asked = 0;
+    const ask = () => {
+      asked += 1;
+      return privateServices;
+    };
+    expect(loadScriptConfig(ask, minimal).databaseUrl).toBe(minimal.DATABASE_URL);
+    expect(asked).toBe(0);
+    const config = loadScriptConfig(ask, { DATABASE_URL: '', REDIS_URL: 'redis://127.0.0.1:6400' });
+    expect(asked).toBe(1);
+    expect(config.databaseUrl).toBe(privateServices.DATABASE_URL);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6400');
   });
 });

@@ -6,7 +6,8 @@ import { parseBitstream, writeBitstream } from '@cmvc/codec';
 import type { Keyframe, RepresentationRepository, Video } from '@cmvc/db';
 import { TieringService } from '../src/index.ts';
 import { syntheticRepresentation } from '../../codec/test/fixtures.ts';
-import { MemoryBlobStore, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
+import { MemoryBlobStore, MemoryEvents, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
+import type { ArchiveEvent } from '@cmvc/jobs';
 
 type TextOnlyCall = Parameters<RepresentationRepository['markTextOnly']>;
 
@@ -24,7 +25,10 @@ function setup(rows: Video[], keyframes: Keyframe[] = [], clock: Clock = systemC
   };
   // Copies, as a database read gives: the service keeps the keys it read while the rows change.
   const keyframeStore = { findByVideoIds: async (ids: readonly string[]) => keyframes.filter((keyframe) => ids.includes(keyframe.videoId)).map((keyframe) => ({ ...keyframe })) };
-  return { tiering: new TieringService(videos, keyframeStore, representations, blobs, [], clock), videos, blobs, switched };
+  const events = new MemoryEvents();
+  const published: ArchiveEvent[] = [];
+  void events.subscribe((event) => published.push(event));
+  return { tiering: new TieringService(videos, keyframeStore, representations, blobs, [], events, clock), videos, blobs, switched, published };
 }
 
 function keyframe(videoId: string, frameIndex: number, bytes: number): Keyframe {
@@ -35,12 +39,13 @@ describe('tiering', () => {
   it('refuses an unknown, an unfinished and an already demoted video with their codes, changing nothing', async () => {
     const queued = videoRow({ status: 'ENCODING' });
     const demoted = videoRow({ status: 'READY', tier: 'TT2V_ONLY', bitstreamBlobKey: 'videos/x/representation.text.cmvc' });
-    const { tiering, blobs, switched } = setup([queued, demoted]);
+    const { tiering, blobs, switched, published } = setup([queued, demoted]);
     await expect(tiering.demoteToTextOnly('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ name: 'DomainError', code: 'NOT_FOUND' });
     await expect(tiering.demoteToTextOnly(queued.id)).rejects.toMatchObject({ code: 'VIDEO_NOT_READY', message: expect.stringContaining('ENCODING') });
     await expect(tiering.demoteToTextOnly(demoted.id)).rejects.toMatchObject({ code: 'ALREADY_DEMOTED' });
     expect(blobs.blobs.size).toBe(0);
     expect(switched).toEqual([]);
+    expect(published).toEqual([]);
   });
 
   it('writes the text-only bitstream, switches the rows, then deletes the images and the old bitstream', async () => {
@@ -48,7 +53,7 @@ describe('tiering', () => {
     const video = videoRow({ status: 'READY', bitstreamBlobKey: '' });
     video.bitstreamBlobKey = blobKeys.bitstream(video.id);
     const images = [keyframe(video.id, 0, 300), keyframe(video.id, 17, 200)];
-    const { tiering, blobs, switched } = setup([video], images);
+    const { tiering, blobs, switched, published } = setup([video], images);
     await blobs.put(video.bitstreamBlobKey, full);
     for (const image of images) await blobs.put(image.blobKey!, new Uint8Array(image.bytes));
 
@@ -60,6 +65,7 @@ describe('tiering', () => {
     expect(result.bytesSaved).toBe(500 + full.byteLength - textOnly.byteLength);
     expect(switched).toEqual([[video.id, expect.objectContaining({ blobKey: textOnlyKey, bytes: textOnly.byteLength }), result.bytesSaved]]);
     expect(result.video).toMatchObject({ tier: 'TT2V_ONLY', bitstreamBlobKey: textOnlyKey });
+    expect(published).toEqual([{ type: 'video-updated', videoId: video.id }]);
   });
 
   it('demotes, by the clock it is given, the READY videos older than the policy', async () => {

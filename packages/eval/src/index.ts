@@ -7,21 +7,7 @@ export { checkRawVideo, frameBytes, inputArgs, readLuma, readRgb, type RawVideo 
 export { StageTimer } from './timing.ts';
 export * from './metrics/index.ts';
 export { BASELINE_ENCODERS, REDUCTIONS, baselineVariants, encodeBaseline, scaledSize, variantLabel, withSweep, type BaselineEncoder, type BaselineEncoderId, type BaselineVariant } from './baselines/encoders.ts';
-export {
-  CMVC_POINT_NAMES,
-  FLOOR_LAYER_TARGET,
-  cmvcOperatingPoints,
-  decodeOperatingPoint,
-  encodeOperatingPoint,
-  operatingPointDescription,
-  operatingPointLabel,
-  tt2vBytes,
-  withoutTexts,
-  type CmvcOperatingPoint,
-  type CmvcPointName,
-  type LayerTarget,
-  type OperatingPointStreams,
-} from './cmvc/operating-points.ts';
+export * from './cmvc/operating-points.ts';
 export * from './bdrate/index.ts';
 export { aggregateBd, averageMeasurements, bdTable, bdTables, compareAtSameRate, frontierAtRate, metricValue, rateRanges, rdPoints, sideChannelSummary } from './report/analysis.ts';
 export { renderMarkdown } from './report/markdown.ts';

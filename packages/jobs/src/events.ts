@@ -89,7 +89,7 @@ export class EventBus implements ArchiveEvents {
  * unsubscribes at once, even while a `next()` is waiting.
  */
 export function eventStream<E extends ArchiveEvent>(
-  bus: EventBus,
+  bus: Pick<ArchiveEvents, 'subscribe'>,
   accept: (event: ArchiveEvent) => event is E,
 ): AsyncIterableIterator<E> {
   const pending: E[] = [];

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BYTE_ENCODER, BackendError, ClipTokenizer, OnnxClipModel } from '../src/backends/index.ts';
-import type { RgbFrame } from '../src/backends/types.ts';
+import { encodeVarint } from '../src/runtime/onnx-proto.ts';
+import type { RgbFrame } from '../src/types.ts';
 
 // ---- A minimal protobuf writer for the handful of ONNX messages these test graphs need (onnx.proto3 field numbers). ----
 
@@ -11,17 +12,6 @@ type Field = Uint8Array;
 const FLOAT = 1;
 const INT64 = 7;
 
-function varint(value: number | bigint): number[] {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const bytes: number[] = [];
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v !== 0n) byte |= 0x80;
-    bytes.push(byte);
-  } while (v !== 0n);
-  return bytes;
-}
 const concat = (parts: readonly Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
@@ -31,8 +21,8 @@ const concat = (parts: readonly Uint8Array[]): Uint8Array => {
   }
   return out;
 };
-const intField = (field: number, value: number | bigint): Field => Uint8Array.from([...varint(field << 3), ...varint(value)]);
-const bytesField = (field: number, value: Uint8Array): Field => concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(value.length)]), value]);
+const intField = (field: number, value: number | bigint): Field => Uint8Array.from([...encodeVarint(field << 3), ...encodeVarint(value)]);
+const bytesField = (field: number, value: Uint8Array): Field => concat([Uint8Array.from([...encodeVarint((field << 3) | 2), ...encodeVarint(value.length)]), value]);
 const strField = (field: number, value: string): Field => bytesField(field, new TextEncoder().encode(value));
 const msg = (field: number, ...parts: Field[]): Field => bytesField(field, concat(parts));
 

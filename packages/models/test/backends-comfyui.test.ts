@@ -21,7 +21,7 @@ async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
   }
 }
 import { BackendError, ComfyUiGenerator, composePrompt } from '../src/backends/index.ts';
-import type { GenerationRequest, RgbFrame } from '../src/backends/types.ts';
+import type { GenerationRequest, RgbFrame } from '../src/types.ts';
 import { isObject, parseJsonBody, sendJson, startServer } from './backends-fixtures.ts';
 import type { RecordedRequest, TestServer } from './backends-fixtures.ts';
 

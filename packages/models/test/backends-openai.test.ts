@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAiCaptioner, OpenAiEmbedder } from '../src/backends/index.ts';
-import type { CameraMotion, ClipFrames, TimedFrame } from '../src/backends/types.ts';
+import type { CameraMotion, ClipFrames, TimedFrame } from '../src/types.ts';
 import { isObject, parseJsonBody, sendJson, startServer } from './backends-fixtures.ts';
 import type { RecordedRequest, TestServer } from './backends-fixtures.ts';
 

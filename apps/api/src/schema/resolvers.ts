@@ -126,9 +126,7 @@ export const resolvers = {
       if (args.to !== 'TT2V_ONLY') {
         throw badUserInput('Videos can only move down: the images a demotion dropped cannot be brought back');
       }
-      const result = await context.services.tiering.demoteToTextOnly(requireId(args.id));
-      await context.services.events.publish({ type: 'video-updated', videoId: result.video.id });
-      return result;
+      return context.services.tiering.demoteToTextOnly(requireId(args.id));
     },
 
     updateVideo: (_: unknown, args: ArgsOf<MutationResolvers['updateVideo']>, context: RequestContext) =>

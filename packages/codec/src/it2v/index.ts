@@ -21,7 +21,7 @@ import { dequantiseField, estimateFrameMotion, type MotionGrid } from './motion-
 import { LIMITS, MOTION_VECTORS_PER_NODE as VECTORS_PER_NODE } from '../bitstream/format.ts';
 import { fieldLayout, type FieldLayout } from './motion-field.ts';
 import { loadOpenCv, type OpenCv } from './opencv.ts';
-import { renderCorrectedInto, renderInto } from './warp.ts';
+import { renderCorrectedInto, renderInto, type WarpSources } from './warp.ts';
 import type { InterpolationWeights } from './weights.ts';
 
 export { WEIGHT_LEVELS, dequantiseWeight, linearWeights, quantiseWeight, type InterpolationWeights } from './weights.ts';
@@ -41,15 +41,7 @@ export const IT2V_MODEL_ID = 'farneback-warp-v1';
  * Both keyframes and the dense flow between them. Treat every field as read-only internals.
  * The context keeps references to `k0` and `k1`: do not modify their pixels afterwards.
  */
-export interface PairContext {
-  readonly width: number;
-  readonly height: number;
-  readonly k0: RgbFrame;
-  readonly k1: RgbFrame;
-  /** Interleaved (dx, dy) per pixel at working resolution: k0 pixel p moves to p + flow01(p) in k1. */
-  readonly flow01: Float32Array;
-  /** Interleaved (dx, dy) per pixel: k1 pixel p moves to p + flow10(p) in k0. */
-  readonly flow10: Float32Array;
+export interface PairContext extends WarpSources {
   readonly grids: FitGrids;
   readonly cv: OpenCv;
   /** Side-channel interpolation tables per grid size, built on first use. */

@@ -1,4 +1,5 @@
 import type { RgbFrame } from '../contracts.ts';
+import type { BidirectionalFlow } from './flow.ts';
 import { sampleFlowInto, vectorAt, type FieldLayout, type MotionField } from './motion-field.ts';
 
 /**
@@ -46,13 +47,12 @@ export function sampleInto(
   dst[dstOffset + 2] = w00 * src[p00 + 2]! + w01 * src[p00 + 5]! + w10 * src[p10 + 2]! + w11 * src[p10 + 5]!;
 }
 
-export interface WarpSources {
+/** Both keyframes at working resolution and the dense flow between them. */
+export interface WarpSources extends BidirectionalFlow {
   readonly width: number;
   readonly height: number;
   readonly k0: RgbFrame;
   readonly k1: RgbFrame;
-  readonly flow01: Float32Array;
-  readonly flow10: Float32Array;
 }
 
 /** Renders `wi·warp0 + (1 − wi)·warp1` at motion progress `wl` into `out` (RGB24, rounded). */

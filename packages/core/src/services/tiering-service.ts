@@ -3,7 +3,7 @@ import { parseBitstream, rateReport, withoutKeyframeImages, writeBitstream, type
 import { DomainError, notFound } from '../errors.ts';
 import { systemClock, type Clock } from '../ports.ts';
 import type { KeyframeRepository, RepresentationRepository, Video, VideoRepository } from '@cmvc/db';
-import type { JobHandler } from '@cmvc/jobs';
+import type { ArchiveEvents, JobHandler } from '@cmvc/jobs';
 
 export interface DemotionResult {
   readonly video: Video;
@@ -23,10 +23,18 @@ export class TieringService {
     private readonly representations: Pick<RepresentationRepository, 'markTextOnly'>,
     private readonly blobs: BlobStore,
     private readonly semanticCodecs: readonly SemanticTextCodec[],
+    private readonly events: Pick<ArchiveEvents, 'publish'>,
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /** The `demoteVideo` mutation: demotes one video and tells its watchers. */
   async demoteToTextOnly(videoId: string): Promise<DemotionResult> {
+    const result = await this.demote(videoId);
+    await this.events.publish({ type: 'video-updated', videoId: result.video.id });
+    return result;
+  }
+
+  private async demote(videoId: string): Promise<DemotionResult> {
     const video = await this.videos.findById(videoId);
     if (!video) throw notFound(`No video with id ${videoId}`);
     if (video.tier === 'TT2V_ONLY') throw new DomainError('ALREADY_DEMOTED', 'This video already keeps text only');
@@ -69,7 +77,7 @@ export class TieringService {
     let demoted = 0;
     let bytesSaved = 0;
     for (const video of await this.videos.findDemotable(before, batch)) {
-      const result = await this.demoteToTextOnly(video.id);
+      const result = await this.demote(video.id);
       demoted += 1;
       bytesSaved += result.bytesSaved;
     }

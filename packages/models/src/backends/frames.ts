@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { BackendError } from './errors.ts';
-import type { RgbFrame } from './types.ts';
+import type { RgbFrame } from '../types.ts';
 
 /** Throws a BACKEND_CONFIG error unless `frame` is well-formed packed RGB24. */
 export function assertRgbFrame(frame: RgbFrame, backendId: string, what = 'frame'): void {

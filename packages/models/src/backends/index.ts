@@ -1,6 +1,6 @@
 /**
  * Pluggable model backends for work this machine cannot do itself (vision-language captioning, CLIP,
- * video diffusion). Each implements a codec contract (see ./types.ts) and `health()`:
+ * video diffusion). Each implements a codec contract (see ../types.ts) and `health()` (./types.ts):
  *
  * - `OpenAiCaptioner` — SceneDescriber over an OpenAI-compatible `/chat/completions` with images (Ollama,
  *   vLLM, llama.cpp server, LM Studio, OpenAI). `MotionDescription.camera` comes from the injected
@@ -13,8 +13,6 @@
  * HTTP backends share `HttpBackendClient`: per-request timeout, bounded retries with exponential backoff and
  * jitter on network errors, 429 and 5xx (a timeout is not retried), and `BackendError` codes.
  */
-// The codec contract copies in ./types.ts are deliberately not re-exported, so that `export *` of this module
-// next to other model modules cannot clash; import them from './types.ts' or use `@cmvc/codec`'s own.
 export type { BackendHealth, HealthCheckable } from './types.ts';
 export { BackendError, isBackendError } from './errors.ts';
 export type { BackendErrorCode } from './errors.ts';

@@ -3,16 +3,8 @@ import { encodeJpeg, evenlySpacedIndices, assertRgbFrame } from './frames.ts';
 import { HttpBackendClient, isRecord } from './http.ts';
 import type { HttpBackendOptions } from './http.ts';
 import { openAiModelHealth } from './openai-common.ts';
-import type {
-  BackendHealth,
-  CameraMotion,
-  ClipFrames,
-  ContentDescription,
-  HealthCheckable,
-  MotionDescription,
-  SceneDescriber,
-  TimedFrame,
-} from './types.ts';
+import type { BackendHealth, HealthCheckable } from './types.ts';
+import type { CameraMotion, ClipFrames, ContentDescription, MotionDescription, SceneDescriber, TimedFrame } from '../types.ts';
 
 /** Measures global camera motion locally (e.g. from optical flow); the captioner only words it. */
 export type CameraMotionEstimator = (clip: ClipFrames) => CameraMotion | Promise<CameraMotion>;

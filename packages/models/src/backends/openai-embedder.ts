@@ -2,7 +2,8 @@ import { BackendError } from './errors.ts';
 import { HttpBackendClient, isRecord } from './http.ts';
 import type { HttpBackendOptions } from './http.ts';
 import { openAiModelHealth } from './openai-common.ts';
-import type { BackendHealth, HealthCheckable, TextEmbedder } from './types.ts';
+import type { BackendHealth, HealthCheckable } from './types.ts';
+import type { TextEmbedder } from '../types.ts';
 import { l2Normalise } from '../runtime/frame.ts';
 
 export interface OpenAiEmbedderOptions extends HttpBackendOptions {

@@ -1,18 +1,3 @@
-export type {
-  CameraMotion,
-  ClipFrames,
-  ContentDescription,
-  GenerationMode,
-  GenerationRequest,
-  Generator,
-  ImageFeatureExtractor,
-  MotionDescription,
-  RgbFrame,
-  SceneDescriber,
-  TextEmbedder,
-  TimedFrame,
-} from '../types.ts';
-
 /** What every backend reports about itself; `health()` never throws and never outlives its timeout. */
 export interface BackendHealth {
   readonly ok: boolean;

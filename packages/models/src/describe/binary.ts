@@ -113,6 +113,21 @@ function checkCount(value: number, min: number, max: number, what: string): void
   if (!Number.isInteger(value) || value < min || value > max) throw invalid(`${what} must be an integer in ${min}..${max} (got ${value})`);
 }
 
+/** What a still and a moving object group both begin with: the class id and how many (at least 1). */
+function writeGroupHead(out: Writer, group: { readonly classId: number; readonly count: number }): void {
+  checkCount(group.classId, 0, RECORD_LIMITS.classes - 1, 'class id');
+  checkCount(group.count, 1, RECORD_LIMITS.maxCount, 'object count');
+  out.varint(group.classId);
+  out.varint(group.count);
+}
+
+function readGroupHead(input: Reader): { readonly classId: number; readonly count: number } {
+  const classId = input.varint('class id', RECORD_LIMITS.classes - 1);
+  const count = input.varint('object count', RECORD_LIMITS.maxCount);
+  if (count < 1) throw invalid('object count must be at least 1');
+  return { classId, count };
+}
+
 function writeContent(out: Writer, record: ContentRecord): void {
   out.varint(indexIn(BRIGHTNESS_LEVELS, record.brightness, 'brightness'));
   out.varint(indexIn(CONTRAST_LEVELS, record.contrast, 'contrast'));
@@ -123,10 +138,7 @@ function writeContent(out: Writer, record: ContentRecord): void {
   checkCount(record.objects.length, 0, RECORD_LIMITS.maxObjects, 'object group count');
   out.varint(record.objects.length);
   for (const group of record.objects) {
-    checkCount(group.classId, 0, RECORD_LIMITS.classes - 1, 'class id');
-    checkCount(group.count, 1, RECORD_LIMITS.maxCount, 'object count');
-    out.varint(group.classId);
-    out.varint(group.count);
+    writeGroupHead(out, group);
     out.varint(indexIn(POSITIONS, group.position, 'position'));
     writeColour(out, group.colour);
   }
@@ -202,10 +214,7 @@ function writeMotion(out: Writer, record: MotionRecord): void {
   checkCount(record.objects.length, 0, RECORD_LIMITS.maxObjects, 'moving object group count');
   out.varint(record.objects.length);
   for (const group of record.objects) {
-    checkCount(group.classId, 0, RECORD_LIMITS.classes - 1, 'class id');
-    checkCount(group.count, 1, RECORD_LIMITS.maxCount, 'object count');
-    out.varint(group.classId);
-    out.varint(group.count);
+    writeGroupHead(out, group);
     out.varint(indexIn(MOTION_DIRECTIONS, group.direction, 'direction'));
     out.varint(indexIn(SPEED_WORDS, group.speed, 'speed'));
     out.varint(indexIn(PERSON_NOUNS, group.noun, 'person noun'));
@@ -255,9 +264,7 @@ function readContent(input: Reader, version: number): ContentRecord {
   const objects: ObjectCount[] = [];
   const objectCount = input.varint('object group count', RECORD_LIMITS.maxObjects);
   for (let i = 0; i < objectCount; i += 1) {
-    const classId = input.varint('class id', RECORD_LIMITS.classes - 1);
-    const count = input.varint('object count', RECORD_LIMITS.maxCount);
-    if (count < 1) throw invalid('object count must be at least 1');
+    const { classId, count } = readGroupHead(input);
     const position = input.pick(POSITIONS, 'position');
     objects.push({ classId, count, position, colour: version >= 2 ? readColour(input) : null });
   }
@@ -313,9 +320,7 @@ function readMotion(input: Reader, version: number): MotionRecord {
   const objects: ObjectMotion[] = [];
   const objectCount = input.varint('moving object group count', RECORD_LIMITS.maxObjects);
   for (let i = 0; i < objectCount; i += 1) {
-    const classId = input.varint('class id', RECORD_LIMITS.classes - 1);
-    const count = input.varint('object count', RECORD_LIMITS.maxCount);
-    if (count < 1) throw invalid('object count must be at least 1');
+    const { classId, count } = readGroupHead(input);
     const direction: MotionDirection = input.pick(MOTION_DIRECTIONS, 'direction');
     const speed: SpeedWord = input.pick(SPEED_WORDS, 'speed');
     objects.push({ classId, count, direction, speed, noun: version >= 2 ? input.pick(PERSON_NOUNS, 'person noun') : 'person' });

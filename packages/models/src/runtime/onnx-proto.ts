@@ -48,6 +48,19 @@ export interface OnnxGraph {
   readonly initializers: readonly OnnxInitializer[];
 }
 
+/** A protobuf varint: 7 bits a byte, low first; negative numbers as their 64-bit two's complement. */
+export function encodeVarint(value: number | bigint): Uint8Array {
+  let v = BigInt.asUintN(64, BigInt(value));
+  const bytes: number[] = [];
+  do {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v !== 0n) byte |= 0x80;
+    bytes.push(byte);
+  } while (v !== 0n);
+  return Uint8Array.from(bytes);
+}
+
 class Writer {
   readonly #chunks: Uint8Array[] = [];
   #length = 0;
@@ -62,15 +75,7 @@ class Writer {
   }
 
   #varint(value: number | bigint): void {
-    let v = BigInt.asUintN(64, BigInt(value));
-    const bytes: number[] = [];
-    do {
-      let byte = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v !== 0n) byte |= 0x80;
-      bytes.push(byte);
-    } while (v !== 0n);
-    this.#push(Uint8Array.from(bytes));
+    this.#push(encodeVarint(value));
   }
 
   int(field: number, value: number | bigint): void {

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { BackendError } from '../errors.ts';
-import type { RgbFrame } from '../types.ts';
+import type { RgbFrame } from '../../types.ts';
 
 /** OpenAI CLIP's normalisation constants, used when `preprocessor_config.json` gives none. */
 export const CLIP_MEAN: readonly [number, number, number] = [0.48145466, 0.4578275, 0.40821073];

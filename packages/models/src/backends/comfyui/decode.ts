@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImageToRgb, evenlySpacedIndices } from '../frames.ts';
-import type { RgbFrame } from '../types.ts';
+import type { RgbFrame } from '../../types.ts';
 
 export interface DecodeTarget {
   readonly width: number;

@@ -1,6 +1,6 @@
 import { BackendError } from '../errors.ts';
 import { isRecord } from '../http.ts';
-import type { CameraMotion, GenerationMode, GenerationRequest } from '../types.ts';
+import type { CameraMotion, GenerationMode, GenerationRequest } from '../../types.ts';
 
 /** A ComfyUI workflow in API format ("Export (API)"): node id → { class_type, inputs }. */
 export type ComfyWorkflow = Readonly<Record<string, { readonly class_type: string; readonly inputs: Readonly<Record<string, unknown>> }>>;
