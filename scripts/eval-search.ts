@@ -182,7 +182,8 @@ async function encodeCached(file: string): Promise<CachedText> {
   }
   const media = await probe(source);
   const started = performance.now();
-  const { representation } = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec,
+  const { representation } = await encodeVideo(videoFile(source), {
+      layerCodec: av1LayerCodec,
       describeEverySeconds: config.encode.keyframeIntervalSeconds,
       maxKeyframes: config.encode.maxKeyframes,
       strategy: config.encode.strategy,

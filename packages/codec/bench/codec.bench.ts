@@ -42,7 +42,8 @@ try {
   for (const path of files) {
     const name = basename(path);
     const t0 = performance.now();
-    const encoded = await encodeVideo(videoFile(path), { layerCodec: av1LayerCodec,
+    const encoded = await encodeVideo(videoFile(path), {
+        layerCodec: av1LayerCodec,
         workingHeight,
         quality: (values.quality as QualityPreset | undefined) ?? 'low',
         ...(values.keyframes ? { keyframes: Number(values.keyframes) } : {}),

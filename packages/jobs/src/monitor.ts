@@ -57,7 +57,7 @@ const ENCODE_STAGE_SPANS: Readonly<Record<string, readonly [number, number]>> = 
 
 /**
  * An encode job's overall fraction from what its worker last reported (`{ stage, fraction }` per
- * stage, see workers/src/progress.ts); null when nothing usable was reported yet.
+ * stage, see progress.ts); null when nothing usable was reported yet.
  */
 export function encodeJobFraction(progress: unknown): number | null {
   if (typeof progress === 'number') return Number.isFinite(progress) ? clamp(progress) : null;

@@ -154,7 +154,8 @@ export async function analyseSource(
   const stopSpeech = new AbortController();
   const speech = profile.time('speech', () => transcribe(sourcePath, dependencies, stopSpeech.signal));
   speech.catch(() => undefined); // observed below
-  const encoded = await encodeVideo(videoFile(sourcePath), { layerCodec: av1LayerCodec,
+  const encoded = await encodeVideo(videoFile(sourcePath), {
+      layerCodec: av1LayerCodec,
       describeEverySeconds: config.encode.keyframeIntervalSeconds,
       maxKeyframes: config.encode.maxKeyframes,
       strategy: config.encode.strategy,

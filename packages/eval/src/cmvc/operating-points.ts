@@ -90,7 +90,8 @@ export async function encodeOperatingPoint(
 ): Promise<OperatingPointStreams> {
   const { textForm = 'auto', media, signal } = options;
   const motionSideChannel = point.withMotionSideChannel ? 'coarse' : 'off';
-  const result = await encodeVideo(videoFile(reference), { layerCodec: av1LayerCodec,
+  const result = await encodeVideo(videoFile(reference), {
+      layerCodec: av1LayerCodec,
       ...(point.quality ? { quality: point.quality } : {}),
       ...(point.layerTarget ? { layerTarget: point.layerTarget } : {}),
       textForm,

@@ -119,7 +119,8 @@ export const encodeCommand: CliCommand = {
     const semanticCodec = analyzers.semanticCodecs.find((codec) => codec.id === analyzers.describer.id) ?? analyzers.semanticCodecs[0];
     const progress = createProgressBar(io.stderr);
     try {
-      const result = await encodeVideo(videoFile(input), { layerCodec: av1LayerCodec,
+      const result = await encodeVideo(videoFile(input), {
+          layerCodec: av1LayerCodec,
           keyframes: integer(values.keyframes as string | undefined, 'keyframes', 2),
           targetKbps,
           strategy,
