@@ -1,13 +1,14 @@
 // Per-class detection quality on frames of ../shared/media labelled by hand (docs/detection-eval/labels.json:
 // which COCO objects each frame shows, and how many). Image-level: a class counts as found in a frame
-// when the detector reports it there at all. Compares the raw detectors with what the describer keeps
-// after its priors (describe/priors.ts).
+// when the detector reports it there at all. Compares the raw detectors with what the describer keeps:
+// its priors (describe/priors.ts), then its count rule (motion/counts.ts), which also counts weaker
+// boxes beside confident ones of their class.
 //
 //   node --import tsx scripts/eval-detection.ts [--media dir] [--report file.md]
-import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createObjectDetector, createPoseEstimator, refineDetections, type Detection, type RgbFrame } from '@cmvc/models';
+import { decodeFrames, probe } from '@cmvc/media-io';
+import { COUNT_RULES, countableDetections, createObjectDetector, createPoseEstimator, refineDetections, type Detection, type RgbFrame } from '@cmvc/models';
 
 interface Label {
   readonly file: string;
@@ -25,26 +26,22 @@ const reportFile = option('--report', '');
 const MIN_SCORE = 0.35;
 const CANDIDATE_SCORE = 0.1;
 
-function frameAt(file: string, seconds: number): RgbFrame {
+async function frameAt(file: string, seconds: number): Promise<RgbFrame> {
   const source = path.join(mediaDir, file);
-  const [width, height] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', source], { encoding: 'utf8' })
-    .trim()
-    .split(',')
-    .map(Number) as [number, number];
-  const data = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-ss', String(seconds), '-i', source, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, width * height * 3) };
+  const { width, height, fps } = await probe(source);
+  const wanted = Math.round(seconds * fps);
+  for await (const frame of decodeFrames(source, { width, height, fps, only: (index) => index === wanted })) return frame;
+  throw new Error(`${file} has no frame at ${seconds} s`);
 }
 
 const labels = JSON.parse(await readFile('docs/detection-eval/labels.json', 'utf8')) as Label[];
 const centernet = createObjectDetector({ model: 'centernet', scoreThreshold: CANDIDATE_SCORE });
 const nanodet = createObjectDetector({ model: 'nanodet', scoreThreshold: CANDIDATE_SCORE });
 const poses = createPoseEstimator();
-const variants: Record<string, Map<string, number>[]> = { centernet: [], nanodet: [], 'centernet + priors': [] };
+const variants: Record<string, Map<string, number>[]> = { centernet: [], nanodet: [], 'centernet + priors': [], 'centernet + priors + count rule (the describer)': [] };
 try {
   for (const label of labels) {
-    const frame = frameAt(label.file, label.at);
+    const frame = await frameAt(label.file, label.at);
     const [candidates] = await centernet.detect([frame]);
     const [nano] = await nanodet.detect([frame]);
     const [people] = await poses.estimate([frame]);
@@ -56,6 +53,9 @@ try {
     variants['centernet']!.push(counts(candidates!.filter((d) => d.score >= MIN_SCORE)));
     variants['nanodet']!.push(counts(nano!.filter((d) => d.score >= MIN_SCORE)));
     variants['centernet + priors']!.push(counts(refineDetections(candidates!, people!, { minScore: MIN_SCORE, aspect: frame.width / frame.height })));
+    // As the describer keeps a keyframe's objects: weaker candidates are refined too, then counted.
+    const refinedWeak = refineDetections(candidates!, people!, { minScore: MIN_SCORE * COUNT_RULES.supportShare, aspect: frame.width / frame.height });
+    variants['centernet + priors + count rule (the describer)']!.push(counts(countableDetections(refinedWeak, MIN_SCORE)));
   }
 } finally {
   await Promise.all([centernet.dispose(), nanodet.dispose(), poses.dispose()]);
