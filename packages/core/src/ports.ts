@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sniffContainer, type ContainerSniff } from '@cmvc/media-io';
+import { probeVideoHeader, sniffContainer, type ContainerSniff, type MediaTools, type VideoHeader } from '@cmvc/media-io';
 
 /** The time, for services that decide by age; specs pass a fixed one. */
 export interface Clock {
@@ -91,4 +91,15 @@ export interface FetchResponse {
 /** One GET of a checked target, following no redirects (the caller checks each hop). */
 export interface Fetcher {
   get(target: FetchTarget, signal: AbortSignal): Promise<FetchResponse>;
+}
+
+/** The ffmpeg/ffprobe runs a service makes itself (the encode and render jobs go through the codec's media ports). */
+export interface MediaTool {
+  /** `@cmvc/media-io`'s `probeVideoHeader`: the first video stream's header, one packet demuxed, nothing decoded. */
+  probeVideoHeader(path: string, signal: AbortSignal): Promise<VideoHeader | undefined>;
+}
+
+/** ffprobe from `tools` (a composition root passes its configuration's `ffmpeg`); the process's configured one by default. */
+export function mediaTool(tools?: MediaTools): MediaTool {
+  return { probeVideoHeader: (path, signal) => probeVideoHeader(path, { signal, ...(tools ? { tools } : {}) }) };
 }
