@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { LocalFileInfo, LocalFiles, Scratch, ScratchFolder } from '@cmvc/core';
 import { sniffContainer } from '@cmvc/media-io';
-import { assertValidKey, assertValidPrefix, BlobError, type BlobInfo, type BlobStore, type ByteRange } from '@cmvc/blob';
+// The store's contract alone: the package's index also loads the S3 SDK.
+import { assertValidKey, assertValidPrefix, BlobError, type BlobInfo, type BlobStore, type ByteRange } from '../../packages/blob/src/blob-store.ts';
 import type { NewVideo, QueuedVideo, Video, VideoRepository } from '@cmvc/db';
 import type { ArchiveEvent, ArchiveEvents } from '@cmvc/jobs';
 

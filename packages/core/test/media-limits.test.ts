@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MediaLimits } from '@cmvc/config';
 import { MediaError, type VideoHeader } from '@cmvc/media-io';
-import { DomainError, type MediaTool } from '@cmvc/core';
+import { DomainError } from '../src/errors.ts';
+import type { MediaTool } from '../src/ports.ts';
 import { MediaHeaderCheck } from '../src/services/media-limits.ts';
 import { rejectionCode } from '../../../test/support/domain-errors.ts';
 

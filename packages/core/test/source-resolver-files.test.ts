@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { blobKeys } from '@cmvc/blob';
-import type { Fetcher } from '@cmvc/core';
+import type { Fetcher } from '../src/ports.ts';
 import { SourceResolver } from '../src/services/source-resolver.ts';
 import { MemoryBlobStore, MemoryFiles, MemoryScratch } from '../../../test/support/memory-ports.ts';
 import { rejectionCode } from '../../../test/support/domain-errors.ts';

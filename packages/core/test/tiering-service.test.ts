@@ -1,10 +1,10 @@
 /** TieringService against in-memory ports: refusals leave everything as it was; a demotion writes, switches, then deletes. */
 import { describe, expect, it } from 'vitest';
 import { blobKeys } from '@cmvc/blob';
-import { systemClock, type Clock } from '@cmvc/core';
+import { systemClock, type Clock } from '../src/ports.ts';
 import { parseBitstream, writeBitstream } from '@cmvc/codec';
 import type { Keyframe, RepresentationRepository, Video } from '@cmvc/db';
-import { TieringService } from '../src/index.ts';
+import { TieringService } from '../src/services/tiering-service.ts';
 import { syntheticRepresentation } from '../../codec/test/fixtures.ts';
 import { MemoryBlobStore, MemoryEvents, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
 import type { ArchiveEvent } from '@cmvc/jobs';
