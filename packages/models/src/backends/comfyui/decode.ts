@@ -51,6 +51,7 @@ export async function decodeVideo(input: Uint8Array, extension: string, target: 
     // The frame rate only stamps times, which are not used here; giving one saves a probe.
     const frames = decodeFrames(path, { width: target.width, height: target.height, fps: 1, fit: 'cover', maxFrames: available, only: (index) => keep.has(index), tools, ...(signal ? { signal } : {}) });
     for await (const frame of frames) kept.set(frame.index, { width: target.width, height: target.height, data: frame.data });
+    if (kept.size === 0) throw new Error('ffmpeg decoded no frames');
     // The packet count can exceed the frames actually decoded by one or two; reuse the last decoded frame for those.
     let last = kept.get(Math.min(...kept.keys())) as RgbFrame;
     return wanted.map((index) => {
