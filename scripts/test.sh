@@ -7,6 +7,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CMVC_LOG_TAG="test"
 cd "$CMVC_REPO_ROOT"
 
+# The unit tier alone needs no service (vitest.config.ts blanks DATABASE_URL and REDIS_URL): it
+# runs at once, without starting PostgreSQL or Redis, migrating or building the web app.
+unit_only=""
+for ((i = 1; i <= $#; i++)); do
+  case "${!i}" in
+    --project=unit) unit_only="${unit_only:-yes}" ;;
+    --project=*) unit_only=no ;;
+    --project) next=$((i + 1)); if [[ "${!next:-}" == unit ]]; then unit_only="${unit_only:-yes}"; else unit_only=no; fi ;;
+  esac
+done
+if [[ "$unit_only" == yes ]]; then exec npx --no-install vitest run "$@"; fi
+
 export CMVC_DATA_DIR="${CMVC_TEST_DATA_DIR:-$CMVC_REPO_ROOT/.test-data}"
 export CMVC_PG_PORT="${CMVC_TEST_PG_PORT:-54339}"
 export CMVC_REDIS_PORT="${CMVC_TEST_REDIS_PORT:-63809}"

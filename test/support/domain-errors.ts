@@ -1,4 +1,5 @@
-import { DomainError } from '@cmvc/core';
+// The errors module alone: the package's index would load every service (and @cmvc/models) into each spec.
+import { DomainError } from '../../packages/core/src/errors.ts';
 
 /** The code of the DomainError `promise` rejects with; anything else (a value, another error) fails the spec. */
 export async function rejectionCode(promise: Promise<unknown>): Promise<string> {

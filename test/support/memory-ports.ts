@@ -4,16 +4,20 @@
  * Each implements only what the services under test call (their constructors take `Pick<>`s).
  */
 import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { assertValidKey, assertValidPrefix, BlobError, type BlobInfo, type BlobStore, type ByteRange } from '@cmvc/blob';
+import type { LocalFileInfo, LocalFiles, Scratch, ScratchFolder } from '@cmvc/core';
+import { sniffContainer } from '@cmvc/media-io';
+// The store's contract alone: the package's index also loads the S3 SDK.
+import { assertValidKey, assertValidPrefix, BlobError, type BlobInfo, type BlobStore, type ByteRange } from '../../packages/blob/src/blob-store.ts';
 import type { NewVideo, QueuedVideo, Video, VideoRepository } from '@cmvc/db';
 import type { ArchiveEvent, ArchiveEvents } from '@cmvc/jobs';
 
-/** A blob store over a map; `putFile` copies from `files`, the local files the specs' sources name. */
+/** A blob store over a map; `putFile` copies from `files`, the local files the specs' sources name, and `download` into it. */
 export class MemoryBlobStore implements BlobStore {
   readonly blobs = new Map<string, Buffer>();
 
-  constructor(private readonly files: ReadonlyMap<string, Buffer> = new Map()) {}
+  constructor(private readonly files: Map<string, Buffer> = new Map()) {}
 
   async put(key: string, body: Uint8Array): Promise<BlobInfo> {
     assertValidKey(key);
@@ -41,8 +45,8 @@ export class MemoryBlobStore implements BlobStore {
     return body;
   }
 
-  async download(): Promise<void> {
-    throw new Error('MemoryBlobStore.download: specs use blobs that need no local copy');
+  async download(key: string, path: string): Promise<void> {
+    this.files.set(path, await this.get(key));
   }
 
   async openRead(key: string, range?: ByteRange): Promise<Readable> {
@@ -154,5 +158,78 @@ export class MemoryEvents implements ArchiveEvents {
   async subscribe(listener: (event: ArchiveEvent) => void): Promise<() => void> {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * A file system over maps: `files` (path → content, shared with a `MemoryBlobStore`), folders,
+ * and symbolic links (path → target). Paths are absolute; links resolve one level deep.
+ */
+export class MemoryFiles implements LocalFiles {
+  constructor(
+    readonly files: Map<string, Buffer> = new Map(),
+    readonly folders: Set<string> = new Set(),
+    readonly links: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  async realpath(path: string): Promise<string | null> {
+    const normal = resolve(path);
+    const linked = [...this.links].find(([link]) => normal === link || normal.startsWith(`${link}/`));
+    const real = linked ? linked[1] + normal.slice(linked[0].length) : normal;
+    return this.files.has(real) || this.folders.has(real) ? real : null;
+  }
+
+  async stat(path: string): Promise<LocalFileInfo> {
+    if (this.folders.has(path)) return { isFile: false, size: 0 };
+    return { isFile: true, size: this.content(path).length };
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    return this.content(path);
+  }
+
+  openRead(path: string): Readable {
+    return Readable.from([this.content(path)]);
+  }
+
+  async writeFile(path: string, content: AsyncIterable<Uint8Array>): Promise<void> {
+    if (!this.folders.has(dirname(path))) throw Object.assign(new Error(`ENOENT: no such directory, open '${path}'`), { code: 'ENOENT' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of content) chunks.push(Buffer.from(chunk));
+    this.files.set(path, Buffer.concat(chunks));
+  }
+
+  sniffContainer(path: string, content?: Uint8Array) {
+    return sniffContainer(path, content ?? this.content(path));
+  }
+
+  private content(path: string): Buffer {
+    const content = this.files.get(path);
+    if (!content) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' });
+    return content;
+  }
+}
+
+/** Scratch folders in a `MemoryFiles`: numbered under /scratch, removed with the files in them; `live` lists those not removed. */
+export class MemoryScratch implements Scratch {
+  private made = 0;
+
+  constructor(private readonly files: MemoryFiles) {}
+
+  get live(): string[] {
+    return [...this.files.folders].filter((folder) => folder.startsWith('/scratch/'));
+  }
+
+  async folder(prefix: string): Promise<ScratchFolder> {
+    this.made += 1;
+    const path = `/scratch/${prefix}${this.made}`;
+    this.files.folders.add(path);
+    return {
+      path,
+      remove: async () => {
+        this.files.folders.delete(path);
+        for (const file of [...this.files.files.keys()]) if (file.startsWith(`${path}/`)) this.files.files.delete(file);
+      },
+    };
   }
 }

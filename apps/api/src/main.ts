@@ -1,6 +1,6 @@
 import { createBlobStore } from '@cmvc/blob';
 import { loadConfig } from '@cmvc/config';
-import { AuthService, expireUploads, IngestService, JobsService, LoginThrottle, MediaHeaderCheck, renditionCapabilities, RenditionService, SearchService, SourceResolver, TieringService, VideoService } from '@cmvc/core';
+import { AuthService, expireUploads, IngestService, JobsService, LoginThrottle, MediaHeaderCheck, mediaTool, renditionCapabilities, RenditionService, SearchService, SourceResolver, TieringService, VideoService } from '@cmvc/core';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
 import { configureMediaTools } from '@cmvc/media-io';
@@ -40,7 +40,7 @@ const server = await createApiServer({
   services: {
     videos: new VideoService(videos, keyframes, blobs, queues, events),
     renditions: new RenditionService({ renditions: renditionRecords, videos, keyframes, queues, events, capabilities: renditionCapabilities(config) }),
-    ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, config.ffmpeg.ffprobePath)),
+    ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, mediaTool(config.ffmpeg))),
     events,
     auth: new AuthService(new AuthRepository(db), config.api.authRequired, new LoginThrottle(redis, config.api.login)),
     tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()], events),

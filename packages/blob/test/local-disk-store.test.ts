@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlobError, LocalDiskBlobStore, STALE_TEMPORARY_MS } from '../src/index.ts';
+import { BlobError } from '../src/blob-store.ts';
+import { LocalDiskBlobStore, STALE_TEMPORARY_MS } from '../src/local-disk-store.ts';
 
 let workDir: string;
 let root: string;

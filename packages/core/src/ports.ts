@@ -1,7 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { probeVideoHeader, sniffContainer, type ContainerSniff, type MediaTools, type VideoHeader } from '@cmvc/media-io';
 
 /** The time, for services that decide by age; specs pass a fixed one. */
 export interface Clock {
@@ -29,6 +32,43 @@ export const systemScratch: Scratch = {
   },
 };
 
+/** What a path holds: a regular file (and its size) or something else. */
+export interface LocalFileInfo {
+  readonly isFile: boolean;
+  readonly size: number;
+}
+
+/**
+ * The local files ingest reads and writes: server paths under the ingest roots, and its own
+ * copies of uploads and downloads in scratch folders.
+ */
+export interface LocalFiles {
+  /** The path with `..` and symbolic links resolved; null when nothing is there. */
+  realpath(path: string): Promise<string | null>;
+  stat(path: string): Promise<LocalFileInfo>;
+  /** The whole file (ingest reads small files whole). */
+  readFile(path: string): Promise<Buffer>;
+  /** The file as a stream (ingest hashes large files this way). */
+  openRead(path: string): Readable;
+  /** Writes what `content` yields to a new file at `path`; rejects with the first error `content` throws. */
+  writeFile(path: string, content: AsyncIterable<Uint8Array>): Promise<void>;
+  /** `@cmvc/media-io`'s container check of the file, or of `content` (the whole file, already read). */
+  sniffContainer(path: string, content?: Uint8Array): Promise<ContainerSniff>;
+}
+
+/** The machine's file system. */
+export const systemFiles: LocalFiles = {
+  realpath: (path) => realpath(path).catch(() => null),
+  stat: async (path) => {
+    const info = await stat(path);
+    return { isFile: info.isFile(), size: info.size };
+  },
+  readFile: (path) => readFile(path),
+  openRead: (path) => createReadStream(path, { highWaterMark: 1024 * 1024 }),
+  writeFile: (path, content) => pipeline(content, createWriteStream(path)),
+  sniffContainer,
+};
+
 /** One URL to fetch, and the checked addresses to connect to (null: any address may be used). */
 export interface FetchTarget {
   readonly url: URL;
@@ -51,4 +91,15 @@ export interface FetchResponse {
 /** One GET of a checked target, following no redirects (the caller checks each hop). */
 export interface Fetcher {
   get(target: FetchTarget, signal: AbortSignal): Promise<FetchResponse>;
+}
+
+/** The ffmpeg/ffprobe runs a service makes itself (the encode and render jobs go through the codec's media ports). */
+export interface MediaTool {
+  /** `@cmvc/media-io`'s `probeVideoHeader`: the first video stream's header, one packet demuxed, nothing decoded. */
+  probeVideoHeader(path: string, signal: AbortSignal): Promise<VideoHeader | undefined>;
+}
+
+/** ffprobe from `tools` (a composition root passes its configuration's `ffmpeg`); the process's configured one by default. */
+export function mediaTool(tools?: MediaTools): MediaTool {
+  return { probeVideoHeader: (path, signal) => probeVideoHeader(path, { signal, ...(tools ? { tools } : {}) }) };
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '@cmvc/core';
+import { DomainError } from '../src/errors.ts';
 import { describe, expect, it } from 'vitest';
 import { Admission } from '../src/services/admission.ts';
 

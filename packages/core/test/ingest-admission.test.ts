@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { blobKeys } from '@cmvc/blob';
-import { DomainError } from '@cmvc/core';
+import { DomainError } from '../src/errors.ts';
 import { IngestService, MAX_INGEST_ITEMS } from '../src/services/ingest-service.ts';
 import type { IngestSource, ResolvedSource } from '../src/services/source-resolver.ts';
 import { MemoryBlobStore, MemoryVideos, RecordingQueues, videoRow } from '../../../test/support/memory-ports.ts';

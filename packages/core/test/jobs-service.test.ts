@@ -1,7 +1,7 @@
 /** JobsService.retry against a fake monitor and in-memory videos: what a retry puts back, and what it refuses. */
 import { describe, expect, it } from 'vitest';
 import type { JobMonitor, JobRecord, RetryOutcome } from '@cmvc/jobs';
-import { JobsService } from '@cmvc/core';
+import { JobsService } from '../src/services/jobs-service.ts';
 import { MemoryEvents, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
 import { rejectionCode } from '../../../test/support/domain-errors.ts';
 

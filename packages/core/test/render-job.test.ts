@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import type { Rendition, RenditionRepository } from '@cmvc/db';
 import type { ArchiveEvent, RenderJobData } from '@cmvc/jobs';
-import { RenditionService } from '@cmvc/core';
+import { RenditionService } from '../src/services/rendition-service.ts';
 import { MemoryBlobStore, MemoryEvents, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
 
 const VIDEO = '00000000-0000-4000-8000-0000000000b1';

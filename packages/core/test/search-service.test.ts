@@ -1,6 +1,6 @@
 /** SearchService against an in-memory search port: argument checks, paging, and BUSY when the database gives up. */
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '@cmvc/core';
+import { DomainError } from '../src/errors.ts';
 import type { MomentQuery, MomentRow, SearchRepository } from '@cmvc/db';
 import { SearchService } from '../src/services/search-service.ts';
 

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BlobStore } from '@cmvc/blob';
-import { systemScratch, type Fetcher, type FetchResponse, type FetchTarget, type Scratch } from '@cmvc/core';
+import { systemScratch, type Fetcher, type FetchResponse, type FetchTarget, type Scratch } from '../src/ports.ts';
 import { SourceResolver } from '../src/services/source-resolver.ts';
 import type { HostLookup } from '../src/services/url-guard.ts';
 import { rejectionCode } from '../../../test/support/domain-errors.ts';

@@ -1,10 +1,10 @@
 /** TieringService against in-memory ports: refusals leave everything as it was; a demotion writes, switches, then deletes. */
 import { describe, expect, it } from 'vitest';
 import { blobKeys } from '@cmvc/blob';
-import { systemClock, type Clock } from '@cmvc/core';
+import { systemClock, type Clock } from '../src/ports.ts';
 import { parseBitstream, writeBitstream } from '@cmvc/codec';
 import type { Keyframe, RepresentationRepository, Video } from '@cmvc/db';
-import { TieringService } from '../src/index.ts';
+import { TieringService } from '../src/services/tiering-service.ts';
 import { syntheticRepresentation } from '../../codec/test/fixtures.ts';
 import { MemoryBlobStore, MemoryEvents, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
 import type { ArchiveEvent } from '@cmvc/jobs';
@@ -68,17 +68,18 @@ describe('tiering', () => {
     expect(published).toEqual([{ type: 'video-updated', videoId: video.id }]);
   });
 
-  it('demotes, by the clock it is given, the READY videos older than the policy', async () => {
+  it('demotes, by the clock it is given, the READY videos older than the policy, and tells their watchers', async () => {
     const now = new Date('2026-06-01T00:00:00Z');
     const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 3600 * 1000);
     const [old, recent, failed] = [videoRow({ status: 'READY', createdAt: daysAgo(40) }), videoRow({ status: 'READY', createdAt: daysAgo(10) }), videoRow({ status: 'FAILED', createdAt: daysAgo(90) })];
-    const { tiering, blobs, switched } = setup([old, recent, failed], [], { now: () => now });
+    const { tiering, blobs, switched, published } = setup([old, recent, failed], [], { now: () => now });
     for (const video of [old, recent]) {
       video.bitstreamBlobKey = blobKeys.bitstream(video.id);
       await blobs.put(video.bitstreamBlobKey, writeBitstream(syntheticRepresentation()).bytes);
     }
     expect(await tiering.demoteOlderThan(30)).toMatchObject({ demoted: 1 });
     expect(switched.map(([videoId]) => videoId)).toEqual([old.id]);
+    expect(published).toEqual([{ type: 'video-updated', videoId: old.id }]);
   });
 
   it('runs the age policy as its job only when TIERING_AFTER_DAYS is set', async () => {

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '@cmvc/blob';
-import { DomainError, type IngestErrorCode } from '@cmvc/core';
+import { DomainError, type IngestErrorCode } from '../src/errors.ts';
 import { getPinned } from '../src/services/pinned-http.ts';
 import { SourceResolver } from '../src/services/source-resolver.ts';
 import { isPrivateAddress, resolveFetchTarget, type HostLookup } from '../src/services/url-guard.ts';

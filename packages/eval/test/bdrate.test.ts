@@ -1,20 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EvalError, Pchip, bdRate, paretoFrontier, type RdPoint } from '../src/index.ts';
+import { EvalError, Pchip, bdRate, paretoFrontier, type BdRateResult, type RdPoint } from '../src/index.ts';
 
 const curve = (rates: readonly number[], qualities: readonly number[]): RdPoint[] => rates.map((rate, i) => ({ rate, quality: qualities[i]! }));
+
+/** `result` is a BD-rate of `percent` (to 9 places) integrated over `qualityRange`. */
+function expectBdRate(result: BdRateResult, percent: number, qualityRange: readonly [number, number]): void {
+  expect(result.status).toBe('ok');
+  if (result.status === 'ok') {
+    expect(result.percent).toBeCloseTo(percent, 9);
+    expect(result.qualityRange).toEqual(qualityRange);
+  }
+}
 
 describe('bdRate', () => {
   const anchor = curve([0.01, 0.02, 0.05, 0.1], [30, 33, 36.5, 39]);
 
   it('gives −20 % for a curve that needs exactly 0.8× the rate at every quality', () => {
     const test = anchor.map((p) => ({ rate: p.rate * 0.8, quality: p.quality }));
-    const result = bdRate(anchor, test);
-    expect(result.status).toBe('ok');
-    if (result.status === 'ok') {
-      expect(result.percent).toBeCloseTo(-20, 9);
-      expect(result.qualityRange).toEqual([30, 39]);
-    }
+    expectBdRate(bdRate(anchor, test), -20, [30, 39]);
   });
 
   it('gives +25 % for 1.25× the rate, and is antisymmetric in log-rate', () => {
@@ -30,12 +34,7 @@ describe('bdRate', () => {
     const line = (q: number, factor: number): RdPoint => ({ rate: factor * Math.exp(0.2 * q - 9), quality: q });
     const a = [28, 31, 35, 40].map((q) => line(q, 1));
     const t = [33, 34.5, 38, 44].map((q) => line(q, 0.5));
-    const result = bdRate(a, t);
-    expect(result.status).toBe('ok');
-    if (result.status === 'ok') {
-      expect(result.percent).toBeCloseTo(-50, 9);
-      expect(result.qualityRange).toEqual([33, 40]);
-    }
+    expectBdRate(bdRate(a, t), -50, [33, 40]);
   });
 
   it('reports curves whose quality ranges do not overlap instead of extrapolating', () => {

@@ -3,12 +3,18 @@ import type { TimedFrame } from './frame.ts';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
 import { packYuv444 } from './pixels.ts';
 import { probe } from './probe.ts';
-import { ffmpegPath } from './tools.ts';
+import { ffmpegPath, type MediaTools } from './tools.ts';
 
 export interface DecodeOptions {
-  /** Output size; frames are scaled (area filter) to exactly this. */
+  /** Output size; frames are scaled (area filter) to exactly this, or as `fit` says. */
   readonly width: number;
   readonly height: number;
+  /** `cover`: scaled (bicubic) to cover the output size, keeping the aspect ratio, and centre-cropped; default `exact`. */
+  readonly fit?: 'exact' | 'cover';
+  /** Stop after this many frames; default all. */
+  readonly maxFrames?: number;
+  /** The binaries; the process's configured ones by default. */
+  readonly tools?: MediaTools;
   /** Frame rate used to stamp `TimedFrame.time` (index / fps); probed when absent. Frames are never dropped or duplicated. */
   readonly fps?: number;
   /** `yuv444`: the source's Y′CbCr samples, chroma upsampled (see `RgbFrame.pixelFormat`); default RGB24. */
@@ -38,15 +44,19 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
 
   const yuv = options.pixelFormat === 'yuv444';
   const ffmpegFormat = yuv ? 'yuv444p' : 'rgb24';
+  const scale = options.fit === 'cover'
+    ? `scale=${width}:${height}:force_original_aspect_ratio=increase:flags=bicubic,crop=${width}:${height}`
+    : `scale=${width}:${height}:flags=area`;
   const args = [
     '-v', 'error', '-nostdin',
     '-i', path,
     '-map', '0:V:0', '-an', '-sn', '-dn',
-    '-vf', `scale=${width}:${height}:flags=area,format=${ffmpegFormat}`,
+    '-vf', `${scale},format=${ffmpegFormat}`,
     '-fps_mode', 'passthrough',
+    ...(options.maxFrames !== undefined ? ['-frames:v', String(options.maxFrames)] : []),
     '-f', 'rawvideo', '-pix_fmt', ffmpegFormat, 'pipe:1',
   ];
-  const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.tools?.ffmpegPath ?? ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = new StderrTail();
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   let spawnError: NodeJS.ErrnoException | undefined;

@@ -6,6 +6,8 @@
 export * from './frames.ts';
 export { MediaError, type MediaErrorCode } from './errors.ts';
 export { probe } from './probe.ts';
+export { countVideoPackets, probeVideoHeader, type VideoHeader } from './header-probe.ts';
+export { readPcmAudio, type PcmAudioOptions } from './pcm-audio.ts';
 export { sniffContainer, type ContainerFormat, type ContainerSniff } from './sniff-container.ts';
 export { decodeFrames, type DecodeOptions } from './decode-frames.ts';
 export { createVideoEncoder, joinSegments, type VideoEncoderOptions, type VideoFormat, type VideoSink } from './video-encoder.ts';

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import type { MediaLimits } from '@cmvc/config';
-import type { ContainerFormat } from '@cmvc/media-io';
+import { MediaError, type ContainerFormat, type VideoHeader } from '@cmvc/media-io';
 import { DomainError } from '../errors.ts';
+import { mediaTool, type MediaTool } from '../ports.ts';
 
 const PROBE_TIMEOUT_MS = 30_000;
 
@@ -14,15 +14,6 @@ interface StatedVideo {
   readonly durationSeconds: number;
 }
 
-interface HeaderStream {
-  width?: number;
-  height?: number;
-  avg_frame_rate?: string;
-  nb_frames?: string;
-  duration?: string;
-  nb_read_packets?: string;
-}
-
 /**
  * Checks a new source against the media limits before anything decodes it: the size GIF and
  * Y4M headers declare is read directly (ffprobe would allocate a frame of that size), then
@@ -32,7 +23,7 @@ interface HeaderStream {
 export class MediaHeaderCheck {
   constructor(
     private readonly limits: MediaLimits,
-    private readonly ffprobePath = 'ffprobe',
+    private readonly media: MediaTool = mediaTool(),
   ) {}
 
   async check(path: string, format: ContainerFormat): Promise<void> {
@@ -73,23 +64,15 @@ export class MediaHeaderCheck {
     }
   }
 
-  private probeHeader(path: string): Promise<HeaderStream | undefined> {
-    const args = ['-v', 'error', '-select_streams', 'V', '-count_packets', '-read_intervals', '%+#1', '-of', 'json',
-      '-show_entries', 'stream=width,height,avg_frame_rate,nb_frames,duration,nb_read_packets', '--', path];
-    return new Promise((resolve, reject) => {
-      execFile(this.ffprobePath, args, { timeout: PROBE_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error) {
-          // ffprobe names the file; the client only knows its upload, URL or path, not our temporary copy.
-          const reason = stderr.split('\n').find((line) => line.trim()) ?? 'unreadable';
-          return reject(new DomainError('UNSUPPORTED_MEDIA', `Not a readable video: ${reason.replaceAll(path, 'the file').slice(0, 200)}`));
-        }
-        try {
-          resolve((JSON.parse(stdout) as { streams?: HeaderStream[] }).streams?.[0]);
-        } catch {
-          reject(new DomainError('UNSUPPORTED_MEDIA', 'Not a readable video'));
-        }
-      });
-    });
+  private async probeHeader(path: string): Promise<VideoHeader | undefined> {
+    try {
+      return await this.media.probeVideoHeader(path, AbortSignal.timeout(PROBE_TIMEOUT_MS));
+    } catch (error) {
+      if (!(error instanceof MediaError)) throw error;
+      // ffprobe names the file; the client only knows its upload, URL or path, not our temporary copy.
+      const reason = error.stderr?.split('\n').find((line) => line.trim()) ?? 'unreadable';
+      throw new DomainError('UNSUPPORTED_MEDIA', `Not a readable video: ${reason.replaceAll(path, 'the file').slice(0, 200)}`);
+    }
   }
 }
 

@@ -1,13 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, sep } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { BlobError, blobKeys, type BlobStore } from '@cmvc/blob';
-import { sniffContainer, type ContainerSniff } from '@cmvc/media-io';
+import type { ContainerSniff } from '@cmvc/media-io';
 import { DomainError } from '../errors.ts';
-import { systemScratch, type Fetcher, type FetchResponse, type Scratch } from '../ports.ts';
+import { systemFiles, systemScratch, type Fetcher, type FetchResponse, type LocalFiles, type Scratch } from '../ports.ts';
 import { pinnedFetcher } from './pinned-http.ts';
 import { resolveFetchTarget, type HostLookup } from './url-guard.ts';
 
@@ -51,6 +49,8 @@ export interface SourceResolverOptions {
   readonly fetcher?: Fetcher;
   /** Where uploads and downloads are copied to; the system's temporary directory by default. */
   readonly scratch?: Scratch;
+  /** How server paths and the copies are read and written; the machine's file system by default. */
+  readonly files?: LocalFiles;
 }
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
@@ -65,10 +65,12 @@ export function uploadKeyOf(source: IngestSource): string | null {
 export class SourceResolver {
   private readonly fetcher: Fetcher;
   private readonly scratch: Scratch;
+  private readonly files: LocalFiles;
 
   constructor(private readonly options: SourceResolverOptions) {
     this.fetcher = options.fetcher ?? pinnedFetcher;
     this.scratch = options.scratch ?? systemScratch;
+    this.files = options.files ?? systemFiles;
   }
 
   async resolve(source: IngestSource): Promise<ResolvedSource> {
@@ -85,8 +87,8 @@ export class SourceResolver {
     if (this.options.roots.length === 0) {
       throw new DomainError('PATH_OUTSIDE_ROOT', 'Server-path ingest is disabled: no INGEST_ROOTS are configured');
     }
-    const real = await realpath(path).catch(() => null);
-    const roots = await Promise.all(this.options.roots.map((root) => realpath(root).catch(() => null)));
+    const real = await this.files.realpath(path);
+    const roots = await Promise.all(this.options.roots.map((root) => this.files.realpath(root)));
     const inside = (target: string) =>
       roots.some((root) => {
         if (!root) return false;
@@ -97,12 +99,12 @@ export class SourceResolver {
       throw new DomainError('PATH_OUTSIDE_ROOT', `${path} is outside the allowed ingest roots`);
     }
     if (!real) throw new DomainError('NOT_FOUND', `${path} does not exist`);
-    const info = await stat(real);
-    if (!info.isFile()) throw new DomainError('INVALID_INPUT', `${path} is not a regular file`);
+    const info = await this.files.stat(real);
+    if (!info.isFile) throw new DomainError('INVALID_INPUT', `${path} is not a regular file`);
     if (info.size > this.options.maxBytes) throw new DomainError('TOO_LARGE', `${path} exceeds ${this.options.maxBytes} bytes`);
     return {
       localPath: real,
-      ...(await inspectFile(real, info.size)),
+      ...(await this.inspectFile(real, info.size)),
       bytes: info.size,
       defaultTitle: titleFrom(real),
       owned: false,
@@ -125,10 +127,10 @@ export class SourceResolver {
       }
       throw error;
     }
-    const info = await stat(localPath);
+    const info = await this.files.stat(localPath);
     return {
       localPath,
-      ...(await inspectFile(localPath, info.size)),
+      ...(await this.inspectFile(localPath, info.size)),
       bytes: info.size,
       defaultTitle: `Upload ${uploadId.slice(0, 8)}`,
       owned: true,
@@ -169,12 +171,12 @@ export class SourceResolver {
         throw new DomainError('TOO_LARGE', `${target.url.href} exceeds ${maxBytes} bytes`);
       }
       const href = target.url.href;
-      const bytes = await writeLimited(response.body, localPath, maxBytes).catch((error: unknown) => {
+      const bytes = await this.writeLimited(response.body, localPath, maxBytes).catch((error: unknown) => {
         throw error instanceof DomainError ? error : new DomainError('FETCH_FAILED', `Fetching ${href} broke off: ${(error as Error).message}`);
       });
       return {
         localPath,
-        ...(await inspectFile(localPath, bytes)),
+        ...(await this.inspectFile(localPath, bytes)),
         bytes,
         defaultTitle: titleFrom(target.url.pathname) || target.url.hostname,
         owned: true,
@@ -186,47 +188,47 @@ export class SourceResolver {
       throw error;
     }
   }
-}
 
-async function writeLimited(source: Readable, path: string, maxBytes: number): Promise<number> {
-  let written = 0;
-  const limiter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      written += chunk.length;
-      if (written > maxBytes) callback(new DomainError('TOO_LARGE', `Source exceeds ${maxBytes} bytes`));
-      else callback(null, chunk);
-    },
-  });
-  await pipeline(source, limiter, createWriteStream(path));
-  return written;
+  private async writeLimited(source: Readable, path: string, maxBytes: number): Promise<number> {
+    let written = 0;
+    async function* limited(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        written += chunk.length;
+        if (written > maxBytes) throw new DomainError('TOO_LARGE', `Source exceeds ${maxBytes} bytes`);
+        yield chunk;
+      }
+    }
+    await this.files.writeFile(path, limited());
+    return written;
+  }
+
+  /** The content hash, and the container check done from the same read when the file is small. */
+  private async inspectFile(path: string, bytes: number): Promise<Pick<ResolvedSource, 'sha256' | 'checkContainer'>> {
+    if (bytes > WHOLE_READ_BYTES) {
+      const hash = createHash('sha256');
+      await pipeline(this.files.openRead(path), hash);
+      return { sha256: hash.digest('hex'), checkContainer: () => this.files.sniffContainer(path) };
+    }
+    const content = await this.files.readFile(path);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    // Settled now, while the bytes are at hand; reported only if the caller asks (new files only).
+    const sniffed = this.files.sniffContainer(path, content).then(
+      (container) => ({ container }),
+      (error: unknown) => ({ error }),
+    );
+    return {
+      sha256,
+      checkContainer: async () => {
+        const result = await sniffed;
+        if ('error' in result) throw result.error;
+        return result.container;
+      },
+    };
+  }
 }
 
 /** Files up to this size are read whole: for small files a stream costs several times more. */
 const WHOLE_READ_BYTES = 4 * 1024 * 1024;
-
-/** The content hash, and the container check done from the same read when the file is small. */
-async function inspectFile(path: string, bytes: number): Promise<Pick<ResolvedSource, 'sha256' | 'checkContainer'>> {
-  if (bytes > WHOLE_READ_BYTES) {
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hash);
-    return { sha256: hash.digest('hex'), checkContainer: () => sniffContainer(path) };
-  }
-  const content = await readFile(path);
-  const sha256 = createHash('sha256').update(content).digest('hex');
-  // Settled now, while the bytes are at hand; reported only if the caller asks (new files only).
-  const sniffed = sniffContainer(path, content).then(
-    (container) => ({ container }),
-    (error: unknown) => ({ error }),
-  );
-  return {
-    sha256,
-    checkContainer: async () => {
-      const result = await sniffed;
-      if ('error' in result) throw result.error;
-      return result.container;
-    },
-  };
-}
 
 function titleFrom(path: string): string {
   const name = basename(path);

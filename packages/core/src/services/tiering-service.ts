@@ -27,14 +27,8 @@ export class TieringService {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** The `demoteVideo` mutation: demotes one video and tells its watchers. */
+  /** The `demoteVideo` mutation: demotes one video and tells its watchers (`video-updated`), as the age policy does. */
   async demoteToTextOnly(videoId: string): Promise<DemotionResult> {
-    const result = await this.demote(videoId);
-    await this.events.publish({ type: 'video-updated', videoId: result.video.id });
-    return result;
-  }
-
-  private async demote(videoId: string): Promise<DemotionResult> {
     const video = await this.videos.findById(videoId);
     if (!video) throw notFound(`No video with id ${videoId}`);
     if (video.tier === 'TT2V_ONLY') throw new DomainError('ALREADY_DEMOTED', 'This video already keeps text only');
@@ -56,6 +50,7 @@ export class TieringService {
 
     for (const keyframe of keyframes) if (keyframe.blobKey) await this.blobs.delete(keyframe.blobKey);
     if (oldKey !== newKey) await this.blobs.delete(oldKey);
+    await this.events.publish({ type: 'video-updated', videoId });
     return { video: (await this.videos.findById(videoId))!, bytesSaved };
   }
 
@@ -71,13 +66,13 @@ export class TieringService {
     };
   }
 
-  /** The age-based policy: demotes READY videos older than `days`, a batch at a time. */
+  /** The age-based policy: demotes READY videos older than `days`, a batch at a time, telling each one's watchers. */
   async demoteOlderThan(days: number, batch = 100): Promise<{ readonly demoted: number; readonly bytesSaved: number }> {
     const before = new Date(this.clock.now().getTime() - days * 24 * 3600 * 1000);
     let demoted = 0;
     let bytesSaved = 0;
     for (const video of await this.videos.findDemotable(before, batch)) {
-      const result = await this.demote(video.id);
+      const result = await this.demoteToTextOnly(video.id);
       demoted += 1;
       bytesSaved += result.bytesSaved;
     }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ffprobePath, MediaError, readPcmAudio } from '@cmvc/media-io';
 import { ModelError } from '../runtime/errors.ts';
 import type { PcmAudio } from './types.ts';
 
@@ -45,32 +45,20 @@ export function encodeWav(audio: PcmAudio): Uint8Array<ArrayBuffer> {
 
 /**
  * The first audio stream of a media file as 16 kHz mono PCM, or null when the file has none.
- * Reads at most `maxSeconds` so a long source cannot exhaust memory.
+ * Reads at most `maxSeconds` so a long source cannot exhaust memory. `ffmpegPath`: the configured one by default.
  */
 export async function readSpeechAudio(path: string, options: { ffmpegPath?: string; maxSeconds?: number; signal?: AbortSignal } = {}): Promise<PcmAudio | null> {
-  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0?', '-vn', '-ac', '1', '-ar', String(SPEECH_SAMPLE_RATE)];
-  if (options.maxSeconds !== undefined) args.push('-t', String(options.maxSeconds));
-  args.push('-f', 'f32le', 'pipe:1');
-  const chunks: Buffer[] = [];
-  let stderr = '';
-  let noAudio = false;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(options.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-2000);
-    });
-    child.on('error', (cause) => reject(new ModelError('inference-failed', `ffmpeg: ${cause.message}`, { cause })));
-    child.on('close', (code) => {
-      // "-map 0:a:0?" maps nothing when there is no audio stream, and ffmpeg then refuses to write an empty output.
-      noAudio = code !== 0 && /does not contain any stream/u.test(stderr);
-      return code === 0 || noAudio ? resolve() : reject(new ModelError('invalid-input', `ffmpeg could not read the audio: ${stderr.trim() || `exit ${code}`}`));
-    });
+  const samples = await readPcmAudio(path, {
+    sampleRate: SPEECH_SAMPLE_RATE,
+    ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.ffmpegPath ? { tools: { ffmpegPath: options.ffmpegPath, ffprobePath: ffprobePath() } } : {}),
+  }).catch((cause: unknown) => {
+    if (!(cause instanceof MediaError)) throw cause;
+    // A MediaError with ffmpeg's diagnostics is a file it could not read; without them ffmpeg did not run.
+    throw cause.stderr === undefined
+      ? new ModelError('inference-failed', `ffmpeg: ${cause.message}`, { cause })
+      : new ModelError('invalid-input', `ffmpeg could not read the audio: ${cause.stderr || cause.message}`);
   });
-  if (noAudio) return null;
-  const bytes = Buffer.concat(chunks);
-  if (bytes.length < 4) return null;
-  const samples = new Float32Array(bytes.length >> 2);
-  for (let i = 0; i < samples.length; i += 1) samples[i] = bytes.readFloatLE(i * 4);
-  return { sampleRate: SPEECH_SAMPLE_RATE, samples };
+  return samples ? { sampleRate: SPEECH_SAMPLE_RATE, samples } : null;
 }
