@@ -2,7 +2,7 @@ import type { TextEmbedder } from '@cmvc/codec';
 import type { MomentFilter, MomentRow, SearchRepository } from '@cmvc/db';
 import { Admission, busyError, type AdmissionLimits } from './admission.ts';
 import { badUserInput } from '../errors.ts';
-import { LruCache } from '@cmvc/models';
+import { LruCache } from '@cmvc/models/lru-cache';
 import { contentWords, QueryBaseline } from './relevance.ts';
 
 export interface MomentPage {
