@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection, ObjectDetector, RgbFrame } from '../src/types.ts';
-import { analyseMotion, classifyMovement, countableDetections, linkTracks, typicalCounts } from '../src/motion/index.ts';
+import { analyseMotion, classifyMovement, countableDetections, linkTracks, typicalCounts, type GrayImage } from '../src/motion/index.ts';
+import { coarseShift } from '../src/motion/flow.ts';
 import { createSceneDescriber } from '../src/describe/index.ts';
 import { ModelError } from '../src/runtime/errors.ts';
 import { boxOffBackdrop, renderLavfi, texture, type RawFrame } from './motion-fixtures.ts';
@@ -255,5 +256,65 @@ describe('track helpers', () => {
     await expect(analyseMotion([frame(8, 0), frame(16, 1)])).rejects.toMatchObject({ code: 'invalid-frame' });
     await expect(analyseMotion([frame(8, 1), frame(8, 1)])).rejects.toBeInstanceOf(ModelError);
     await expect(analyseMotion([])).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+});
+
+describe('global shift search', () => {
+  /** The search without its early stop: every shift's full mean absolute difference. */
+  function exhaustiveShift(a: GrayImage, b: GrayImage, reach: number): { dx: number; dy: number; cost: number } {
+    const cost = (sx: number, sy: number): number => {
+      let sum = 0;
+      let count = 0;
+      for (let y = Math.max(0, -sy); y < Math.min(a.height, a.height - sy); y += 1) {
+        for (let x = Math.max(0, -sx); x < Math.min(a.width, a.width - sx); x += 1) {
+          sum += Math.abs(a.data[y * a.width + x]! - b.data[(y + sy) * a.width + x + sx]!);
+          count += 1;
+        }
+      }
+      return sum / count;
+    };
+    let best = { dx: 0, dy: 0, cost: cost(0, 0) };
+    for (let sy = -reach; sy <= reach; sy += 1) {
+      for (let sx = -reach; sx <= reach; sx += 1) {
+        const c = cost(sx, sy);
+        if (c < best.cost - 1e-6) best = { dx: sx, dy: sy, cost: c };
+      }
+    }
+    return best;
+  }
+
+  function noiseImage(width: number, height: number, seed: number): GrayImage {
+    let state = seed;
+    const data = new Uint8Array(width * height);
+    for (let i = 0; i < data.length; i += 1) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      data[i] = (state >> 16) & 255;
+    }
+    return { width, height, data };
+  }
+
+  function shifted(image: GrayImage, dx: number, dy: number): GrayImage {
+    const data = new Uint8Array(image.data.length);
+    for (let y = 0; y < image.height; y += 1) {
+      for (let x = 0; x < image.width; x += 1) {
+        const sx = Math.min(image.width - 1, Math.max(0, x - dx));
+        const sy = Math.min(image.height - 1, Math.max(0, y - dy));
+        data[y * image.width + x] = image.data[sy * image.width + sx]!;
+      }
+    }
+    return { ...image, data };
+  }
+
+  it('finds the shift an exhaustive search finds, including none', () => {
+    // 64 px wide: the search runs at this size (factor 1), reach min(24, width / 3, height / 3).
+    const base = noiseImage(64, 48, 7);
+    for (const [dx, dy] of [[5, -3], [-12, 9], [0, 0], [15, 15]] as const) {
+      const next = shifted(base, dx, dy);
+      const expected = exhaustiveShift(base, next, 16);
+      expect(coarseShift(base, next)).toEqual(expected.cost > 0.5 * exhaustiveShift(base, next, 0).cost ? { dx: 0, dy: 0 } : { dx: expected.dx, dy: expected.dy });
+    }
+    const unrelated = noiseImage(64, 48, 99);
+    const expected = exhaustiveShift(base, unrelated, 16);
+    expect(coarseShift(base, unrelated)).toEqual(expected.cost > 0.5 * exhaustiveShift(base, unrelated, 0).cost ? { dx: 0, dy: 0 } : { dx: expected.dx, dy: expected.dy });
   });
 });

@@ -209,13 +209,17 @@ function bestShift(a: CvMat, b: CvMat, centreX: number, centreY: number, reachX:
       const y0 = Math.max(0, -dy);
       const y1 = Math.min(height, height - dy);
       if ((x1 - x0) * (y1 - y0) < MIN_OVERLAP * width * height) continue;
+      const area = (x1 - x0) * (y1 - y0);
+      // The sum only grows, so a shift is dropped once its partial cost is clearly past the best
+      // one (twice the tie margin, against rounding): the search keeps exactly the shift the full sums would.
+      const limit = best.cost + 2e-9;
       let sum = 0;
-      for (let y = y0; y < y1; y += 1) {
+      for (let y = y0; y < y1 && sum / area <= limit; y += 1) {
         const rowA = y * width;
         const rowB = (y + dy) * width + dx;
         for (let x = x0; x < x1; x += 1) sum += Math.abs(pa[rowA + x]! - pb[rowB + x]!);
       }
-      const cost = sum / ((x1 - x0) * (y1 - y0));
+      const cost = sum / area;
       if (cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) <= 1e-9 && Math.abs(dx) + Math.abs(dy) < Math.abs(best.dx) + Math.abs(best.dy))) {
         best = { dx, dy, cost };
       }

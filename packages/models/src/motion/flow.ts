@@ -91,16 +91,27 @@ export function coarseShift(previous: GrayImage, next: GrayImage): { dx: number;
     }
   }
   if (textured < COARSE_MIN_TEXTURED * Math.max(1, (width - 2) * (height - 2))) return { dx: 0, dy: 0 };
-  const cost = (sx: number, sy: number): number => {
+  const pa = a.data;
+  const pb = b.data;
+  /**
+   * Mean absolute difference of the overlap at shift (sx, sy). The sum only grows, so once the
+   * partial mean reaches `stopAt` the shift cannot win and its (partial) mean is returned: the
+   * search keeps exactly the shift the full sums would.
+   */
+  const cost = (sx: number, sy: number, stopAt = Number.POSITIVE_INFINITY): number => {
+    const x0 = Math.max(0, -sx);
+    const x1 = Math.min(width, width - sx);
+    const y0 = Math.max(0, -sy);
+    const y1 = Math.min(height, height - sy);
+    const count = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+    if (count === 0) return Number.POSITIVE_INFINITY;
     let sum = 0;
-    let count = 0;
-    for (let y = Math.max(0, -sy); y < Math.min(height, height - sy); y += 1) {
-      for (let x = Math.max(0, -sx); x < Math.min(width, width - sx); x += 1) {
-        sum += Math.abs((a.data[y * width + x] ?? 0) - (b.data[(y + sy) * width + x + sx] ?? 0));
-        count += 1;
-      }
+    for (let y = y0; y < y1 && sum / count < stopAt; y += 1) {
+      const rowA = y * width;
+      const rowB = (y + sy) * width + sx;
+      for (let x = x0; x < x1; x += 1) sum += Math.abs(pa[rowA + x]! - pb[rowB + x]!);
     }
-    return count === 0 ? Number.POSITIVE_INFINITY : sum / count;
+    return sum / count;
   };
   const reachX = Math.min(COARSE_MAX_SHIFT, Math.floor(width / 3));
   const reachY = Math.min(COARSE_MAX_SHIFT, Math.floor(height / 3));
@@ -108,7 +119,7 @@ export function coarseShift(previous: GrayImage, next: GrayImage): { dx: number;
   let best = { dx: 0, dy: 0, cost: zero };
   for (let sy = -reachY; sy <= reachY; sy += 1) {
     for (let sx = -reachX; sx <= reachX; sx += 1) {
-      const c = cost(sx, sy);
+      const c = cost(sx, sy, best.cost - 1e-6);
       if (c < best.cost - 1e-6) best = { dx: sx, dy: sy, cost: c };
     }
   }
