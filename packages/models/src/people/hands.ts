@@ -109,6 +109,7 @@ export function loadHandtrack(): Promise<OnnxGraphModel> {
     inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
     outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
     constants: [HANDTRACK.scale, ...Object.values(HANDTRACK.anchors)],
+    memoryArena: false,
   });
 }
 
@@ -209,6 +210,7 @@ class Handtrack implements HandDetector, Disposable {
         input: 'input_1',
         inputShape: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3],
         outputs: [HAND_FLAG],
+        memoryArena: false,
       }),
     (model) => model.dispose(),
   );

@@ -71,6 +71,7 @@ class FacemeshHeadPose implements HeadPoseEstimator, Disposable {
         input: 'input_1',
         inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
         outputs: Object.values(OUTPUTS),
+        memoryArena: false,
       }),
     (model) => model.dispose(),
   );

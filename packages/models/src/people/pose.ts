@@ -215,6 +215,7 @@ class MovenetMultipose implements PoseEstimator, Disposable {
         input: 'input',
         inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
         outputs: Object.values(OUTPUTS),
+        memoryArena: false,
       }),
     (model) => model.dispose(),
   );

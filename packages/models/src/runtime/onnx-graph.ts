@@ -24,8 +24,12 @@ export interface OnnxGraphModelOptions extends OnnxOptions {
   readonly constants?: readonly string[];
 }
 
-export async function loadOnnxGraphModel(modelJsonPath: string, options: OnnxGraphModelOptions): Promise<OnnxGraphModel> {
-  const [ort, { json, weights }] = await Promise.all([loadOrt(), readModelJsonWithWeights<{ modelTopology?: { node?: TfNode[] } }>(modelJsonPath)]);
+/**
+ * The converted model's bytes and the constants asked for. Kept apart from the session's closures so
+ * that the tfjs JSON, the decoded weights and the ONNX graph can all be collected once the model is serialised.
+ */
+async function convertToOnnx(modelJsonPath: string, options: OnnxGraphModelOptions): Promise<{ model: Uint8Array; constants: Map<string, DecodedWeight> }> {
+  const { json, weights } = await readModelJsonWithWeights<{ modelTopology?: { node?: TfNode[] } }>(modelJsonPath);
   const nodes = json.modelTopology?.node;
   if (!Array.isArray(nodes)) throw new ModelError('model-load-failed', `${modelJsonPath}: not a tfjs graph model`);
   const onnx = convertGraphModel(nodes, weights, { input: options.input, inputShape: options.inputShape, outputs: options.outputs });
@@ -36,7 +40,13 @@ export async function loadOnnxGraphModel(modelJsonPath: string, options: OnnxGra
       return [name, constant] as const;
     }),
   );
-  const session = await createOnnxSession(encodeOnnxModel(onnx, `cmvc ${modelJsonPath}`), options);
+  return { model: encodeOnnxModel(onnx, `cmvc ${modelJsonPath}`), constants };
+}
+
+export async function loadOnnxGraphModel(modelJsonPath: string, options: OnnxGraphModelOptions): Promise<OnnxGraphModel> {
+  const [ort, converted] = await Promise.all([loadOrt(), convertToOnnx(modelJsonPath, options)]);
+  const { constants } = converted;
+  const session = await createOnnxSession(converted.model, options);
   return {
     constants,
     async run(input) {

@@ -100,10 +100,13 @@ class Writer {
     this.bytes(field, new TextEncoder().encode(value));
   }
 
+  /** A nested message: its chunks join this writer's as they are, so only `finish` copies bytes (once). */
   message(field: number, write: (inner: Writer) => void): void {
     const inner = new Writer();
     write(inner);
-    this.bytes(field, inner.finish());
+    this.#varint((field << 3) | 2);
+    this.#varint(inner.length);
+    for (const chunk of inner.#chunks) this.#push(chunk);
   }
 
   finish(): Uint8Array {

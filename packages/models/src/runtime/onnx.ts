@@ -20,10 +20,29 @@ export interface OnnxOptions {
    * machine; on a busy 2-core machine two threads cost more CPU and were not faster (docs/BENCHMARKS.md, "ONNX models").
    */
   readonly threads?: number;
+  /**
+   * ONNX Runtime's CPU memory arena (its default: on). The arena keeps the largest activations a
+   * session has needed for the life of the session, tens of MiB a model. Without it each run
+   * allocates afresh, which costs CPU where a run's activations are large (MobileNetV2 at a batch of
+   * 8, CenterNet at 512², the PP-OCR detector: 2–3× the CPU) and nothing measurable on the small
+   * people models, USE-lite and the OCR recogniser (docs/BENCHMARKS.md, "Memory").
+   */
+  readonly memoryArena?: boolean;
 }
 
+/**
+ * Memory patterns (ORT's plan of one block for all of a run's activations, reused across runs) are
+ * off: without them CenterNet, MobileNetV2 and the PP-OCR detector hold 40–65 MiB less each and ran
+ * no slower (docs/BENCHMARKS.md, "Memory").
+ */
 function sessionOptions(options: OnnxOptions): InferenceSession.SessionOptions {
-  return { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+  return {
+    intraOpNumThreads: options.threads ?? 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: options.memoryArena ?? true,
+    enableMemPattern: false,
+  };
 }
 
 export async function loadOnnxSession(modelPath: string, options: OnnxOptions = {}): Promise<InferenceSession> {

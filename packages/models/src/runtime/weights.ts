@@ -32,14 +32,51 @@ function halfToFloat(h: number): number {
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, uint16: 2, uint8: 1 };
 
+/** The bytes of the shards, in order, taken front to back without joining them. */
+class ShardReader {
+  #shard = 0;
+  #offset = 0;
+
+  constructor(readonly shards: readonly Uint8Array[]) {}
+
+  /** The next `length` bytes: a view into one shard, or a copy of just these bytes where they straddle shards; undefined past the end. */
+  take(length: number): Uint8Array | undefined {
+    while (this.#shard < this.shards.length && this.#offset === this.shards[this.#shard]!.byteLength) {
+      this.#shard++;
+      this.#offset = 0;
+    }
+    const first = this.shards[this.#shard];
+    if (first && this.#offset + length <= first.byteLength) {
+      const view = first.subarray(this.#offset, this.#offset + length);
+      this.#offset += length;
+      return view;
+    }
+    const joined = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const shard = this.shards[this.#shard];
+      if (!shard) return undefined;
+      const part = shard.subarray(this.#offset, this.#offset + length - filled);
+      joined.set(part, filled);
+      filled += part.byteLength;
+      this.#offset += part.byteLength;
+      if (this.#offset === shard.byteLength) {
+        this.#shard++;
+        this.#offset = 0;
+      }
+    }
+    return joined;
+  }
+}
+
 /**
- * Weights by manifest name from the concatenated shards, dequantised as tfjs does (float16, or
- * uint8/uint16 with scale and min), without loading tfjs.
+ * Weights by manifest name from the shards (in manifest order), dequantised as tfjs does (float16,
+ * or uint8/uint16 with scale and min), without loading tfjs. Each weight is decoded from the shard
+ * it lies in, so the shards are never joined into one copy.
  */
-export function decodeWeights(specs: readonly WeightSpec[], data: Uint8Array): Map<string, DecodedWeight> {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+export function decodeWeights(specs: readonly WeightSpec[], shards: readonly Uint8Array[]): Map<string, DecodedWeight> {
+  const reader = new ShardReader(shards);
   const weights = new Map<string, DecodedWeight>();
-  let offset = 0;
   for (const spec of specs) {
     const size = spec.shape.reduce((n, d) => n * d, 1);
     const stored = spec.quantization?.dtype ?? spec.dtype;
@@ -47,11 +84,13 @@ export function decodeWeights(specs: readonly WeightSpec[], data: Uint8Array): M
     if (bytes === undefined || (spec.dtype !== 'float32' && spec.dtype !== 'int32')) {
       throw new ModelError('unsupported-op', `weight "${spec.name}": ${spec.dtype} stored as ${stored} is not supported`);
     }
-    if (offset + size * bytes > data.byteLength) throw new ModelError('model-load-failed', `weight "${spec.name}" runs past the end of the weight data`);
+    const data = reader.take(size * bytes);
+    if (!data) throw new ModelError('model-load-failed', `weight "${spec.name}" runs past the end of the weight data`);
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const values = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
     const { scale = 1, min = 0 } = spec.quantization ?? {};
     for (let i = 0; i < size; i++) {
-      const at = offset + i * bytes;
+      const at = i * bytes;
       switch (stored) {
         case 'float32':
           values[i] = view.getFloat32(at, true);
@@ -70,7 +109,6 @@ export function decodeWeights(specs: readonly WeightSpec[], data: Uint8Array): M
       }
     }
     weights.set(spec.name, { shape: spec.shape, data: values });
-    offset += size * bytes;
   }
   return weights;
 }
@@ -86,5 +124,5 @@ export async function readModelJsonWithWeights<T>(modelJsonPath: string): Promis
   const manifest = json.weightsManifest ?? [];
   const dir = path.dirname(modelJsonPath);
   const shards = await Promise.all(manifest.flatMap((group) => group.paths).map((shard) => readFile(path.join(dir, shard))));
-  return { json, weights: decodeWeights(manifest.flatMap((group) => group.weights), Buffer.concat(shards)) };
+  return { json, weights: decodeWeights(manifest.flatMap((group) => group.weights), shards) };
 }

