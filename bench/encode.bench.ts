@@ -19,9 +19,9 @@ import { promisify } from 'node:util';
 import { type StageTiming } from '@cmvc/codec';
 import { probe } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
-import { createModelSet, SileroVad, ThreadedDescriber } from '@cmvc/models';
+import { createModelSet, SileroVad } from '@cmvc/models';
 import { analyseSource } from '@cmvc/core';
-import { encodeDescriber, speechPipeline } from '../workers/src/analyzers.ts';
+import { encodeAnalyzers, speechPipeline } from '../workers/src/analyzers.ts';
 import { recordHeadlines } from './headlines.ts';
 import { BenchError, flag, formatBytes, integerFlag, log, machineInfo, machineTable, markdownTable, REPO_ROOT, runBench } from './lib.ts';
 
@@ -203,11 +203,11 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'cmvc-bench-encode-'));
   const models = createModelSet(config.models);
   const speech = speechPipeline(config.speech);
-  // Wired as the worker wires them (the built-in describer on its own thread).
-  const describer = encodeDescriber(config.models, models);
+  // Wired as the worker wires them (the built-in describer and the features on their own thread).
+  const { describer, featureExtractor, thread } = encodeAnalyzers(config.models, models);
   const dependencies = {
     config,
-    analyzers: { describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
+    analyzers: { describer, ...(featureExtractor ? { featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
     embedder: models.textEmbedder,
     speech,
   };
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([
       models.dispose?.(),
-      describer instanceof ThreadedDescriber ? describer.dispose() : undefined,
+      thread?.dispose(),
       speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined,
     ]);
     await rm(scratch, { recursive: true, force: true });

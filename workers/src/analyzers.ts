@@ -1,5 +1,5 @@
 import type { BlobStore } from '@cmvc/blob';
-import { RetrievalGenerator, type Analyzers, type Generator, type SceneDescriber, type SemanticTextCodec, type TextEmbedder } from '@cmvc/codec';
+import { RetrievalGenerator, type Analyzers, type Generator, type ImageFeatureExtractor, type SceneDescriber, type SemanticTextCodec, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { SearchRepository } from '@cmvc/db';
 import { createModelSet, OpenAiTranscriber, PocketsphinxTranscriber, SileroVad, ThreadedDescriber, type ModelSet, type SpeechPipeline } from '@cmvc/models';
@@ -28,7 +28,7 @@ export async function loadWorkerModels(
   }
   const library = new ArchiveExemplarLibrary(archive.search, archive.blobs);
   const speech = speechPipeline(config.speech);
-  const describer = encodeDescriber(config.models, models);
+  const { describer, featureExtractor, thread } = encodeAnalyzers(config.models, models);
   console.log(
     `models: features ${models.featureExtractor?.id ?? 'none'}, describer ${models.describer.id}, embedder ${models.textEmbedder.id}, ` +
       `speech ${speech?.transcriber.id ?? 'off'}, tt2v ${config.generation.tt2v}`,
@@ -36,7 +36,7 @@ export async function loadWorkerModels(
   return {
     analyzers: {
       describer,
-      ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}),
+      ...(featureExtractor ? { featureExtractor } : {}),
       ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}),
     },
     embedder: models.textEmbedder,
@@ -50,7 +50,7 @@ export async function loadWorkerModels(
     async dispose() {
       await Promise.all([
         models.dispose?.(),
-        describer instanceof ThreadedDescriber ? describer.dispose() : undefined,
+        thread?.dispose(),
         speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined,
       ]);
     },
@@ -68,9 +68,15 @@ export function speechPipeline(settings: AppConfig['speech']): SpeechPipeline | 
 }
 
 /**
- * The describer the encoder uses: the built-in one runs on its own thread beside the codec (its
- * models are loaded there, not in `models`); a remote one (openai) is only network waits.
+ * The describer and feature extractor the encoder uses. The built-in describer runs on its own
+ * thread beside the codec, with the feature extractor (their models are loaded there, not in
+ * `models`); a remote describer (openai) is only network waits, so both stay here.
  */
-export function encodeDescriber(settings: AppConfig['models'], models: Pick<ModelSet, 'describer'>): SceneDescriber {
-  return settings.describer === 'builtin' ? new ThreadedDescriber(settings, models.describer.id) : models.describer;
+export function encodeAnalyzers(
+  settings: AppConfig['models'],
+  models: Pick<ModelSet, 'describer' | 'featureExtractor'>,
+): { describer: SceneDescriber; featureExtractor?: ImageFeatureExtractor; thread?: ThreadedDescriber } {
+  if (settings.describer !== 'builtin') return { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) };
+  const thread = new ThreadedDescriber(settings, models.describer.id);
+  return { describer: thread, ...(models.featureExtractor ? { featureExtractor: thread.features(models.featureExtractor) } : {}), thread };
 }

@@ -27,14 +27,15 @@ const [output, ...clips] = process.argv.slice(2).filter((argument) => argument !
 if (!output || clips.length === 0) throw new Error('usage: encode-compare.ts OUT.json CLIP...');
 const settings = loadToolConfig().models;
 const models = createModelSet(settings);
-// The built-in describer runs on its own thread, as in the worker.
+// The built-in describer and the features run on their own thread, as in the worker.
 const threaded = settings.describer === 'builtin' ? new ThreadedDescriber(settings, models.describer.id) : undefined;
 const scratch = await mkdtemp(join(tmpdir(), 'cmvc-encode-compare-'));
 const results = [];
 try {
   for (const clip of clips) {
     const describer = layerOnly ? builtinAnalyzers().describer : (threaded ?? models.describer);
-    const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec,}, { describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) });
+    const featureExtractor = threaded && models.featureExtractor ? threaded.features(models.featureExtractor) : models.featureExtractor;
+    const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec,}, { describer, ...(featureExtractor ? { featureExtractor } : {}) });
     const decodedPath = join(scratch, `${basename(clip)}.mp4`);
     await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(decodedPath) });
     const { workingWidth, workingHeight } = encoded.representation.header;

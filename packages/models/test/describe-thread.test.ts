@@ -26,6 +26,16 @@ describe('the describer on its own thread', () => {
     expect(inThread[1].camera.kind).toBe('pan');
   }, 120_000);
 
+  it('runs the feature extractor on the same thread, with the same vectors', async () => {
+    const frames = await renderLavfi('testsrc2=s=224x126', 224, 126, 5, 1);
+    const extractor = models.featureExtractor!;
+    const onThread = threaded.features(extractor);
+    expect(onThread).toMatchObject({ id: extractor.id, dimensions: extractor.dimensions });
+    const vectors = await onThread.embed(frames);
+    expect(vectors).toHaveLength(frames.length);
+    expect(vectors).toEqual(await extractor.embed(frames));
+  }, 120_000);
+
   it("adds the thread's stages to the profile of the encode that asked", async () => {
     const [frame] = await renderLavfi('testsrc2=s=160x120', 160, 120, 1, 1);
     const profile = new EncodeProfile();

@@ -1,14 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import { addProfiledStages, type StageTiming } from '@cmvc/codec';
 import type { ModelSettings } from '../registry.ts';
-import type { ClipFrames, ContentDescription, MotionDescription, SceneDescriber, TimedFrame } from '../types.ts';
+import type { ClipFrames, ContentDescription, ImageFeatureExtractor, MotionDescription, RgbFrame, SceneDescriber, TimedFrame } from '../types.ts';
 
-type DescribeWork = { readonly kind: 'keyframe'; readonly frame: TimedFrame } | { readonly kind: 'motion'; readonly clip: ClipFrames };
+type DescribeWork =
+  | { readonly kind: 'keyframe'; readonly frame: TimedFrame }
+  | { readonly kind: 'motion'; readonly clip: ClipFrames }
+  | { readonly kind: 'features'; readonly frames: readonly RgbFrame[] };
+type DescribeResult = ContentDescription | MotionDescription | Float32Array[];
 export type DescribeRequest = { readonly id: number } & DescribeWork;
 
 export interface DescribeReply {
   readonly id: number;
-  readonly result?: ContentDescription | MotionDescription;
+  readonly result?: DescribeResult;
   readonly error?: string;
   /** The stages the thread timed for this description (detection, pose, motion, …). */
   readonly stages: readonly StageTiming[];
@@ -23,9 +27,10 @@ interface Pending {
  * The configured describer, run on its own thread. Its models (ONNX Runtime runs them synchronously
  * on the calling thread), opencv.js flow and phrase logic would otherwise take turns with the
  * codec's planner, layer and weight fitting on the encode's one JavaScript thread; here they use
- * the second core. The thread builds the describer's models itself and only those (the models load
- * on first use), so the calling process must not describe with its own copy. Frames are copied to
- * the thread; the stages it times are added to the encode's profile.
+ * the second core. `features` puts the keyframe planner's feature extractor on the same thread.
+ * The thread builds the models it runs itself, and only those (the models load on first use), so
+ * the calling process must not run its own copies. Frames are copied to the thread; the stages it
+ * times are added to the encode's profile.
  */
 export class ThreadedDescriber implements SceneDescriber {
   private worker: Worker | undefined;
@@ -47,6 +52,11 @@ export class ThreadedDescriber implements SceneDescriber {
     return this.call({ kind: 'motion', clip: { frames: clip.frames, fps: clip.fps } }) as Promise<MotionDescription>;
   }
 
+  /** `extractor` (the configured one, `createModelSet(settings).featureExtractor`), run on this thread. */
+  features(extractor: Pick<ImageFeatureExtractor, 'id' | 'dimensions'>): ImageFeatureExtractor {
+    return { id: extractor.id, dimensions: extractor.dimensions, embed: (frames) => this.call({ kind: 'features', frames }) as Promise<Float32Array[]> };
+  }
+
   async dispose(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
@@ -54,7 +64,7 @@ export class ThreadedDescriber implements SceneDescriber {
     await worker?.terminate();
   }
 
-  private async call(request: DescribeWork): Promise<ContentDescription | MotionDescription> {
+  private async call(request: DescribeWork): Promise<DescribeResult> {
     if (this.failure) throw this.failure;
     const worker = this.started();
     const id = this.nextId++;
