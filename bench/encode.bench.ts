@@ -21,7 +21,7 @@ import { probe } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createModelSet, SileroVad } from '@cmvc/models';
 import { analyseSource } from '@cmvc/core';
-import { speechPipeline } from '../workers/src/analyzers.ts';
+import { encodeAnalyzers, speechPipeline } from '../workers/src/analyzers.ts';
 import { recordHeadlines } from './headlines.ts';
 import { BenchError, flag, formatBytes, integerFlag, log, machineInfo, machineTable, markdownTable, REPO_ROOT, runBench } from './lib.ts';
 
@@ -203,9 +203,11 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'cmvc-bench-encode-'));
   const models = createModelSet(config.models);
   const speech = speechPipeline(config.speech);
+  // Wired as the worker wires them (the built-in describer and the features on their own thread).
+  const { describer, featureExtractor, thread } = encodeAnalyzers(config.models, models);
   const dependencies = {
     config,
-    analyzers: { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
+    analyzers: { describer, ...(featureExtractor ? { featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
     embedder: models.textEmbedder,
     speech,
   };
@@ -255,7 +257,11 @@ async function main(): Promise<void> {
       ]);
     }
   } finally {
-    await Promise.all([models.dispose?.(), speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined]);
+    await Promise.all([
+      models.dispose?.(),
+      thread?.dispose(),
+      speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined,
+    ]);
     await rm(scratch, { recursive: true, force: true });
   }
   process.stdout.write(

@@ -1,8 +1,8 @@
 import type { BlobStore } from '@cmvc/blob';
-import { RetrievalGenerator, type Analyzers, type Generator, type SemanticTextCodec, type TextEmbedder } from '@cmvc/codec';
+import { RetrievalGenerator, type Analyzers, type Generator, type ImageFeatureExtractor, type SceneDescriber, type SemanticTextCodec, type TextEmbedder } from '@cmvc/codec';
 import type { AppConfig } from '@cmvc/config';
 import type { SearchRepository } from '@cmvc/db';
-import { createModelSet, OpenAiTranscriber, PocketsphinxTranscriber, SileroVad, type SpeechPipeline } from '@cmvc/models';
+import { createModelSet, OpenAiTranscriber, PocketsphinxTranscriber, SileroVad, ThreadedDescriber, type ModelSet, type SpeechPipeline } from '@cmvc/models';
 import { ArchiveExemplarLibrary } from './exemplar-library.ts';
 
 export interface WorkerModels {
@@ -28,14 +28,15 @@ export async function loadWorkerModels(
   }
   const library = new ArchiveExemplarLibrary(archive.search, archive.blobs);
   const speech = speechPipeline(config.speech);
+  const { describer, featureExtractor, thread } = encodeAnalyzers(config.models, models);
   console.log(
     `models: features ${models.featureExtractor?.id ?? 'none'}, describer ${models.describer.id}, embedder ${models.textEmbedder.id}, ` +
       `speech ${speech?.transcriber.id ?? 'off'}, tt2v ${config.generation.tt2v}`,
   );
   return {
     analyzers: {
-      describer: models.describer,
-      ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}),
+      describer,
+      ...(featureExtractor ? { featureExtractor } : {}),
       ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}),
     },
     embedder: models.textEmbedder,
@@ -47,7 +48,11 @@ export async function loadWorkerModels(
       return new RetrievalGenerator({ library, embedder: models.textEmbedder, excludeVideoId: videoId });
     },
     async dispose() {
-      await Promise.all([models.dispose?.(), speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined]);
+      await Promise.all([
+        models.dispose?.(),
+        thread?.dispose(),
+        speech?.vad instanceof SileroVad ? speech.vad.dispose() : undefined,
+      ]);
     },
   };
 }
@@ -60,4 +65,18 @@ export function speechPipeline(settings: AppConfig['speech']): SpeechPipeline | 
       ? new OpenAiTranscriber({ ...settings.openai, ...(settings.language ? { language: settings.language } : {}) })
       : new PocketsphinxTranscriber();
   return { vad: new SileroVad(), transcriber };
+}
+
+/**
+ * The describer and feature extractor the encoder uses. The built-in describer runs on its own
+ * thread beside the codec, with the feature extractor (their models are loaded there, not in
+ * `models`); a remote describer (openai) is only network waits, so both stay here.
+ */
+export function encodeAnalyzers(
+  settings: AppConfig['models'],
+  models: Pick<ModelSet, 'describer' | 'featureExtractor'>,
+): { describer: SceneDescriber; featureExtractor?: ImageFeatureExtractor; thread?: ThreadedDescriber } {
+  if (settings.describer !== 'builtin') return { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) };
+  const thread = new ThreadedDescriber(settings, models.describer.id);
+  return { describer: thread, ...(models.featureExtractor ? { featureExtractor: thread.features(models.featureExtractor) } : {}), thread };
 }

@@ -9,12 +9,13 @@
  * the IT2V weights do not depend on the describer, so bytes and PSNR stay comparable.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadToolConfig } from '@cmvc/config';
-import { createModelSet } from '@cmvc/models';
+import { createModelSet, ThreadedDescriber } from '@cmvc/models';
 import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
@@ -24,13 +25,17 @@ const run = promisify(execFile);
 const layerOnly = process.argv.includes('--layer-only');
 const [output, ...clips] = process.argv.slice(2).filter((argument) => argument !== '--layer-only');
 if (!output || clips.length === 0) throw new Error('usage: encode-compare.ts OUT.json CLIP...');
-const models = createModelSet(loadToolConfig().models);
+const settings = loadToolConfig().models;
+const models = createModelSet(settings);
+// The built-in describer and the features run on their own thread, as in the worker.
+const threaded = settings.describer === 'builtin' ? new ThreadedDescriber(settings, models.describer.id) : undefined;
 const scratch = await mkdtemp(join(tmpdir(), 'cmvc-encode-compare-'));
 const results = [];
 try {
   for (const clip of clips) {
-    const describer = layerOnly ? builtinAnalyzers().describer : models.describer;
-    const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec,}, { describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) });
+    const describer = layerOnly ? builtinAnalyzers().describer : (threaded ?? models.describer);
+    const featureExtractor = threaded && models.featureExtractor ? threaded.features(models.featureExtractor) : models.featureExtractor;
+    const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec,}, { describer, ...(featureExtractor ? { featureExtractor } : {}) });
     const decodedPath = join(scratch, `${basename(clip)}.mp4`);
     await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(decodedPath) });
     const { workingWidth, workingHeight } = encoded.representation.header;
@@ -40,6 +45,7 @@ try {
     const result = {
       clip: basename(clip),
       bytes: encoded.bitstream.length,
+      sha256: createHash('sha256').update(encoded.bitstream).digest('hex'),
       layerBytes,
       codedFrames: encoded.representation.layer?.frameIndices.length,
       psnr,
@@ -53,6 +59,6 @@ try {
   }
 } finally {
   await rm(scratch, { recursive: true, force: true });
-  await models.dispose?.();
+  await Promise.all([models.dispose?.(), threaded?.dispose()]);
 }
 await writeFile(output, JSON.stringify(results, null, 2));

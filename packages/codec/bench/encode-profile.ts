@@ -1,7 +1,8 @@
 /**
  * Where one warm encode's JavaScript time goes: encodes the clip once to load the models, then
  * again under the V8 sampling profiler, writes the .cpuprofile and prints the self time per
- * function and per file (main thread; worker threads are not sampled).
+ * function and per file. Only the encode's own thread is sampled: the describer and the features
+ * run on their own thread, as in the worker.
  *
  *   node --import tsx packages/codec/bench/encode-profile.ts CLIP [OUT.cpuprofile]
  */
@@ -9,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { relative } from 'node:path';
 import { loadToolConfig } from '@cmvc/config';
-import { createModelSet } from '@cmvc/models';
+import { createModelSet, ThreadedDescriber } from '@cmvc/models';
 import { av1LayerCodec, videoFile } from '@cmvc/media-io';
 import { encodeVideo } from '../src/encoder.ts';
 
@@ -26,8 +27,12 @@ interface CpuProfile {
 
 const [clip, output = 'encode.cpuprofile'] = process.argv.slice(2);
 if (!clip) throw new Error('usage: encode-profile.ts CLIP [OUT.cpuprofile]');
-const models = createModelSet(loadToolConfig().models);
-const analyzers = { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}) };
+const settings = loadToolConfig().models;
+const models = createModelSet(settings);
+// The built-in describer and the features run on their own thread, as in the worker: the profile is the codec's thread.
+const thread = settings.describer === 'builtin' ? new ThreadedDescriber(settings, models.describer.id) : undefined;
+const featureExtractor = thread && models.featureExtractor ? thread.features(models.featureExtractor) : models.featureExtractor;
+const analyzers = { describer: thread ?? models.describer, ...(featureExtractor ? { featureExtractor } : {}) };
 try {
   await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec }, analyzers);
   const session = new Session();
@@ -42,7 +47,7 @@ try {
   console.log(`encode: ${encoded.profile.wallSeconds.toFixed(1)} s wall, ${encoded.profile.cpuSeconds.toFixed(1)} CPU-s; profile in ${output}`);
   summarise(profile);
 } finally {
-  await models.dispose?.();
+  await Promise.all([models.dispose?.(), thread?.dispose()]);
 }
 
 function summarise(profile: CpuProfile): void {

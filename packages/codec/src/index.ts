@@ -3,7 +3,7 @@ export type * from './contracts.ts';
 export type * from './media.ts';
 export { CodecError, type CodecErrorCode } from './errors.ts';
 export { encodeVideo, type Analyzers, type EncodedStream, type EncodeOptions, type EncodeProfileReport, type EncodeResult } from './encoder.ts';
-export { EncodeProfile, profiled, profiledSync, withProfile, type StageTiming } from './profile.ts';
+export { addProfiledStages, EncodeProfile, profiled, profiledSync, withProfile, type StageTiming } from './profile.ts';
 export {
   decodeBitstream,
   decodeSegments,

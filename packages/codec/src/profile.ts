@@ -59,6 +59,17 @@ export class EncodeProfile {
     }
   }
 
+  /** Adds stages timed elsewhere (another thread's profile), with their call counts. */
+  merge(stages: readonly StageTiming[]): void {
+    for (const { stage, calls, wallSeconds, cpuSeconds } of stages) {
+      const totals = this.totals.get(stage) ?? { calls: 0, wallMs: 0, cpuMicros: 0 };
+      totals.calls += calls;
+      totals.wallMs += wallSeconds * 1000;
+      totals.cpuMicros += cpuSeconds * 1e6;
+      this.totals.set(stage, totals);
+    }
+  }
+
   /** Stages in the order they were first timed. */
   stages(): StageTiming[] {
     return [...this.totals.entries()].map(([stage, t]) => ({ stage, calls: t.calls, wallSeconds: t.wallMs / 1000, cpuSeconds: t.cpuMicros / 1e6 }));
@@ -87,6 +98,11 @@ export function profiled<T>(stage: string, work: () => Promise<T>): Promise<T> {
 export function profiledSync<T>(stage: string, work: () => T): T {
   const profile = currentProfile.getStore();
   return profile ? profile.timeSync(stage, work) : work();
+}
+
+/** Adds stages timed in another thread to the profile of the encode this runs in (if any). */
+export function addProfiledStages(stages: readonly StageTiming[]): void {
+  currentProfile.getStore()?.merge(stages);
 }
 
 /** Times each `next()` of `frames` as `stage`: how long the consumer waited for the source. */

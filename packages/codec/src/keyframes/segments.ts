@@ -119,6 +119,9 @@ async function planSegment(frames: readonly TimedFrame[], start: number, options
   const end = start + length - 1;
   const { target } = options;
   const maxSpacing = Math.max(1, Math.min(length - 1, Math.round(target.maxSpacingSeconds * options.fps)));
+  // The features are asked for first: an extractor on another thread computes them while the flow runs here.
+  const describing = length > 1 ? describeFrames(frames, options) : undefined;
+  describing?.catch(() => undefined); // observed below
   let spacing = 1;
   let measured = Number.POSITIVE_INFINITY;
   for (const candidate of CANDIDATE_SPACINGS) {
@@ -131,7 +134,7 @@ async function planSegment(frames: readonly TimedFrame[], start: number, options
   }
   if (length === 1) return { start, end, coded: [start], described: [start], spacing: 1, crf: target.crf, interpolationPsnr: measured };
 
-  const descriptors = await describeFrames(frames, options);
+  const descriptors = await describing!;
   const descriptorAt = (i: number): Descriptor | undefined => descriptors[i];
   const describedCount = Math.max(2, Math.round((length - 1) / options.fps / options.describeEverySeconds) + 1);
   const describedLocal = place(length, descriptorAt, describedCount, options);

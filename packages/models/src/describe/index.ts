@@ -34,3 +34,4 @@ export {
 } from './record.ts';
 export { refineDetections, type PriorOptions } from './priors.ts';
 export { ACTION_THRESHOLDS, actionsOf, headYaw, summariseActions, trackPoses, type PoseTrack, type TrackedPerson } from './actions.ts';
+export { ThreadedDescriber } from './threaded.ts';

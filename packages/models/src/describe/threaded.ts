@@ -1,0 +1,112 @@
+import { Worker } from 'node:worker_threads';
+import { addProfiledStages, type StageTiming } from '@cmvc/codec';
+import type { ModelSettings } from '../registry.ts';
+import type { ClipFrames, ContentDescription, ImageFeatureExtractor, MotionDescription, RgbFrame, SceneDescriber, TimedFrame } from '../types.ts';
+
+type DescribeWork =
+  | { readonly kind: 'keyframe'; readonly frame: TimedFrame }
+  | { readonly kind: 'motion'; readonly clip: ClipFrames }
+  | { readonly kind: 'features'; readonly frames: readonly RgbFrame[] };
+type DescribeResult = ContentDescription | MotionDescription | Float32Array[];
+export type DescribeRequest = { readonly id: number } & DescribeWork;
+
+export interface DescribeReply {
+  readonly id: number;
+  readonly result?: DescribeResult;
+  readonly error?: string;
+  /** The stages the thread timed for this description (detection, pose, motion, …). */
+  readonly stages: readonly StageTiming[];
+}
+
+interface Pending {
+  resolve(reply: DescribeReply): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The configured describer, run on its own thread. Its models (ONNX Runtime runs them synchronously
+ * on the calling thread), opencv.js flow and phrase logic would otherwise take turns with the
+ * codec's planner, layer and weight fitting on the encode's one JavaScript thread; here they use
+ * the second core. `features` puts the keyframe planner's feature extractor on the same thread.
+ * The thread builds the models it runs itself, and only those (the models load on first use), so
+ * the calling process must not run its own copies. Frames are copied to the thread; the stages it
+ * times are added to the encode's profile.
+ */
+export class ThreadedDescriber implements SceneDescriber {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  /** `id` is the describer's own (`createModelSet(settings).describer.id`): the thread describes exactly as it would. */
+  constructor(
+    private readonly settings: ModelSettings,
+    readonly id: string,
+  ) {}
+
+  describeKeyframe(frame: TimedFrame): Promise<ContentDescription> {
+    return this.call({ kind: 'keyframe', frame }) as Promise<ContentDescription>;
+  }
+
+  describeMotion(clip: ClipFrames): Promise<MotionDescription> {
+    return this.call({ kind: 'motion', clip: { frames: clip.frames, fps: clip.fps } }) as Promise<MotionDescription>;
+  }
+
+  /** `extractor` (the configured one, `createModelSet(settings).featureExtractor`), run on this thread. */
+  features(extractor: Pick<ImageFeatureExtractor, 'id' | 'dimensions'>): ImageFeatureExtractor {
+    return { id: extractor.id, dimensions: extractor.dimensions, embed: (frames) => this.call({ kind: 'features', frames }) as Promise<Float32Array[]> };
+  }
+
+  async dispose(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.fail(new Error('the describer was disposed'));
+    await worker?.terminate();
+  }
+
+  private async call(request: DescribeWork): Promise<DescribeResult> {
+    if (this.failure) throw this.failure;
+    const worker = this.started();
+    const id = this.nextId++;
+    const reply = await new Promise<DescribeReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Only a thread with work keeps the process alive.
+      worker.ref();
+      worker.postMessage({ id, ...request });
+    });
+    // Here, not in the message handler: this runs in the caller's encode, whose profile gets the stages.
+    addProfiledStages(reply.stages);
+    if (reply.error !== undefined) throw new Error(reply.error);
+    return reply.result!;
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    // A worker thread does not inherit the TypeScript loader (tsx) of its parent: register it first.
+    const entry = new URL('./thread-main.ts', import.meta.url).href;
+    const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, {
+      eval: true,
+      workerData: this.settings,
+    });
+    worker.unref();
+    worker.on('message', (reply: DescribeReply) => this.settle(reply));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the describer thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(reply: DescribeReply): void {
+    const request = this.pending.get(reply.id);
+    if (!request) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
+    request.resolve(reply);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
+  }
+}
