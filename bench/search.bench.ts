@@ -4,7 +4,7 @@
  * and HNSW indexes, and times the product's own `SearchRepository.searchMoments`.
  *
  *   node --import tsx bench/search.bench.ts [--sizes 100000,1000000] [--queries 200] [--warmup 20]
- *     [--topics 300] [--m 16] [--ef-construction 64] [--ef-search 40,100] [--budget-minutes 25]
+ *     [--topics 300] [--m N] [--ef-construction N] [--ef-search 100,200] [--budget-minutes 25]
  *     [--maintenance-work-mem-mb N] [--explain 3] [--recall-queries 100]
  *
  * Sizes count embedded captions (rows in "Embedding", the size of the HNSW index) and are loaded
@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, SearchRepository, toVectorLiteral } from '@cmvc/db';
+import { createDatabase, HNSW_EF_SEARCH, SearchRepository, toVectorLiteral } from '@cmvc/db';
 import {
   BenchError,
   databaseSize,
@@ -37,7 +37,7 @@ import {
 import { CAPTIONS_PER_CLIP, CLIPS_PER_VIDEO, SyntheticCorpus, type QueryKind, type SyntheticQuery } from './search-corpus.ts';
 import { recordHeadlines, type Headline } from './headlines.ts';
 import { recallAtK, type Neighbour } from './search-recall.ts';
-import { buildSearchIndexes, dropSearchIndexes, seedClips, type SearchIndexDefinitions } from './search-seeder.ts';
+import { buildSearchIndexes, dropSearchIndexes, hnswParameters, seedClips, type SearchIndexDefinitions } from './search-seeder.ts';
 
 /** What the API passes by default (SearchService: first = 20 → limit 21, minSimilarity 0.35). */
 const API_LIMIT = 21;
@@ -265,10 +265,8 @@ async function main(): Promise<void> {
   const queryCount = integerFlag('queries', 200, 1, 100_000);
   const warmup = integerFlag('warmup', 20, 0, 10_000);
   const topics = integerFlag('topics', 300, 1, 100_000);
-  const m = integerFlag('m', 16, 2, 100);
-  const efConstruction = integerFlag('ef-construction', 64, 4, 1000);
   // Each value is set per connection, as the product's createDatabase does (its default: hnswConnectionOptions).
-  const efSearchValues = integerListFlag('ef-search', [PRODUCT_CANDIDATES], 1, 1000);
+  const efSearchValues = integerListFlag('ef-search', [HNSW_EF_SEARCH], 1, 1000);
   const budgetMs = integerFlag('budget-minutes', 25, 1, 24 * 60) * 60_000;
   const explainCount = integerFlag('explain', 1, 0, 10);
   const recallPerKind = integerFlag('recall-queries', 100, 1, 10_000);
@@ -292,6 +290,9 @@ async function main(): Promise<void> {
       const sizeStarted = performance.now();
       log(`size ${formatCount(size)}: seeding captions ${formatCount(loadedClips * CAPTIONS_PER_CLIP)}…${formatCount(size)}`);
       indexes = await dropSearchIndexes(services.databaseUrl, indexes);
+      // The migrations' HNSW parameters unless the flags say otherwise.
+      const m = integerFlag('m', hnswParameters(indexes.hnsw).m, 2, 100);
+      const efConstruction = integerFlag('ef-construction', hnswParameters(indexes.hnsw).efConstruction, 4, 1000);
       await seedClips(services.databaseUrl, corpus, loadedClips, targetClips);
       loadedClips = targetClips;
       const seedMs = elapsedMs(sizeStarted);
