@@ -352,7 +352,7 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
   const waitUntil = Date.now() + (options.firstWantedWaitMs ?? FIRST_WANTED_WAIT_MS);
   let firstWanted = await sink.wanted();
   while (firstWanted === null && Date.now() < waitUntil) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 10));
     firstWanted = await sink.wanted();
   }
 
