@@ -96,6 +96,11 @@ describe('progressive renditions', () => {
     expect(((await badIndex.json()) as { error: { code: string } }).error.code).toBe('BAD_SEGMENT');
     const malformed = await fetch(`${stack.apiUrl}/media/renditions/${id}/segments/first.ts`);
     expect(malformed.status).toBe(400);
+    // Where the player starts goes with the playlist request; it must be a number of seconds.
+    expect(await (await fetch(`${stack.apiUrl}${streamUrl}?start=1.5`)).text()).toBe(playlist);
+    const badStart = await fetch(`${stack.apiUrl}${streamUrl}?start=soon`);
+    expect(badStart.status).toBe(400);
+    expect(((await badStart.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
 
     const deadline = Date.now() + 240_000;
     let done = await rendition(id);
