@@ -96,11 +96,6 @@ describe('progressive renditions', () => {
     expect(((await badIndex.json()) as { error: { code: string } }).error.code).toBe('BAD_SEGMENT');
     const malformed = await fetch(`${stack.apiUrl}/media/renditions/${id}/segments/first.ts`);
     expect(malformed.status).toBe(400);
-    // Where the player starts goes with the playlist request; it must be a number of seconds.
-    expect(await (await fetch(`${stack.apiUrl}${streamUrl}?start=1.5`)).text()).toBe(playlist);
-    const badStart = await fetch(`${stack.apiUrl}${streamUrl}?start=soon`);
-    expect(badStart.status).toBe(400);
-    expect(((await badStart.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
 
     const deadline = Date.now() + 240_000;
     let done = await rendition(id);
@@ -124,6 +119,12 @@ describe('progressive renditions', () => {
     const file = join(stack.ingestRoot, `${id}.mp4`);
     await writeFile(file, Buffer.from(await (await fetch(`${stack.apiUrl}${done.url}`)).arrayBuffer()));
     expect(await ffprobeFrames(file)).toBe(frameCount);
+
+    // Where the player starts goes with the playlist request (once READY it asks for nothing); it must be a number of seconds.
+    expect(await (await fetch(`${stack.apiUrl}${streamUrl}?start=1.5`)).text()).toBe(playlist);
+    const badStart = await fetch(`${stack.apiUrl}${streamUrl}?start=soon`);
+    expect(badStart.status).toBe(400);
+    expect(((await badStart.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
 
     // A finished rendition is shared: asking again returns it READY with its playlist.
     const again = await stack.graphql<{ requestRendition: RenditionView }>(REQUEST, { id: videoId });
