@@ -120,6 +120,16 @@ export async function seedClips(databaseUrl: string, corpus: SyntheticCorpus, fr
   }
 }
 
+/** pgvector's HNSW defaults, for an index definition that names none. */
+const HNSW_DEFAULTS = { m: 16, efConstruction: 64 } as const;
+
+/** The `m` and `ef_construction` an HNSW index definition (`pg_get_indexdef`) sets. */
+export function hnswParameters(definition: string): { m: number; efConstruction: number } {
+  const options = /\bWITH \(([^)]*)\)/.exec(definition)?.[1] ?? '';
+  const option = (name: string) => new RegExp(`\\b${name}\\s*=\\s*'?(\\d+)`).exec(options)?.[1];
+  return { m: Number(option('m') ?? HNSW_DEFAULTS.m), efConstruction: Number(option('ef_construction') ?? HNSW_DEFAULTS.efConstruction) };
+}
+
 export interface IndexSettings {
   /** HNSW graph degree (pgvector default 16). */
   readonly m: number;
@@ -184,8 +194,8 @@ export async function buildSearchIndexes(databaseUrl: string, definitions: Searc
     let hnswMs: number | null = null;
     await client.query(`SET statement_timeout = ${Math.max(0, Math.round(settings.hnswTimeoutMs))}`);
     try {
-      if (/\bWITH \(/.test(definitions.hnsw)) throw new BenchError('BENCH_FAILED', `the HNSW index sets its own parameters: ${definitions.hnsw}`);
-      await client.query(`${definitions.hnsw} WITH (m = ${Math.round(settings.m)}, ef_construction = ${Math.round(settings.efConstruction)})`);
+      const withoutParameters = definitions.hnsw.replace(/\s+WITH \([^)]*\)/, '');
+      await client.query(`${withoutParameters} WITH (m = ${Math.round(settings.m)}, ef_construction = ${Math.round(settings.efConstruction)})`);
       hnswMs = elapsedMs(started);
       log(`  HNSW index built in ${(hnswMs / 1000).toFixed(1)} s`);
     } catch (error) {

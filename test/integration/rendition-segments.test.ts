@@ -120,6 +120,12 @@ describe('progressive renditions', () => {
     await writeFile(file, Buffer.from(await (await fetch(`${stack.apiUrl}${done.url}`)).arrayBuffer()));
     expect(await ffprobeFrames(file)).toBe(frameCount);
 
+    // Where the player starts goes with the playlist request (once READY it asks for nothing); it must be a number of seconds.
+    expect(await (await fetch(`${stack.apiUrl}${streamUrl}?start=1.5`)).text()).toBe(playlist);
+    const badStart = await fetch(`${stack.apiUrl}${streamUrl}?start=soon`);
+    expect(badStart.status).toBe(400);
+    expect(((await badStart.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
+
     // A finished rendition is shared: asking again returns it READY with its playlist.
     const again = await stack.graphql<{ requestRendition: RenditionView }>(REQUEST, { id: videoId });
     expect(again.data!.requestRendition).toMatchObject({ id, status: 'READY', streamUrl });

@@ -1,9 +1,10 @@
 'use client';
 
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { errorMessage, graphql, REQUEST_RENDITION, type Rendition, type RenditionFormat, type RenditionMode } from '../lib/api.ts';
 import { formatBytes } from '../lib/format.ts';
 import { ProgressBar } from './ProgressBar.tsx';
+import { loadHls } from './RenditionPlayer.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
 export const MODES: Record<RenditionMode, { name: string; explanation: string }> = {
@@ -38,6 +39,11 @@ export function RenditionPanel({ videoId, ready, hasKeyframeImages, sourceSize, 
   const [upscale, setUpscale] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  // A regenerated video plays while it renders, through hls.js: have it ready before the click.
+  useEffect(() => {
+    if (ready) void loadHls().catch(() => undefined);
+  }, [ready]);
 
   async function request(chosen: { mode: RenditionMode; format: RenditionFormat; upscale: boolean }) {
     setSubmitting(true);

@@ -16,6 +16,17 @@ const SEGMENT_LOAD_POLICY = {
   },
 };
 
+let hlsLoading: Promise<typeof import('hls.js')> | null = null;
+
+/** Loads hls.js once; the page asks for it ahead, so pressing play does not wait for the download. */
+export function loadHls(): Promise<typeof import('hls.js')> {
+  hlsLoading ??= import('hls.js').catch((error: unknown) => {
+    hlsLoading = null; // the next player tries again
+    throw error;
+  });
+  return hlsLoading;
+}
+
 interface RenditionPlayerProps {
   rendition: Rendition;
   /** Where to start, in seconds (a search moment, or where the previous source of this rendition was). */
@@ -43,14 +54,16 @@ export function RenditionPlayer({ rendition, startAt, autoPlay, label, playerRef
     const start = () => {
       if (play) void video.play().catch(() => undefined); // the browser may refuse autoplay; the controls remain
     };
+    // Where playback starts: the render job starts there too, without waiting for the first segment request.
+    const playlistUrl = `${streamUrl}?start=${Math.max(0, from ?? 0).toFixed(3)}`;
     let destroy = () => {};
     let cancelled = false;
     // hls.js first, where Media Source Extensions exist: it fetches the segment at the start position
     // first and waits for slow segments; native HLS (Safari; recent Chromium says "maybe") only otherwise.
-    void import('hls.js').then(({ default: Hls }) => {
+    void loadHls().then(({ default: Hls }) => {
       if (cancelled) return;
       if (!Hls.isSupported()) {
-        video.src = streamUrl;
+        video.src = playlistUrl;
         video.addEventListener(
           'loadedmetadata',
           () => {
@@ -70,7 +83,7 @@ export function RenditionPlayer({ rendition, startAt, autoPlay, label, playerRef
         else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
         else console.error(`HLS playback failed: ${data.details}`);
       });
-      hls.loadSource(streamUrl);
+      hls.loadSource(playlistUrl);
       hls.attachMedia(video);
       destroy = () => hls.destroy();
     });

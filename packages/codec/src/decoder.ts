@@ -315,14 +315,14 @@ export interface SegmentDecodeOptions extends Omit<DecodeOptions, 'target'> {
   /** Where the segments go (`segmentFiles` of @cmvc/media-io writes `segment-<index>.ts` files to a folder). */
   readonly target: SegmentTarget;
   readonly segmentSeconds?: number;
-  /** How often `sink.wanted()` is asked while a segment is being rendered (default 250 ms). */
+  /** How often `sink.wanted()` is asked while a segment is being rendered (default 50 ms). */
   readonly wantedCheckMs?: number;
   /** How long to wait, once the grid is known, for a viewer to ask for a segment before starting with the first (default 500 ms). */
   readonly firstWantedWaitMs?: number;
 }
 
-/** Often enough that a seek is served soon, seldom enough that asking costs nothing next to rendering. */
-const WANTED_CHECK_MS = 250;
+/** A seek waits up to this long before the render turns to it; the render job answers `wanted()` from memory, so asking often costs nothing. */
+const WANTED_CHECK_MS = 50;
 const FIRST_WANTED_WAIT_MS = 500;
 
 export interface SegmentDecodeResult {
@@ -352,7 +352,7 @@ export async function decodeSegments(bytes: Uint8Array, options: SegmentDecodeOp
   const waitUntil = Date.now() + (options.firstWantedWaitMs ?? FIRST_WANTED_WAIT_MS);
   let firstWanted = await sink.wanted();
   while (firstWanted === null && Date.now() < waitUntil) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 10));
     firstWanted = await sink.wanted();
   }
 

@@ -16,6 +16,42 @@ export interface LayerFrames {
   release(position: number): Promise<void>;
 }
 
+/** One AV1 sequence being decoded. */
+interface DecodingSequence {
+  /** Frame `offset` of the sequence, as soon as it is decoded. */
+  frame(offset: number): Promise<RgbFrame | undefined>;
+}
+
+/**
+ * Starts decoding a sequence. A frame is handed out as soon as the codec has decoded it (a render
+ * needs the first frames of a sequence long before its last), except the last one, which waits for
+ * the whole sequence: a sequence that turns out broken fails its reader before it moves past it.
+ */
+function decodeSequence(codec: LayerCodec, obus: Uint8Array, size: Size, frameCount: number, signal?: AbortSignal): DecodingSequence {
+  const arrived: RgbFrame[] = [];
+  let announce = () => {};
+  let arrival = new Promise<void>((resolve) => (announce = resolve));
+  const whole = codec.decode(obus, size.width, size.height, frameCount, signal, (frame, index) => {
+    arrived[index] = frame;
+    const announced = announce;
+    arrival = new Promise<void>((resolve) => (announce = resolve));
+    announced();
+  });
+  whole.catch(() => undefined); // observed by whoever asks for a frame
+  return {
+    async frame(offset) {
+      if (offset === frameCount - 1) return (await whole)[offset];
+      for (;;) {
+        const early = arrived[offset];
+        if (early) return early;
+        // A codec that does not report frames one by one hands them all over at the end.
+        const all = await Promise.race([whole, arrival.then(() => null)]);
+        if (all) return all[offset];
+      }
+    },
+  };
+}
+
 export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: AbortSignal, working?: Size): LayerFrames {
   const size = working ?? { width: layer.width, height: layer.height };
   const starts: number[] = [];
@@ -24,7 +60,7 @@ export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: Ab
     starts.push(total);
     total += segment.frames;
   }
-  const decodedSegments = new Map<number, Promise<RgbFrame[]>>();
+  const decodedSegments = new Map<number, DecodingSequence>();
   const segmentAt = (position: number): number => {
     let low = 0;
     let high = starts.length - 1;
@@ -35,23 +71,21 @@ export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: Ab
     }
     return low;
   };
-  const load = (index: number): Promise<RgbFrame[]> => {
-    let frames = decodedSegments.get(index);
-    if (!frames) {
+  const load = (index: number): DecodingSequence => {
+    let sequence = decodedSegments.get(index);
+    if (!sequence) {
       const segment = layer.segments[index];
       if (!segment) throw new CodecError('INTERNAL', `no keyframe layer segment ${index}`);
-      frames = codec.decode(segment.obus, size.width, size.height, segment.frames, signal);
-      frames.catch(() => undefined); // observed by whoever asks for a frame
-      decodedSegments.set(index, frames);
+      sequence = decodeSequence(codec, segment.obus, size, segment.frames, signal);
+      decodedSegments.set(index, sequence);
     }
-    return frames;
+    return sequence;
   };
   return {
     async frame(position) {
       if (!Number.isInteger(position) || position < 0 || position >= total) throw new CodecError('INTERNAL', `no keyframe layer frame ${position}`);
       const index = segmentAt(position);
-      const frames = await load(index);
-      const frame = frames[position - starts[index]!];
+      const frame = await load(index).frame(position - starts[index]!);
       if (!frame) throw new CodecError('INTERNAL', `no keyframe layer frame ${position}`);
       return frame;
     },

@@ -57,9 +57,10 @@ export interface LayerCodec {
   encoder(options: LayerEncoderOptions): LayerEncoder;
   /**
    * Exactly `frameCount` packed Y′CbCr 4:4:4 frames of `width`×`height`. A sequence that does not
-   * decode to them rejects with an error whose `code` is `INVALID_MEDIA`.
+   * decode to them rejects with an error whose `code` is `INVALID_MEDIA`. `onFrame`, where the
+   * codec supports it, sees each frame as soon as it is decoded, before the sequence is known to be whole.
    */
-  decode(obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal): Promise<RgbFrame[]>;
+  decode(obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal, onFrame?: (frame: RgbFrame, index: number) => void): Promise<RgbFrame[]>;
 }
 
 export interface VideoOutputSpec {

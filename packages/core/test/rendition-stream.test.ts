@@ -3,7 +3,8 @@ import type { Rendition, RenditionRepository, RenditionSegment } from '@cmvc/db'
 import type { ArchiveEvent } from '@cmvc/jobs';
 import { MemoryEvents } from '../../../test/support/memory-ports.ts';
 import { describe, expect, it } from 'vitest';
-import { RenditionService } from '../src/services/rendition-service.ts';
+import { segmentGrid } from '@cmvc/codec';
+import { hlsPlaylist, RenditionService, segmentAtSeconds, segmentFileName } from '../src/services/rendition-service.ts';
 import { rejectionCode } from '../../../test/support/domain-errors.ts';
 
 const ID = '00000000-0000-4000-8000-000000000001';
@@ -38,6 +39,22 @@ describe('rendition streams', () => {
     const store = memoryRenditions({ status: 'QUEUED' });
     setTimeout(() => store.update({ status: 'RENDERING', playlist: '#EXTM3U\n', segmentCount: 3 }), 250);
     expect(await store.service.playlist(ID)).toBe('#EXTM3U\n');
+  });
+
+  it('asks for the segment where the player will start as soon as the playlist is written', async () => {
+    // 50 frames at 10 fps: segments of 2, 2 and 1 s.
+    const playlist = hlsPlaylist(segmentGrid(50, { num: 10, den: 1 }), segmentFileName);
+    const store = memoryRenditions({ status: 'QUEUED' });
+    setTimeout(() => store.update({ status: 'RENDERING', playlist, segmentCount: 3 }), 150);
+    expect(await store.service.playlist(ID, undefined, 3.5)).toBe(playlist);
+    expect(store.wanted).toEqual([1]);
+    expect(await store.service.playlist(ID)).toBe(playlist);
+    expect(store.wanted).toEqual([1]);
+  });
+
+  it('finds the segment that holds a time from the playlist alone', () => {
+    const playlist = hlsPlaylist(segmentGrid(50, { num: 10, den: 1 }), segmentFileName);
+    expect([0, 1.99, 2, 3.99, 4, 4.9, 60].map((seconds) => segmentAtSeconds(playlist, seconds))).toEqual([0, 0, 1, 1, 2, 2, 2]);
   });
 
   it('asks for a missing segment once and answers when it is rendered', async () => {

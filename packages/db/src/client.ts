@@ -9,16 +9,23 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** PostgreSQL cancels any statement that runs longer than this. */
   readonly statementTimeoutMs?: number;
-  /** HNSW candidate list size; the default matches the 100 candidates each ranker gives a search. */
+  /** HNSW candidate list size (default HNSW_EF_SEARCH). */
   readonly hnswEfSearch?: number;
 }
+
+/**
+ * Twice the 100 vector candidates a search takes: at 1M captions ef_search 100 found 0.87 of the
+ * exact 20 nearest (one query in ten ended among another topic's captions), 200 found 0.94 for
+ * about 8 ms more at p95 (docs/BENCHMARKS.md, "The recall check re-examined").
+ */
+export const HNSW_EF_SEARCH = 200;
 
 /**
  * HNSW search settings for every connection, so a search needs no transaction around `SET LOCAL`.
  * With iterative scans the index keeps returning rows past ef_search (under filters and for later
  * pages), so ef_search only sets the quality of the first candidates.
  */
-export function hnswConnectionOptions(efSearch = 100): string {
+export function hnswConnectionOptions(efSearch = HNSW_EF_SEARCH): string {
   return `-c hnsw.ef_search=${efSearch} -c hnsw.iterative_scan=relaxed_order`;
 }
 

@@ -1,4 +1,4 @@
-export { createDatabase, hnswConnectionOptions, type Database, type DatabaseOptions } from './client.ts';
+export { createDatabase, HNSW_EF_SEARCH, hnswConnectionOptions, type Database, type DatabaseOptions } from './client.ts';
 export { VideoRepository, type ArchiveTotals, type NewVideo, type Page, type QueuedVideo, type VideoMedia } from './repositories/video-repository.ts';
 export { KeyframeRepository } from './repositories/keyframe-repository.ts';
 export {

@@ -101,8 +101,16 @@ export async function encodeAv1Segment(frames: readonly RgbFrame[], settings: Av
  * Decodes one AV1 sequence (bare OBUs) with libdav1d into exactly `frameCount` packed Y′CbCr 4:4:4
  * frames of `width`×`height` (the coded size is scaled to it when they differ; luma passes unchanged otherwise). Fewer or more frames, or
  * anything dav1d rejects, is an `INVALID_MEDIA` error: the caller turns it into a BitstreamError.
+ * `onFrame` sees each frame as soon as it is decoded, before the sequence is known to be whole.
  */
-export async function decodeAv1Segment(obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal): Promise<RgbFrame[]> {
+export async function decodeAv1Segment(
+  obus: Uint8Array,
+  width: number,
+  height: number,
+  frameCount: number,
+  signal?: AbortSignal,
+  onFrame?: (frame: RgbFrame, index: number) => void,
+): Promise<RgbFrame[]> {
   const args = [
     '-c:v', 'libdav1d', '-f', 'obu', '-i', 'pipe:0',
     '-vf', `scale=${width}:${height}:flags=lanczos,format=yuv444p`,
@@ -128,7 +136,9 @@ export async function decodeAv1Segment(obus: Uint8Array, width: number, height: 
       filled += take;
       offset += take;
       if (filled === frameBytes) {
-        frames.push(packYuv444(current, width, height));
+        const frame = packYuv444(current, width, height);
+        frames.push(frame);
+        onFrame?.(frame, frames.length - 1);
         current = new Uint8Array(frameBytes);
         filled = 0;
       }

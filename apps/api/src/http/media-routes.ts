@@ -83,12 +83,19 @@ export function createMediaRouter(dependencies: MediaRouteDependencies): Router 
     await streamBlob(dependencies.blobs, download.blobKey, type, request, response);
   });
 
-  /** The HLS playlist of a rendition, available (to the same readers) from the moment its render job starts. */
+  /**
+   * The HLS playlist of a rendition, available (to the same readers) from the moment its render job
+   * starts. `?start=<seconds>` says where the player will start: that segment is rendered first.
+   */
   router.get('/media/renditions/:id/index.m3u8', async (request: Request, response: Response) => {
     const id = readerId(request, response, 'id', 'rendition');
     if (!id) return;
+    const start = request.query.start;
+    if (start !== undefined && (typeof start !== 'string' || !/^\d{1,7}(\.\d{1,6})?$/u.test(start))) {
+      return sendError(response, 400, 'BAD_REQUEST', 'start must be a number of seconds, like 30 or 12.5');
+    }
     try {
-      const playlist = await dependencies.renditions.playlist(id, clientGone(response));
+      const playlist = await dependencies.renditions.playlist(id, clientGone(response), start === undefined ? undefined : Number(start));
       response.status(200).type('application/vnd.apple.mpegurl').set('Cache-Control', 'private, max-age=3600').send(playlist);
     } catch (error) {
       sendStreamError(response, error);

@@ -102,6 +102,17 @@ export function hlsPlaylist(grid: SegmentGrid, uri: (index: number) => string): 
   return `${lines.join('\n')}\n`;
 }
 
+/** The index of the playlist's segment that holds `seconds` (the last one for a time past the end). */
+export function segmentAtSeconds(playlist: string, seconds: number): number {
+  const durations = [...playlist.matchAll(/^#EXTINF:([\d.]+),/gmu)].map((match) => Number(match[1]));
+  let end = 0;
+  for (const [index, duration] of durations.entries()) {
+    end += duration;
+    if (seconds < end) return index;
+  }
+  return Math.max(0, durations.length - 1);
+}
+
 /**
  * Renditions: requests (checked, deduplicated, queued), their playlists and segments as the render
  * job writes them, and the render job itself.
@@ -163,9 +174,18 @@ export class RenditionService {
     return rendition;
   }
 
-  /** The rendition's HLS playlist; waits (up to `SEGMENT_WAIT_MS`) for a queued render to write it. */
-  async playlist(renditionId: string, signal?: AbortSignal): Promise<string> {
-    return this.waitFor(renditionId, signal, async (rendition) => rendition.playlist);
+  /**
+   * The rendition's HLS playlist; waits (up to `SEGMENT_WAIT_MS`) for a queued render to write it.
+   * `startSeconds`, where the player will start, asks for the segment there at once, so the render
+   * job starts with it rather than waiting for the player's first segment request.
+   */
+  async playlist(renditionId: string, signal?: AbortSignal, startSeconds?: number): Promise<string> {
+    return this.waitFor(renditionId, signal, async (rendition) => {
+      if (rendition.playlist !== null && startSeconds !== undefined && rendition.status !== 'READY') {
+        await this.want(renditionId, segmentAtSeconds(rendition.playlist, startSeconds));
+      }
+      return rendition.playlist;
+    });
   }
 
   /**
@@ -180,12 +200,17 @@ export class RenditionService {
       const segment = await this.renditions.findSegment(renditionId, index);
       if (!segment && !asked) {
         asked = true;
-        // The row keeps the wish for a render job that has not started; the event reaches a running one at once.
-        await this.renditions.wantSegment(renditionId, index);
-        await this.events.publish({ type: 'segment-wanted', renditionId, index });
+        await this.want(renditionId, index);
       }
       return segment;
     });
+  }
+
+  /** Asks the render job to render segment `index` next. */
+  private async want(renditionId: string, index: number): Promise<void> {
+    // The row keeps the wish for a render job that has not started; the event reaches a running one at once.
+    await this.renditions.wantSegment(renditionId, index);
+    await this.events.publish({ type: 'segment-wanted', renditionId, index });
   }
 
   private async waitFor<T>(renditionId: string, signal: AbortSignal | undefined, take: (rendition: Rendition) => Promise<T | null>): Promise<T> {
