@@ -49,9 +49,21 @@ describe('the describer on its own thread', () => {
   }, 120_000);
 
   it("rejects with the describer's error, and keeps working after it", async () => {
-    await expect(threaded.describeKeyframe({ width: 2, height: 2, data: new Uint8Array(3), index: 0, time: 0 })).rejects.toThrow(/2x2|RGB|bytes/u);
+    const bad = { width: 2, height: 2, data: new Uint8Array(3), index: 0, time: 0 };
+    await expect(threaded.describeKeyframe(bad)).rejects.toThrow(/2x2|RGB|bytes/u);
+    await expect(threaded.describeKeyframe(bad)).rejects.toMatchObject({ name: 'ModelError', code: 'invalid-frame' });
     const [frame] = await renderLavfi('color=c=white:s=160x120', 160, 120, 1, 1);
     await expect(threaded.describeKeyframe(frame!)).resolves.toMatchObject({ text: expect.any(String) });
+  }, 120_000);
+
+  it('starts a new thread when its thread has died', async () => {
+    const bare = loadToolConfig({ CMVC_DETECTOR: 'none', CMVC_OCR: 'off', CMVC_PEOPLE: 'off' }).models;
+    const own = new ThreadedDescriber(bare, createModelSet(bare).describer.id);
+    const [frame] = await renderLavfi('color=c=white:s=160x120', 160, 120, 1, 1);
+    await own.describeKeyframe(frame!);
+    await (own as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await expect(own.describeKeyframe(frame!)).resolves.toMatchObject({ text: expect.any(String) });
+    await own.dispose();
   }, 120_000);
 
   it('refuses work once disposed', async () => {
@@ -62,5 +74,6 @@ describe('the describer on its own thread', () => {
     await own.describeKeyframe(frame!);
     await own.dispose();
     await expect(own.describeKeyframe(frame!)).rejects.toThrow(/disposed/u);
+    await expect(own.describeKeyframe(frame!)).rejects.toMatchObject({ code: 'disposed' });
   }, 120_000);
 });

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { EncodeProfile, withProfile } from '@cmvc/codec';
 import { createModelSet, type ModelSettings } from '../registry.ts';
+import { ModelError } from '../runtime/errors.ts';
 import type { DescribeReply, DescribeRequest } from './threaded.ts';
 
 const port = parentPort;
@@ -23,6 +24,10 @@ port.on('message', (request: DescribeRequest) => {
   const work = withProfile(profile, async () => run(request));
   work.then(
     (result) => port.postMessage({ id: request.id, result, stages: profile.stages() } satisfies DescribeReply),
-    (error: unknown) => port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error), stages: profile.stages() } satisfies DescribeReply),
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      const reply: DescribeReply = { id: request.id, error: error instanceof ModelError ? { message, code: error.code } : { message }, stages: profile.stages() };
+      port.postMessage(reply);
+    },
   );
 });

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { addProfiledStages, type StageTiming } from '@cmvc/codec';
 import type { ModelSettings } from '../registry.ts';
+import { ModelError, type ModelErrorCode } from '../runtime/errors.ts';
 import type { ClipFrames, ContentDescription, ImageFeatureExtractor, MotionDescription, RgbFrame, SceneDescriber, TimedFrame } from '../types.ts';
 
 type DescribeWork =
@@ -13,7 +14,8 @@ export type DescribeRequest = { readonly id: number } & DescribeWork;
 export interface DescribeReply {
   readonly id: number;
   readonly result?: DescribeResult;
-  readonly error?: string;
+  /** A ModelError keeps its code across the thread; any other error is its message. */
+  readonly error?: { readonly message: string; readonly code?: ModelErrorCode };
   /** The stages the thread timed for this description (detection, pose, motion, …). */
   readonly stages: readonly StageTiming[];
 }
@@ -36,7 +38,7 @@ export class ThreadedDescriber implements SceneDescriber {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  private failure: Error | null = null;
+  private disposed = false;
 
   /** `id` is the describer's own (`createModelSet(settings).describer.id`): the thread describes exactly as it would. */
   constructor(
@@ -58,14 +60,15 @@ export class ThreadedDescriber implements SceneDescriber {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     const worker = this.worker;
     this.worker = undefined;
-    this.fail(new Error('the describer was disposed'));
+    this.rejectPending(new ModelError('disposed', 'the describer was disposed'));
     await worker?.terminate();
   }
 
   private async call(request: DescribeWork): Promise<DescribeResult> {
-    if (this.failure) throw this.failure;
+    if (this.disposed) throw new ModelError('disposed', 'the describer was disposed');
     const worker = this.started();
     const id = this.nextId++;
     const reply = await new Promise<DescribeReply>((resolve, reject) => {
@@ -76,7 +79,7 @@ export class ThreadedDescriber implements SceneDescriber {
     });
     // Here, not in the message handler: this runs in the caller's encode, whose profile gets the stages.
     addProfiledStages(reply.stages);
-    if (reply.error !== undefined) throw new Error(reply.error);
+    if (reply.error) throw reply.error.code ? new ModelError(reply.error.code, reply.error.message) : new Error(reply.error.message);
     return reply.result!;
   }
 
@@ -90,8 +93,8 @@ export class ThreadedDescriber implements SceneDescriber {
     });
     worker.unref();
     worker.on('message', (reply: DescribeReply) => this.settle(reply));
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new Error(`the describer thread exited with code ${code}`)));
+    worker.on('error', (error) => this.lost(worker, new ModelError('inference-failed', `the describer thread failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => this.lost(worker, new ModelError('inference-failed', `the describer thread exited with code ${code}`)));
     this.worker = worker;
     return worker;
   }
@@ -104,8 +107,14 @@ export class ThreadedDescriber implements SceneDescriber {
     request.resolve(reply);
   }
 
-  private fail(error: Error): void {
-    this.failure ??= error;
+  /** A thread that died fails what it held; the next description starts a new one. */
+  private lost(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.rejectPending(error);
+  }
+
+  private rejectPending(error: Error): void {
     for (const request of this.pending.values()) request.reject(error);
     this.pending.clear();
   }
