@@ -14,6 +14,13 @@ afterAll(async () => {
   await Promise.all([threaded.dispose(), models.dispose?.()]);
 });
 
+/** A threaded describer without models, and a frame for it: only the thread's life is under test. */
+async function modelFreeThread(): Promise<{ own: ThreadedDescriber; frame: Awaited<ReturnType<typeof renderLavfi>>[number] }> {
+  const bare = loadToolConfig({ CMVC_DETECTOR: 'none', CMVC_OCR: 'off', CMVC_PEOPLE: 'off' }).models;
+  const [frame] = await renderLavfi('color=c=white:s=160x120', 160, 120, 1, 1);
+  return { own: new ThreadedDescriber(bare, createModelSet(bare).describer.id), frame: frame! };
+}
+
 describe('the describer on its own thread', () => {
   it('describes keyframes and clips exactly as the describer in the calling thread does', async () => {
     const frames = await renderLavfi(`${texture(320, 180)},scroll=h=0.01`, 320, 180, 5, 2);
@@ -57,23 +64,18 @@ describe('the describer on its own thread', () => {
   }, 120_000);
 
   it('starts a new thread when its thread has died', async () => {
-    const bare = loadToolConfig({ CMVC_DETECTOR: 'none', CMVC_OCR: 'off', CMVC_PEOPLE: 'off' }).models;
-    const own = new ThreadedDescriber(bare, createModelSet(bare).describer.id);
-    const [frame] = await renderLavfi('color=c=white:s=160x120', 160, 120, 1, 1);
-    await own.describeKeyframe(frame!);
+    const { own, frame } = await modelFreeThread();
+    await own.describeKeyframe(frame);
     await (own as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    await expect(own.describeKeyframe(frame!)).resolves.toMatchObject({ text: expect.any(String) });
+    await expect(own.describeKeyframe(frame)).resolves.toMatchObject({ text: expect.any(String) });
     await own.dispose();
   }, 120_000);
 
   it('refuses work once disposed', async () => {
-    // A describer without models: only the thread's life is under test.
-    const bare = loadToolConfig({ CMVC_DETECTOR: 'none', CMVC_OCR: 'off', CMVC_PEOPLE: 'off' }).models;
-    const own = new ThreadedDescriber(bare, createModelSet(bare).describer.id);
-    const [frame] = await renderLavfi('color=c=white:s=160x120', 160, 120, 1, 1);
-    await own.describeKeyframe(frame!);
+    const { own, frame } = await modelFreeThread();
+    await own.describeKeyframe(frame);
     await own.dispose();
-    await expect(own.describeKeyframe(frame!)).rejects.toThrow(/disposed/u);
-    await expect(own.describeKeyframe(frame!)).rejects.toMatchObject({ code: 'disposed' });
+    await expect(own.describeKeyframe(frame)).rejects.toThrow(/disposed/u);
+    await expect(own.describeKeyframe(frame)).rejects.toMatchObject({ code: 'disposed' });
   }, 120_000);
 });
