@@ -1,6 +1,7 @@
 /**
  * GraphQL types generated from apps/api/schema.graphql, the schema's one definition (`npm run
- * codegen`). A unit test fails when the committed files are stale.
+ * codegen`). Like the Prisma client they are build artefacts, not committed: scripts/prepare.sh
+ * (`npm test`, `npm run demo`) and `npm run generate` write them. A unit test fails while they are stale.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 

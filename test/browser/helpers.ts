@@ -1,7 +1,7 @@
 /** Shared steps for the browser tests: seeding videos through the API, viewports and the axe check. */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Locator, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { join } from 'node:path';
 import { launchBrowser, screenshotPath, type Browser } from '../support/browser.ts';
 import { makeClip } from '../support/media.ts';
@@ -33,11 +33,33 @@ export interface ArchivedClip {
   readonly title: string;
 }
 
-export interface WatchStack {
+/** A stack and Chromium, what every browser test starts from. */
+export interface BrowserStack {
   readonly stack: Stack;
   readonly browser: Browser;
+}
+
+export interface WatchStack extends BrowserStack {
   /** The clips' video ids, in order, each READY. */
   readonly videoIds: string[];
+  /** The first clip's. */
+  readonly videoId: string;
+}
+
+/**
+ * Registers the test file's beforeAll, which fills the returned object with what `start` gives, and
+ * its afterAll, which closes the browser and stops the stack. Read the object in tests and hooks.
+ */
+export function useBrowserStack<T extends BrowserStack>(start: () => Promise<T>): T {
+  const started = {} as T;
+  beforeAll(async () => {
+    Object.assign(started, await start());
+  });
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.stack?.stop();
+  });
+  return started;
 }
 
 /** The stack with the web app and a worker, the clips archived, and Chromium: what a test of the video pages starts from. */
@@ -47,7 +69,34 @@ export async function startWatchStack(clips: readonly ArchivedClip[], options: {
   const inputs = clips.map((clip) => ({ path: join(stack.ingestRoot, clip.file), title: clip.title }));
   await Promise.all(clips.map((clip, index) => makeClip(inputs[index]!.path, { source: clip.source, seconds: clip.seconds })));
   const videoIds = await ingestPaths(stack, inputs, options.readyTimeoutMs);
-  return { stack, browser: await launchBrowser(), videoIds };
+  return { stack, browser: await launchBrowser(), videoIds, videoId: videoIds[0]! };
+}
+
+/** The video page's player. */
+const PLAYER = 'video[data-testid="player"]';
+
+/** On the video page: picks the mode (its radio's label) and, when given, the container, and asks for the rendition. */
+export async function requestRendition(page: Page, mode: RegExp, format?: 'MP4' | 'WebM'): Promise<void> {
+  await page.getByRole('radio', { name: mode }).check();
+  if (format) await page.getByRole('radio', { name: format }).check();
+  await page.getByRole('button', { name: 'Regenerate video' }).click();
+}
+
+/** Waits until the player has reached `readyState` and knows a duration over `minSeconds`. */
+export async function waitForPlayerReady(page: Page, readyState: number, minSeconds: number): Promise<void> {
+  await page.waitForFunction(
+    ([selector, state, seconds]) => {
+      const video = document.querySelector<HTMLVideoElement>(selector);
+      return video !== null && video.readyState >= state && video.duration > seconds;
+    },
+    [PLAYER, readyState, minSeconds] as const,
+    { timeout: 30_000 },
+  );
+}
+
+/** Waits until the player's playhead is past `seconds`. */
+export async function waitForPlayhead(page: Page, seconds: number, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(([selector, t]) => document.querySelector<HTMLVideoElement>(selector)!.currentTime > t, [PLAYER, seconds] as const, { timeout: timeoutMs });
 }
 
 /** Fails with the rule ids and offending nodes when axe finds serious or critical problems. */

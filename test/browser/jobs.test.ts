@@ -5,30 +5,19 @@
  */
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type Browser } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
 import { makeClip } from '../support/media.ts';
-import { query, startStack, waitForVideo, type Stack } from '../support/stack.ts';
-import { expectAccessible, PHONE, DESKTOP, screenshotBoth } from './helpers.ts';
+import { query, startStack, waitForVideo } from '../support/stack.ts';
+import { expectAccessible, PHONE, DESKTOP, screenshotBoth, useBrowserStack } from './helpers.ts';
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  // The worker starts later, once the source blob has been moved aside.
-  stack = await startStack({ web: true });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+// The worker starts later, once the source blob has been moved aside.
+const setup = useBrowserStack(async () => ({ stack: await startStack({ web: true }), browser: await launchBrowser() }));
 
 describe('the jobs dashboard', () => {
   it('says when nothing has failed, and passes the accessibility check at laptop and phone width', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${stack.webUrl}/jobs`);
+    const page = await setup.browser.context.newPage();
+    await page.goto(`${setup.stack.webUrl}/jobs`);
     await page.getByText('No failed jobs.').waitFor();
     expect(await page.locator('[data-testid="queue-table"] tbody tr').count()).toBe(3);
     expect(await page.getByRole('link', { name: 'Jobs' }).getAttribute('aria-current')).toBe('page');
@@ -45,25 +34,25 @@ describe('the jobs dashboard', () => {
   });
 
   it('shows a failed encode as it fails, retries it from the keyboard, and the video ends READY', async () => {
-    const path = join(stack.ingestRoot, 'harbour.mp4');
+    const path = join(setup.stack.ingestRoot, 'harbour.mp4');
     await makeClip(path, { source: 'testsrc2=size=320x240:rate=12', seconds: 2 });
-    const ingest = await stack.graphql<{ ingestVideos: { video: { id: string } | null; error: { message: string } | null }[] }>(
+    const ingest = await setup.stack.graphql<{ ingestVideos: { video: { id: string } | null; error: { message: string } | null }[] }>(
       'mutation($path: String!) { ingestVideos(inputs: [{ path: $path, title: "Harbour at dusk" }]) { video { id } error { message } } }',
       { path },
     );
     expect(ingest.data!.ingestVideos[0]!.error).toBeNull();
     const videoId = ingest.data!.ingestVideos[0]!.video!.id;
     const [row] = await query<{ sourceBlobKey: string }>('SELECT "sourceBlobKey" FROM "Video" WHERE id = $1', [videoId]);
-    const blob = join(stack.blobDir, ...row!.sourceBlobKey.split('/'));
+    const blob = join(setup.stack.blobDir, ...row!.sourceBlobKey.split('/'));
     await rename(blob, `${blob}.hidden`);
 
-    const page = await browser.context.newPage();
-    await page.goto(`${stack.webUrl}/jobs`);
+    const page = await setup.browser.context.newPage();
+    await page.goto(`${setup.stack.webUrl}/jobs`);
     const encodeRow = page.locator('[data-testid="queue-table"] tr[data-queue="ENCODE"]');
     await expect.poll(() => encodeRow.locator('td[data-state="waiting"]').textContent(), { timeout: 15_000 }).toBe('1');
 
-    stack.startWorker();
-    expect((await waitForVideo(stack, videoId)).status).toBe('FAILED');
+    setup.stack.startWorker();
+    expect((await waitForVideo(setup.stack, videoId)).status).toBe('FAILED');
     // The open page picks the failure up by itself.
     const failedJob = page.locator(`[data-testid="failed-jobs"] li[data-job-id="encode-${videoId}"]`);
     await failedJob.waitFor({ timeout: 15_000 });
@@ -86,13 +75,13 @@ describe('the jobs dashboard', () => {
     await page.close();
 
     // The video page follows the encode with a determinate progress bar, to READY.
-    const videoPage = await browser.context.newPage();
-    await videoPage.goto(`${stack.webUrl}/videos/${videoId}`);
+    const videoPage = await setup.browser.context.newPage();
+    await videoPage.goto(`${setup.stack.webUrl}/videos/${videoId}`);
     const values = new Set<string>();
     const deadline = Date.now() + 200_000;
     let status = '';
     while (Date.now() < deadline) {
-      stack.assertAlive();
+      setup.stack.assertAlive();
       status = (await query<{ status: string }>('SELECT status FROM "Video" WHERE id = $1', [videoId]))[0]!.status;
       // Read without waiting: the bar goes away when the encode finishes.
       const value = await videoPage.evaluate(() => {
@@ -108,8 +97,8 @@ describe('the jobs dashboard', () => {
     await videoPage.locator('.status-ready').first().waitFor({ timeout: 15_000 });
     await videoPage.close();
 
-    const after = await browser.context.newPage();
-    await after.goto(`${stack.webUrl}/jobs`);
+    const after = await setup.browser.context.newPage();
+    await after.goto(`${setup.stack.webUrl}/jobs`);
     await after.getByText('No failed jobs.').waitFor();
     const throughput = after.locator('[data-testid="throughput"]');
     await expect.poll(async () => Number(await throughput.locator('.stat-value').first().textContent()), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);

@@ -4,34 +4,19 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from '../support/browser.ts';
-import type { Stack } from '../support/stack.ts';
-import { startWatchStack } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { startWatchStack, useBrowserStack } from './helpers.ts';
 
-let stack: Stack;
-let browser: Browser;
-let videoId: string;
-
-beforeAll(async () => {
-  const watch = await startWatchStack([{ file: 'manage.mp4', source: 'testsrc2=size=160x120:rate=8', seconds: 2, title: 'Before the edit' }]);
-  ({ stack, browser } = watch);
-  videoId = watch.videoIds[0]!;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const setup = useBrowserStack(() => startWatchStack([{ file: 'manage.mp4', source: 'testsrc2=size=160x120:rate=8', seconds: 2, title: 'Before the edit' }]));
 
 async function storedVideo(): Promise<{ title: string; tags: string[] } | null> {
-  const response = await stack.graphql<{ video: { title: string; tags: string[] } | null }>('query($id: ID!) { video(id: $id) { title tags } }', { id: videoId });
+  const response = await setup.stack.graphql<{ video: { title: string; tags: string[] } | null }>('query($id: ID!) { video(id: $id) { title tags } }', { id: setup.videoId });
   return response.data?.video ?? null;
 }
 
 it('edits the title and tags on the video page', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${stack.webUrl}/videos/${videoId}`);
+  const page = await setup.browser.context.newPage();
+  await page.goto(`${setup.stack.webUrl}/videos/${setup.videoId}`);
   await page.getByRole('heading', { level: 1, name: 'Before the edit' }).waitFor();
   await page.getByRole('button', { name: 'Edit title and tags…' }).click();
   await page.getByLabel('Title').fill('After the edit');
@@ -43,19 +28,19 @@ it('edits the title and tags on the video page', async () => {
 });
 
 it('deletes the video after a confirmation, leaving no rows or blobs', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${stack.webUrl}/videos/${videoId}`);
+  const page = await setup.browser.context.newPage();
+  await page.goto(`${setup.stack.webUrl}/videos/${setup.videoId}`);
   await page.getByRole('button', { name: 'Delete…' }).click();
   // Cancelling keeps it.
   await page.getByRole('button', { name: 'Cancel' }).click();
   expect(await storedVideo()).not.toBeNull();
   await page.getByRole('button', { name: 'Delete…' }).click();
   await page.getByRole('button', { name: 'Delete video' }).click();
-  await page.waitForURL(`${stack.webUrl}/`);
+  await page.waitForURL(`${setup.stack.webUrl}/`);
   await page.locator('[data-testid="video-list"], .empty-title').first().waitFor();
   expect(await page.locator('[data-testid="video-list"] li', { hasText: 'After the edit' }).count()).toBe(0);
   expect(await storedVideo()).toBeNull();
-  const left = await readdir(join(stack.blobDir, 'videos', videoId)).catch(() => []);
+  const left = await readdir(join(setup.stack.blobDir, 'videos', setup.videoId)).catch(() => []);
   expect(left).toEqual([]);
   await page.close();
 });

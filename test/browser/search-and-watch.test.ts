@@ -3,32 +3,17 @@
  * regenerate the video with IT2V while the page shows progress, and play the result.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotPath, type Browser } from '../support/browser.ts';
-import type { Stack } from '../support/stack.ts';
-import { expectAccessible, followRendition, imagesSettled, screenshotBoth, startWatchStack } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, followRendition, imagesSettled, requestRendition, screenshotBoth, startWatchStack, useBrowserStack, waitForPlayerReady, waitForPlayhead } from './helpers.ts';
 import { contentWords } from '@cmvc/core';
 
-let stack: Stack;
-let browser: Browser;
-let videoId: string;
-
-beforeAll(async () => {
-  const watch = await startWatchStack([{ file: 'bars.mp4', source: 'testsrc2=size=320x240:rate=12', seconds: 2, title: 'Colour test pattern' }]);
-  ({ stack, browser } = watch);
-  videoId = watch.videoIds[0]!;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const setup = useBrowserStack(() => startWatchStack([{ file: 'bars.mp4', source: 'testsrc2=size=320x240:rate=12', seconds: 2, title: 'Colour test pattern' }]));
 
 /** The longest word of a stored caption that search treats as content (not framing such as "camera static"): searching for it must find this video. */
 async function captionWord(): Promise<string> {
-  const response = await stack.graphql<{ video: { keyframes: { description: string | null }[]; clips: { motion: string | null }[] } }>(
+  const response = await setup.stack.graphql<{ video: { keyframes: { description: string | null }[]; clips: { motion: string | null }[] } }>(
     'query($id: ID!) { video(id: $id) { keyframes { description } clips { motion } } }',
-    { id: videoId },
+    { id: setup.videoId },
   );
   const texts = [...response.data!.video.keyframes.map((k) => k.description), ...response.data!.video.clips.map((c) => c.motion)];
   const words = texts
@@ -41,8 +26,8 @@ async function captionWord(): Promise<string> {
 
 describe('search and the video page', () => {
   it('shows the library and passes the accessibility check', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(stack.webUrl!);
+    const page = await setup.browser.context.newPage();
+    await page.goto(setup.stack.webUrl!);
     const card = page.locator('[data-testid="video-list"] li', { hasText: 'Colour test pattern' });
     await card.waitFor();
     expect(await card.getAttribute('data-status')).toBe('READY');
@@ -54,8 +39,8 @@ describe('search and the video page', () => {
 
   it('finds a moment as the person types, highlights the words, and opens the video at that time', async () => {
     const word = await captionWord();
-    const page = await browser.context.newPage();
-    await page.goto(stack.webUrl!);
+    const page = await setup.browser.context.newPage();
+    await page.goto(setup.stack.webUrl!);
     await page.getByLabel('Search the archive by meaning').fill(word);
     // No submit: the debounced search runs on its own.
     const moment = page.locator('[data-testid="moment"]').first();
@@ -69,11 +54,11 @@ describe('search and the video page', () => {
     await screenshotBoth(page, 'search', () => imagesSettled(page));
 
     const href = await moment.getAttribute('href');
-    expect(href).toMatch(new RegExp(`^/videos/${videoId}\\?t=[0-9.]+$`));
-    const seconds = Number(new URL(href!, stack.webUrl!).searchParams.get('t'));
+    expect(href).toMatch(new RegExp(`^/videos/${setup.videoId}\\?t=[0-9.]+$`));
+    const seconds = Number(new URL(href!, setup.stack.webUrl!).searchParams.get('t'));
 
     await moment.click();
-    await page.waitForURL(`**/videos/${videoId}?t=*`);
+    await page.waitForURL(`**/videos/${setup.videoId}?t=*`);
     const current = page.locator('[data-testid="timeline"] [data-current="true"]');
     await current.waitFor();
     const start = Number(await current.getAttribute('data-start'));
@@ -81,9 +66,9 @@ describe('search and the video page', () => {
     expect(await page.locator('[data-testid="timeline"] [data-current="true"]').count()).toBe(1);
     expect(await current.isVisible()).toBe(true);
     await expect(page.locator('.storage-chart svg[role="img"]').count()).resolves.toBe(1);
-    const sections = await stack.graphql<{ video: { representationSections: { kind: string; bytes: number }[] } }>(
+    const sections = await setup.stack.graphql<{ video: { representationSections: { kind: string; bytes: number }[] } }>(
       'query($id: ID!) { video(id: $id) { representationSections { kind bytes } } }',
-      { id: videoId },
+      { id: setup.videoId },
     );
     const coded = sections.data!.video.representationSections.filter((section) => section.bytes > 0);
     expect(coded.length).toBeGreaterThan(1);
@@ -98,12 +83,12 @@ describe('search and the video page', () => {
   });
 
   it('says so when nothing matches, including when a filter leaves nothing', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${stack.webUrl}/?q=zyxwvutsrq`);
+    const page = await setup.browser.context.newPage();
+    await page.goto(`${setup.stack.webUrl}/?q=zyxwvutsrq`);
     await page.getByText('No moments match “zyxwvutsrq”.').waitFor();
 
     const word = await captionWord();
-    await page.goto(`${stack.webUrl}/?q=${encodeURIComponent(word)}`);
+    await page.goto(`${setup.stack.webUrl}/?q=${encodeURIComponent(word)}`);
     await page.locator('[data-testid="moment"]').first().waitFor();
     await page.getByRole('button', { name: /^Filters/ }).click();
     await page.getByLabel('Min length (s)').fill('60');
@@ -115,15 +100,13 @@ describe('search and the video page', () => {
   });
 
   it('regenerates the video with IT2V, shows progress, and plays the result at the moment', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${stack.webUrl}/videos/${videoId}?t=1`);
-    await page.getByRole('radio', { name: /Keyframes \+ motion/ }).check();
-    await page.getByRole('radio', { name: 'WebM' }).check();
-    await page.getByRole('button', { name: 'Regenerate video' }).click();
+    const page = await setup.browser.context.newPage();
+    await page.goto(`${setup.stack.webUrl}/videos/${setup.videoId}?t=1`);
+    await requestRendition(page, /Keyframes \+ motion/, 'WebM');
 
     const rendition = page.locator('[data-testid="renditions"] li[data-mode="IT2V"]');
     // The page polls: the rendition moves through QUEUED/RENDERING with a progress bar, to READY.
-    const { final, error, seen } = await followRendition(page, stack, rendition, 200_000);
+    const { final, error, seen } = await followRendition(page, setup.stack, rendition, 200_000);
     expect(final, error ?? undefined).toBe('READY');
     expect([...seen].some((state) => state === 'QUEUED' || state === 'RENDERING')).toBe(true);
     expect(seen.has('bar:1')).toBe(true);
@@ -131,30 +114,21 @@ describe('search and the video page', () => {
     const player = page.locator('video[data-testid="player"]');
     await player.waitFor();
     expect(await player.getAttribute('src')).toMatch(/^\/media\/renditions\//);
-    await page.waitForFunction(
-      () => {
-        const video = document.querySelector<HTMLVideoElement>('video[data-testid="player"]');
-        return video !== null && video.readyState >= 1 && video.duration > 0;
-      },
-      undefined,
-      { timeout: 30_000 },
-    );
+    await waitForPlayerReady(page, 1, 0);
     // Seeks to the moment from ?t= once the metadata is in.
-    await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('video[data-testid="player"]')!.currentTime > 0.5, undefined, { timeout: 10_000 });
+    await waitForPlayhead(page, 0.5, 10_000);
     await page.close();
   });
 
   it('compares two READY renditions side by side', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${stack.webUrl}/videos/${videoId}?t=1`);
+    const page = await setup.browser.context.newPage();
+    await page.goto(`${setup.stack.webUrl}/videos/${setup.videoId}?t=1`);
     // A second IT2V rendition in the other container format (fast to render) next to the WebM one.
-    await page.getByRole('radio', { name: /Keyframes \+ motion/ }).check();
-    await page.getByRole('radio', { name: 'MP4' }).check();
-    await page.getByRole('button', { name: 'Regenerate video' }).click();
+    await requestRendition(page, /Keyframes \+ motion/, 'MP4');
     await expect
       .poll(
         async () => {
-          stack.assertAlive();
+          setup.stack.assertAlive();
           return page.locator('[data-testid="renditions"] li[data-status="READY"]').count();
         },
         { timeout: 150_000, interval: 500 },
@@ -175,17 +149,17 @@ describe('search and the video page', () => {
   });
 
   it('moves the video to text only after a confirmation, leaving only TT2V', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${stack.webUrl}/videos/${videoId}`);
+    const page = await setup.browser.context.newPage();
+    await page.goto(`${setup.stack.webUrl}/videos/${setup.videoId}`);
     await page.getByRole('button', { name: 'Keep text only…' }).click();
     await page.getByRole('button', { name: 'Delete images' }).click();
     await page.locator('.tier', { hasText: 'Text only' }).waitFor();
     expect(await page.getByRole('radio', { name: /Keyframes \+ motion/ }).isDisabled()).toBe(true);
     expect(await page.locator('[data-testid="timeline"] img').count()).toBe(0);
     expect(await page.locator('[data-testid="timeline"] .text-only').count()).toBeGreaterThan(0);
-    const response = await stack.graphql<{ video: { tier: string; keyframes: { url: string | null }[] } }>(
+    const response = await setup.stack.graphql<{ video: { tier: string; keyframes: { url: string | null }[] } }>(
       'query($id: ID!) { video(id: $id) { tier keyframes { url } } }',
-      { id: videoId },
+      { id: setup.videoId },
     );
     expect(response.data!.video.tier).toBe('TT2V_ONLY');
     expect(response.data!.video.keyframes.every((keyframe) => keyframe.url === null)).toBe(true);

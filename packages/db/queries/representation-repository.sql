@@ -16,9 +16,9 @@ INSERT INTO "public"."Caption" ("id","videoId","clipId","keyframeId","kind","tex
 INSERT INTO "Embedding" ("id", "captionId", "model", "vector")
 VALUES ($1::uuid, $2::uuid, $3, $4::vector);
 
-INSERT INTO "public"."Caption" ("id","videoId","clipId","keyframeId","kind","text","startSeconds","endSeconds") VALUES ($1,$2,$3,$4,CAST($5::text AS "public"."CaptionKind"),$6,$7,$8) RETURNING "public"."Caption"."id", "public"."Caption"."videoId", "public"."Caption"."clipId", "public"."Caption"."keyframeId", "public"."Caption"."kind"::text, "public"."Caption"."text", "public"."Caption"."startSeconds", "public"."Caption"."endSeconds";
+-- (the statement under RepresentationRepository.saveReady above)
 
-INSERT INTO "public"."Caption" ("id","videoId","clipId","keyframeId","kind","text","startSeconds","endSeconds") VALUES ($1,$2,$3,$4,CAST($5::text AS "public"."CaptionKind"),$6,$7,$8) RETURNING "public"."Caption"."id", "public"."Caption"."videoId", "public"."Caption"."clipId", "public"."Caption"."keyframeId", "public"."Caption"."kind"::text, "public"."Caption"."text", "public"."Caption"."startSeconds", "public"."Caption"."endSeconds";
+-- (the statement under RepresentationRepository.saveReady above)
 
 UPDATE "public"."Video" SET "status" = CAST($1::text AS "public"."VideoStatus"), "error" = $2, "bitstreamBlobKey" = $3, "bitstreamBytes" = $4, "bitstreamSections" = $5, "sourceBlobKey" = $6, "updatedAt" = $7 WHERE ("public"."Video"."id" = $8 AND 1=1) RETURNING "public"."Video"."id", "public"."Video"."title", "public"."Video"."tags", "public"."Video"."sha256", "public"."Video"."sourceBytes", "public"."Video"."durationSeconds", "public"."Video"."fps", "public"."Video"."width", "public"."Video"."height", "public"."Video"."frameCount", "public"."Video"."sourceBlobKey", "public"."Video"."bitstreamBlobKey", "public"."Video"."bitstreamBytes", "public"."Video"."bitstreamSections", "public"."Video"."status"::text, "public"."Video"."error", "public"."Video"."tier"::text, "public"."Video"."tieringSavedBytes", "public"."Video"."createdAt", "public"."Video"."updatedAt";
 
@@ -29,4 +29,4 @@ UPDATE "public"."Keyframe" SET "blobKey" = $1 WHERE "public"."Keyframe"."videoId
 
 UPDATE "public"."Video" SET "tier" = CAST($1::text AS "public"."StorageTier"), "bitstreamBlobKey" = $2, "bitstreamBytes" = $3, "bitstreamSections" = $4, "tieringSavedBytes" = ("public"."Video"."tieringSavedBytes" + $5), "updatedAt" = $6 WHERE ("public"."Video"."id" = $7 AND 1=1) RETURNING "public"."Video"."id", "public"."Video"."title", "public"."Video"."tags", "public"."Video"."sha256", "public"."Video"."sourceBytes", "public"."Video"."durationSeconds", "public"."Video"."fps", "public"."Video"."width", "public"."Video"."height", "public"."Video"."frameCount", "public"."Video"."sourceBlobKey", "public"."Video"."bitstreamBlobKey", "public"."Video"."bitstreamBytes", "public"."Video"."bitstreamSections", "public"."Video"."status"::text, "public"."Video"."error", "public"."Video"."tier"::text, "public"."Video"."tieringSavedBytes", "public"."Video"."createdAt", "public"."Video"."updatedAt";
 
-COMMIT;
+-- (the statement under RepresentationRepository.saveReady above)

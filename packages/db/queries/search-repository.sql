@@ -31,99 +31,6 @@ q AS (
 text_matches AS (
   SELECT c.id, c.search
   FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
-  WHERE q.candidate_tsq IS NOT NULL AND c.search @@ q.candidate_tsq AND v.status = 'READY'
-  LIMIT 2000
-),
-nearest AS (
-  SELECT e."captionId" AS id, c.search, e.vector <=> (SELECT v FROM qv) AS distance
-  FROM "Embedding" e
-  JOIN "Caption" c ON c.id = e."captionId"
-  JOIN "Video" v ON v.id = c."videoId"
-  WHERE (SELECT v FROM qv) IS NOT NULL AND v.status = 'READY'
-  ORDER BY e.vector <=> (SELECT v FROM qv)
-  LIMIT 100
-),
--- The share of the query's words each caption holds, computed once per candidate.
-nearest_shares AS MATERIALIZED (
-  SELECT n.id, n.distance,
-    (SELECT count(*) FROM unnest(q.word_queries) w WHERE n.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
-  FROM nearest n CROSS JOIN q
-),
--- Of the word matches, only the best by share (as many as the nearest) get their embedding
--- fetched, each a random read of a 2 KB vector. One left out could outrank them only by a
--- higher cosine, and the captions nearest by cosine are candidates already.
-text_shares AS MATERIALIZED (
-  SELECT t.id, (SELECT count(*) FROM unnest(q.word_queries) w WHERE t.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
-  FROM text_matches t CROSS JOIN q
-  WHERE NOT EXISTS (SELECT 1 FROM nearest n WHERE n.id = t.id)
-  ORDER BY share DESC, t.id
-  LIMIT 100
-),
-shares AS (
-  SELECT id, distance, share FROM nearest_shares
-  UNION ALL
-  SELECT t.id, (SELECT e.vector <=> (SELECT v FROM qv) FROM "Embedding" e WHERE e."captionId" = t.id), t.share
-  FROM text_shares t
-),
-top AS MATERIALIZED (
-  SELECT id, similarity FROM (
-    SELECT s.id,
-      CASE WHEN (SELECT v FROM qv) IS NULL THEN s.share
-           ELSE s.share * $3::float8 + (1 - s.share * $4::float8)
-                * LEAST(1.0, GREATEST(0.0, (COALESCE(1 - s.distance, 0) - $5::float8) / (1 - $6::float8)))
-      END::float8 AS similarity
-    FROM shares s
-  ) scored
-  WHERE similarity >= $7::float8
-  ORDER BY similarity DESC, id
-  LIMIT $8 OFFSET $9
-)
-SELECT c.id AS "captionId", c.kind::text AS kind, c.text,
-       ts_headline('english', c.text, q.tsq, $10) AS highlight,
-       c."videoId", c."clipId",
-       COALESCE(c."keyframeId", start_keyframe.id) AS "keyframeId",
-       COALESCE(c."startSeconds", cl."startSeconds", 0)::float8 AS "startSeconds",
-       COALESCE(c."endSeconds", cl."endSeconds", v."durationSeconds")::float8 AS "endSeconds",
-       f.similarity
-FROM top f
-JOIN "Caption" c ON c.id = f.id
-JOIN "Video" v ON v.id = c."videoId"
-LEFT JOIN "Clip" cl ON cl.id = c."clipId"
-LEFT JOIN "Keyframe" start_keyframe
-  ON start_keyframe."videoId" = c."videoId" AND start_keyframe."frameIndex" = cl."startFrame"
-CROSS JOIN q
-ORDER BY f.similarity DESC, c.id;
-
-WITH qv AS (SELECT $1::vector AS v),
-words AS (SELECT COALESCE(tsvector_to_array(to_tsvector('english', $2)), '{}') AS lexemes),
--- The query's common words (SearchOptions.commonWordCaptions), by the statistics ANALYZE keeps.
-common AS (
-  SELECT COALESCE(array_agg(e.lexeme), '{}') AS lexemes
-  FROM pg_stats s
-  CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
-  CROSS JOIN words
-  WHERE s.schemaname = current_schema() AND s.tablename = 'Caption' AND s.attname = 'search'
-    AND e.lexeme = ANY(words.lexemes)
-    AND e.share * (SELECT reltuples FROM pg_class WHERE oid = '"Caption"'::regclass) >= 50000
-),
-q AS (
-  SELECT words.lexemes,
-         CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
-              ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq,
-         CASE WHEN cardinality(candidate.lexemes) = 0 THEN NULL
-              ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(candidate.lexemes) l), ' | ')) END AS candidate_tsq,
-         -- One query per word, parsed once here rather than for every candidate.
-         ARRAY(SELECT to_tsquery('simple', quote_literal(l)) FROM unnest(words.lexemes) l) AS word_queries
-  FROM words, common,
-    -- With a query vector, common words fetch no full-text candidates (their GIN posting lists
-    -- cost more than the rest of the search); they still count in every candidate's share.
-    LATERAL (SELECT ARRAY(SELECT l FROM unnest(words.lexemes) l
-                          WHERE (SELECT v FROM qv) IS NULL OR l <> ALL (common.lexemes)) AS lexemes) candidate
-),
--- A common word can match millions of captions: rank only the first few thousand matches.
-text_matches AS (
-  SELECT c.id, c.search
-  FROM "Caption" c JOIN "Video" v ON v.id = c."videoId", q
   WHERE q.candidate_tsq IS NOT NULL AND c.search @@ q.candidate_tsq AND v.status = 'READY' AND v."createdAt" >= $3 AND v."createdAt" < $4 AND v."durationSeconds" >= $5 AND v."durationSeconds" <= $6 AND v.tags @> $7::text[]
   LIMIT 2000
 ),
@@ -198,12 +105,4 @@ WHERE c.kind = 'CONTENT' AND k."blobKey" IS NOT NULL
 ORDER BY e.vector <=> (SELECT v FROM qv)
 LIMIT 5;
 
-WITH qv AS (SELECT $1::vector AS v)
-SELECT k."videoId", k.id AS "keyframeId", k."blobKey", (1 - (e.vector <=> (SELECT v FROM qv)))::float8 AS similarity
-FROM "Embedding" e
-JOIN "Caption" c ON c.id = e."captionId"
-JOIN "Keyframe" k ON k.id = c."keyframeId"
-WHERE c.kind = 'CONTENT' AND k."blobKey" IS NOT NULL
-  AND ($2::uuid IS NULL OR k."videoId" <> $3::uuid)
-ORDER BY e.vector <=> (SELECT v FROM qv)
-LIMIT 5;
+-- (the statement under SearchRepository.nearestKeyframes above)

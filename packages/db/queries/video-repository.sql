@@ -11,14 +11,7 @@ ON CONFLICT ("sha256") DO NOTHING
 RETURNING *;
 
 -- VideoRepository.createManyQueued
-INSERT INTO "Video" ("id", "title", "tags", "sha256", "sourceBytes", "sourceBlobKey", "durationSeconds", "fps", "width", "height", "frameCount", "createdAt", "updatedAt")
-SELECT r."id", r."title", r."tags", r."sha256", r."sourceBytes", r."sourceBlobKey", r."durationSeconds", r."fps", r."width", r."height", r."frameCount", r."createdAt", r."updatedAt"
-FROM jsonb_to_recordset($1::jsonb) AS r(
-  "id" uuid, "title" text, "tags" text[], "sha256" text, "sourceBytes" bigint, "sourceBlobKey" text, "durationSeconds" float8,
-  "fps" float8, "width" integer, "height" integer, "frameCount" integer, "createdAt" timestamp(3), "updatedAt" timestamp(3))
-ORDER BY r."sha256"
-ON CONFLICT ("sha256") DO NOTHING
-RETURNING *;
+-- (the statement under VideoRepository.createQueued above)
 
 SELECT "public"."Video"."id", "public"."Video"."title", "public"."Video"."tags", "public"."Video"."sha256", "public"."Video"."sourceBytes", "public"."Video"."durationSeconds", "public"."Video"."fps", "public"."Video"."width", "public"."Video"."height", "public"."Video"."frameCount", "public"."Video"."sourceBlobKey", "public"."Video"."bitstreamBlobKey", "public"."Video"."bitstreamBytes", "public"."Video"."bitstreamSections", "public"."Video"."status"::text, "public"."Video"."error", "public"."Video"."tier"::text, "public"."Video"."tieringSavedBytes", "public"."Video"."createdAt", "public"."Video"."updatedAt" FROM "public"."Video" WHERE "public"."Video"."sha256" IN ($1) OFFSET $2;
 
@@ -40,7 +33,7 @@ UPDATE "public"."Video" SET "durationSeconds" = $1, "fps" = $2, "width" = $3, "h
 -- VideoRepository.updateDetails
 UPDATE "public"."Video" SET "title" = $1, "tags" = $2, "updatedAt" = $3 WHERE "public"."Video"."id" = $4;
 
-SELECT "public"."Video"."id", "public"."Video"."title", "public"."Video"."tags", "public"."Video"."sha256", "public"."Video"."sourceBytes", "public"."Video"."durationSeconds", "public"."Video"."fps", "public"."Video"."width", "public"."Video"."height", "public"."Video"."frameCount", "public"."Video"."sourceBlobKey", "public"."Video"."bitstreamBlobKey", "public"."Video"."bitstreamBytes", "public"."Video"."bitstreamSections", "public"."Video"."status"::text, "public"."Video"."error", "public"."Video"."tier"::text, "public"."Video"."tieringSavedBytes", "public"."Video"."createdAt", "public"."Video"."updatedAt" FROM "public"."Video" WHERE ("public"."Video"."id" = $1 AND 1=1) LIMIT $2 OFFSET $3;
+-- (the statement under VideoRepository.findById above)
 
 -- VideoRepository.setStatus
 UPDATE "public"."Video" SET "status" = CAST($1::text AS "public"."VideoStatus"), "error" = $2, "updatedAt" = $3 WHERE ("public"."Video"."id" = $4 AND 1=1) RETURNING "public"."Video"."id", "public"."Video"."title", "public"."Video"."tags", "public"."Video"."sha256", "public"."Video"."sourceBytes", "public"."Video"."durationSeconds", "public"."Video"."fps", "public"."Video"."width", "public"."Video"."height", "public"."Video"."frameCount", "public"."Video"."sourceBlobKey", "public"."Video"."bitstreamBlobKey", "public"."Video"."bitstreamBytes", "public"."Video"."bitstreamSections", "public"."Video"."status"::text, "public"."Video"."error", "public"."Video"."tier"::text, "public"."Video"."tieringSavedBytes", "public"."Video"."createdAt", "public"."Video"."updatedAt";

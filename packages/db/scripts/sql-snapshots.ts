@@ -96,9 +96,9 @@ export const SQL_CASES: readonly SqlCase[] = [
 
   {
     name: 'SearchRepository.searchMoments',
-    run: async (r) => {
-      await r.SearchRepository.searchMoments({ text: 'red car', limit: 10, offset: 0, minSimilarity: 0.3 });
-      await r.SearchRepository.searchMoments({
+    // Every filter condition: without a filter the statement only lacks them.
+    run: (r) =>
+      r.SearchRepository.searchMoments({
         text: 'red car',
         embedding: EMBEDDING,
         limit: 10,
@@ -106,8 +106,7 @@ export const SQL_CASES: readonly SqlCase[] = [
         minSimilarity: 0.3,
         baseline: 0.1,
         filter: { createdAfter: new Date('2000-01-01T00:00:00Z'), createdBefore: FAR_FUTURE, minDurationSeconds: 0.5, maxDurationSeconds: 60, tags: ['x'] },
-      });
-    },
+      }),
   },
   {
     name: 'SearchRepository.nearestKeyframes',
@@ -167,7 +166,9 @@ const fileOf = (repository: string): string => `${repository.replace(/([a-z])([A
 /**
  * Runs every case against `databaseUrl` (which must be migrated and empty: the cases write rows and
  * delete what they wrote) and returns the snapshot files, name → content. It uses one connection, so
- * statements a method sends concurrently (Promise.all) are logged in the order it issues them.
+ * statements a method sends concurrently (Promise.all) are logged in the order it issues them. A
+ * file holds each statement once: a repeat (a method that calls another, or runs the same query
+ * twice) names the method where it stands in full.
  */
 export async function captureSqlSnapshots(databaseUrl: string): Promise<Map<string, string>> {
   const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 1 }), log: [{ emit: 'event', level: 'query' }] });
@@ -176,13 +177,21 @@ export async function captureSqlSnapshots(databaseUrl: string): Promise<Map<stri
   const repositories = Object.fromEntries(Object.entries(REPOSITORIES).map(([name, Repository]) => [name, new Repository(client)])) as Repositories;
   const state = {} as RunState;
   const sections = new Map<string, string[]>();
+  /** Per file: statement → the case that wrote it in full. */
+  const written = new Map<string, Map<string, string>>();
   try {
     for (const sqlCase of SQL_CASES) {
       statements = [];
       await sqlCase.run(repositories, state);
-      const [repository, method] = sqlCase.name.split('.') as [string, string];
-      const file = fileOf(repository);
-      sections.set(file, [...(sections.get(file) ?? []), `-- ${repository}.${method}\n${statements.map(formatStatement).join('\n\n')}\n`]);
+      const file = fileOf(sqlCase.name.split('.')[0]!);
+      const seen = written.get(file) ?? written.set(file, new Map()).get(file)!;
+      const parts = statements.map(formatStatement).map((statement) => {
+        const first = seen.get(statement);
+        if (first) return `-- (the statement under ${first} above)`;
+        seen.set(statement, sqlCase.name);
+        return statement;
+      });
+      sections.set(file, [...(sections.get(file) ?? []), `-- ${sqlCase.name}\n${parts.join('\n\n')}\n`]);
     }
   } finally {
     await client.$disconnect();

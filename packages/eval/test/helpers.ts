@@ -1,6 +1,23 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { ffmpeg } from '../src/media/process.ts';
+
+/**
+ * A temporary folder for the test file's media: made by a beforeAll (call this before registering
+ * the hooks that write into it) and removed by an afterAll. Read `.path` in tests and hooks.
+ */
+export function useTemporaryFolder(prefix: string): { readonly path: string } {
+  const folder = { path: '' };
+  beforeAll(async () => {
+    folder.path = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    if (folder.path) await rm(folder.path, { recursive: true, force: true });
+  });
+  return folder;
+}
 
 export interface YuvFrames {
   readonly width: number;

