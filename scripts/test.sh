@@ -8,7 +8,8 @@ CMVC_LOG_TAG="test"
 cd "$CMVC_REPO_ROOT"
 
 # The unit tier alone needs no service (vitest.config.ts blanks DATABASE_URL and REDIS_URL): it
-# runs at once, without starting PostgreSQL or Redis, migrating or building the web app.
+# runs at once (after writing any missing generated code), without starting PostgreSQL or Redis,
+# migrating or building the web app.
 unit_only=""
 for ((i = 1; i <= $#; i++)); do
   case "${!i}" in
@@ -17,7 +18,10 @@ for ((i = 1; i <= $#; i++)); do
     --project) next=$((i + 1)); if [[ "${!next:-}" == unit ]]; then unit_only="${unit_only:-yes}"; else unit_only=no; fi ;;
   esac
 done
-if [[ "$unit_only" == yes ]]; then exec npx --no-install vitest run "$@"; fi
+if [[ "$unit_only" == yes ]]; then
+  bash scripts/generate.sh
+  exec npx --no-install vitest run "$@"
+fi
 
 export CMVC_DATA_DIR="${CMVC_TEST_DATA_DIR:-$CMVC_REPO_ROOT/.test-data}"
 export CMVC_PG_PORT="${CMVC_TEST_PG_PORT:-54339}"
