@@ -161,6 +161,16 @@ describe('structured form', () => {
     expect(renderRecord(record)).toBe('camera slowly pans left; two people walk from left to right');
   });
 
+  it('says who goes out of or into the picture by which edge', () => {
+    const still = { kind: 'motion', camera: 'static', cameraSpeed: 'moderate', actions: [], surface: null, thing: null, conveyor: false } as const;
+    const out: MotionRecord = { ...still, objects: [{ classId: 0, count: 1, direction: 'leaves-left', speed: 'moderate', noun: 'person' }], areas: [] };
+    expect(renderRecord(out)).toBe('camera static; a person walks out of the picture at the left');
+    const into: MotionRecord = { ...still, objects: [], areas: [{ position: 'right', direction: 'enters-right', speed: 'moderate' }] };
+    expect(renderRecord(into)).toBe('camera static; something moves into the picture from the right');
+    const onSurface: MotionRecord = { ...into, surface: 'dark', thing: { size: 'small', shape: 'compact', colour: 'gray' } };
+    expect(renderRecord(onSurface)).toBe('camera static; something small, gray and compact on a dark surface moves into the picture from the right');
+  });
+
   it('rejects corrupt input with typed errors instead of guessing', () => {
     const codec = createSemanticCodec();
     const good = encodeRecord({ kind: 'motion', camera: 'static', cameraSpeed: 'moderate', objects: [], areas: [], actions: [], surface: null, thing: null, conveyor: false });

@@ -146,6 +146,51 @@ describe('objects entering the frame', () => {
   });
 });
 
+describe('things leaving or entering through an edge', () => {
+  // Mostly outside the picture already, a patch slides out at the left in the first half of the
+  // clip: too little of it shows, too briefly, for its travel to pass as movement (like people
+  // stepping out through a door at the edge of a wide shot).
+  const atEdge = (x: string) => `${texture(W, H)}[bg];testsrc2=s=60x60:r=25[fg];[bg][fg]overlay=x='${x}':y=90`;
+
+  it('says something moves out of the picture at the edge it leaves by', async () => {
+    const frames = await clip(atEdge('-42-t*12'));
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.text).toBe('camera static; something moves out of the picture at the left');
+  });
+
+  it('says something comes into the picture at the edge it enters by', async () => {
+    // It shows up a third of the way through and only its first 16 px get in.
+    const frames = await clip(atEdge('W-max(0,t-0.8)*10'));
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.text).toBe('camera static; something moves into the picture from the right');
+  });
+
+  it('names what moves out by weak boxes of one class that move with it, and not by a box that stays put', async () => {
+    const frames = await clip(atEdge('-42-t*12'));
+    // Where the patch shows in each frame; a "person" box there scores 0.15, too weak to count alone.
+    const onPatch = (frame: RawFrame): Detection[] => {
+      const visible = 18 - 12 * frame.time;
+      return visible < 4 ? [] : [{ classId: 0, label: 'person', score: 0.15, box: { x: 0, y: 90 / H, width: visible / W, height: 60 / H } }];
+    };
+    // A "refrigerator" over the whole left half, the moving patch inside it, in every frame.
+    const wall: Detection = { classId: 72, label: 'refrigerator', score: 0.3, box: { x: 0, y: 0, width: 0.5, height: 1 } };
+    const named = await analyseMotion(frames, { candidates: frames.map((frame) => [...onPatch(frame), wall]) });
+    expect(named.objects.map((object) => [object.classId, object.direction])).toEqual([[0, 'leaves-left']]);
+    expect(named.areas).toHaveLength(0);
+    // Seen on the patch in one frame only, the person is no evidence.
+    const once = await analyseMotion(frames, { candidates: frames.map((frame, i) => [...(i === 1 ? onPatch(frame) : []), wall]) });
+    expect(once.objects).toHaveLength(0);
+    expect(once.areas.map((area) => area.direction)).toEqual(['leaves-left']);
+  });
+
+  it('says nothing moves when a strip at the edge only changes in place all along', async () => {
+    // testsrc2's pattern animates inside a strip that stays where it is for the whole clip.
+    const frames = await clip(`${texture(W, H)}[bg];testsrc2=s=16x60:r=25[fg];[bg][fg]overlay=x=0:y=90`);
+    const description = await createSceneDescriber().describeMotion({ frames, fps: FPS });
+    expect(description.text).toBe('camera static; nothing moves');
+  });
+});
+
 describe('movement in place', () => {
   // A patch swinging ±15 px through two full cycles over the sampled 2.2 s: busy, but going nowhere.
   // All 12 frames are analysed: sparser sampling would alias the swing into drift.

@@ -1,4 +1,4 @@
-import type { MotionDirection, SpeedWord } from '../motion/tracks.ts';
+import { crossesEdge, type MotionDirection, type SpeedWord } from '../motion/tracks.ts';
 import type { PersonNoun, PersonRecord } from '../people/describe.ts';
 import type { ColourName } from '../scene/colours.ts';
 import { article, countedNoun, joinList, numberWord, singular } from './nouns.ts';
@@ -27,6 +27,14 @@ const DIRECTION: Readonly<Record<MotionDirection, string>> = {
   toward: 'toward the camera',
   away: 'away from the camera',
   'in-place': 'in place',
+  'leaves-left': 'out of the picture at the left',
+  'leaves-right': 'out of the picture at the right',
+  'leaves-top': 'out of the picture at the top',
+  'leaves-bottom': 'out of the picture at the bottom',
+  'enters-left': 'into the picture from the left',
+  'enters-right': 'into the picture from the right',
+  'enters-top': 'into the picture from the top',
+  'enters-bottom': 'into the picture from the bottom',
 };
 
 const CAMERA: Readonly<Record<Exclude<CameraMove, 'static'>, string>> = {
@@ -150,6 +158,8 @@ function renderObjectMotion(group: ObjectMotion, subjectOverride?: string, plura
 function renderAreaMotion(area: AreaMotion): string {
   if (area.direction === 'in-place') return `local movement ${PLACE[area.position]}`;
   if (area.direction === 'still') return `no movement ${PLACE[area.position]}`;
+  // The edge is the place: no position follows.
+  if (crossesEdge(area.direction)) return `something moves ${DIRECTION[area.direction]}`;
   const speed = area.speed === 'moderate' ? '' : `${area.speed} `;
   return `${speed}movement ${DIRECTION[area.direction]} ${PLACE[area.position]}`;
 }
@@ -216,6 +226,7 @@ function renderSurfaceMotion(record: MotionRecord, surface: Surface): string {
   const [area] = record.areas;
   if (!area || area.direction === 'still') return `${subject} lies still on ${SURFACE[surface]}`;
   if (area.direction === 'in-place') return `${subject} moves in place on ${SURFACE[surface]}`;
+  if (crossesEdge(area.direction)) return `${subject} on ${SURFACE[surface]} moves ${DIRECTION[area.direction]}`;
   return `${subject} moves ${ADVERB[area.speed]}${DIRECTION[area.direction]} across ${SURFACE[surface]}`;
 }
 

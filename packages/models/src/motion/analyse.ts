@@ -6,7 +6,7 @@ import { analysisSize, DEFAULT_ANALYSIS_WIDTH, denseFlow, toAnalysisGray, type G
 import { findMovingRegions, refineRegionVelocities, type MovingRegion } from './foreground.ts';
 import { countableDetections } from './counts.ts';
 import { loadOpenCv } from './opencv.ts';
-import { centreOf, classifyMovement, intersectionOverUnion, linkTracks, type MotionDirection, type SpeedWord, type Track } from './tracks.ts';
+import { centreOf, classifyMovement, crossesEdge, intersectionOverUnion, linkTracks, type MotionDirection, type SpeedWord, type Track } from './tracks.ts';
 
 /** Global camera motion over a clip, the codec's contract: per-second translation in frame sizes and zoom factor. */
 export type { CameraMotion } from '../types.ts';
@@ -77,6 +77,12 @@ export interface MotionAnalysisOptions {
    * the same object in the frames between its strong ones keep the track linked.
    */
   readonly minScore?: number;
+  /**
+   * Every detector candidate per frame, aligned with `frames`, weak ones included: evidence only.
+   * A class's boxes that move with a moving area over several sampled frames name what moves
+   * there (see nameMovingAreas), however weak each box is alone.
+   */
+  readonly candidates?: readonly (readonly Detection[])[];
 }
 
 const MAX_FRAMES = 256;
@@ -162,6 +168,7 @@ export async function analyseMotion(frames: readonly TimedRgbFrame[], options: M
   let logZoom = 0;
   const regionsPerPair: (MovingRegion & { classId: number })[][] = [];
   let previous: GrayImage = toAnalysisGray(cv, first, size);
+  const grays: GrayImage[] = [previous];
   for (let i = 1; i < frames.length; i += 1) {
     const frame = frames[i] as TimedRgbFrame;
     const dt = frame.time - (frames[i - 1] as TimedRgbFrame).time;
@@ -174,14 +181,16 @@ export async function analyseMotion(frames: readonly TimedRgbFrame[], options: M
     logZoom += Math.log(Math.max(1e-3, 1 + model.a));
     const regions = refineRegionVelocities(findMovingRegions(blocks, model, dt), previous, current, model, dt);
     regionsPerPair.push(regions.map((region) => ({ ...region, classId: -1 })));
+    grays.push(current);
     previous = current;
   }
   const perSecond = seconds > 0 ? 1 / seconds : 0;
   const { camera, speed: cameraSpeed } = cameraFrom(shiftX * perSecond, shiftY * perSecond, logZoom * perSecond);
 
   const minScore = options.minScore ?? 0;
-  const objects = trackObjects(frames, options.detections ?? [], camera, minScore);
-  const areas = regionMovements(frames, regionsPerPair);
+  const named = nameMovingAreas(regionMovements(frames, regionsPerPair, grays), options.candidates ?? []);
+  const objects = [...trackObjects(frames, options.detections ?? [], camera, minScore), ...named.objects];
+  const areas = named.areas;
   // Objects that stay put but contain moving regions are moving in place (e.g. gesturing).
   const withActivity = objects.map((object) =>
     object.direction === 'still' && areas.some((area) => containsCentre(object.box, area.box)) ? { ...object, direction: 'in-place' as const } : object,
@@ -274,13 +283,58 @@ function describeTrack(track: Track<Detection>, frames: readonly TimedRgbFrame[]
   };
 }
 
+/** A moving area with where it was in each frame pair it was seen in (pair i starts at frame i). */
+interface AreaTrack extends MovingArea {
+  readonly points: readonly { readonly frame: number; readonly box: Box }[];
+}
+
+/**
+ * Track-before-detect: a class's candidate boxes, each maybe too weak to count alone, name a moving
+ * area when one lies on it (IoU at least NAMING_IOU with the area's box in that frame) in at least
+ * NAMING_FRAMES of its frame pairs and in at least half of them. A false box stays where the detector
+ * misreads the picture; one that moves with a moving area, frame after frame, is on the thing that
+ * moves. Only areas going out of or into the picture are named this way: cut off by the edge, a
+ * thing scores low in every frame by nature, while a weak label that keeps following a thing in full
+ * view is more often a steady misreading of it (weak "cat" boxes follow something moving along the
+ * conveyor of fruit-and-vegetable-detection.gif over three and more sampled frames).
+ */
+const NAMING_IOU = 0.25;
+const NAMING_FRAMES = 3;
+
+function nameMovingAreas(areas: readonly AreaTrack[], candidates: readonly (readonly Detection[])[]): { objects: MovingObject[]; areas: MovingArea[] } {
+  const objects: MovingObject[] = [];
+  const unnamed: MovingArea[] = [];
+  for (const { points, ...area } of areas) {
+    let best: { classId: number; frames: number; score: number } | null = null;
+    if (crossesEdge(area.direction)) {
+      const classes = new Set(points.flatMap((point) => (candidates[point.frame] ?? []).map((d) => d.classId)));
+      for (const classId of classes) {
+        let frames = 0;
+        let score = 0;
+        for (const point of points) {
+          const on = (candidates[point.frame] ?? []).filter((d) => d.classId === classId && intersectionOverUnion(d.box, point.box) >= NAMING_IOU);
+          if (on.length === 0) continue;
+          frames += 1;
+          score += Math.max(...on.map((d) => d.score));
+        }
+        if (frames < NAMING_FRAMES || frames * 2 < points.length) continue;
+        if (!best || frames > best.frames || (frames === best.frames && score > best.score)) best = { classId, frames, score };
+      }
+    }
+    if (best) objects.push({ classId: best.classId, box: area.box, direction: area.direction, speed: area.speed, seen: best.frames });
+    else unnamed.push(area);
+  }
+  return { objects, areas: unnamed };
+}
+
 function regionMovements(
   frames: readonly TimedRgbFrame[],
   regionsPerPair: readonly (readonly (MovingRegion & { classId: number })[])[],
-): MovingArea[] {
+  grays: readonly GrayImage[],
+): AreaTrack[] {
   const pairs = regionsPerPair.length;
   const minPoints = Math.max(1, Math.ceil(pairs * 0.3));
-  const areas: MovingArea[] = [];
+  const areas: AreaTrack[] = [];
   for (const track of linkTracks(regionsPerPair)) {
     if (track.points.length < minPoints) continue;
     let dx = 0;
@@ -297,10 +351,95 @@ function regionMovements(
     const area = track.points.reduce((sum, p) => sum + p.observation.area, 0) / track.points.length;
     let movement = classifyMovement(dx, dy, 0, duration);
     if (movement.direction === 'still') {
-      if (activity < MIN_AREA_ACTIVITY * duration || area < MIN_LOCAL_AREA) continue;
-      movement = { direction: 'in-place', speed: 'moderate' };
+      const crossing = edgeCrossing(track, pairs, grays);
+      if (crossing) movement = { direction: crossing, speed: 'moderate' };
+      else if (activity < MIN_AREA_ACTIVITY * duration || area < MIN_LOCAL_AREA) continue;
+      else movement = { direction: 'in-place', speed: 'moderate' };
     }
-    areas.push({ box: meanBox(track.points.map((p) => p.observation.box)), direction: movement.direction, speed: movement.speed, area });
+    const points = track.points.map(({ frame, observation }) => ({ frame, box: observation.box }));
+    areas.push({ box: meanBox(points.map((p) => p.box)), direction: movement.direction, speed: movement.speed, area, points });
   }
   return areas.sort((p, q) => q.area - p.area);
+}
+
+/** A box side this close to the border (frame fractions) touches it; moving regions are whole 4-pixel blocks. */
+const EDGE_REACH = 0.04;
+/**
+ * The picture under a region changed for good when the mean gray difference there, between the
+ * frame before its movement and the frame after, is at least LASTING_CHANGE levels and
+ * LASTING_CHANGE_FACTOR times the frame's median difference (noise, flicker, light).
+ */
+const LASTING_CHANGE = 8;
+const LASTING_CHANGE_FACTOR = 4;
+
+type Edge = 'left' | 'right' | 'top' | 'bottom';
+
+function unionBox(boxes: readonly Box[]): Box {
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  const right = Math.max(...boxes.map((b) => b.x + b.width));
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height));
+  return { x, y, width: right - x, height: bottom - y };
+}
+
+/** The one border a box touches, or null for none or for opposite ones. */
+function touchedEdge(box: Box): Edge | null {
+  const left = box.x <= EDGE_REACH;
+  const right = box.x + box.width >= 1 - EDGE_REACH;
+  const top = box.y <= EDGE_REACH;
+  const bottom = box.y + box.height >= 1 - EDGE_REACH;
+  if ((left && right) || (top && bottom)) return null;
+  // A box in a corner leaves through the side it is narrower against: its long side lies along the other.
+  if ((left || right) && (top || bottom)) return box.width <= box.height ? (left ? 'left' : 'right') : top ? 'top' : 'bottom';
+  return left ? 'left' : right ? 'right' : top ? 'top' : bottom ? 'bottom' : null;
+}
+
+function meanDifference(a: GrayImage, b: GrayImage, box: Box): number {
+  const x0 = Math.floor(box.x * a.width);
+  const y0 = Math.floor(box.y * a.height);
+  const x1 = Math.min(a.width, Math.ceil((box.x + box.width) * a.width));
+  const y1 = Math.min(a.height, Math.ceil((box.y + box.height) * a.height));
+  let sum = 0;
+  for (let y = y0; y < y1; y += 1) for (let x = x0; x < x1; x += 1) sum += Math.abs((a.data[y * a.width + x] ?? 0) - (b.data[y * a.width + x] ?? 0));
+  return sum / Math.max(1, (x1 - x0) * (y1 - y0));
+}
+
+function medianDifference(a: GrayImage, b: GrayImage): number {
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < a.data.length; i += 1) histogram[Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0))]! += 1;
+  let seen = 0;
+  for (let level = 0; level < 256; level += 1) {
+    seen += histogram[level]!;
+    if (seen * 2 >= a.data.length) return level;
+  }
+  return 255;
+}
+
+/**
+ * Something that goes out of the picture (or comes in) through an edge is visible only in part and
+ * for a few sampled frames, so its measured travel is short. It still shows: a moving region at that
+ * edge for only part of the clip, and a lasting change of the picture there between the frame before
+ * the region moves and the frame after. Flicker and compression noise leave no lasting change.
+ * Out when the region is gone before the clip ends (in when it appears after the clip starts); when
+ * both, the region's own velocity says which way it went.
+ */
+function edgeCrossing(track: Track<MovingRegion & { classId: number }>, pairs: number, grays: readonly GrayImage[]): MotionDirection | null {
+  const firstPair = track.points[0]?.frame ?? 0;
+  const lastPair = track.points[track.points.length - 1]?.frame ?? pairs - 1;
+  const startsLate = firstPair > 0;
+  const endsEarly = lastPair < pairs - 1;
+  if (!startsLate && !endsEarly) return null;
+  const box = unionBox(track.points.map((p) => p.observation.box));
+  const edge = touchedEdge(box);
+  const before = grays[firstPair];
+  const after = grays[lastPair + 1];
+  if (!edge || !before || !after) return null;
+  const change = meanDifference(before, after, box);
+  if (change < Math.max(LASTING_CHANGE, LASTING_CHANGE_FACTOR * medianDifference(before, after))) return null;
+  let out = endsEarly;
+  if (startsLate && endsEarly) {
+    const toward = track.points.reduce((sum, p) => sum + (edge === 'left' ? -p.observation.vx : edge === 'right' ? p.observation.vx : edge === 'top' ? -p.observation.vy : p.observation.vy), 0);
+    out = toward > 0;
+  }
+  return `${out ? 'leaves' : 'enters'}-${edge}`;
 }

@@ -16,6 +16,7 @@ export { findMovingRegions, refineRegionVelocities, type MovingRegion } from './
 export { loadOpenCv, type OpenCv, type OpenCvRuntime } from './opencv.ts';
 export {
   classifyMovement,
+  crossesEdge,
   linkTracks,
   MOTION_DIRECTIONS,
   SPEED_WORDS,

@@ -3,8 +3,26 @@ import type { Box } from '../types.ts';
 /**
  * Where something goes over a clip, relative to the scene (camera motion removed). `in-place`: an
  * object that stays where it is while its parts move (gestures), found by moving regions inside it.
+ * `leaves-*` / `enters-*`: it goes out of (comes into) the picture through that edge, in fewer
+ * sampled frames than its travel could be measured in (see analyse.ts, edgeCrossing).
  */
-export type MotionDirection = 'still' | 'left-to-right' | 'right-to-left' | 'up' | 'down' | 'toward' | 'away' | 'in-place';
+export type MotionDirection =
+  | 'still'
+  | 'left-to-right'
+  | 'right-to-left'
+  | 'up'
+  | 'down'
+  | 'toward'
+  | 'away'
+  | 'in-place'
+  | 'leaves-left'
+  | 'leaves-right'
+  | 'leaves-top'
+  | 'leaves-bottom'
+  | 'enters-left'
+  | 'enters-right'
+  | 'enters-top'
+  | 'enters-bottom';
 export type SpeedWord = 'slow' | 'moderate' | 'fast';
 
 export const MOTION_DIRECTIONS: readonly MotionDirection[] = [
@@ -16,7 +34,21 @@ export const MOTION_DIRECTIONS: readonly MotionDirection[] = [
   'toward',
   'away',
   'in-place',
+  // Appended, so structured forms written before them read the same.
+  'leaves-left',
+  'leaves-right',
+  'leaves-top',
+  'leaves-bottom',
+  'enters-left',
+  'enters-right',
+  'enters-top',
+  'enters-bottom',
 ];
+/** Whether a direction goes out of or into the picture through an edge. */
+export function crossesEdge(direction: MotionDirection): boolean {
+  return direction.startsWith('leaves-') || direction.startsWith('enters-');
+}
+
 export const SPEED_WORDS: readonly SpeedWord[] = ['slow', 'moderate', 'fast'];
 
 /** Something seen in one sampled frame: a detection, or a moving region (classId −1). */
