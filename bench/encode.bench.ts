@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type StageTiming } from '@cmvc/codec';
-import { probe } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createModelSet, SileroVad } from '@cmvc/models';
 import { analyseSource } from '@cmvc/core';
@@ -201,12 +201,14 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new BenchError('INVALID_FLAG', `--clips: unknown clip ${unknown.join(', ')}`);
   const config = loadConfig({ DATABASE_URL: 'postgresql://bench@127.0.0.1/unused', ...process.env });
   const scratch = await mkdtemp(join(tmpdir(), 'cmvc-bench-encode-'));
+  const io = mediaIo(config.ffmpeg);
   const models = createModelSet(config.models);
   const speech = speechPipeline(config.speech);
   // Wired as the worker wires them (the built-in describer and the features on their own thread).
   const { describer, featureExtractor, thread } = encodeAnalyzers(config.models, models);
   const dependencies = {
     config,
+    mediaIo: io,
     analyzers: { describer, ...(featureExtractor ? { featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
     embedder: models.textEmbedder,
     speech,
@@ -218,14 +220,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${machineTable(machine)}\n\n`);
     // Loads the models once, as a running worker has, so the first clip's figure is not the load time.
     const warmup = await makeClip(CLIP_SOURCES[2]!, 2, scratch);
-    await analyseSource(warmup!, await probe(warmup!), dependencies);
+    await analyseSource(warmup!, await io.probe(warmup!), dependencies);
     for (const source of CLIP_SOURCES.filter((s) => wanted.includes(s.name))) {
       const clip = await makeClip(source, clipSeconds, scratch);
       if (!clip) {
         log(`${source.name}: ../shared/media is missing; left out`);
         continue;
       }
-      const media = await probe(clip);
+      const media = await io.probe(clip);
       const loadBefore = loadAverage();
       log(`${source.name}: SVT-AV1 preset 8`);
       const reference = await svtAv1Preset8(clip);

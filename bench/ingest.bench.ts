@@ -19,7 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { blobKeys, createBlobStore } from '@cmvc/blob';
-import { probe } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { createDatabase, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection } from '@cmvc/jobs';
 import { mapInLanes, RESOLVE_LANES, type ResolvedSource, SourceResolver, STORE_LANES } from '@cmvc/core';
@@ -163,7 +163,7 @@ async function breakdown(databaseUrl: string, redisUrl: string, root: string, pa
     await once(`addBulk (${formatCount(queued.length)} jobs)`, () => queues.enqueueEncodes(queued.map((result) => result.video.id)));
     if (compareProbe) {
       // Not on the request path any more: the encode job probes. Shown for comparison only.
-      await perItem('ffprobe (now in the encode job; comparison)', RESOLVE_LANES, (_, index) => probe(sources[index]!.localPath));
+      await perItem('ffprobe (now in the encode job; comparison)', RESOLVE_LANES, (_, index) => mediaIo().probe(sources[index]!.localPath));
     }
     return stages;
   } finally {

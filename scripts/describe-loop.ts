@@ -9,14 +9,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeVideo, type ClipFrames, type SceneDescriber, type TimedFrame } from '@cmvc/codec';
-import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { createModelSet } from '@cmvc/models';
 import { loadConfig } from '@cmvc/config';
 
 const noCache = process.argv.includes('--no-cache');
 const [mode, only] = process.argv.slice(2).filter((arg) => arg !== '--no-cache');
 const config = loadConfig();
-configureMediaTools(config.ffmpeg);
+const io = mediaIo(config.ffmpeg);
 const mediaDir = path.resolve('../shared/media');
 const framesDir = path.join(config.dataDir, 'describe-frames');
 const cacheDir = path.join(config.dataDir, 'eval-search');
@@ -38,7 +38,7 @@ for (const file of files) {
   const source = path.join(mediaDir, file);
   const base = path.join(framesDir, file);
   if (mode === 'capture') {
-    const media = await probe(source);
+    const media = await io.probe(source);
     const keyframes: StoredFrame[] = [];
     const clips: { fps: number; frames: StoredFrame[] }[] = [];
     const chunks: Buffer[] = [];
@@ -49,7 +49,7 @@ for (const file of files) {
       describeMotion: (clip) => { clips.push({ fps: clip.fps, frames: pack([...clip.frames], chunks, at) }); return models.describer.describeMotion(clip); },
     };
     const started = performance.now();
-    const { representation } = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, describeEverySeconds: config.encode.keyframeIntervalSeconds, maxKeyframes: config.encode.maxKeyframes, strategy: config.encode.strategy, quality: config.encode.quality, audioKbps: 0, media }, { describer: recording, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) });
+    const { representation } = await encodeVideo(io.videoFile(source), { layerCodec: io.av1LayerCodec, describeEverySeconds: config.encode.keyframeIntervalSeconds, maxKeyframes: config.encode.maxKeyframes, strategy: config.encode.strategy, quality: config.encode.quality, audioKbps: 0, media }, { describer: recording, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) });
     const meta = {
       media: { durationSeconds: media.durationSeconds, fps: media.fps, width: media.width, height: media.height, frameCount: media.frameCount },
       encodeSeconds: (performance.now() - started) / 1000,

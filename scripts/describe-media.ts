@@ -4,7 +4,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeVideo } from '@cmvc/codec';
-import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { loadToolConfig } from '@cmvc/config';
 
 const args = process.argv.slice(2);
@@ -18,15 +18,15 @@ const folder = path.resolve(args[0] ?? '../shared/media');
 const { createModelSet } = (await import(registryPath ? path.resolve(registryPath) : '@cmvc/models')) as typeof import('@cmvc/models');
 
 const config = loadToolConfig();
-configureMediaTools(config.ffmpeg);
+const io = mediaIo(config.ffmpeg);
 const models = createModelSet(config.models);
 const results: { file: string; seconds: number; encodeSeconds: number; content: string[]; motion: string[] }[] = [];
 try {
   for (const file of (await readdir(folder)).filter((name) => /\.(mp4|mkv|gif|webm|mov)$/iu.test(name)).sort()) {
     const source = path.join(folder, file);
-    const media = await probe(source);
+    const media = await io.probe(source);
     const started = performance.now();
-    const { representation } = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, keyframes: Math.max(2, Math.min(64, Math.round(media.durationSeconds / 4) + 1)), strategy: 'cs', quality: 'low', media },
+    const { representation } = await encodeVideo(io.videoFile(source), { layerCodec: io.av1LayerCodec, keyframes: Math.max(2, Math.min(64, Math.round(media.durationSeconds / 4) + 1)), strategy: 'cs', quality: 'low', media },
       { describer: models.describer, ...(models.featureExtractor ? { featureExtractor: models.featureExtractor } : {}), ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
     );
     const result = {

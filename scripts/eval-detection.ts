@@ -7,8 +7,10 @@
 //   node --import tsx scripts/eval-detection.ts [--media dir] [--report file.md]
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeFrames, probe } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { COUNT_RULES, countableDetections, createObjectDetector, createPoseEstimator, refineDetections, type Detection, type RgbFrame } from '@cmvc/models';
+
+const io = mediaIo();
 
 interface Label {
   readonly file: string;
@@ -28,9 +30,9 @@ const CANDIDATE_SCORE = 0.1;
 
 async function frameAt(file: string, seconds: number): Promise<RgbFrame> {
   const source = path.join(mediaDir, file);
-  const { width, height, fps } = await probe(source);
+  const { width, height, fps } = await io.probe(source);
   const wanted = Math.round(seconds * fps);
-  for await (const frame of decodeFrames(source, { width, height, fps, only: (index) => index === wanted })) return frame;
+  for await (const frame of io.decodeFrames(source, { width, height, fps, only: (index) => index === wanted })) return frame;
   throw new Error(`${file} has no frame at ${seconds} s`);
 }
 

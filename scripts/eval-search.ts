@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeVideo } from '@cmvc/codec';
-import { av1LayerCodec, configureMediaTools, probe, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { createDatabase, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createModelSet, readSpeechAudio, transcribeSpeech, type TranscriptSegment } from '@cmvc/models';
 import { DEFAULT_MIN_SIMILARITY, SearchService } from '@cmvc/core';
@@ -58,7 +58,7 @@ const reportFile = option('--report', '');
 
 // Without DATABASE_URL, like `npm test`: the private services under CMVC_DATA_DIR, started if they are not running.
 const config = loadScriptConfig(() => privateServicesEnv({ start: true }));
-configureMediaTools(config.ffmpeg);
+const io = mediaIo(config.ffmpeg);
 const cacheDir = path.join(config.dataDir, 'eval-search');
 await mkdir(cacheDir, { recursive: true });
 
@@ -180,10 +180,10 @@ async function encodeCached(file: string): Promise<CachedText> {
       // not cached yet
     }
   }
-  const media = await probe(source);
+  const media = await io.probe(source);
   const started = performance.now();
-  const { representation } = await encodeVideo(videoFile(source), {
-      layerCodec: av1LayerCodec,
+  const { representation } = await encodeVideo(io.videoFile(source), {
+      layerCodec: io.av1LayerCodec,
       describeEverySeconds: config.encode.keyframeIntervalSeconds,
       maxKeyframes: config.encode.maxKeyframes,
       strategy: config.encode.strategy,
@@ -198,7 +198,7 @@ async function encodeCached(file: string): Promise<CachedText> {
     },
   );
   const pipeline = speechPipeline(config.speech);
-  const audio = pipeline ? await readSpeechAudio(source, { maxSeconds: config.speech.maxSeconds }) : null;
+  const audio = pipeline ? await readSpeechAudio(source, { ffmpegPath: io.tools.ffmpegPath, maxSeconds: config.speech.maxSeconds }) : null;
   const speech = pipeline && audio ? await transcribeSpeech(audio, pipeline) : [];
   const text: CachedText = {
     describer: models.describer.id,

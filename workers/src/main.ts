@@ -2,14 +2,15 @@ import { getPriority, setPriority } from 'node:os';
 import { Queue } from 'bullmq';
 import { BlobReconciler, EncodeService, RenditionService, renditionCapabilities, TieringService } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
-import { configureMediaTools } from '@cmvc/media-io';
+import { configureMediaTools, mediaIo } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, startJobWorkers, type JobTable } from '@cmvc/jobs';
 import { loadWorkerModels } from './analyzers.ts';
 
 const config = loadConfig();
-configureMediaTools(config.ffmpeg);
+const media = mediaIo(config.ffmpeg);
+configureMediaTools(config.ffmpeg); // for @cmvc/models' ComfyUI generator, until it takes `media`
 // Encoding is batch work: on cores shared with the API, searches and page loads go first.
 if (getPriority() < config.worker.nice) setPriority(config.worker.nice);
 const db = createDatabase(config.databaseUrl, { poolSize: config.database.poolSize });
@@ -25,6 +26,7 @@ const encoding = new EncodeService({
   videos,
   representations,
   blobs,
+  mediaIo: media,
   analyzers: models.analyzers,
   embedder: models.embedder,
   speech: models.speech,
@@ -49,7 +51,7 @@ const reconciler = new BlobReconciler(videos, blobs);
 /** Every job name with its one handler; startJobWorkers refuses a table with a name missing or twice. */
 const jobTable: JobTable = [
   encoding.encodeJob(),
-  renditions.renderJob({ blobs, semanticCodecs: models.semanticCodecs, tt2vGenerator: models.tt2vGenerator }),
+  renditions.renderJob({ blobs, mediaIo: media, semanticCodecs: models.semanticCodecs, tt2vGenerator: models.tt2vGenerator }),
   tiering.policyJob(config.tieringAfterDays),
   reconciler.job(),
 ];

@@ -3,14 +3,13 @@ import { loadConfig } from '@cmvc/config';
 import { AuthService, expireUploads, IngestService, JobsService, LoginThrottle, MediaHeaderCheck, mediaTool, renditionCapabilities, RenditionService, SearchService, SourceResolver, TieringService, VideoService } from '@cmvc/core';
 import { AuthRepository, createDatabase, KeyframeRepository, RepresentationRepository, RenditionRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, JobMonitor } from '@cmvc/jobs';
-import { configureMediaTools } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { createSemanticCodec } from '@cmvc/models';
 import { createApiServer } from './server.ts';
 import { logger } from './logger.ts';
 import { ThreadedTextEmbedder } from './services/embedder-thread.ts';
 
 const config = loadConfig();
-configureMediaTools(config.ffmpeg);
 const db = createDatabase(config.databaseUrl, config.database);
 // Fail at start when the database is unreachable, and open the first connection before any request needs it.
 await db.$queryRaw`SELECT 1`;
@@ -40,7 +39,7 @@ const server = await createApiServer({
   services: {
     videos: new VideoService(videos, keyframes, blobs, queues, events),
     renditions: new RenditionService({ renditions: renditionRecords, videos, keyframes, queues, events, capabilities: renditionCapabilities(config) }),
-    ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, mediaTool(config.ffmpeg))),
+    ingest: new IngestService(resolver, videos, blobs, queues, new MediaHeaderCheck(config.media, mediaTool(mediaIo(config.ffmpeg)))),
     events,
     auth: new AuthService(new AuthRepository(db), config.api.authRequired, new LoginThrottle(redis, config.api.login)),
     tiering: new TieringService(videos, keyframes, new RepresentationRepository(db), blobs, [createSemanticCodec()], events),

@@ -16,7 +16,9 @@ import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
 import type { QualityPreset } from '../src/representation/keyframe-image.ts';
 import { recordHeadlines } from '../../../bench/headlines.ts';
-import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
+
+const media = mediaIo();
 
 const VIDEO = /\.(mp4|mkv|webm|mov|gif|avi)$/i;
 const { values, positionals } = parseArgs({
@@ -42,8 +44,8 @@ try {
   for (const path of files) {
     const name = basename(path);
     const t0 = performance.now();
-    const encoded = await encodeVideo(videoFile(path), {
-        layerCodec: av1LayerCodec,
+    const encoded = await encodeVideo(media.videoFile(path), {
+        layerCodec: media.av1LayerCodec,
         workingHeight,
         quality: (values.quality as QualityPreset | undefined) ?? 'low',
         ...(values.keyframes ? { keyframes: Number(values.keyframes) } : {}),
@@ -56,7 +58,7 @@ try {
     );
     const encodeSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const decoded = await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(join(scratch, `${name}.mp4`)) });
+    const decoded = await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(join(scratch, `${name}.mp4`)) });
     const decodeSeconds = (performance.now() - t1) / 1000;
     const { header } = encoded.representation;
     const { rate } = encoded;

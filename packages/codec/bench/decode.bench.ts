@@ -13,11 +13,13 @@ import { parseBitstream } from '../src/bitstream/container.ts';
 import { renderFrames } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
 import { recordHeadlines, type Headline } from '../../../bench/headlines.ts';
-import { av1LayerCodec, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 
-const media = resolve(import.meta.dirname, '../../../../shared/media');
+const media = mediaIo();
+
+const sharedMedia = resolve(import.meta.dirname, '../../../../shared/media');
 const work = mkdtempSync(join(tmpdir(), 'cmvc-decode-bench-'));
-const defaults = ['asl-again.mkv', 'bottle-detection.mp4'].map((name) => join(media, name)).filter((path) => existsSync(path));
+const defaults = ['asl-again.mkv', 'bottle-detection.mp4'].map((name) => join(sharedMedia, name)).filter((path) => existsSync(path));
 const clips = process.argv.slice(2).length > 0 ? process.argv.slice(2) : defaults;
 if (clips.length === 0) {
   const generated = join(work, 'testsrc2-480p.mkv');
@@ -27,12 +29,12 @@ if (clips.length === 0) {
 try {
   const rows: Headline[] = [];
   for (const clip of clips) {
-    const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec, strategy: 'mse', audioKbps: 0 }, { describer: createTechnicalDescriber() });
+    const encoded = await encodeVideo(media.videoFile(clip), { layerCodec: media.av1LayerCodec, strategy: 'mse', audioKbps: 0 }, { describer: createTechnicalDescriber() });
     const rep = parseBitstream(encoded.bitstream).representation;
     const wallStart = performance.now();
     const cpuStart = process.cpuUsage();
     let frames = 0;
-    for await (const _ of renderFrames(rep, { mode: 'it2v', layerCodec: av1LayerCodec })) frames += 1;
+    for await (const _ of renderFrames(rep, { mode: 'it2v', layerCodec: media.av1LayerCodec })) frames += 1;
     const cpu = process.cpuUsage(cpuStart);
     const wallSeconds = (performance.now() - wallStart) / 1000;
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;

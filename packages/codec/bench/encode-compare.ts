@@ -19,13 +19,15 @@ import { createModelSet, ThreadedDescriber } from '@cmvc/models';
 import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { decodeBitstream } from '../src/decoder.ts';
 import { encodeVideo } from '../src/encoder.ts';
-import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 
 const run = promisify(execFile);
 const layerOnly = process.argv.includes('--layer-only');
 const [output, ...clips] = process.argv.slice(2).filter((argument) => argument !== '--layer-only');
 if (!output || clips.length === 0) throw new Error('usage: encode-compare.ts OUT.json CLIP...');
-const settings = loadToolConfig().models;
+const config = loadToolConfig();
+const settings = config.models;
+const media = mediaIo(config.ffmpeg);
 const models = createModelSet(settings);
 // The built-in describer and the features run on their own thread, as in the worker.
 const threaded = settings.describer === 'builtin' ? new ThreadedDescriber(settings, models.describer.id) : undefined;
@@ -35,9 +37,9 @@ try {
   for (const clip of clips) {
     const describer = layerOnly ? builtinAnalyzers().describer : (threaded ?? models.describer);
     const featureExtractor = threaded && models.featureExtractor ? threaded.features(models.featureExtractor) : models.featureExtractor;
-    const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec,}, { describer, ...(featureExtractor ? { featureExtractor } : {}) });
+    const encoded = await encodeVideo(media.videoFile(clip), { layerCodec: media.av1LayerCodec,}, { describer, ...(featureExtractor ? { featureExtractor } : {}) });
     const decodedPath = join(scratch, `${basename(clip)}.mp4`);
-    await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(decodedPath) });
+    await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(decodedPath) });
     const { workingWidth, workingHeight } = encoded.representation.header;
     const { stderr } = await run('ffmpeg', ['-i', decodedPath, '-i', clip, '-lavfi', `[1:v]scale=${workingWidth}:${workingHeight}:flags=area[ref];[0:v][ref]psnr`, '-f', 'null', '-']);
     const psnr = Number(/average:([\d.]+|inf)/.exec(stderr)?.[1]);

@@ -11,7 +11,7 @@ import { Session } from 'node:inspector/promises';
 import { relative } from 'node:path';
 import { loadToolConfig } from '@cmvc/config';
 import { createModelSet, ThreadedDescriber } from '@cmvc/models';
-import { av1LayerCodec, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { encodeVideo } from '../src/encoder.ts';
 
 interface ProfileNode {
@@ -27,20 +27,22 @@ interface CpuProfile {
 
 const [clip, output = 'encode.cpuprofile'] = process.argv.slice(2);
 if (!clip) throw new Error('usage: encode-profile.ts CLIP [OUT.cpuprofile]');
-const settings = loadToolConfig().models;
+const config = loadToolConfig();
+const settings = config.models;
+const media = mediaIo(config.ffmpeg);
 const models = createModelSet(settings);
 // The built-in describer and the features run on their own thread, as in the worker: the profile is the codec's thread.
 const thread = settings.describer === 'builtin' ? new ThreadedDescriber(settings, models.describer.id) : undefined;
 const featureExtractor = thread && models.featureExtractor ? thread.features(models.featureExtractor) : models.featureExtractor;
 const analyzers = { describer: thread ?? models.describer, ...(featureExtractor ? { featureExtractor } : {}) };
 try {
-  await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec }, analyzers);
+  await encodeVideo(media.videoFile(clip), { layerCodec: media.av1LayerCodec }, analyzers);
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 1000 });
   await session.post('Profiler.start');
-  const encoded = await encodeVideo(videoFile(clip), { layerCodec: av1LayerCodec }, analyzers);
+  const encoded = await encodeVideo(media.videoFile(clip), { layerCodec: media.av1LayerCodec }, analyzers);
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
   session.disconnect();
   await writeFile(output, JSON.stringify(profile));

@@ -10,7 +10,9 @@ import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { CodecError } from '../src/errors.ts';
 import { rateReport } from '../src/representation/rate.ts';
 import { ffprobeStream, lavfi, SPARSE_LAYER, tempDir } from './fixtures.ts';
-import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
+
+const media = mediaIo();
 
 const dir = tempDir();
 const source = join(dir.path, 'testsrc2.mp4');
@@ -19,7 +21,7 @@ const stages = new Set<string>();
 
 beforeAll(async () => {
   lavfi('testsrc2=size=320x240:rate=24:duration=3', source, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
-  encoded = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, keyframes: 3, strategy: 'mse', quality: 'low' }, builtinAnalyzers(), (event) => {
+  encoded = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, keyframes: 3, strategy: 'mse', quality: 'low' }, builtinAnalyzers(), (event) => {
     stages.add(event.stage);
     expect(event.fraction).toBeGreaterThanOrEqual(0);
     expect(event.fraction).toBeLessThanOrEqual(1);
@@ -29,7 +31,7 @@ afterAll(() => dir.cleanup());
 
 async function frameHashes(bytes: Uint8Array): Promise<string[]> {
   const hashes: string[] = [];
-  for await (const frame of renderFrames(parseBitstream(bytes).representation, { mode: 'it2v', layerCodec: av1LayerCodec })) hashes.push(createHash('sha256').update(frame.data).digest('hex'));
+  for await (const frame of renderFrames(parseBitstream(bytes).representation, { mode: 'it2v', layerCodec: media.av1LayerCodec })) hashes.push(createHash('sha256').update(frame.data).digest('hex'));
   return hashes;
 }
 
@@ -91,7 +93,7 @@ describe('structured descriptions', () => {
   it('stores the structured form instead of the texts and expands it back on decode', async () => {
     const analyzers = builtinAnalyzers();
     const semanticCodec = analyzers.semanticCodecs[0];
-    const result = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, keyframes: 3, strategy: 'uniform', textForm: 'semantic' }, { describer: analyzers.describer, ...(semanticCodec ? { semanticCodec } : {}) });
+    const result = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, keyframes: 3, strategy: 'uniform', textForm: 'semantic' }, { describer: analyzers.describer, ...(semanticCodec ? { semanticCodec } : {}) });
     const kinds = result.sections.map((s) => s.kind);
     expect(kinds).toContain('contentSemantic');
     expect(kinds).not.toContain('contentText');
@@ -113,11 +115,11 @@ describe('degenerate lengths', () => {
   it('codes one- and two-frame videos with the exact frame count', async () => {
     for (const frames of [1, 2]) {
       const path = lavfi('testsrc2=size=96x64:rate=10', join(dir.path, `short${frames}.mp4`), ['-frames:v', String(frames), '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
-      const result = await encodeVideo(videoFile(path), { layerCodec: av1LayerCodec,}, builtinAnalyzers());
+      const result = await encodeVideo(media.videoFile(path), { layerCodec: media.av1LayerCodec,}, builtinAnalyzers());
       expect(result.representation.keyframes).toHaveLength(frames);
       expect(result.representation.clips).toHaveLength(frames - 1);
       const out = join(dir.path, `short${frames}.out.mp4`);
-      expect((await decodeBitstream(result.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(out) })).frameCount).toBe(frames);
+      expect((await decodeBitstream(result.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(out) })).frameCount).toBe(frames);
       expect(ffprobeStream(out).frames).toBe(frames);
     }
   }, 60_000);
@@ -127,7 +129,7 @@ describe('rate control', () => {
   it('steers the keyframe layer towards a target bitrate: a lower target gives a smaller stream near it', async () => {
     const rates: number[] = [];
     for (const targetKbps of [30, 120]) {
-      const result = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, targetKbps, strategy: 'uniform', quality: 'high' }, builtinAnalyzers());
+      const result = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, targetKbps, strategy: 'uniform', quality: 'high' }, builtinAnalyzers());
       rates.push(result.rate.kbps);
       expect(result.rate.kbps).toBeLessThanOrEqual(targetKbps * 1.5);
     }
@@ -142,14 +144,14 @@ describe('the keyframe layer', () => {
     const moving = join(dir.path, 'moving.mkv');
     lavfi('testsrc2=size=160x120:rate=24:duration=2,hue=H=2*PI*t*3', moving, ['-c:v', 'ffv1']);
     const spacing = async (path: string): Promise<number> => {
-      const result = await encodeVideo(videoFile(path), { layerCodec: av1LayerCodec, strategy: 'uniform', quality: 'middle' }, builtinAnalyzers());
+      const result = await encodeVideo(media.videoFile(path), { layerCodec: media.av1LayerCodec, strategy: 'uniform', quality: 'middle' }, builtinAnalyzers());
       return result.representation.header.frameCount / result.representation.layer!.frameIndices.length;
     };
     expect(await spacing(still)).toBeGreaterThan(await spacing(moving));
   }, 120_000);
 
   it('honours an explicit interpolation target: every other frame interpolated between the described keyframes', async () => {
-    const result = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, keyframes: 3, strategy: 'uniform', layerTarget: SPARSE_LAYER }, builtinAnalyzers());
+    const result = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, keyframes: 3, strategy: 'uniform', layerTarget: SPARSE_LAYER }, builtinAnalyzers());
     expect(result.representation.layer!.frameIndices).toEqual(result.representation.keyframes.map((k) => k.frameIndex));
   }, 60_000);
 });
@@ -157,7 +159,7 @@ describe('the keyframe layer', () => {
 describe('decodeBitstream', () => {
   it('IT2V reconstructs exactly the source frame count and frame rate', async () => {
     const out = join(dir.path, 'it2v.mp4');
-    const result = await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(out) });
+    const result = await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(out) });
     expect(result).toMatchObject({ frameCount: 72, width: 320, height: 240 });
     expect(ffprobeStream(out)).toMatchObject({ frames: 72, rate: '24/1', width: 320, height: 240, codec: 'h264' });
     expect(readFileSync(out).subarray(4, 8).toString('latin1')).toBe('ftyp');
@@ -173,7 +175,7 @@ describe('decodeBitstream', () => {
   }, 60_000);
 
   it('TT2V needs a generator and fails with a typed error without one', async () => {
-    const error = await decodeBitstream(encoded.bitstream, { mode: 'tt2v', layerCodec: av1LayerCodec, target: videoFileTarget(join(dir.path, 'none.mp4')) }).catch((e: unknown) => e);
+    const error = await decodeBitstream(encoded.bitstream, { mode: 'tt2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(join(dir.path, 'none.mp4')) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodecError);
     expect((error as CodecError).code).toBe('GENERATOR_UNAVAILABLE');
   });
@@ -193,7 +195,7 @@ describe('decodeBitstream', () => {
       },
     };
     const out = join(dir.path, 'tt2v.webm');
-    const result = await decodeBitstream(encoded.bitstream, { mode: 'tt2v', layerCodec: av1LayerCodec, target: videoFileTarget(out), generator });
+    const result = await decodeBitstream(encoded.bitstream, { mode: 'tt2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(out), generator });
     expect(result.frameCount).toBe(72);
     expect(requests).toHaveLength(2);
     expect(requests[0]?.contentTexts[0]).toBe(encoded.representation.keyframes[0]?.content);

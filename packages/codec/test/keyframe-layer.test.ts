@@ -13,7 +13,9 @@ import { decodeBitstream, renderFrames } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { clipWithSound, expectCode, ffprobeStream, lavfi, SPARSE_LAYER, tempDir } from './fixtures.ts';
 import { goldenStream, goldenVectors } from './golden/golden.ts';
-import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
+
+const media = mediaIo();
 
 const dir = tempDir();
 const source = join(dir.path, 'speech.mkv');
@@ -21,7 +23,7 @@ let encoded: EncodeResult;
 
 beforeAll(async () => {
   clipWithSound(source, 4);
-  encoded = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
+  encoded = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
 }, 120_000);
 afterAll(() => dir.cleanup());
 
@@ -29,7 +31,7 @@ const hash = (data: Uint8Array): string => createHash('sha256').update(data).dig
 
 async function hashes(rep: CmvcRepresentation, fromFrame?: number): Promise<string[]> {
   const out: string[] = [];
-  for await (const frame of renderFrames(rep, { mode: 'it2v', layerCodec: av1LayerCodec, ...(fromFrame !== undefined ? { fromFrame } : {}) })) out.push(hash(frame.data));
+  for await (const frame of renderFrames(rep, { mode: 'it2v', layerCodec: media.av1LayerCodec, ...(fromFrame !== undefined ? { fromFrame } : {}) })) out.push(hash(frame.data));
   return out;
 }
 
@@ -68,20 +70,20 @@ describe('the keyframe layer (format version 2)', () => {
     const streams = (path: string): string[] =>
       execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', path]).toString().trim().split('\n');
     const withSound = join(dir.path, 'with-sound.mp4');
-    await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(withSound) });
+    await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(withSound) });
     expect(streams(withSound).sort()).toEqual(['audio', 'video']);
     const muted = join(dir.path, 'muted.webm');
-    await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(muted), mute: true });
+    await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(muted), mute: true });
     expect(streams(muted)).toEqual(['video']);
     expect(ffprobeStream(muted).frames).toBe(encoded.representation.header.frameCount);
   }, 60_000);
 
   it('leaves the sound out when asked (audioKbps 0) and when the source has none', async () => {
-    const silent = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, strategy: 'uniform', keyframes: 2, audioKbps: 0, layerTarget: SPARSE_LAYER }, builtinAnalyzers());
+    const silent = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, strategy: 'uniform', keyframes: 2, audioKbps: 0, layerTarget: SPARSE_LAYER }, builtinAnalyzers());
     expect(silent.representation.audio).toBeUndefined();
     const noTrack = join(dir.path, 'no-track.mkv');
     lavfi('testsrc2=size=96x64:rate=12:duration=1', noTrack, ['-c:v', 'ffv1']);
-    expect((await encodeVideo(videoFile(noTrack), { layerCodec: av1LayerCodec, strategy: 'uniform', layerTarget: SPARSE_LAYER }, builtinAnalyzers())).representation.audio).toBeUndefined();
+    expect((await encodeVideo(media.videoFile(noTrack), { layerCodec: media.av1LayerCodec, strategy: 'uniform', layerTarget: SPARSE_LAYER }, builtinAnalyzers())).representation.audio).toBeUndefined();
   }, 60_000);
 
   it('tiering drops the layer and the weights, keeps texts and sound, and stays version 2', () => {
@@ -165,7 +167,7 @@ describe('damaged keyframe layers', () => {
         }
         try {
           let frames = 0;
-          for await (const _ of renderFrames(rep, { mode: 'it2v', layerCodec: av1LayerCodec })) frames += 1;
+          for await (const _ of renderFrames(rep, { mode: 'it2v', layerCodec: media.av1LayerCodec })) frames += 1;
           expect(frames).toBe(rep.header.frameCount);
         } catch (error) {
           expect(error).toBeInstanceOf(BitstreamError);

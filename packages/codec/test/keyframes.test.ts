@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/contracts.ts';
-import { createVideoEncoder, decodeFrames } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { randomKeyframes, searchIntervals, uniformKeyframes } from '../src/keyframes/plan.ts';
 import { planLayer } from '../src/keyframes/segments.ts';
 import { selectKeyframes } from '../src/keyframes/select.ts';
@@ -9,6 +9,8 @@ import { loadOpenCv } from '../src/it2v/opencv.ts';
 import { LAYER_TARGETS } from '../src/settings.ts';
 import { keyframeCountForRate } from '../src/representation/rate.ts';
 import { colourLayoutExtractor, tempDir } from './fixtures.ts';
+
+const media = mediaIo();
 
 const WIDTH = 96;
 const HEIGHT = 64;
@@ -39,13 +41,13 @@ function sceneFrame(index: number): RgbFrame {
 const dir = tempDir();
 const clip = join(dir.path, 'cut.mp4');
 beforeAll(async () => {
-  const sink = createVideoEncoder(clip, { width: WIDTH, height: HEIGHT, fps: { num: 24, den: 1 }, format: 'mp4' });
+  const sink = media.createVideoEncoder(clip, { width: WIDTH, height: HEIGHT, fps: { num: 24, den: 1 }, format: 'mp4' });
   for (let i = 0; i < FRAMES; i += 1) await sink.write(sceneFrame(i));
   await sink.close();
 });
 afterAll(() => dir.cleanup());
 
-const frames = () => decodeFrames(clip, { width: WIDTH, height: HEIGHT, fps: 24 });
+const frames = () => media.decodeFrames(clip, { width: WIDTH, height: HEIGHT, fps: 24 });
 
 describe('keyframe plan', () => {
   it('splits the interior into contiguous non-empty windows', () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { av1LayerCodec, decodeFrames, probe, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import type { RgbFrame, TimedFrame } from '../src/contracts.ts';
@@ -8,20 +8,22 @@ import { encodeVideo, type EncodeOptions, type EncodeResult } from '../src/encod
 import type { FrameReadOptions, VideoOutputSpec, VideoSource, VideoTarget } from '../src/media.ts';
 import { lavfi, SPARSE_LAYER, tempDir } from './fixtures.ts';
 
+const media = mediaIo();
+
 const dir = tempDir();
 const clip = join(dir.path, 'clip.mkv');
-const options: EncodeOptions = { layerCodec: av1LayerCodec, strategy: 'uniform', keyframes: 2, audioKbps: 0, layerTarget: SPARSE_LAYER };
+const options: EncodeOptions = { layerCodec: media.av1LayerCodec, strategy: 'uniform', keyframes: 2, audioKbps: 0, layerTarget: SPARSE_LAYER };
 let fromFile: EncodeResult;
 
 beforeAll(async () => {
   lavfi('testsrc2=size=96x64:rate=8:duration=1.5', clip, ['-c:v', 'ffv1']);
-  fromFile = await encodeVideo(videoFile(clip), options, builtinAnalyzers());
+  fromFile = await encodeVideo(media.videoFile(clip), options, builtinAnalyzers());
 }, 120_000);
 afterAll(() => dir.cleanup());
 
 /** A source held in memory: every pass is served from frames decoded once, and each read is logged. */
 async function memorySource(): Promise<{ source: VideoSource; reads: FrameReadOptions[] }> {
-  const info = await probe(clip);
+  const info = await media.probe(clip);
   const reads: FrameReadOptions[] = [];
   const cache = new Map<string, TimedFrame[]>();
   const source: VideoSource = {
@@ -32,7 +34,7 @@ async function memorySource(): Promise<{ source: VideoSource; reads: FrameReadOp
       const key = `${read.width}x${read.height}-${read.pixelFormat}`;
       if (!cache.has(key)) {
         const frames: TimedFrame[] = [];
-        for await (const frame of decodeFrames(clip, { width: read.width, height: read.height, fps: read.fps, pixelFormat: read.pixelFormat })) frames.push(frame);
+        for await (const frame of media.decodeFrames(clip, { width: read.width, height: read.height, fps: read.fps, pixelFormat: read.pixelFormat })) frames.push(frame);
         cache.set(key, frames);
       }
       for (const frame of cache.get(key)!) if (!read.only || read.only(frame.index)) yield frame;
@@ -88,7 +90,7 @@ describe('the codec reads and writes media only through the ports it is given', 
 
   it('decodes into any target: every frame at the stream rate, in Y′CbCr for the keyframe layer', async () => {
     const { target, state } = memoryTarget();
-    const result = await decodeBitstream(fromFile.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target });
+    const result = await decodeBitstream(fromFile.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target });
     const { header } = fromFile.representation;
     expect(result.frameCount).toBe(header.frameCount);
     expect(state.frames).toHaveLength(header.frameCount);
@@ -99,7 +101,7 @@ describe('the codec reads and writes media only through the ports it is given', 
 
   it('aborts the target, and closes nothing, when writing fails part way', async () => {
     const { target, state } = memoryTarget(3);
-    await expect(decodeBitstream(fromFile.bitstream, { mode: 'it2v', layerCodec: av1LayerCodec, target })).rejects.toThrow('target is full');
+    await expect(decodeBitstream(fromFile.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target })).rejects.toThrow('target is full');
     expect(state).toMatchObject({ closed: 0, aborted: 1 });
   }, 120_000);
 });

@@ -10,10 +10,11 @@ import type { RgbFrame } from '../src/contracts.ts';
 import { renderFrames } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
 import { encodeByteList } from '../src/entropy/text-coding.ts';
-import { av1LayerCodec, decodeFrames, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { rateReport } from '../src/representation/rate.ts';
 import { expectCode, lavfi, SPARSE_LAYER, syntheticRepresentation, tempDir, withSyntheticMotion } from './fixtures.ts';
 
+const media = mediaIo();
 
 /** `bytes` with one section's payload replaced, its table entry and the header CRC made consistent again. */
 function withSectionPayload(bytes: Uint8Array, sections: readonly SectionInfo[], kind: SectionInfo['kind'], payload: Uint8Array): Uint8Array {
@@ -158,10 +159,10 @@ describe('encoding and decoding with the motion side channel', () => {
   beforeAll(async () => {
     lavfi(NON_LINEAR, source, ['-c:v', 'ffv1', '-pix_fmt', 'yuv444p']);
     const options = { keyframes: 3, strategy: 'uniform' as const, layerTarget: SPARSE_LAYER };
-    off = await encodeVideo(videoFile(source), { ...options, layerCodec: av1LayerCodec }, builtinAnalyzers());
-    coarse = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, ...options, motionSideChannel: 'coarse' }, builtinAnalyzers());
+    off = await encodeVideo(media.videoFile(source), { ...options, layerCodec: media.av1LayerCodec }, builtinAnalyzers());
+    coarse = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, ...options, motionSideChannel: 'coarse' }, builtinAnalyzers());
     sourceFrames = [];
-    for await (const frame of decodeFrames(source, { width: 320, height: 240, pixelFormat: 'yuv444' })) sourceFrames.push(frame);
+    for await (const frame of media.decodeFrames(source, { width: 320, height: 240, pixelFormat: 'yuv444' })) sourceFrames.push(frame);
   }, 120_000);
   afterAll(() => dir.cleanup());
 
@@ -169,7 +170,7 @@ describe('encoding and decoding with the motion side channel', () => {
     let sum = 0;
     let count = 0;
     let index = 0;
-    for await (const frame of renderFrames(rep, { mode: 'it2v', layerCodec: av1LayerCodec })) {
+    for await (const frame of renderFrames(rep, { mode: 'it2v', layerCodec: media.av1LayerCodec })) {
       const reference = sourceFrames[index++]!;
       for (let i = 0; i < frame.data.length; i += 1) sum += (frame.data[i]! - reference.data[i]!) ** 2;
       count += frame.data.length;

@@ -6,15 +6,17 @@ import { builtinAnalyzers } from '../src/analyzers/provider.ts';
 import { parseBitstream } from '../src/bitstream/container.ts';
 import { decodeSegments, nextSegment, segmentGrid, segmentSpan, type SegmentGrid } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
-import { av1LayerCodec, joinSegments, segmentFiles, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { clipWithSound, ffprobeStream, SPARSE_LAYER, tempDir } from './fixtures.ts';
+
+const media = mediaIo();
 
 const dir = tempDir();
 let encoded: EncodeResult;
 
 beforeAll(async () => {
   const source = clipWithSound(join(dir.path, 'source.mkv'), 5);
-  encoded = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
+  encoded = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, strategy: 'uniform', keyframes: 3, layerTarget: { ...SPARSE_LAYER, maxSpacingSeconds: 0.5 } }, builtinAnalyzers());
 }, 120_000);
 afterAll(() => dir.cleanup());
 
@@ -48,7 +50,7 @@ describe('segmented decoding', () => {
     let grid: SegmentGrid | undefined;
     const result = await decodeSegments(
       encoded.bitstream,
-      { mode: 'it2v', layerCodec: av1LayerCodec, target: segmentFiles(workDir), segmentSeconds: 1 },
+      { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.segmentFiles(workDir), segmentSeconds: 1 },
       {
         start: async (known) => {
           grid = known;
@@ -65,14 +67,14 @@ describe('segmented decoding', () => {
     expect(result.audioPath).not.toBeNull();
 
     const mp4 = join(dir.path, 'joined.mp4');
-    await joinSegments(result.paths, mp4, 'mp4');
+    await media.joinSegments(result.paths, mp4, 'mp4');
     const joined = ffprobeStream(mp4);
     expect(joined.frames).toBe(parseBitstream(encoded.bitstream).representation.header.frameCount);
     expect(joined.codec).toBe('h264');
     const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', mp4]).toString().trim().split('\n');
     expect(streams.sort()).toEqual(['aac', 'h264']);
     const webm = join(dir.path, 'joined.webm');
-    await joinSegments(result.paths, webm, 'webm', { audioPath: result.audioPath! });
+    await media.joinSegments(result.paths, webm, 'webm', { audioPath: result.audioPath! });
     expect(ffprobeStream(webm)).toMatchObject({ frames: joined.frames, codec: 'vp9' });
   }, 120_000);
 
@@ -83,7 +85,7 @@ describe('segmented decoding', () => {
     let asked = 0;
     const result = await decodeSegments(
       encoded.bitstream,
-      { mode: 'it2v', layerCodec: av1LayerCodec, target: segmentFiles(workDir), segmentSeconds: 1, wantedCheckMs: 0, firstWantedWaitMs: 0 },
+      { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.segmentFiles(workDir), segmentSeconds: 1, wantedCheckMs: 0, firstWantedWaitMs: 0 },
       {
         start: async () => undefined,
         // Nobody waits when the job starts; a seek to segment 4 arrives while segment 0 renders.
@@ -93,7 +95,7 @@ describe('segmented decoding', () => {
     );
     expect(finished).toEqual([4, 0, 1, 2, 3]);
     const joined = join(dir.path, 'switch.mp4');
-    await joinSegments(result.paths, joined, 'mp4');
+    await media.joinSegments(result.paths, joined, 'mp4');
     expect(ffprobeStream(joined).frames).toBe(parseBitstream(encoded.bitstream).representation.header.frameCount);
   }, 120_000);
 });

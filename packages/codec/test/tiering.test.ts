@@ -6,7 +6,9 @@ import { parseBitstream, withoutKeyframeImages, writeBitstream } from '../src/bi
 import { decodeBitstream } from '../src/decoder.ts';
 import { CodecError } from '../src/errors.ts';
 import { syntheticRepresentation } from './fixtures.ts';
-import { av1LayerCodec, videoFileTarget } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
+
+const media = mediaIo();
 
 describe('text-only streams (archive tiering)', () => {
   it('keep frame indices, texts, cameras and weights, drop the images, and round-trip', () => {
@@ -28,7 +30,7 @@ describe('text-only streams (archive tiering)', () => {
     const textOnly = writeBitstream(withoutKeyframeImages(syntheticRepresentation())).bytes;
     const directory = await mkdtemp(join(tmpdir(), 'cmvc-tiering-'));
     try {
-      const attempt = decodeBitstream(textOnly, { mode: 'it2v', layerCodec: av1LayerCodec, target: videoFileTarget(join(directory, 'out.mp4')) });
+      const attempt = decodeBitstream(textOnly, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(join(directory, 'out.mp4')) });
       await expect(attempt).rejects.toBeInstanceOf(CodecError);
       await expect(attempt).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('TT2V') });
     } finally {

@@ -158,7 +158,7 @@ export interface ModelsConfig {
 
 /** What every process reads, the CLIs included: external tools and models. */
 export interface ToolConfig {
-  /** ffmpeg/ffprobe binaries, handed to the codec's media I/O (`configureMediaTools`) and every other spawn. */
+  /** ffmpeg/ffprobe binaries: each composition root builds its `mediaIo` from them, and every other spawn uses them. */
   readonly ffmpeg: { readonly ffmpegPath: string; readonly ffprobePath: string };
   /** VMAF for `npm run eval`: the model file, and an ffmpeg with libvmaf when the configured one lacks it. */
   readonly vmaf: { readonly modelPath?: string; readonly ffmpegPath?: string };

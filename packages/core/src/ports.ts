@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { probeVideoHeader, sniffContainer, type ContainerSniff, type MediaTools, type VideoHeader } from '@cmvc/media-io';
+import { sniffContainer, type ContainerSniff, type MediaIo, type VideoHeader } from '@cmvc/media-io';
 
 /** The time, for services that decide by age; specs pass a fixed one. */
 export interface Clock {
@@ -99,7 +99,7 @@ export interface MediaTool {
   probeVideoHeader(path: string, signal: AbortSignal): Promise<VideoHeader | undefined>;
 }
 
-/** ffprobe from `tools` (a composition root passes its configuration's `ffmpeg`); the process's configured one by default. */
-export function mediaTool(tools?: MediaTools): MediaTool {
-  return { probeVideoHeader: (path, signal) => probeVideoHeader(path, { signal, ...(tools ? { tools } : {}) }) };
+/** The ffprobe of the composition root's `mediaIo`. */
+export function mediaTool(mediaIo: MediaIo): MediaTool {
+  return { probeVideoHeader: (path, signal) => mediaIo.probeVideoHeader(path, { signal }) };
 }

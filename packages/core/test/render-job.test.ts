@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import type { Rendition, RenditionRepository } from '@cmvc/db';
 import type { ArchiveEvent, RenderJobData } from '@cmvc/jobs';
+import { mediaIo } from '@cmvc/media-io';
 import { RenditionService } from '../src/services/rendition-service.ts';
 import { MemoryBlobStore, MemoryEvents, MemoryVideos, videoRow } from '../../../test/support/memory-ports.ts';
 
@@ -31,7 +32,7 @@ function renderJob(rendition: Partial<Rendition> | null, video = videoRow({ id: 
     events,
     capabilities: { tt2v: { available: false } },
   });
-  const handler = service.renderJob({ blobs: new MemoryBlobStore(), semanticCodecs: [], tt2vGenerator: () => null });
+  const handler = service.renderJob({ blobs: new MemoryBlobStore(), mediaIo: mediaIo(), semanticCodecs: [], tt2vGenerator: () => null });
   const job = { data: { renditionId: RENDITION } } as Job<RenderJobData>;
   return { handler, job, calls, heard };
 }

@@ -158,6 +158,7 @@ export const evalCommand: EvalCliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const tools = loadToolConfig();
+    // @cmvc/models' ComfyUI generator and the evaluation's own ffmpeg runs (media/process.ts) read these.
     configureMediaTools(tools.ffmpeg);
     const { options, markdownPath, resultsDir } = parseEvalArgs(argv, tools);
     if (!options.vmaf.available) io.stderr.write(`note: VMAF skipped: ${options.vmaf.reason}\n`);

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { InMemoryExemplarLibrary, RetrievalGenerator, type Analyzers, type CmvcRepresentation, type SemanticTextCodec } from '@cmvc/codec';
-import { probe } from '@cmvc/media-io';
+import { mediaIo, type MediaIo } from '@cmvc/media-io';
 import type { ToolConfig } from '@cmvc/config';
 import { createModelSet, createObjectDetector } from '@cmvc/models';
 import { BASELINE_ENCODERS, baselineVariants, encodeBaseline, variantLabel, withSweep, type BaselineEncoder, type BaselineEncoderId } from './baselines/encoders.ts';
@@ -116,6 +116,8 @@ export interface ClipState {
 }
 
 export interface Toolkit {
+  /** The codec's media ports, from the configuration's `ffmpeg`. */
+  readonly mediaIo: MediaIo;
   readonly analyzers: Analyzers;
   readonly semantic: SemanticAnalyzers;
   readonly semanticCodecs: readonly SemanticTextCodec[];
@@ -129,6 +131,7 @@ export function createToolkit(tools: ToolConfig): Toolkit {
   const detector = createObjectDetector();
   const describer = new MemoDescriber(models.describer);
   return {
+    mediaIo: mediaIo(tools.ffmpeg),
     analyzers: { ...(models.featureExtractor ? { featureExtractor: new MemoFeatureExtractor(models.featureExtractor) } : {}), describer, ...(models.semanticCodecs[0] ? { semanticCodec: models.semanticCodecs[0] } : {}) },
     semantic: { describer, textEmbedder: models.textEmbedder, detector },
     semanticCodecs: models.semanticCodecs,
@@ -348,12 +351,12 @@ interface CmvcPointResult {
 async function evaluateCmvcPoints(state: ClipState, folder: string, toolkit: Toolkit, options: EvalOptions, log: (line: string) => void, started: number): Promise<CmvcPointResult[]> {
   const { signal } = options;
   const points = cmvcOperatingPoints(options.cmvcPoints, options.motionPoints);
-  const media = await probe(state.reference, signal);
+  const media = await toolkit.mediaIo.probe(state.reference, signal);
   return pool(points, CMVC_CONCURRENCY, async (point) => {
     signal?.throwIfAborted();
     // One encode gives both streams when the side channel is measured; its time is kept apart.
     const streams = await toolkit.timer.time(point.withMotionSideChannel ? 'encode cmvc (with and without motion)' : 'encode cmvc', () =>
-      encodeOperatingPoint(state.reference, point, toolkit.analyzers, { media, ...(signal ? { signal } : {}) }),
+      encodeOperatingPoint(toolkit.mediaIo, state.reference, point, toolkit.analyzers, { media, ...(signal ? { signal } : {}) }),
     );
     const result = await measureCmvcPoint(state, folder, point, streams, toolkit, options);
     log(`  cmvc ${point.name}: ${streams.plain.bitstream.length} B (${Math.round((performance.now() - started) / 1000)} s into the clip)`);
@@ -373,7 +376,7 @@ async function measureCmvcPoint(state: ClipState, folder: string, point: CmvcOpe
   const measureIt2v = async (bitstream: Uint8Array, stage: string, stem: string): Promise<Pick<Measurement, 'quality' | 'semantic' | 'featureDistance'>> => {
     // y4m: the decoder writes it losslessly (an mp4 would add x264's distortion to CMVC's).
     const decoded = join(folder, `${stem}.y4m`);
-    await toolkit.timer.time(stage, () => decodeOperatingPoint(bitstream, { mode: 'it2v', output: decoded, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }));
+    await toolkit.timer.time(stage, () => decodeOperatingPoint(toolkit.mediaIo, bitstream, { mode: 'it2v', output: decoded, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }));
     const scores = await measurePoint(state, decoded, join(folder, `${stem}-restored.yuv`), toolkit, options, fpsValue(info));
     await rm(decoded, { force: true });
     return scores;
@@ -414,7 +417,7 @@ async function evaluateTt2v(states: readonly ClipState[], work: string, toolkit:
     const decoded = join(work, 'tt2v.y4m');
     try {
       await toolkit.timer.time('decode cmvc tt2v', () =>
-        decodeOperatingPoint(stream.bitstream, { mode: 'tt2v', output: decoded, generator, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }),
+        decodeOperatingPoint(toolkit.mediaIo, stream.bitstream, { mode: 'tt2v', output: decoded, generator, semanticCodecs: toolkit.semanticCodecs, ...(signal ? { signal } : {}) }),
       );
     } catch (error) {
       state.notes.push(`TT2V ${stream.label} failed: ${(error as Error).message}`);

@@ -2,6 +2,7 @@ import type { RgbFrame } from './frame.ts';
 import { MediaError } from './errors.ts';
 import { startFfmpeg } from './ffmpeg-process.ts';
 import { packYuv444, planarYuv444 } from './pixels.ts';
+import type { MediaTools } from './tools.ts';
 
 /**
  * The keyframe layer's AV1 coding (bitstream section 9): a run of keyframes is coded as one AV1
@@ -50,7 +51,7 @@ export interface Av1SegmentEncoder {
 }
 
 /** Starts coding one AV1 sequence from packed Y′CbCr 4:4:4 frames, streamed to ffmpeg as they are written (only chroma is resampled). */
-export function createAv1SegmentEncoder(options: Av1SegmentEncoderOptions): Av1SegmentEncoder {
+export function createAv1SegmentEncoder(tools: MediaTools, options: Av1SegmentEncoderOptions): Av1SegmentEncoder {
   const { width, height, crf } = options;
   const codedWidth = options.codedWidth ?? width;
   const codedHeight = options.codedHeight ?? height;
@@ -61,7 +62,7 @@ export function createAv1SegmentEncoder(options: Av1SegmentEncoderOptions): Av1S
     ...encoderArgs(options, codedWidth, codedHeight),
     '-f', 'obu', 'pipe:1',
   ];
-  const ffmpeg = startFfmpeg(args, 'AV1 keyframe encoding', options.signal);
+  const ffmpeg = startFfmpeg(tools, args, 'AV1 keyframe encoding', options.signal);
   const chunks: Buffer[] = [];
   ffmpeg.child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   const frameBytes = width * height * 3;
@@ -83,20 +84,6 @@ export function createAv1SegmentEncoder(options: Av1SegmentEncoderOptions): Av1S
   };
 }
 
-/** Codes `frames` as one AV1 sequence. */
-export async function encodeAv1Segment(frames: readonly RgbFrame[], settings: Av1LayerSettings, signal?: AbortSignal): Promise<Uint8Array> {
-  const first = frames[0];
-  if (!first) throw new MediaError('FFMPEG_FAILED', 'an AV1 sequence needs at least one frame');
-  const encoder = createAv1SegmentEncoder({ ...settings, width: first.width, height: first.height, ...(signal ? { signal } : {}) });
-  try {
-    for (const frame of frames) await encoder.write(frame);
-    return await encoder.close();
-  } catch (error) {
-    encoder.abort();
-    throw error;
-  }
-}
-
 /**
  * Decodes one AV1 sequence (bare OBUs) with libdav1d into exactly `frameCount` packed Y′CbCr 4:4:4
  * frames of `width`×`height` (the coded size is scaled to it when they differ; luma passes unchanged otherwise). Fewer or more frames, or
@@ -104,6 +91,7 @@ export async function encodeAv1Segment(frames: readonly RgbFrame[], settings: Av
  * `onFrame` sees each frame as soon as it is decoded, before the sequence is known to be whole.
  */
 export async function decodeAv1Segment(
+  tools: MediaTools,
   obus: Uint8Array,
   width: number,
   height: number,
@@ -116,7 +104,7 @@ export async function decodeAv1Segment(
     '-vf', `scale=${width}:${height}:flags=lanczos,format=yuv444p`,
     '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv444p', 'pipe:1',
   ];
-  const ffmpeg = startFfmpeg(args, 'AV1 keyframe decoding', signal);
+  const ffmpeg = startFfmpeg(tools, args, 'AV1 keyframe decoding', signal);
   const frameBytes = width * height * 3;
   const frames: RgbFrame[] = [];
   let current = new Uint8Array(frameBytes);

@@ -1,9 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { encodeOpus } from './audio.ts';
-import { AV1_MAX_CRF, createAv1SegmentEncoder, decodeAv1Segment } from './av1.ts';
+import { AV1_MAX_CRF, createAv1SegmentEncoder, decodeAv1Segment, type Av1SegmentEncoderOptions } from './av1.ts';
 import { decodeFrames, type DecodeOptions } from './decode-frames.ts';
 import { probe } from './probe.ts';
+import type { RgbFrame } from './frame.ts';
+import type { MediaTools } from './tools.ts';
 import { createVideoEncoder, type VideoEncoderOptions, type VideoFormat } from './video-encoder.ts';
 
 /**
@@ -13,17 +15,24 @@ import { createVideoEncoder, type VideoEncoderOptions, type VideoFormat } from '
  */
 
 /** A video file to encode: probed, decoded (once per pass) and its sound coded as Opus, all by ffmpeg. */
-export function videoFile(path: string) {
+export function videoFile(tools: MediaTools, path: string) {
   return {
     name: path,
-    probe: (signal?: AbortSignal) => probe(path, signal),
-    frames: (options: DecodeOptions) => decodeFrames(path, options),
-    opus: (kbps: number, signal?: AbortSignal) => encodeOpus(path, kbps, signal),
+    probe: (signal?: AbortSignal) => probe(tools, path, signal),
+    frames: (options: Omit<DecodeOptions, 'tools'>) => decodeFrames(path, { ...options, tools }),
+    opus: (kbps: number, signal?: AbortSignal) => encodeOpus(tools, path, kbps, signal),
   };
 }
 
-/** SVT-AV1 (libaom-av1 for tiny frames) to code the keyframe layer, libdav1d to decode it. */
-export const av1LayerCodec = { maxCrf: AV1_MAX_CRF, encoder: createAv1SegmentEncoder, decode: decodeAv1Segment };
+/** SVT-AV1 (libaom-av1 for tiny frames) to code the keyframe layer, libdav1d to decode it, both run from `tools`. */
+export function av1LayerCodec(tools: MediaTools) {
+  return {
+    maxCrf: AV1_MAX_CRF,
+    encoder: (options: Av1SegmentEncoderOptions) => createAv1SegmentEncoder(tools, options),
+    decode: (obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal, onFrame?: (frame: RgbFrame, index: number) => void) =>
+      decodeAv1Segment(tools, obus, width, height, frameCount, signal, onFrame),
+  };
+}
 
 /** What the codec asks of an output; the sound is a file `keepSound` wrote. */
 export type OutputSpec = Omit<VideoEncoderOptions, 'format' | 'audioPath' | 'audioWindow'> & {
@@ -47,7 +56,7 @@ function formatOf(path: string): VideoFormat {
  * The sound track waits beside it (`<path>.sound.ogg`) until the file is done; an aborted decode
  * leaves no file behind.
  */
-export function videoFileTarget(path: string, format: VideoFormat = formatOf(path)) {
+export function videoFileTarget(tools: MediaTools, path: string, format: VideoFormat = formatOf(path)) {
   const soundPath = `${path}.sound.ogg`;
   const dropSound = (): Promise<void> => rm(soundPath, { force: true }).catch(() => undefined);
   return {
@@ -56,7 +65,7 @@ export function videoFileTarget(path: string, format: VideoFormat = formatOf(pat
       return soundPath;
     },
     open(spec: OutputSpec) {
-      const sink = createVideoEncoder(path, encoderOptions(spec, format));
+      const sink = createVideoEncoder(tools, path, encoderOptions(spec, format));
       return {
         write: sink.write,
         async close(): Promise<number> {
@@ -77,7 +86,7 @@ export function videoFileTarget(path: string, format: VideoFormat = formatOf(pat
 }
 
 /** A folder of HLS segments (`segment-<index>.ts`) and the sound track they share (`sound.ogg`). */
-export function segmentFiles(dir: string) {
+export function segmentFiles(tools: MediaTools, dir: string) {
   return {
     async keepSound(bytes: Uint8Array): Promise<string> {
       const soundPath = join(dir, 'sound.ogg');
@@ -86,7 +95,7 @@ export function segmentFiles(dir: string) {
     },
     open(index: number, spec: OutputSpec) {
       const location = join(dir, `segment-${index}.ts`);
-      const sink = createVideoEncoder(location, encoderOptions(spec, 'ts'));
+      const sink = createVideoEncoder(tools, location, encoderOptions(spec, 'ts'));
       return {
         location,
         write: sink.write,

@@ -3,7 +3,7 @@ import type { TimedFrame } from './frame.ts';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
 import { packYuv444 } from './pixels.ts';
 import { probe } from './probe.ts';
-import { ffmpegPath, type MediaTools } from './tools.ts';
+import { DEFAULT_MEDIA_TOOLS, type MediaTools } from './tools.ts';
 
 export interface DecodeOptions {
   /** Output size; frames are scaled (area filter) to exactly this, or as `fit` says. */
@@ -13,7 +13,7 @@ export interface DecodeOptions {
   readonly fit?: 'exact' | 'cover';
   /** Stop after this many frames; default all. */
   readonly maxFrames?: number;
-  /** The binaries; the process's configured ones by default. */
+  /** The binaries; `ffmpeg`/`ffprobe` on PATH by default. */
   readonly tools?: MediaTools;
   /** Frame rate used to stamp `TimedFrame.time` (index / fps); probed when absent. Frames are never dropped or duplicated. */
   readonly fps?: number;
@@ -36,7 +36,8 @@ const MAX_DIMENSION = 16384;
  */
 export async function* decodeFrames(path: string, options: DecodeOptions): AsyncGenerator<TimedFrame, void, undefined> {
   const { width, height, signal } = options;
-  const fps = options.fps ?? (await probe(path, signal)).fps;
+  const tools = options.tools ?? DEFAULT_MEDIA_TOOLS;
+  const fps = options.fps ?? (await probe(tools, path, signal)).fps;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > MAX_DIMENSION || height > MAX_DIMENSION)
     throw new MediaError('FFMPEG_FAILED', `invalid decode size ${width}x${height}`);
   if (!(fps > 0)) throw new MediaError('FFMPEG_FAILED', `invalid frame rate ${fps}`);
@@ -56,7 +57,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     ...(options.maxFrames !== undefined ? ['-frames:v', String(options.maxFrames)] : []),
     '-f', 'rawvideo', '-pix_fmt', ffmpegFormat, 'pipe:1',
   ];
-  const child = spawn(options.tools?.ffmpegPath ?? ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tools.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = new StderrTail();
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   let spawnError: NodeJS.ErrnoException | undefined;

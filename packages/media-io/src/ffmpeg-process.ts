@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
-import { ffmpegPath } from './tools.ts';
+import type { MediaTools } from './tools.ts';
 
 export interface FfmpegProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -12,8 +12,8 @@ export interface FfmpegProcess {
 }
 
 /** Starts ffmpeg with its stdin open for frames or bytes; `child.stdout` carries what it writes to `pipe:1`. */
-export function startFfmpeg(args: readonly string[], what: string, signal?: AbortSignal): FfmpegProcess {
-  const child = spawn(ffmpegPath(), ['-v', 'error', '-nostdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startFfmpeg(tools: MediaTools, args: readonly string[], what: string, signal?: AbortSignal): FfmpegProcess {
+  const child = spawn(tools.ffmpegPath, ['-v', 'error', '-nostdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr = new StderrTail();
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   // EPIPE when ffmpeg dies early; its exit status carries the real reason.

@@ -1,5 +1,5 @@
 import { MediaError } from './errors.ts';
-import { ffprobePath, runToolOutput, type MediaTools } from './tools.ts';
+import { DEFAULT_MEDIA_TOOLS, runToolOutput, type MediaTools } from './tools.ts';
 
 /** What ffprobe states about the first video stream from the container header and one demuxed packet. */
 export interface VideoHeader {
@@ -20,7 +20,7 @@ export interface VideoHeader {
 export async function probeVideoHeader(path: string, options: { readonly signal?: AbortSignal; readonly tools?: MediaTools } = {}): Promise<VideoHeader | undefined> {
   const args = ['-v', 'error', '-select_streams', 'V', '-count_packets', '-read_intervals', '%+#1', '-of', 'json',
     '-show_entries', 'stream=width,height,avg_frame_rate,nb_frames,duration,nb_read_packets', '--', path];
-  const { stdout } = await runToolOutput(options.tools?.ffprobePath ?? ffprobePath(), args, { maxStdout: 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) });
+  const { stdout } = await runToolOutput((options.tools ?? DEFAULT_MEDIA_TOOLS).ffprobePath, args, { maxStdout: 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) });
   try {
     return (JSON.parse(stdout.toString('utf8')) as { streams?: VideoHeader[] }).streams?.[0];
   } catch {
@@ -31,6 +31,6 @@ export async function probeVideoHeader(path: string, options: { readonly signal?
 /** The packets of the first video stream of `path`, counted by ffprobe without decoding; NaN when it states none. */
 export async function countVideoPackets(path: string, options: { readonly signal?: AbortSignal; readonly tools?: MediaTools } = {}): Promise<number> {
   const args = ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path];
-  const { stdout } = await runToolOutput(options.tools?.ffprobePath ?? ffprobePath(), args, { maxStdout: 1 << 16, ...(options.signal ? { signal: options.signal } : {}) });
+  const { stdout } = await runToolOutput((options.tools ?? DEFAULT_MEDIA_TOOLS).ffprobePath, args, { maxStdout: 1 << 16, ...(options.signal ? { signal: options.signal } : {}) });
   return Number.parseInt(stdout.toString('utf8').trim(), 10);
 }

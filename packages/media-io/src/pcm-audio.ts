@@ -1,11 +1,12 @@
 import { MediaError } from './errors.ts';
-import { ffmpegPath, runToolOutput, type MediaTools } from './tools.ts';
+import { DEFAULT_MEDIA_TOOLS, runToolOutput, type MediaTools } from './tools.ts';
 
 export interface PcmAudioOptions {
   readonly sampleRate: number;
   /** Read at most this many seconds, so a long source cannot exhaust memory. */
   readonly maxSeconds?: number;
   readonly signal?: AbortSignal;
+  /** The binaries; `ffmpeg` on PATH by default. */
   readonly tools?: MediaTools;
 }
 
@@ -14,7 +15,7 @@ export async function readPcmAudio(path: string, options: PcmAudioOptions): Prom
   const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0?', '-vn', '-ac', '1', '-ar', String(options.sampleRate)];
   if (options.maxSeconds !== undefined) args.push('-t', String(options.maxSeconds));
   args.push('-f', 'f32le', 'pipe:1');
-  const output = await runToolOutput(options.tools?.ffmpegPath ?? ffmpegPath(), args, { maxStdout: Number.POSITIVE_INFINITY, ...(options.signal ? { signal: options.signal } : {}) }).catch(
+  const output = await runToolOutput((options.tools ?? DEFAULT_MEDIA_TOOLS).ffmpegPath, args, { maxStdout: Number.POSITIVE_INFINITY, ...(options.signal ? { signal: options.signal } : {}) }).catch(
     (error: unknown) => {
       // "-map 0:a:0?" maps nothing when there is no audio stream, and ffmpeg then refuses to write an empty output.
       if (error instanceof MediaError && error.stderr !== undefined && /does not contain any stream/u.test(error.stderr)) return null;

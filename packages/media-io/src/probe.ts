@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { MediaError } from './errors.ts';
 import { parseRational, type MediaInfo } from './media-info.ts';
-import { ffprobePath, runTool } from './tools.ts';
+import { runTool, type MediaTools } from './tools.ts';
 
 interface ProbeStream {
   codec_type?: string;
@@ -27,10 +27,10 @@ function positiveInteger(text: string | undefined): number | undefined {
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
-async function probeJson(path: string, countFrames: boolean, signal?: AbortSignal): Promise<ProbeOutput> {
+async function probeJson(tools: MediaTools, path: string, countFrames: boolean, signal?: AbortSignal): Promise<ProbeOutput> {
   const args = ['-v', 'error', '-select_streams', 'V', '-print_format', 'json', '-show_streams', '-show_format'];
   if (countFrames) args.push('-count_frames');
-  const stdout = await runTool(ffprobePath(), [...args, '--', path], signal);
+  const stdout = await runTool(tools.ffprobePath, [...args, '--', path], signal);
   try {
     return JSON.parse(stdout) as ProbeOutput;
   } catch {
@@ -55,7 +55,7 @@ async function looksLikeMp4(path: string): Promise<boolean> {
 }
 
 /** Reads the first video stream's geometry, rate and exact frame count. */
-export async function probe(path: string, signal?: AbortSignal): Promise<MediaInfo> {
+export async function probe(tools: MediaTools, path: string, signal?: AbortSignal): Promise<MediaInfo> {
   const bytes = await stat(path).then(
     (stats) => {
       if (!stats.isFile()) throw new MediaError('INVALID_MEDIA', `${path} is not a regular file`);
@@ -67,7 +67,7 @@ export async function probe(path: string, signal?: AbortSignal): Promise<MediaIn
   );
   if (bytes === 0) throw new MediaError('INVALID_MEDIA', `${path} is empty`);
 
-  const output = await probeJson(path, false, signal).catch(async (error: unknown) => {
+  const output = await probeJson(tools, path, false, signal).catch(async (error: unknown) => {
     throw error instanceof MediaError && error.code === 'TRUNCATED_MEDIA' && !(await looksLikeMp4(path))
       ? new MediaError('INVALID_MEDIA', error.message, error.stderr)
       : error;
@@ -83,7 +83,7 @@ export async function probe(path: string, signal?: AbortSignal): Promise<MediaIn
 
   let frameCount = positiveInteger(stream.nb_frames);
   if (frameCount === undefined) {
-    const counted = firstVideoStream(await probeJson(path, true, signal));
+    const counted = firstVideoStream(await probeJson(tools, path, true, signal));
     frameCount = positiveInteger(counted?.nb_read_frames);
   }
   if (frameCount === undefined) throw new MediaError('TRUNCATED_MEDIA', `${path}: no decodable video frames`);

@@ -1,25 +1,28 @@
 import { spawn } from 'node:child_process';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
 
-/** The ffmpeg and ffprobe binaries every spawn in this package uses. */
+/** The ffmpeg and ffprobe binaries a spawn uses (a composition root passes its configuration's `ffmpeg`). */
 export interface MediaTools {
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
 }
 
-const DEFAULT_MEDIA_TOOLS: MediaTools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
-let mediaTools: MediaTools = DEFAULT_MEDIA_TOOLS;
+/** `ffmpeg` and `ffprobe` on PATH. */
+export const DEFAULT_MEDIA_TOOLS: MediaTools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
+
+let modelsTools: MediaTools = DEFAULT_MEDIA_TOOLS;
 
 /**
- * Sets the binaries for this process; each composition root (API, worker, CLIs) passes its
- * configuration's `ffmpeg` here once at startup. Without a call, `ffmpeg`/`ffprobe` on PATH are used.
+ * The binaries `@cmvc/models` falls back to (its ComfyUI generator's decoding), which does not take
+ * them as a value yet: the composition roots that build models pass their configuration's `ffmpeg`
+ * here. Nothing in this package reads them; its spawns take the tools of `mediaIo(tools)`.
  */
 export function configureMediaTools(tools: MediaTools = DEFAULT_MEDIA_TOOLS): void {
-  mediaTools = { ...tools };
+  modelsTools = { ...tools };
 }
 
-export const ffmpegPath = (): string => mediaTools.ffmpegPath;
-export const ffprobePath = (): string => mediaTools.ffprobePath;
+export const ffmpegPath = (): string => modelsTools.ffmpegPath;
+export const ffprobePath = (): string => modelsTools.ffprobePath;
 
 /** Most output a probe may produce before it is treated as broken (ffprobe JSON of one stream is a few KiB). */
 const MAX_PROBE_OUTPUT = 4 * 1024 * 1024;

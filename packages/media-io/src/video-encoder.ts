@@ -3,6 +3,7 @@ import { MediaError } from './errors.ts';
 import { startFfmpeg } from './ffmpeg-process.ts';
 import { planarYuv444 } from './pixels.ts';
 import { toRational, type Rational } from './media-info.ts';
+import type { MediaTools } from './tools.ts';
 
 /**
  * `y4m`: uncompressed YUV 4:2:0 (for measuring, not for watching). `ts`: one H.264 MPEG-TS segment
@@ -58,7 +59,7 @@ function audioInput(path: string, window: VideoEncoderOptions['audioWindow']): s
 }
 
 /** Writes RGB24 frames to an H.264 MP4 or VP9 WebM with exactly the frames given, at exactly `fps`. */
-export function createVideoEncoder(outPath: string, options: VideoEncoderOptions): VideoSink {
+export function createVideoEncoder(tools: MediaTools, outPath: string, options: VideoEncoderOptions): VideoSink {
   const { width, height, format } = options;
   const fps = toRational(options.fps);
   const outWidth = even(options.outputWidth ?? width);
@@ -75,7 +76,7 @@ export function createVideoEncoder(outPath: string, options: VideoEncoderOptions
     ...(options.timeOffsetSeconds ? ['-output_ts_offset', options.timeOffsetSeconds.toFixed(6)] : []),
     outPath,
   ];
-  const ffmpeg = startFfmpeg(args, `writing ${outPath}`, options.signal);
+  const ffmpeg = startFfmpeg(tools, args, `writing ${outPath}`, options.signal);
   const frameBytes = width * height * 3;
   let written = 0;
   let closed = false;
@@ -105,7 +106,9 @@ export function createVideoEncoder(outPath: string, options: VideoEncoderOptions
  * Joins HLS MPEG-TS segments (in stream order) into one MP4 without re-encoding, or into a VP9
  * WebM (re-encoded; its sound copied from `audioPath`, the stream's Ogg Opus track, when given).
  */
-export async function joinSegments(segmentPaths: readonly string[], outPath: string, format: 'mp4' | 'webm', options: { audioPath?: string; signal?: AbortSignal } = {}): Promise<void> {
+export async function joinSegments(
+  tools: MediaTools,
+  segmentPaths: readonly string[], outPath: string, format: 'mp4' | 'webm', options: { audioPath?: string; signal?: AbortSignal } = {}): Promise<void> {
   if (segmentPaths.length === 0) throw new MediaError('FFMPEG_FAILED', 'no segments to join');
   const input = ['-i', `concat:${segmentPaths.join('|')}`];
   const args =
@@ -118,7 +121,7 @@ export async function joinSegments(segmentPaths: readonly string[], outPath: str
           ...codecArgs('webm', undefined),
           outPath,
         ];
-  const ffmpeg = startFfmpeg(args, `joining segments into ${outPath}`, options.signal);
+  const ffmpeg = startFfmpeg(tools, args, `joining segments into ${outPath}`, options.signal);
   ffmpeg.child.stdin.end();
   await ffmpeg.finish();
 }

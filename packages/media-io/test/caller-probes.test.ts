@@ -2,15 +2,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countVideoPackets, decodeFrames, MediaError, probeVideoHeader, readPcmAudio } from '../src/index.ts';
+import { MediaError, mediaIo } from '../src/index.ts';
 import { lavfi, tempDir } from './fixtures.ts';
 
 const dir = tempDir();
 const silent = join(dir.path, 'silent.mkv');
 const withSound = join(dir.path, 'sound.mkv');
 const text = join(dir.path, 'notes.mkv');
-/** The given tools, with an ffmpeg/ffprobe that does not exist: a function that ignores `tools` would still succeed. */
-const missing = { ffmpegPath: join(dir.path, 'no-such-ffmpeg'), ffprobePath: join(dir.path, 'no-such-ffprobe') };
+const media = mediaIo();
+/** Tools whose ffmpeg/ffprobe do not exist: a function that ignores its tools would still succeed. */
+const missing = mediaIo({ ffmpegPath: join(dir.path, 'no-such-ffmpeg'), ffprobePath: join(dir.path, 'no-such-ffprobe') });
 
 beforeAll(() => {
   // Blue with a green band over the left 8 columns, which a cover fit into a square crops away.
@@ -22,28 +23,28 @@ afterAll(() => dir.cleanup());
 
 describe('probeVideoHeader', () => {
   it('states the size and demuxes one packet', async () => {
-    expect(await probeVideoHeader(silent)).toMatchObject({ width: 64, height: 48, avg_frame_rate: '10/1', nb_read_packets: '1' });
+    expect(await media.probeVideoHeader(silent)).toMatchObject({ width: 64, height: 48, avg_frame_rate: '10/1', nb_read_packets: '1' });
   });
 
   it('refuses a file that is not media with ffprobe\'s diagnostics, and uses the tools it is given', async () => {
-    const refusal = await probeVideoHeader(text).catch((error: unknown) => error);
+    const refusal = await media.probeVideoHeader(text).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(MediaError);
     expect((refusal as MediaError).stderr).toContain('Invalid data');
-    await expect(probeVideoHeader(silent, { tools: missing })).rejects.toMatchObject({ code: 'FFMPEG_UNAVAILABLE' });
+    await expect(missing.probeVideoHeader(silent)).rejects.toMatchObject({ code: 'FFMPEG_UNAVAILABLE' });
   });
 });
 
 describe('countVideoPackets', () => {
   it('counts the packets of the first video stream', async () => {
-    expect(await countVideoPackets(silent)).toBe(10);
-    await expect(countVideoPackets(silent, { tools: missing })).rejects.toMatchObject({ code: 'FFMPEG_UNAVAILABLE' });
+    expect(await media.countVideoPackets(silent)).toBe(10);
+    await expect(missing.countVideoPackets(silent)).rejects.toMatchObject({ code: 'FFMPEG_UNAVAILABLE' });
   });
 });
 
 describe('decodeFrames with a cover fit', () => {
   it('scales to cover the size, crops the centre and stops after maxFrames', async () => {
     const frames = [];
-    for await (const frame of decodeFrames(silent, { width: 24, height: 24, fps: 10, fit: 'cover', maxFrames: 3 })) frames.push(frame);
+    for await (const frame of media.decodeFrames(silent, { width: 24, height: 24, fps: 10, fit: 'cover', maxFrames: 3 })) frames.push(frame);
     expect(frames.map((frame) => [frame.index, frame.width, frame.height, frame.data.length])).toEqual([0, 1, 2].map((index) => [index, 24, 24, 24 * 24 * 3]));
     // 64×48 covers 24×24 at 32×24, of which the centre 24 columns stay: the band (4 columns there) is cut off.
     const left = [...frames[0]!.data.subarray(12 * 24 * 3, 12 * 24 * 3 + 3)];
@@ -54,16 +55,16 @@ describe('decodeFrames with a cover fit', () => {
 
 describe('readPcmAudio', () => {
   it('reads the sound as mono float PCM at the rate asked for, at most maxSeconds, and null without sound', async () => {
-    const samples = await readPcmAudio(withSound, { sampleRate: 16_000 });
+    const samples = await media.readPcmAudio(withSound, { sampleRate: 16_000 });
     expect(samples!.length).toBeGreaterThan(15_000);
     expect(samples!.length).toBeLessThan(17_000);
     expect(Math.max(...samples!.subarray(0, 4000).map(Math.abs))).toBeGreaterThan(0.1);
     // Half a second, less the resampler's few samples of delay.
-    const half = (await readPcmAudio(withSound, { sampleRate: 16_000, maxSeconds: 0.5 }))!.length;
+    const half = (await media.readPcmAudio(withSound, { sampleRate: 16_000, maxSeconds: 0.5 }))!.length;
     expect(half).toBeGreaterThan(7900);
     expect(half).toBeLessThanOrEqual(8000);
-    expect(await readPcmAudio(silent, { sampleRate: 16_000 })).toBeNull();
-    await expect(readPcmAudio(text, { sampleRate: 16_000 })).rejects.toBeInstanceOf(MediaError);
-    await expect(readPcmAudio(withSound, { sampleRate: 16_000, tools: missing })).rejects.toMatchObject({ code: 'FFMPEG_UNAVAILABLE' });
+    expect(await media.readPcmAudio(silent, { sampleRate: 16_000 })).toBeNull();
+    await expect(media.readPcmAudio(text, { sampleRate: 16_000 })).rejects.toBeInstanceOf(MediaError);
+    await expect(missing.readPcmAudio(withSound, { sampleRate: 16_000 })).rejects.toMatchObject({ code: 'FFMPEG_UNAVAILABLE' });
   });
 });

@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeFrames } from '../src/decode-frames.ts';
 import { MediaError } from '../src/errors.ts';
-import { probe } from '../src/probe.ts';
-import { createVideoEncoder } from '../src/video-encoder.ts';
+import { mediaIo } from '../src/media-io.ts';
 import { ffprobeStream, lavfi, tempDir } from './fixtures.ts';
 
+const media = mediaIo();
 const dir = tempDir();
 afterAll(() => dir.cleanup());
 
@@ -23,7 +22,7 @@ async function mediaError(promise: Promise<unknown>): Promise<MediaError> {
 
 async function countFrames(path: string, width: number, height: number): Promise<number> {
   let count = 0;
-  for await (const frame of decodeFrames(path, { width, height, fps: 25 })) {
+  for await (const frame of media.decodeFrames(path, { width, height, fps: 25 })) {
     expect(frame.index).toBe(count);
     expect(frame.data.length).toBe(width * height * 3);
     count += 1;
@@ -34,7 +33,7 @@ async function countFrames(path: string, width: number, height: number): Promise
 describe('probe and decodeFrames', () => {
   it('probes an MP4 exactly and streams every frame at the requested size', async () => {
     const path = lavfi('testsrc2=size=320x240:rate=24:duration=2', join(dir.path, 'a.mp4'), ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
-    const info = await probe(path);
+    const info = await media.probe(path);
     expect(info).toMatchObject({ width: 320, height: 240, fps: 24, fpsRational: { num: 24, den: 1 }, frameCount: 48, codec: 'h264' });
     expect(info.durationSeconds).toBeCloseTo(2, 1);
     expect(info.bytes).toBe(readFileSync(path).length);
@@ -43,17 +42,17 @@ describe('probe and decodeFrames', () => {
 
   it('counts frames of containers without a frame count (MKV, GIF) and of odd sizes', async () => {
     const mkv = lavfi('testsrc2=size=160x98:rate=15:duration=1', join(dir.path, 'odd.mkv'), ['-vf', 'scale=161:99', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']);
-    const mkvInfo = await probe(mkv);
+    const mkvInfo = await media.probe(mkv);
     expect(mkvInfo).toMatchObject({ width: 161, height: 99, frameCount: 15, fps: 15 });
     expect(await countFrames(mkv, 80, 50)).toBe(15);
     const gif = lavfi('testsrc2=size=120x80:rate=10:duration=1', join(dir.path, 'a.gif'));
-    const gifInfo = await probe(gif);
+    const gifInfo = await media.probe(gif);
     expect(gifInfo.frameCount).toBe(10);
     expect(gifInfo.fps).toBeCloseTo(10, 5);
     expect(await countFrames(gif, 120, 80)).toBe(10);
     // Without an explicit rate the frames are stamped with the probed one.
     const times: number[] = [];
-    for await (const frame of decodeFrames(gif, { width: 40, height: 20 })) times.push(frame.time);
+    for await (const frame of media.decodeFrames(gif, { width: 40, height: 20 })) times.push(frame.time);
     expect(times[5]).toBeCloseTo(0.5, 6);
   });
 
@@ -61,9 +60,9 @@ describe('probe and decodeFrames', () => {
     const path = lavfi('testsrc2=size=160x120:rate=25:duration=1', join(dir.path, 'only.mp4'), ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
     const options = { width: 80, height: 60, fps: 25, pixelFormat: 'yuv444' as const };
     const every = new Map<number, Uint8Array>();
-    for await (const frame of decodeFrames(path, options)) every.set(frame.index, frame.data);
+    for await (const frame of media.decodeFrames(path, options)) every.set(frame.index, frame.data);
     const picked: number[] = [];
-    for await (const frame of decodeFrames(path, { ...options, only: (index) => index % 7 === 3 })) {
+    for await (const frame of media.decodeFrames(path, { ...options, only: (index) => index % 7 === 3 })) {
       picked.push(frame.index);
       expect(frame.time).toBeCloseTo(frame.index / 25, 9);
       expect(Buffer.from(frame.data).equals(Buffer.from(every.get(frame.index)!))).toBe(true);
@@ -75,14 +74,14 @@ describe('probe and decodeFrames', () => {
     const path = lavfi('mandelbrot=size=320x240:rate=25', join(dir.path, 'long.mkv'), ['-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast']);
     const started = Date.now();
     let seen = 0;
-    for await (const frame of decodeFrames(path, { width: 320, height: 240, fps: 25 })) {
+    for await (const frame of media.decodeFrames(path, { width: 320, height: 240, fps: 25 })) {
       seen = frame.index + 1;
       if (seen === 3) break;
     }
     expect(seen).toBe(3);
     expect(Date.now() - started).toBeLessThan(5000);
     const controller = new AbortController();
-    const frames = decodeFrames(path, { width: 64, height: 48, fps: 25, signal: controller.signal });
+    const frames = media.decodeFrames(path, { width: 64, height: 48, fps: 25, signal: controller.signal });
     const error = await mediaError(
       (async () => {
         for await (const frame of frames) if (frame.index === 1) controller.abort();
@@ -92,18 +91,18 @@ describe('probe and decodeFrames', () => {
   }, 30_000);
 
   it('raises typed errors for missing, corrupt, video-less and truncated inputs', async () => {
-    expect((await mediaError(probe(join(dir.path, 'missing.mp4')))).code).toBe('NOT_FOUND');
+    expect((await mediaError(media.probe(join(dir.path, 'missing.mp4')))).code).toBe('NOT_FOUND');
     const garbage = join(dir.path, 'garbage.mp4');
     writeFileSync(garbage, Buffer.from('this is not a video at all, just some text bytes'.repeat(20)));
-    expect((await mediaError(probe(garbage))).code).toBe('INVALID_MEDIA');
+    expect((await mediaError(media.probe(garbage))).code).toBe('INVALID_MEDIA');
     const audio = lavfi('sine=frequency=440:duration=1', join(dir.path, 'tone.wav'));
-    expect((await mediaError(probe(audio))).code).toBe('NO_VIDEO_STREAM');
+    expect((await mediaError(media.probe(audio))).code).toBe('NO_VIDEO_STREAM');
 
     // Without +faststart the moov atom is at the end, so the first half has no index.
     const whole = lavfi('testsrc2=size=320x240:rate=24:duration=2', join(dir.path, 'slow.mp4'), ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
     const truncated = join(dir.path, 'half.mp4');
     execFileSync('sh', ['-c', `head -c $(( $(stat -c %s "${whole}") / 2 )) "${whole}" > "${truncated}"`]);
-    expect((await mediaError(probe(truncated))).code).toBe('TRUNCATED_MEDIA');
+    expect((await mediaError(media.probe(truncated))).code).toBe('TRUNCATED_MEDIA');
     const error = await mediaError(countFrames(truncated, 32, 24));
     expect(['TRUNCATED_MEDIA', 'INVALID_MEDIA']).toContain(error.code);
   });
@@ -117,7 +116,7 @@ describe('createVideoEncoder', () => {
       const out = join(dir.path, `sink.${format}`);
       // The MP4 case passes the rate as a number, which must still come out as the exact fraction.
       const fps = format === 'mp4' ? 30000 / 1001 : { num: 30000, den: 1001 };
-      const sink = createVideoEncoder(out, { width: 64, height: 48, fps, format });
+      const sink = media.createVideoEncoder(out, { width: 64, height: 48, fps, format });
       for (let i = 0; i < 37; i += 1) await sink.write(frame(64, 48, i * 6));
       expect(await sink.close()).toBe(37);
       const stream = ffprobeStream(out);
@@ -127,14 +126,14 @@ describe('createVideoEncoder', () => {
 
   it('makes odd sizes even for yuv420p and can scale on output', async () => {
     const out = join(dir.path, 'odd.mp4');
-    const sink = createVideoEncoder(out, { width: 33, height: 17, fps: { num: 12, den: 1 }, format: 'mp4', outputWidth: 67, outputHeight: 35 });
+    const sink = media.createVideoEncoder(out, { width: 33, height: 17, fps: { num: 12, den: 1 }, format: 'mp4', outputWidth: 67, outputHeight: 35 });
     for (let i = 0; i < 5; i += 1) await sink.write(frame(33, 17, 100));
     await sink.close();
     expect(ffprobeStream(out)).toMatchObject({ frames: 5, width: 66, height: 34, rate: '12/1' });
   });
 
   it('rejects frames of the wrong size', async () => {
-    const sink = createVideoEncoder(join(dir.path, 'bad.mp4'), { width: 16, height: 16, fps: { num: 24, den: 1 }, format: 'mp4' });
+    const sink = media.createVideoEncoder(join(dir.path, 'bad.mp4'), { width: 16, height: 16, fps: { num: 24, den: 1 }, format: 'mp4' });
     await expect(sink.write(frame(8, 8, 0))).rejects.toBeInstanceOf(MediaError);
     sink.abort();
   });

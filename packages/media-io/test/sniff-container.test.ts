@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MediaError } from '../src/errors.ts';
-import { probe } from '../src/probe.ts';
+import { mediaIo } from '../src/media-io.ts';
 import { sniffContainer, type ContainerFormat } from '../src/sniff-container.ts';
 import { lavfi, tempDir } from './fixtures.ts';
 
@@ -72,7 +72,7 @@ describe('sniffContainer: containers ffmpeg writes', () => {
       const sniff = await sniffBothWays(path);
       expect(sniff.format).toBe(format);
       expect(sniff.bytes).toBe(readFileSync(path).length);
-      expect((await probe(path)).width).toBe(96);
+      expect((await mediaIo().probe(path)).width).toBe(96);
     });
   }
 

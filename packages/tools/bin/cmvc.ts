@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --import tsx
 import { ConfigError, loadToolConfig } from '@cmvc/config';
-import { configureMediaTools } from '@cmvc/media-io';
+import { configureMediaTools, mediaIo } from '@cmvc/media-io';
 import { runCli } from '../src/cli/main.ts';
 
 // The CLI's composition root: the only place it reads configuration.
@@ -12,8 +12,9 @@ try {
   process.stderr.write(`cmvc: ${error.message}\n`);
   process.exit(2);
 }
+// For @cmvc/models (its ComfyUI generator), which does not take the media I/O yet.
 configureMediaTools(config.ffmpeg);
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 process.once('SIGTERM', () => controller.abort());
-process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, debug: config.debug });
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, debug: config.debug, mediaIo: mediaIo(config.ffmpeg) });

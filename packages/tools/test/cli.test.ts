@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mediaIo } from '@cmvc/media-io';
 import { runCli } from '../src/cli/main.ts';
 import { ffprobeStream, lavfi, tempDir } from '../../codec/test/fixtures.ts';
 
@@ -33,6 +34,7 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
     stdout: sink((text) => (stdout += text)),
     stderr: sink((text) => (stderr += text)),
     signal: new AbortController().signal,
+    mediaIo: mediaIo(),
   });
   return { code, stdout, stderr };
 }

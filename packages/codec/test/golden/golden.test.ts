@@ -3,7 +3,9 @@ import { parseBitstream } from '../../src/bitstream/container.ts';
 import { FORMAT_VERSION } from '../../src/bitstream/format.ts';
 import { renderFrames } from '../../src/decoder.ts';
 import { goldenStream, goldenVectors, sha256 } from './golden.ts';
-import { av1LayerCodec } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
+
+const media = mediaIo();
 
 describe('golden vectors', () => {
   const vectors = goldenVectors();
@@ -19,7 +21,7 @@ describe('golden vectors', () => {
       const parsed = parseBitstream(bytes);
       expect(parsed.version).toBe(vector.version);
       const hashes: string[] = [];
-      for await (const frame of renderFrames(parsed.representation, { mode: 'it2v', layerCodec: av1LayerCodec })) hashes.push(sha256(frame.data));
+      for await (const frame of renderFrames(parsed.representation, { mode: 'it2v', layerCodec: media.av1LayerCodec })) hashes.push(sha256(frame.data));
       expect(hashes).toEqual(vector.frameSha256);
     });
   }

@@ -12,16 +12,18 @@ import { parseBitstream } from '../../src/bitstream/container.ts';
 import { renderFrames } from '../../src/decoder.ts';
 import { encodeVideo } from '../../src/encoder.ts';
 import { GOLDEN_DIR, GOLDEN_SOURCE, goldenVectors, sha256, type GoldenVector } from './golden.ts';
-import { av1LayerCodec, videoFile } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
+
+const media = mediaIo();
 
 const work = mkdtempSync(join(tmpdir(), 'cmvc-golden-'));
 try {
   const source = join(work, 'source.mkv');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', GOLDEN_SOURCE, '-c:v', 'ffv1', source]);
-  const encoded = await encodeVideo(videoFile(source), { layerCodec: av1LayerCodec, keyframes: 3, strategy: 'uniform' }, { describer: createTechnicalDescriber() });
+  const encoded = await encodeVideo(media.videoFile(source), { layerCodec: media.av1LayerCodec, keyframes: 3, strategy: 'uniform' }, { describer: createTechnicalDescriber() });
   const parsed = parseBitstream(encoded.bitstream);
   const frameSha256: string[] = [];
-  for await (const frame of renderFrames(parsed.representation, { mode: 'it2v', layerCodec: av1LayerCodec })) frameSha256.push(sha256(frame.data));
+  for await (const frame of renderFrames(parsed.representation, { mode: 'it2v', layerCodec: media.av1LayerCodec })) frameSha256.push(sha256(frame.data));
   const file = `v${parsed.version}.cmvc`;
   writeFileSync(join(GOLDEN_DIR, file), encoded.bitstream);
   const vector: GoldenVector = { version: parsed.version, file, streamSha256: sha256(encoded.bitstream), frameCount: frameSha256.length, frameSha256 };

@@ -11,7 +11,7 @@ import {
   type ProgressListener,
   type TextEmbedder,
 } from '@cmvc/codec';
-import { av1LayerCodec, MediaError, probe, videoFile } from '@cmvc/media-io';
+import { MediaError, type MediaIo } from '@cmvc/media-io';
 import type { AppConfig } from '@cmvc/config';
 import { readSpeechAudio, transcribeSpeech, type SpeechPipeline, type TranscriptSegment } from '@cmvc/models';
 import type { RepresentationRepository, StoredCaption, VideoRepository } from '@cmvc/db';
@@ -23,6 +23,8 @@ export interface EncodeDependencies {
   readonly videos: VideoRepository;
   readonly representations: RepresentationRepository;
   readonly blobs: BlobStore;
+  /** ffmpeg/ffprobe: the source's probe, decoding and sound, the keyframe layer's AV1. */
+  readonly mediaIo: MediaIo;
   readonly analyzers: Analyzers;
   readonly embedder: TextEmbedder | null;
   /** Turns the source's speech into SPEECH captions; null leaves them out. */
@@ -61,7 +63,7 @@ export class EncodeService {
     try {
       const sourcePath = join(workDir.path, 'source');
       await blobs.download(video.sourceBlobKey, sourcePath);
-      const media = await probeSource(sourcePath);
+      const media = await probeSource(this.dependencies.mediaIo, sourcePath);
       await videos.setMedia(video.id, media);
       report('decode', 0, true);
       const analysed = await analyseSource(sourcePath, media, this.dependencies, (event) => report(event.stage, event.fraction)).catch((error: unknown) => {
@@ -145,17 +147,17 @@ export interface AnalysedSource {
 export async function analyseSource(
   sourcePath: string,
   media: MediaInfo,
-  dependencies: Pick<EncodeDependencies, 'config' | 'analyzers' | 'embedder' | 'speech'>,
+  dependencies: Pick<EncodeDependencies, 'config' | 'mediaIo' | 'analyzers' | 'embedder' | 'speech'>,
   onProgress?: ProgressListener,
 ): Promise<AnalysedSource> {
-  const { config, analyzers, embedder } = dependencies;
+  const { config, mediaIo, analyzers, embedder } = dependencies;
   const profile = new EncodeProfile();
   // PocketSphinx and ffmpeg run as child processes: the transcript comes alongside the video work.
   const stopSpeech = new AbortController();
   const speech = profile.time('speech', () => transcribe(sourcePath, dependencies, stopSpeech.signal));
   speech.catch(() => undefined); // observed below
-  const encoded = await encodeVideo(videoFile(sourcePath), {
-      layerCodec: av1LayerCodec,
+  const encoded = await encodeVideo(mediaIo.videoFile(sourcePath), {
+      layerCodec: mediaIo.av1LayerCodec,
       describeEverySeconds: config.encode.keyframeIntervalSeconds,
       maxKeyframes: config.encode.maxKeyframes,
       strategy: config.encode.strategy,
@@ -182,9 +184,9 @@ export async function analyseSource(
   };
 }
 
-async function transcribe(sourcePath: string, { speech, config }: Pick<EncodeDependencies, 'config' | 'speech'>, signal: AbortSignal): Promise<TranscriptSegment[]> {
+async function transcribe(sourcePath: string, { speech, config, mediaIo }: Pick<EncodeDependencies, 'config' | 'mediaIo' | 'speech'>, signal: AbortSignal): Promise<TranscriptSegment[]> {
   if (!speech) return [];
-  const audio = await readSpeechAudio(sourcePath, { ffmpegPath: config.ffmpeg.ffmpegPath, maxSeconds: config.speech.maxSeconds, signal });
+  const audio = await readSpeechAudio(sourcePath, { ffmpegPath: mediaIo.tools.ffmpegPath, maxSeconds: config.speech.maxSeconds, signal });
   return audio ? transcribeSpeech(audio, speech, signal) : [];
 }
 
@@ -230,9 +232,9 @@ function clipAt(clips: readonly { readonly index: number; readonly startTime: nu
 }
 
 /** A source that ffprobe cannot read (not a video, no video stream, damaged) will not get better on retry. */
-async function probeSource(path: string): Promise<MediaInfo> {
+async function probeSource(mediaIo: MediaIo, path: string): Promise<MediaInfo> {
   try {
-    return await probe(path);
+    return await mediaIo.probe(path);
   } catch (error) {
     if (error instanceof MediaError && error.code !== 'FFMPEG_UNAVAILABLE' && error.code !== 'ABORTED') {
       throw new UnrecoverableError(`${error.code}: the source is not a readable video (${error.message.replaceAll(path, 'source')})`);

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { MediaLimits } from '@cmvc/config';
 import { MediaError, type ContainerFormat, type VideoHeader } from '@cmvc/media-io';
 import { DomainError } from '../errors.ts';
-import { mediaTool, type MediaTool } from '../ports.ts';
+import type { MediaTool } from '../ports.ts';
 
 const PROBE_TIMEOUT_MS = 30_000;
 
@@ -23,7 +23,7 @@ interface StatedVideo {
 export class MediaHeaderCheck {
   constructor(
     private readonly limits: MediaLimits,
-    private readonly media: MediaTool = mediaTool(),
+    private readonly media: MediaTool,
   ) {}
 
   async check(path: string, format: ContainerFormat): Promise<void> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { blobKeys, type BlobStore } from '@cmvc/blob';
 import { BitstreamError, CodecError, decodeSegments, segmentSpan, type Generator, type SegmentGrid, type SemanticTextCodec } from '@cmvc/codec';
-import { av1LayerCodec, joinSegments, segmentFiles } from '@cmvc/media-io';
+import type { MediaIo } from '@cmvc/media-io';
 import type { AppConfig, MediaLimits } from '@cmvc/config';
 import type { KeyframeRepository, Rendition, RenditionRepository, RenditionSegment, VideoRepository } from '@cmvc/db';
 import {
@@ -48,9 +48,10 @@ export interface RenditionDependencies {
   readonly capabilities: RenditionCapabilities;
 }
 
-/** What the render job needs besides the service's own ports: the codec's models, the blob store and scratch space. */
+/** What the render job needs besides the service's own ports: the codec's models, media I/O, the blob store and scratch space. */
 export interface RenderJobDependencies {
   readonly blobs: BlobStore;
+  readonly mediaIo: MediaIo;
   readonly semanticCodecs: readonly SemanticTextCodec[];
   /** The TT2V generator for one video (it must never draw on that video's own pixels), or null if none is configured. */
   readonly tt2vGenerator: (videoId: string) => Generator | null;
@@ -251,7 +252,7 @@ export class RenditionService {
     };
   }
 
-  private async render(job: Job<RenderJobData>, { blobs, semanticCodecs, tt2vGenerator, scratch = systemScratch }: RenderJobDependencies): Promise<void> {
+  private async render(job: Job<RenderJobData>, { blobs, mediaIo, semanticCodecs, tt2vGenerator, scratch = systemScratch }: RenderJobDependencies): Promise<void> {
     const { renditions, videos, events } = this;
     const rendition = await renditions.findById(job.data.renditionId);
     if (!rendition) throw new UnrecoverableError(`Rendition ${job.data.renditionId} no longer exists`);
@@ -293,8 +294,8 @@ export class RenditionService {
         bitstream,
         {
           mode,
-          layerCodec: av1LayerCodec,
-          target: segmentFiles(workDir.path),
+          layerCodec: mediaIo.av1LayerCodec,
+          target: mediaIo.segmentFiles(workDir.path),
           upscale: parameters.upscale,
           semanticCodecs,
           ...(generator ? { generator } : {}),
@@ -320,7 +321,7 @@ export class RenditionService {
       });
       // The downloadable file: the segments joined (MP4 without re-encoding; WebM re-encoded to VP9).
       const output = join(workDir.path, `rendition.${format}`);
-      await joinSegments(rendered.paths, output, format, rendered.audioPath ? { audioPath: rendered.audioPath } : {});
+      await mediaIo.joinSegments(rendered.paths, output, format, rendered.audioPath ? { audioPath: rendered.audioPath } : {});
       const key = blobKeys.rendition(video.id, rendition.id, format);
       const stored = await blobs.putFile(key, output);
       await renditions.markReady(rendition.id, key, stored.size);

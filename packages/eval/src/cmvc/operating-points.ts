@@ -16,7 +16,7 @@ import {
   type Generator,
 } from '@cmvc/codec';
 import { EvalError } from '../errors.ts';
-import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
+import type { MediaIo } from '@cmvc/media-io';
 
 /** The keyframe layer's rate–distortion target (the codec's `LayerTarget`). */
 export type LayerTarget = NonNullable<EncodeOptions['layerTarget']>;
@@ -83,6 +83,7 @@ export interface OperatingPointStreams {
  * `probe` says of `reference`, when the caller has it (every point of a clip shares one probe).
  */
 export async function encodeOperatingPoint(
+  mediaIo: MediaIo,
   reference: string,
   point: CmvcOperatingPoint,
   analyzers: Analyzers,
@@ -90,8 +91,8 @@ export async function encodeOperatingPoint(
 ): Promise<OperatingPointStreams> {
   const { textForm = 'auto', media, signal } = options;
   const motionSideChannel = point.withMotionSideChannel ? 'coarse' : 'off';
-  const result = await encodeVideo(videoFile(reference), {
-      layerCodec: av1LayerCodec,
+  const result = await encodeVideo(mediaIo.videoFile(reference), {
+      layerCodec: mediaIo.av1LayerCodec,
       ...(point.quality ? { quality: point.quality } : {}),
       ...(point.layerTarget ? { layerTarget: point.layerTarget } : {}),
       textForm,
@@ -145,10 +146,10 @@ export interface CmvcDecodeOptions {
  * Decodes a stream at the source size and frame count; give `output` a .y4m name for a lossless
  * file (an .mp4 is re-encoded with x264 and must not be measured).
  */
-export async function decodeOperatingPoint(bitstream: Uint8Array, options: CmvcDecodeOptions): Promise<string> {
+export async function decodeOperatingPoint(mediaIo: MediaIo, bitstream: Uint8Array, options: CmvcDecodeOptions): Promise<string> {
   await decodeBitstream(bitstream, {
     mode: options.mode,
-    layerCodec: av1LayerCodec, target: videoFileTarget(options.output),
+    layerCodec: mediaIo.av1LayerCodec, target: mediaIo.videoFileTarget(options.output),
     upscale: true,
     ...(options.generator ? { generator: options.generator } : {}),
     ...(options.semanticCodecs ? { semanticCodecs: options.semanticCodecs } : {}),

@@ -1,4 +1,4 @@
-import { MediaError, probe } from '@cmvc/media-io';
+import { ffmpegPath, ffprobePath, MediaError, mediaIo } from '@cmvc/media-io';
 import { EvalError } from '../errors.ts';
 
 export interface VideoInfo {
@@ -16,7 +16,8 @@ export const fpsText = (info: Pick<VideoInfo, 'fps'>): string => `${info.fps.num
 /** @cmvc/media-io's probe of the first video stream; unreadable media is `BAD_INPUT`. */
 export async function probeVideo(path: string, signal?: AbortSignal): Promise<VideoInfo> {
   try {
-    const info = await probe(path, signal);
+    // The binaries the entry point configured, as for the evaluation's other ffmpeg runs (process.ts).
+    const info = await mediaIo({ ffmpegPath: ffmpegPath(), ffprobePath: ffprobePath() }).probe(path, signal);
     return { width: info.width, height: info.height, fps: info.fpsRational, frameCount: info.frameCount };
   } catch (error) {
     if (!(error instanceof MediaError)) throw error;

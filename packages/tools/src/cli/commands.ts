@@ -31,9 +31,18 @@ import { DEFAULT_ENCODE_SETTINGS, LAYER_TARGETS } from '@cmvc/codec/settings';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { fixed, table } from '@cmvc/codec';
 import { createProgressBar } from './progress.ts';
-import { av1LayerCodec, videoFile, videoFileTarget } from '@cmvc/media-io';
+import type { MediaIo } from '@cmvc/media-io';
 
-export type { CliCommand, CliIo };
+export type { CliIo };
+
+/** What the `cmvc` commands get: the codec's CLI streams, and the media I/O its entry point built from the configuration. */
+export interface ToolIo extends CliIo {
+  readonly mediaIo: MediaIo;
+}
+
+export interface ToolCommand extends CliCommand {
+  run(argv: readonly string[], io: ToolIo): Promise<number>;
+}
 
 type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
@@ -76,7 +85,7 @@ async function analyzersFor(choice: string | boolean | undefined): Promise<Analy
 
 const encodeUsage =
   'cmvc encode IN -o OUT.cmvc [--keyframes N | --target-kbps K] [--strategy cs|mse|uniform|random] [--quality low|middle|high] [--seed S] [--working-height H] [--text-form text|semantic|both|auto] [--motion-side-channel off|coarse] [--interpolation-psnr DB] [--audio-kbps K] [--analyzers auto|builtin] [--json]';
-export const encodeCommand: CliCommand = {
+export const encodeCommand: ToolCommand = {
   summary: 'encode a video into a .cmvc stream',
   usage: encodeUsage,
   async run(argv, io) {
@@ -119,8 +128,8 @@ export const encodeCommand: CliCommand = {
     const semanticCodec = analyzers.semanticCodecs.find((codec) => codec.id === analyzers.describer.id) ?? analyzers.semanticCodecs[0];
     const progress = createProgressBar(io.stderr);
     try {
-      const result = await encodeVideo(videoFile(input), {
-          layerCodec: av1LayerCodec,
+      const result = await encodeVideo(io.mediaIo.videoFile(input), {
+          layerCodec: io.mediaIo.av1LayerCodec,
           keyframes: integer(values.keyframes as string | undefined, 'keyframes', 2),
           targetKbps,
           strategy,
@@ -196,7 +205,7 @@ async function exemplarLibrary(folder: string, exclude: string, embedder: TextEm
 }
 
 const decodeUsage = 'cmvc decode IN.cmvc -o OUT.mp4|OUT.webm --mode it2v|tt2v [--library DIR] [--analyzers auto|builtin] [--upscale] [--json]';
-export const decodeCommand: CliCommand = {
+export const decodeCommand: ToolCommand = {
   summary: 'reconstruct a video from a .cmvc stream',
   usage: decodeUsage,
   async run(argv, io) {
@@ -232,8 +241,8 @@ export const decodeCommand: CliCommand = {
         bytes,
         {
           mode,
-          layerCodec: av1LayerCodec,
-          target: videoFileTarget(output),
+          layerCodec: io.mediaIo.av1LayerCodec,
+          target: io.mediaIo.videoFileTarget(output),
           ...(generator ? { generator } : {}),
           ...(values.upscale ? { upscale: true } : {}),
           semanticCodecs: analyzers?.semanticCodecs ?? [technicalSemanticCodec],
@@ -252,7 +261,7 @@ export const decodeCommand: CliCommand = {
 };
 
 const infoUsage = 'cmvc info IN.cmvc [--json]';
-export const infoCommand: CliCommand = {
+export const infoCommand: ToolCommand = {
   summary: 'show the sections, rate and texts of a .cmvc stream',
   usage: infoUsage,
   async run(argv, io) {

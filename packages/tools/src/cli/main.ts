@@ -1,6 +1,6 @@
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { COMMANDS } from './registry.ts';
-import type { CliIo } from './commands.ts';
+import type { ToolIo } from './commands.ts';
 
 function help(): string {
   const lines = Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(8)} ${entry.summary}`);
@@ -8,7 +8,7 @@ function help(): string {
 }
 
 /** Runs the CLI and returns its exit code; never throws. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: ToolIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     (name ? io.stdout : io.stderr).write(help());

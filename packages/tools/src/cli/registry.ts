@@ -1,9 +1,9 @@
-import type { CliCommand } from './commands.ts';
+import type { ToolCommand } from './commands.ts';
 
 /** A command whose implementation (and its dependencies: sharp, ffmpeg I/O, models) loads only when it runs. */
 export interface CommandEntry {
   readonly summary: string;
-  load(): Promise<CliCommand>;
+  load(): Promise<ToolCommand>;
 }
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
