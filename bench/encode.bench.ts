@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_URL: 'postgresql://bench@127.0.0.1/unused', ...process.env });
   const scratch = await mkdtemp(join(tmpdir(), 'cmvc-bench-encode-'));
   const io = mediaIo(config.ffmpeg);
-  const models = createModelSet(config.models);
+  const models = createModelSet(config.models, config.ffmpeg);
   const speech = speechPipeline(config.speech);
   // Wired as the worker wires them (the built-in describer and the features on their own thread).
   const { describer, featureExtractor, thread } = encodeAnalyzers(config.models, models);

@@ -22,7 +22,7 @@ const framesDir = path.join(config.dataDir, 'describe-frames');
 const cacheDir = path.join(config.dataDir, 'eval-search');
 await mkdir(framesDir, { recursive: true });
 await mkdir(cacheDir, { recursive: true });
-const models = createModelSet(config.models);
+const models = createModelSet(config.models, config.ffmpeg);
 const files = (await readdir(mediaDir)).filter((name) => /\.(mp4|mkv|gif|webm|mov)$/iu.test(name) && (!only || name.includes(only))).sort();
 
 interface StoredFrame { index: number; time: number; width: number; height: number; offset: number }

@@ -19,7 +19,7 @@ const { createModelSet } = (await import(registryPath ? path.resolve(registryPat
 
 const config = loadToolConfig();
 const io = mediaIo(config.ffmpeg);
-const models = createModelSet(config.models);
+const models = createModelSet(config.models, config.ffmpeg);
 const results: { file: string; seconds: number; encodeSeconds: number; content: string[]; motion: string[] }[] = [];
 try {
   for (const file of (await readdir(folder)).filter((name) => /\.(mp4|mkv|gif|webm|mov)$/iu.test(name)).sort()) {

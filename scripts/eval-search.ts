@@ -62,7 +62,7 @@ const io = mediaIo(config.ffmpeg);
 const cacheDir = path.join(config.dataDir, 'eval-search');
 await mkdir(cacheDir, { recursive: true });
 
-const models = createModelSet(config.models);
+const models = createModelSet(config.models, config.ffmpeg);
 const db = createDatabase(config.databaseUrl);
 try {
   const files = (await readdir(mediaDir)).filter((name) => /\.(mp4|mkv|gif|webm|mov)$/iu.test(name)).sort();
@@ -198,7 +198,7 @@ async function encodeCached(file: string): Promise<CachedText> {
     },
   );
   const pipeline = speechPipeline(config.speech);
-  const audio = pipeline ? await readSpeechAudio(source, { ffmpegPath: io.tools.ffmpegPath, maxSeconds: config.speech.maxSeconds }) : null;
+  const audio = pipeline ? await readSpeechAudio(source, { tools: io.tools, maxSeconds: config.speech.maxSeconds }) : null;
   const speech = pipeline && audio ? await transcribeSpeech(audio, pipeline) : [];
   const text: CachedText = {
     describer: models.describer.id,

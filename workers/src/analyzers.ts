@@ -21,7 +21,7 @@ export async function loadWorkerModels(
   config: AppConfig,
   archive: { readonly search: SearchRepository; readonly blobs: BlobStore },
 ): Promise<WorkerModels> {
-  const models = createModelSet(config.models);
+  const models = createModelSet(config.models, config.ffmpeg);
   const comfyui = models.generators.find((generator) => generator.modes.includes('tt2v')) ?? null;
   if (config.generation.tt2v === 'comfyui' && !comfyui) {
     throw new Error('TT2V_GENERATOR=comfyui needs COMFYUI_URL and COMFYUI_TT2V_WORKFLOW');

@@ -2,7 +2,7 @@ import { getPriority, setPriority } from 'node:os';
 import { Queue } from 'bullmq';
 import { BlobReconciler, EncodeService, RenditionService, renditionCapabilities, TieringService } from '@cmvc/core';
 import { createBlobStore } from '@cmvc/blob';
-import { configureMediaTools, mediaIo } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createDatabase, KeyframeRepository, RenditionRepository, RepresentationRepository, SearchRepository, VideoRepository } from '@cmvc/db';
 import { createJobQueues, createRedisConnection, EventBus, MAINTENANCE_JOBS, QUEUES, startJobWorkers, type JobTable } from '@cmvc/jobs';
@@ -10,7 +10,6 @@ import { loadWorkerModels } from './analyzers.ts';
 
 const config = loadConfig();
 const media = mediaIo(config.ffmpeg);
-configureMediaTools(config.ffmpeg); // for @cmvc/models' ComfyUI generator, until it takes `media`
 // Encoding is batch work: on cores shared with the API, searches and page loads go first.
 if (getPriority() < config.worker.nice) setPriority(config.worker.nice);
 const db = createDatabase(config.databaseUrl, { poolSize: config.database.poolSize });

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { configureMediaTools } from '@cmvc/media-io';
 import { loadToolConfig, type ToolConfig } from '@cmvc/config';
 import { BASELINE_ENCODERS, type BaselineEncoderId } from './baselines/encoders.ts';
 import { CMVC_POINT_NAMES, type CmvcPointName } from './cmvc/operating-points.ts';
@@ -158,8 +157,6 @@ export const evalCommand: EvalCliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const tools = loadToolConfig();
-    // @cmvc/models' ComfyUI generator and the evaluation's own ffmpeg runs (media/process.ts) read these.
-    configureMediaTools(tools.ffmpeg);
     const { options, markdownPath, resultsDir } = parseEvalArgs(argv, tools);
     if (!options.vmaf.available) io.stderr.write(`note: VMAF skipped: ${options.vmaf.reason}\n`);
     const report = await runEvaluation({ ...options, signal: io.signal, log: (line) => io.stderr.write(`${line}\n`) });

@@ -5,12 +5,9 @@
  * `{ type: 'done', state, stages }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { configureMediaTools } from '@cmvc/media-io';
 import { createToolkit, evaluateClip, type EvalOptions } from './runner.ts';
 
 const { clip, folder, options } = workerData as { clip: string; folder: string; options: EvalOptions };
-// A thread of its own: the binaries `cli.ts` configured for models and the evaluation's ffmpeg runs.
-configureMediaTools(options.tools.ffmpeg);
 const toolkit = createToolkit(options.tools);
 try {
   const state = await evaluateClip(clip, folder, toolkit, options, (line) => parentPort!.postMessage({ type: 'log', line }));

@@ -127,7 +127,7 @@ export interface Toolkit {
 }
 
 export function createToolkit(tools: ToolConfig): Toolkit {
-  const models = createModelSet(tools.models);
+  const models = createModelSet(tools.models, tools.ffmpeg);
   const detector = createObjectDetector();
   const describer = new MemoDescriber(models.describer);
   return {
@@ -156,7 +156,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
   try {
     const states: ClipState[] = [];
     // Longest clips first, `CLIP_CONCURRENCY` at a time: the long clip runs while the short ones pass by it.
-    const frames = new Map(await Promise.all(clips.map(async (clip) => [clip, (await probeVideo(clip, signal)).frameCount] as const)));
+    const frames = new Map(await Promise.all(clips.map(async (clip) => [clip, (await probeVideo(toolkit.mediaIo.tools, clip, signal)).frameCount] as const)));
     const order = [...clips].sort((a, b) => frames.get(b)! - frames.get(a)! || a.localeCompare(b));
     const skipped: string[] = [];
     const evaluated = await pool(order, options.clipConcurrency ?? CLIP_CONCURRENCY, async (clip, i) => {
@@ -252,11 +252,12 @@ async function measurePoint(
 ): Promise<Pick<Measurement, 'quality' | 'semantic' | 'featureDistance'>> {
   const { signal } = options;
   const time = toolkit.timer.time.bind(toolkit.timer);
-  const restored = await time('restore', () => restoreToReference(decoded, state.info, restoredPath, { frameRate, ...(signal ? { signal } : {}) }));
+  const restored = await time('restore', () => restoreToReference(toolkit.mediaIo.tools, decoded, state.info, restoredPath, { frameRate, ...(signal ? { signal } : {}) }));
   const extractor = toolkit.analyzers.featureExtractor;
   // The models run here while the ffmpeg metrics run in their processes.
   const [quality, profile, featureDistance] = await Promise.all([
     measureQuality(restored, state.referenceRaw, {
+      tools: toolkit.mediaIo.tools,
       msssimFrames: options.msssimFrames,
       ...(state.vmaf ? { vmaf: state.vmaf } : {}),
       ...(signal ? { signal } : {}),
@@ -283,8 +284,8 @@ export async function evaluateClip(source: string, folder: string, toolkit: Tool
   await rm(folder, { recursive: true, force: true });
   await mkdir(folder, { recursive: true });
   const reference = join(folder, 'reference.mkv');
-  const info = await prepareReference(source, reference, { ...(options.seconds !== undefined ? { seconds: options.seconds } : {}), ...(signal ? { signal } : {}) });
-  const referenceRaw = await restoreToReference(reference, info, join(folder, 'reference.yuv'), { frameRate: fpsValue(info), ...(signal ? { signal } : {}) });
+  const info = await prepareReference(toolkit.mediaIo.tools, source, reference, { ...(options.seconds !== undefined ? { seconds: options.seconds } : {}), ...(signal ? { signal } : {}) });
+  const referenceRaw = await restoreToReference(toolkit.mediaIo.tools, reference, info, join(folder, 'reference.yuv'), { frameRate: fpsValue(info), ...(signal ? { signal } : {}) });
   const indices = sampleIndices(info.frameCount, options.semanticFrames);
   const sourceProfile = await semanticProfile(referenceRaw, indices, toolkit.semantic, signal);
   const vmaf = options.vmaf.available ? { ...options.vmaf.settings, subsample: vmafSubsampleFor(info.frameCount, options.vmaf.settings.subsample, options.vmafMaxFrames) } : undefined;
@@ -332,7 +333,7 @@ async function evaluateBaselines(state: ClipState, folder: string, toolkit: Tool
   const remaining = new Map(encoders.map((encoder) => [encoder.id, baselinePoints.filter((p) => p.id === encoder.id).length]));
   return pool(baselinePoints, BASELINE_CONCURRENCY, async ({ id, encoder, variant }, index, worker) => {
     signal?.throwIfAborted();
-    const encoded = await toolkit.timer.time(`encode ${id}`, () => encodeBaseline(reference, info, encoder, variant, join(folder, `baseline${index}.${encoder.extension}`), signal));
+    const encoded = await toolkit.timer.time(`encode ${id}`, () => encodeBaseline(toolkit.mediaIo.tools, reference, info, encoder, variant, join(folder, `baseline${index}.${encoder.extension}`), signal));
     const scores = await measurePoint(state, encoded.path, join(folder, `baseline-restored${worker}.yuv`), toolkit, options, encoded.rate, options.semanticBaselines ?? false);
     await rm(encoded.path, { force: true });
     const left = remaining.get(id)! - 1;

@@ -2,7 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { DEFAULT_MEDIA_TOOLS } from '@cmvc/media-io';
 import { ffmpeg } from '../src/media/process.ts';
+
+/** ffmpeg and ffprobe on PATH, as the evaluation uses them by default. */
+export const tools = DEFAULT_MEDIA_TOOLS;
 
 /**
  * A temporary folder for the test file's media: made by a beforeAll (call this before registering
@@ -34,14 +38,14 @@ export async function writeLossless(frames: YuvFrames, folder: string, name: str
   const rawPath = join(folder, `${name}.yuv`);
   await writeFile(rawPath, raw);
   const output = join(folder, `${name}.mkv`);
-  await ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', rawPath, '-c:v', 'ffv1', '-pix_fmt', 'yuv420p', output]);
+  await ffmpeg(tools, ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', rawPath, '-c:v', 'ffv1', '-pix_fmt', 'yuv420p', output]);
   return output;
 }
 
 /** A lavfi test pattern written losslessly. */
 export async function lavfiSource(folder: string, name: string, source: string): Promise<string> {
   const output = join(folder, `${name}.mkv`);
-  await ffmpeg(['-f', 'lavfi', '-i', source, '-c:v', 'ffv1', '-pix_fmt', 'yuv420p', output]);
+  await ffmpeg(tools, ['-f', 'lavfi', '-i', source, '-c:v', 'ffv1', '-pix_fmt', 'yuv420p', output]);
   return output;
 }
 

@@ -17,7 +17,7 @@ import {
   type SemanticAnalyzers,
   type VideoInfo,
 } from '../src/index.ts';
-import { lavfiSource, meanSquaredError, psnr, useTemporaryFolder, writeLossless, type YuvFrames } from './helpers.ts';
+import { lavfiSource, meanSquaredError, psnr, tools, useTemporaryFolder, writeLossless, type YuvFrames } from './helpers.ts';
 
 const WIDTH = 192;
 const HEIGHT = 176;
@@ -38,12 +38,12 @@ let info: VideoInfo;
 beforeAll(async () => {
   referenceFrames = { width: WIDTH, height: HEIGHT, luma: Array.from({ length: FRAMES }, (_, f) => pattern(f)) };
   reference = await writeLossless(referenceFrames, folder.path, 'reference');
-  info = await probeVideo(reference);
+  info = await probeVideo(tools, reference);
 });
 
 describe('PSNR and SSIM (ffmpeg)', () => {
   it('identical videos: infinite PSNR, SSIM 1', async () => {
-    const scores = await measurePsnrSsim(reference, reference);
+    const scores = await measurePsnrSsim(tools, reference, reference);
     expect(scores.psnrY).toBe(Number.POSITIVE_INFINITY);
     expect(scores.psnrYuv).toBe(Number.POSITIVE_INFINITY);
     expect(scores.ssim).toBe(1);
@@ -54,7 +54,7 @@ describe('PSNR and SSIM (ffmpeg)', () => {
     const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 3));
     const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder.path, 'noisy');
     const mseY = meanSquaredError(referenceFrames.luma, noisy);
-    const scores = await measurePsnrSsim(distorted, reference);
+    const scores = await measurePsnrSsim(tools, distorted, reference);
     expect(scores.psnrY).toBeCloseTo(psnr(mseY), 2);
     // Chroma is untouched: the YUV error is the luma error spread over 1.5× as many samples.
     expect(scores.psnrYuv).toBeCloseTo(psnr(mseY / 1.5), 2);
@@ -64,22 +64,22 @@ describe('PSNR and SSIM (ffmpeg)', () => {
   it('a one-pixel horizontal shift gives the PSNR of the shifted planes', async () => {
     const shifted = referenceFrames.luma.map((plane) => plane.map((_, i) => plane[i - (i % WIDTH) + (((i % WIDTH) + 1) % WIDTH)]!));
     const distorted = await writeLossless({ width: WIDTH, height: HEIGHT, luma: shifted }, folder.path, 'shifted');
-    const scores = await measurePsnrSsim(distorted, reference);
+    const scores = await measurePsnrSsim(tools, distorted, reference);
     expect(scores.psnrY).toBeCloseTo(psnr(meanSquaredError(referenceFrames.luma, shifted)), 2);
   });
 
   it('restores to raw yuv420p whose luma is exactly the samples that were written', async () => {
-    const raw = await restoreToReference(reference, info, join(folder.path, 'reference.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(tools, reference, info, join(folder.path, 'reference.yuv'), { frameRate: 10 });
     const planes = await readLuma(raw, [0, 3]);
     expect(planes).toEqual([referenceFrames.luma[0], referenceFrames.luma[3]]);
-    expect(await measurePsnrSsim(raw, reference)).toMatchObject({ psnrY: Number.POSITIVE_INFINITY, ssim: 1 });
+    expect(await measurePsnrSsim(tools, raw, reference)).toMatchObject({ psnrY: Number.POSITIVE_INFINITY, ssim: 1 });
   });
 });
 
 describe('MS-SSIM', () => {
   it('is 1 for identical frames of a lavfi test pattern', async () => {
     const pattern = await lavfiSource(folder.path, 'testsrc', `testsrc2=s=${WIDTH}x${HEIGHT}:r=10:d=0.4`);
-    const raw = await restoreToReference(pattern, await probeVideo(pattern), join(folder.path, 'testsrc.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(tools, pattern, await probeVideo(tools, pattern), join(folder.path, 'testsrc.yuv'), { frameRate: 10 });
     expect(await measureMsSsim(raw, raw, 3)).toBeCloseTo(1, 12);
   });
 
@@ -92,10 +92,10 @@ describe('MS-SSIM', () => {
   });
 
   it('measures videos against the reference frames it prepared once, as the plane-by-plane mean', async () => {
-    const raw = await restoreToReference(reference, info, join(folder.path, 'msssim-reference.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(tools, reference, info, join(folder.path, 'msssim-reference.yuv'), { frameRate: 10 });
     const noisy = referenceFrames.luma.map((plane, f) => plane.map((v, i) => v + (((i * 7 + f) % 3) - 1) * 6));
     const distortedFile = await writeLossless({ width: WIDTH, height: HEIGHT, luma: noisy }, folder.path, 'msssim-noisy');
-    const distorted = await restoreToReference(distortedFile, info, join(folder.path, 'msssim-noisy.yuv'), { frameRate: 10 });
+    const distorted = await restoreToReference(tools, distortedFile, info, join(folder.path, 'msssim-noisy.yuv'), { frameRate: 10 });
     const expected = (msSsim(referenceFrames.luma[0]!, noisy[0]!, WIDTH, HEIGHT) + msSsim(referenceFrames.luma[3]!, noisy[3]!, WIDTH, HEIGHT)) / 2;
     const first = await measureMsSsim(distorted, raw, 2);
     expect(first).toBeLessThan(1);
@@ -159,7 +159,7 @@ describe('semantic profile', () => {
   });
 
   it('takes the object sets from a describer that reports them, without running the detector again', async () => {
-    const raw = await restoreToReference(reference, info, join(folder.path, 'semantic.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(tools, reference, info, join(folder.path, 'semantic.yuv'), { frameRate: 10 });
     const detector = { id: 'unused', detect: async () => { throw new Error('the detector ran'); } };
     const profile = await semanticProfile(raw, [0, 2], { describer: frameDescriber(['person', 'cup', 'person']), textEmbedder: embedder, detector });
     expect(profile.captions).toEqual(['frame 0', 'frame 2']);
@@ -167,7 +167,7 @@ describe('semantic profile', () => {
   });
 
   it('runs the detector for a describer that reports no objects, and measures none without either', async () => {
-    const raw = await restoreToReference(reference, info, join(folder.path, 'semantic.yuv'), { frameRate: 10 });
+    const raw = await restoreToReference(tools, reference, info, join(folder.path, 'semantic.yuv'), { frameRate: 10 });
     const seen: number[] = [];
     const detector = {
       id: 'counting',

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BASELINE_ENCODERS, DEFAULTS, EvalError, baselineVariants, encodeBaseline, evaluatedEncoders, frameBytes, measurePsnrSsim, parseEvalArgs, prepareReference, probeVideo, readLuma, restoreToReference, scaledSize, variantLabel, withSweep, type VideoInfo } from '../src/index.ts';
-import { lavfiSource, useTemporaryFolder } from './helpers.ts';
+import { lavfiSource, tools, useTemporaryFolder } from './helpers.ts';
 
 const folder = useTemporaryFolder('cmvc-eval-restore-');
 let source: string;
@@ -12,7 +12,7 @@ let info: VideoInfo;
 beforeAll(async () => {
   source = await lavfiSource(folder.path, 'source', 'testsrc2=s=162x120:r=24:d=2');
   reference = join(folder.path, 'reference.mkv');
-  info = await prepareReference(source, reference, { seconds: 1 });
+  info = await prepareReference(tools, source, reference, { seconds: 1 });
 });
 
 describe('reference and restoration', () => {
@@ -21,38 +21,38 @@ describe('reference and restoration', () => {
   });
 
   it('keeps the whole clip when no cap is given', async () => {
-    const whole = await prepareReference(source, join(folder.path, 'whole.mkv'));
+    const whole = await prepareReference(tools, source, join(folder.path, 'whole.mkv'));
     expect(whole.frameCount).toBe(48);
-    await expect(prepareReference(source, join(folder.path, 'bad.mkv'), { seconds: 0 })).rejects.toThrow(/seconds/);
+    await expect(prepareReference(tools, source, join(folder.path, 'bad.mkv'), { seconds: 0 })).rejects.toThrow(/seconds/);
   });
 
   for (const id of ['svt-av1', 'libaom-av1'] as const) {
     it(`writes ${id} as bare OBUs (no IVF header) and restores them to the reference`, async () => {
       const encoder = BASELINE_ENCODERS[id];
       expect(encoder.extension).toBe('obu');
-      const encoded = await encodeBaseline(reference, info, encoder, { crf: 63, scale: 0.5, fpsFactor: 0.5 }, join(folder.path, `${id}.obu`));
+      const encoded = await encodeBaseline(tools, reference, info, encoder, { crf: 63, scale: 0.5, fpsFactor: 0.5 }, join(folder.path, `${id}.obu`));
       const bytes = await readFile(encoded.path);
       // An IVF file starts with "DKIF"; a low-overhead OBU stream with a temporal delimiter OBU (type 2: 0x12 0x00).
       expect(bytes.subarray(0, 4).toString('latin1')).not.toBe('DKIF');
       expect([bytes[0], bytes[1]]).toEqual([0x12, 0x00]);
       expect(encoded.bytes).toBe(bytes.length);
-      const restored = await restoreToReference(encoded.path, info, join(folder.path, `${id}.yuv`), { frameRate: encoded.rate });
+      const restored = await restoreToReference(tools, encoded.path, info, join(folder.path, `${id}.yuv`), { frameRate: encoded.rate });
       expect((await stat(restored.path)).size).toBe(frameBytes(info) * 24);
-      const scores = await measurePsnrSsim(restored, reference);
+      const scores = await measurePsnrSsim(tools, restored, reference);
       expect(scores.psnrY).toBeGreaterThan(12);
     });
   }
 
   it('brings a quarter-size, quarter-rate x264 stream back to the exact size and frame count', async () => {
-    const encoded = await encodeBaseline(reference, info, BASELINE_ENCODERS.x264, { crf: 51, scale: 0.25, fpsFactor: 0.25 }, join(folder.path, 'tiny.h264'));
+    const encoded = await encodeBaseline(tools, reference, info, BASELINE_ENCODERS.x264, { crf: 51, scale: 0.25, fpsFactor: 0.25 }, join(folder.path, 'tiny.h264'));
     expect(encoded.bytes).toBeGreaterThan(0);
     expect(encoded.rate).toBe(6);
-    const small = await probeVideo(encoded.path);
+    const small = await probeVideo(tools, encoded.path);
     expect([small.width, small.height]).toEqual([40, 30]);
-    const restored = await restoreToReference(encoded.path, info, join(folder.path, 'restored.yuv'), { frameRate: encoded.rate });
+    const restored = await restoreToReference(tools, encoded.path, info, join(folder.path, 'restored.yuv'), { frameRate: encoded.rate });
     expect((await stat(restored.path)).size).toBe(frameBytes(info) * 24);
     // It now compares frame by frame with the reference: degraded, but the same picture.
-    const scores = await measurePsnrSsim(restored, reference);
+    const scores = await measurePsnrSsim(tools, restored, reference);
     expect(scores.psnrY).toBeGreaterThan(10);
     expect(scores.psnrY).toBeLessThan(40);
   });
@@ -60,8 +60,8 @@ describe('reference and restoration', () => {
   it('pads a short stream by holding its last frame', async () => {
     const short = join(folder.path, 'short.mkv');
     const { ffmpeg } = await import('../src/media/process.ts');
-    await ffmpeg(['-i', reference, '-frames:v', '10', '-c:v', 'ffv1', short]);
-    const padded = await restoreToReference(short, info, join(folder.path, 'padded.yuv'), { frameRate: 24 });
+    await ffmpeg(tools, ['-i', reference, '-frames:v', '10', '-c:v', 'ffv1', short]);
+    const padded = await restoreToReference(tools, short, info, join(folder.path, 'padded.yuv'), { frameRate: 24 });
     expect((await stat(padded.path)).size).toBe(frameBytes(info) * 24);
     // The held frames repeat frame 9.
     const [ninth, last] = await readLuma(padded, [9, 23]);
@@ -69,8 +69,8 @@ describe('reference and restoration', () => {
   });
 
   it('validates variants and rates', async () => {
-    await expect(encodeBaseline(reference, info, BASELINE_ENCODERS.x264, { crf: 52, scale: 1, fpsFactor: 1 }, join(folder.path, 'bad.h264'))).rejects.toThrow(EvalError);
-    await expect(restoreToReference(reference, info, join(folder.path, 'x.yuv'), { frameRate: 0 })).rejects.toThrow(/frameRate/);
+    await expect(encodeBaseline(tools, reference, info, BASELINE_ENCODERS.x264, { crf: 52, scale: 1, fpsFactor: 1 }, join(folder.path, 'bad.h264'))).rejects.toThrow(EvalError);
+    await expect(restoreToReference(tools, reference, info, join(folder.path, 'x.yuv'), { frameRate: 0 })).rejects.toThrow(/frameRate/);
   });
 });
 

@@ -15,9 +15,7 @@ export type { VideoEncoderOptions, VideoFormat, VideoSink } from './video-encode
 export { AV1_MAX_CRF, type Av1LayerSettings, type Av1SegmentEncoder, type Av1SegmentEncoderOptions } from './av1.ts';
 export { DEFAULT_MEDIA_TOOLS, runTool, runToolOutput, type MediaTools, type RunToolOptions, type ToolOutput } from './tools.ts';
 export type { OutputSpec } from './codec-io.ts';
-// @cmvc/models does not take a MediaIo yet: it calls these with `tools` of its own, and falls back to
-// the binaries `configureMediaTools` sets (docs/ARCHITECTURE.md, "Media tools").
+// For @cmvc/models, which calls them with the `tools` its composition root passes (createModelSet).
 export { countVideoPackets } from './header-probe.ts';
 export { decodeFrames } from './decode-frames.ts';
 export { readPcmAudio } from './pcm-audio.ts';
-export { configureMediaTools, ffmpegPath, ffprobePath } from './tools.ts';

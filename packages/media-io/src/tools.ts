@@ -10,20 +10,6 @@ export interface MediaTools {
 /** `ffmpeg` and `ffprobe` on PATH. */
 export const DEFAULT_MEDIA_TOOLS: MediaTools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
 
-let modelsTools: MediaTools = DEFAULT_MEDIA_TOOLS;
-
-/**
- * The binaries `@cmvc/models` falls back to (its ComfyUI generator's decoding), which does not take
- * them as a value yet: the composition roots that build models pass their configuration's `ffmpeg`
- * here. Nothing in this package reads them; its spawns take the tools of `mediaIo(tools)`.
- */
-export function configureMediaTools(tools: MediaTools = DEFAULT_MEDIA_TOOLS): void {
-  modelsTools = { ...tools };
-}
-
-export const ffmpegPath = (): string => modelsTools.ffmpegPath;
-export const ffprobePath = (): string => modelsTools.ffprobePath;
-
 /** Most output a probe may produce before it is treated as broken (ffprobe JSON of one stream is a few KiB). */
 const MAX_PROBE_OUTPUT = 4 * 1024 * 1024;
 

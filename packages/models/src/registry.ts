@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadToolConfig, type ModelsConfig } from '@cmvc/config';
+import { DEFAULT_MEDIA_TOOLS, type MediaTools } from '@cmvc/media-io';
 import type { AnalyzerSet, Generator, SemanticTextCodec, TextEmbedder } from '@cmvc/codec';
 import { ComfyUiGenerator } from './backends/comfyui/generator.ts';
 import { OnnxClipModel } from './backends/clip/onnx-clip.ts';
@@ -74,7 +75,7 @@ export function createConfiguredTextEmbedder(settings: ModelSettings): TextEmbed
  * Builds the configured models. This is also the `createAnalyzers` provider that the codec's CLI
  * discovers (see `@cmvc/codec` analyzers/provider.ts).
  */
-export function createModelSet(settings: ModelSettings): ModelSet {
+export function createModelSet(settings: ModelSettings, mediaTools: MediaTools = DEFAULT_MEDIA_TOOLS): ModelSet {
   const disposables: { dispose(): Promise<void> | void }[] = [];
   const track: Track = (resource) => {
     disposables.push(resource);
@@ -122,6 +123,7 @@ export function createModelSet(settings: ModelSettings): ModelSet {
         baseUrl: settings.comfyui.baseUrl,
         tt2vWorkflow: readWorkflow(settings.comfyui.tt2vWorkflow),
         it2vWorkflow: readWorkflow(settings.comfyui.it2vWorkflow),
+        tools: mediaTools,
       }),
     );
   }
@@ -143,5 +145,6 @@ export function createModelSet(settings: ModelSettings): ModelSet {
 
 /** The codec CLI's discovery hook (`AnalyzerProvider`). */
 export async function createAnalyzers(): Promise<ModelSet> {
-  return createModelSet(loadToolConfig().models);
+  const config = loadToolConfig();
+  return createModelSet(config.models, config.ffmpeg);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --import tsx
 import { ConfigError, loadToolConfig } from '@cmvc/config';
-import { configureMediaTools, mediaIo } from '@cmvc/media-io';
+import { mediaIo } from '@cmvc/media-io';
 import { runCli } from '../src/cli/main.ts';
 
 // The CLI's composition root: the only place it reads configuration.
@@ -12,8 +12,6 @@ try {
   process.stderr.write(`cmvc: ${error.message}\n`);
   process.exit(2);
 }
-// For @cmvc/models (its ComfyUI generator), which does not take the media I/O yet.
-configureMediaTools(config.ffmpeg);
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 process.once('SIGTERM', () => controller.abort());

@@ -186,7 +186,7 @@ export async function analyseSource(
 
 async function transcribe(sourcePath: string, { speech, config, mediaIo }: Pick<EncodeDependencies, 'config' | 'mediaIo' | 'speech'>, signal: AbortSignal): Promise<TranscriptSegment[]> {
   if (!speech) return [];
-  const audio = await readSpeechAudio(sourcePath, { ffmpegPath: mediaIo.tools.ffmpegPath, maxSeconds: config.speech.maxSeconds, signal });
+  const audio = await readSpeechAudio(sourcePath, { tools: mediaIo.tools, maxSeconds: config.speech.maxSeconds, signal });
   return audio ? transcribeSpeech(audio, speech, signal) : [];
 }
 

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { MediaTools } from '@cmvc/media-io';
 import { EvalError } from '../errors.ts';
 import { ffmpeg } from '../media/process.ts';
 import { fpsValue, type VideoInfo } from '../media/probe.ts';
@@ -125,7 +126,7 @@ export interface BaselineEncoding {
 }
 
 /** Encodes the reference with one variant into an elementary stream at `output`. */
-export async function encodeBaseline(reference: string, info: VideoInfo, encoder: BaselineEncoder, variant: BaselineVariant, output: string, signal?: AbortSignal): Promise<BaselineEncoding> {
+export async function encodeBaseline(tools: MediaTools, reference: string, info: VideoInfo, encoder: BaselineEncoder, variant: BaselineVariant, output: string, signal?: AbortSignal): Promise<BaselineEncoding> {
   if (!(variant.scale > 0 && variant.scale <= 1 && variant.fpsFactor > 0 && variant.fpsFactor <= 1)) {
     throw new EvalError('INVALID_OPTIONS', 'scale and fpsFactor must be in (0, 1]');
   }
@@ -139,6 +140,6 @@ export async function encodeBaseline(reference: string, info: VideoInfo, encoder
     ...(variant.scale !== 1 && (size.width !== info.width || size.height !== info.height) ? [`scale=${size.width}:${size.height}:flags=bicubic`] : []),
     'format=yuv420p',
   ].join(',');
-  await ffmpeg(['-i', reference, '-vf', filters, '-an', ...encoder.args(variant.crf), output], signal ? { signal } : {});
+  await ffmpeg(tools, ['-i', reference, '-vf', filters, '-an', ...encoder.args(variant.crf), output], signal ? { signal } : {});
   return { path: output, bytes: (await stat(output)).size, rate };
 }

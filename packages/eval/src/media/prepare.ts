@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import { EvalError } from '../errors.ts';
+import type { MediaTools } from '@cmvc/media-io';
 import { ffmpeg } from './process.ts';
 import { fpsText, probeVideo, type VideoInfo } from './probe.ts';
 import { checkRawVideo, type RawVideo } from './raw.ts';
@@ -17,13 +18,13 @@ export interface ReferenceOptions {
  * The reference every method is measured against: the whole of `source` (or its first `seconds`)
  * at a constant frame rate, even dimensions, yuv420p, stored losslessly.
  */
-export async function prepareReference(source: string, output: string, options: ReferenceOptions = {}): Promise<VideoInfo> {
+export async function prepareReference(tools: MediaTools, source: string, output: string, options: ReferenceOptions = {}): Promise<VideoInfo> {
   if (options.seconds !== undefined && !(options.seconds > 0)) throw new EvalError('INVALID_OPTIONS', 'seconds must be positive');
-  const info = await probeVideo(source, options.signal);
+  const info = await probeVideo(tools, source, options.signal);
   const filters = [`fps=${fpsText(info)}`, 'scale=trunc(iw/2)*2:trunc(ih/2)*2', 'format=yuv420p'].join(',');
   const cap = options.seconds !== undefined ? ['-t', String(options.seconds)] : [];
-  await ffmpeg(['-i', source, ...cap, '-vf', filters, ...LOSSLESS, output], options.signal ? { signal: options.signal } : {});
-  return probeVideo(output, options.signal);
+  await ffmpeg(tools, ['-i', source, ...cap, '-vf', filters, ...LOSSLESS, output], options.signal ? { signal: options.signal } : {});
+  return probeVideo(tools, output, options.signal);
 }
 
 /**
@@ -36,6 +37,7 @@ export async function prepareReference(source: string, output: string, options: 
  * frames without bound. Bare AV1 OBU streams (.obu) are read with ffmpeg's `obu` demuxer explicitly.
  */
 export async function restoreToReference(
+  tools: MediaTools,
   distorted: string,
   reference: VideoInfo,
   output: string,
@@ -51,7 +53,7 @@ export async function restoreToReference(
     'format=yuv420p',
   ].join(',');
   const demuxer = extname(distorted).toLowerCase() === '.obu' ? ['-f', 'obu'] : [];
-  await ffmpeg([...demuxer, '-i', distorted, '-vf', filters, '-frames:v', String(reference.frameCount), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', output], signal ? { signal } : {});
+  await ffmpeg(tools, [...demuxer, '-i', distorted, '-vf', filters, '-frames:v', String(reference.frameCount), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', output], signal ? { signal } : {});
   const restored: RawVideo = { path: output, info: reference };
   await checkRawVideo(restored);
   return restored;

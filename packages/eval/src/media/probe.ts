@@ -1,4 +1,4 @@
-import { ffmpegPath, ffprobePath, MediaError, mediaIo } from '@cmvc/media-io';
+import { MediaError, mediaIo, type MediaTools } from '@cmvc/media-io';
 import { EvalError } from '../errors.ts';
 
 export interface VideoInfo {
@@ -14,10 +14,9 @@ export const fpsValue = (info: Pick<VideoInfo, 'fps'>): number => info.fps.num /
 export const fpsText = (info: Pick<VideoInfo, 'fps'>): string => `${info.fps.num}/${info.fps.den}`;
 
 /** @cmvc/media-io's probe of the first video stream; unreadable media is `BAD_INPUT`. */
-export async function probeVideo(path: string, signal?: AbortSignal): Promise<VideoInfo> {
+export async function probeVideo(tools: MediaTools, path: string, signal?: AbortSignal): Promise<VideoInfo> {
   try {
-    // The binaries the entry point configured, as for the evaluation's other ffmpeg runs (process.ts).
-    const info = await mediaIo({ ffmpegPath: ffmpegPath(), ffprobePath: ffprobePath() }).probe(path, signal);
+    const info = await mediaIo(tools).probe(path, signal);
     return { width: info.width, height: info.height, fps: info.fpsRational, frameCount: info.frameCount };
   } catch (error) {
     if (!(error instanceof MediaError)) throw error;

@@ -1,4 +1,4 @@
-import { MediaError, ffmpegPath, runToolOutput, type ToolOutput } from '@cmvc/media-io';
+import { MediaError, runToolOutput, type MediaTools, type ToolOutput } from '@cmvc/media-io';
 import { EvalError, type EvalErrorCode } from '../errors.ts';
 
 /** stderr is kept only up to this many trailing characters (ffmpeg can log a line per frame). */
@@ -31,5 +31,5 @@ function evalCode(error: MediaError): EvalErrorCode {
   return 'FFMPEG_FAILED';
 }
 
-export const ffmpeg = (args: readonly string[], options?: RunOptions): Promise<ToolResult> =>
-  runTool(ffmpegPath(), ['-hide_banner', '-nostdin', '-y', ...args], options);
+export const ffmpeg = (tools: MediaTools, args: readonly string[], options?: RunOptions): Promise<ToolResult> =>
+  runTool(tools.ffmpegPath, ['-hide_banner', '-nostdin', '-y', ...args], options);

@@ -1,3 +1,4 @@
+import type { MediaTools } from '@cmvc/media-io';
 import { EvalError } from '../errors.ts';
 import { untimed, type TimeStage } from '../timing.ts';
 import { sampleIndices } from '../media/prepare.ts';
@@ -32,6 +33,8 @@ export const METRIC_LABELS: Readonly<Record<QualityMetric, string>> = {
 };
 
 export interface QualityOptions {
+  /** The ffmpeg that measures PSNR and SSIM. */
+  readonly tools: MediaTools;
   /** Frames (spread evenly) over which MS-SSIM is averaged. */
   readonly msssimFrames: number;
   readonly vmaf?: VmafSettings;
@@ -83,7 +86,7 @@ export async function measureQuality(distorted: RawVideo, reference: RawVideo, o
   const time = options.time ?? untimed;
   const msssimPossible = info.width >= MS_SSIM_MIN_SIDE && info.height >= MS_SSIM_MIN_SIDE;
   const [fidelity, vmaf, msssim] = await Promise.all([
-    time('psnr+ssim', () => measurePsnrSsim(distorted, reference, signal)),
+    time('psnr+ssim', () => measurePsnrSsim(options.tools, distorted, reference, signal)),
     options.vmaf ? time('vmaf', () => measureVmafOrWarn(distorted, reference, options.vmaf!, options)) : null,
     msssimPossible ? time('ms-ssim', () => measureMsSsim(distorted, reference, options.msssimFrames, signal)) : null,
   ]);

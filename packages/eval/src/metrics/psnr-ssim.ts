@@ -1,3 +1,4 @@
+import type { MediaTools } from '@cmvc/media-io';
 import { EvalError } from '../errors.ts';
 import { ffmpeg } from '../media/process.ts';
 import { inputArgs, type RawVideo } from '../media/raw.ts';
@@ -23,8 +24,8 @@ export function parsePsnrSsim(log: string): PsnrSsimScores {
 }
 
 /** PSNR and SSIM of `distorted` against `reference` with ffmpeg's filters; both must have the same size and frame count. */
-export async function measurePsnrSsim(distorted: RawVideo | string, reference: RawVideo | string, signal?: AbortSignal): Promise<PsnrSsimScores> {
+export async function measurePsnrSsim(tools: MediaTools, distorted: RawVideo | string, reference: RawVideo | string, signal?: AbortSignal): Promise<PsnrSsimScores> {
   const graph = '[1:v]split[r1][r2];[0:v][r1]psnr[d];[d][r2]ssim';
-  const { stderr } = await ffmpeg([...inputArgs(distorted), ...inputArgs(reference), '-lavfi', graph, '-f', 'null', '-'], signal ? { signal } : {});
+  const { stderr } = await ffmpeg(tools, [...inputArgs(distorted), ...inputArgs(reference), '-lavfi', graph, '-f', 'null', '-'], signal ? { signal } : {});
   return parsePsnrSsim(stderr);
 }

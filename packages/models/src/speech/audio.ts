@@ -1,4 +1,4 @@
-import { ffprobePath, MediaError, readPcmAudio } from '@cmvc/media-io';
+import { MediaError, readPcmAudio, type MediaTools } from '@cmvc/media-io';
 import { ModelError } from '../runtime/errors.ts';
 import type { PcmAudio } from './types.ts';
 
@@ -45,14 +45,14 @@ export function encodeWav(audio: PcmAudio): Uint8Array<ArrayBuffer> {
 
 /**
  * The first audio stream of a media file as 16 kHz mono PCM, or null when the file has none.
- * Reads at most `maxSeconds` so a long source cannot exhaust memory. `ffmpegPath`: the configured one by default.
+ * Reads at most `maxSeconds` so a long source cannot exhaust memory. `tools`: ffmpeg and ffprobe on PATH by default.
  */
-export async function readSpeechAudio(path: string, options: { ffmpegPath?: string; maxSeconds?: number; signal?: AbortSignal } = {}): Promise<PcmAudio | null> {
+export async function readSpeechAudio(path: string, options: { tools?: MediaTools; maxSeconds?: number; signal?: AbortSignal } = {}): Promise<PcmAudio | null> {
   const samples = await readPcmAudio(path, {
     sampleRate: SPEECH_SAMPLE_RATE,
     ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.ffmpegPath ? { tools: { ffmpegPath: options.ffmpegPath, ffprobePath: ffprobePath() } } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
   }).catch((cause: unknown) => {
     if (!(cause instanceof MediaError)) throw cause;
     // A MediaError with ffmpeg's diagnostics is a file it could not read; without them ffmpeg did not run.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
-import { ffmpegPath, ffprobePath } from '@cmvc/media-io';
+import { DEFAULT_MEDIA_TOOLS, type MediaTools } from '@cmvc/media-io';
 import { BackendError } from '../errors.ts';
 import { assertRgbFrame, decodeImageToRgb, encodePng, evenlySpacedIndices } from '../frames.ts';
 import { HttpBackendClient, isRecord, sleep, standardErrorMessage } from '../http.ts';
@@ -27,9 +27,8 @@ export interface ComfyUiGeneratorOptions extends HttpBackendOptions {
   readonly generationTimeoutMs?: number;
   /** ComfyUI input subfolder for uploaded keyframes. Default "cmvc". */
   readonly uploadSubfolder?: string;
-  /** Default "ffmpeg" / "ffprobe" on PATH. */
-  readonly ffmpegPath?: string;
-  readonly ffprobePath?: string;
+  /** The ffmpeg and ffprobe that decode the returned video. Default: both on PATH. */
+  readonly tools?: MediaTools;
   /** Default "comfyui". */
   readonly id?: string;
 }
@@ -209,7 +208,7 @@ export class ComfyUiGenerator implements Generator, HealthCheckable {
     if (video) {
       const data = await this.fetchOutput(video, signal);
       try {
-        return await decodeVideo(data, extname(video.filename).slice(1), target, this.tools(), signal);
+        return await decodeVideo(data, extname(video.filename).slice(1), target, this.options.tools ?? DEFAULT_MEDIA_TOOLS, signal);
       } catch (cause) {
         if (signal.aborted) throw cause;
         throw fail(video, cause);
@@ -243,10 +242,6 @@ export class ComfyUiGenerator implements Generator, HealthCheckable {
   private async fetchOutput(file: OutputFile, signal: AbortSignal): Promise<Uint8Array> {
     const { data } = await this.client.bytes('/view', { query: { filename: file.filename, subfolder: file.subfolder, type: file.type }, signal });
     return data;
-  }
-
-  private tools(): { ffmpegPath: string; ffprobePath: string } {
-    return { ffmpegPath: this.options.ffmpegPath ?? ffmpegPath(), ffprobePath: this.options.ffprobePath ?? ffprobePath() };
   }
 
   /** Best effort: drop the prompt from the queue if it has not started (never interrupts other users' work). */
