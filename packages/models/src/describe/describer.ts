@@ -26,7 +26,7 @@ import { faceBox, type FaceAnalyzer } from '../people/face.ts';
 import type { HeadPose, HeadPoseEstimator } from '../people/head.ts';
 import type { BodyPose, PoseEstimator } from '../people/pose.ts';
 import type { HandDetector } from '../people/hands.ts';
-import { handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
+import { handsMeasurable, handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
 import { summariseActions, trackPoses, type PoseTrack, type TrackedPerson } from './actions.ts';
 import { refineDetections } from './priors.ts';
 import { decodeRecord, encodeRecord } from './binary.ts';
@@ -363,18 +363,20 @@ export class CmvcDescriber implements SceneDescriber {
   async analyseKeyframe(frame: RgbFrame): Promise<KeyframeAnalysis> {
     assertRgbFrame(frame, 'keyframe');
     const { detector, textReader, poseEstimator, faceAnalyzer, handDetector } = this.options;
-    const [detections, lines] = await Promise.all([
-      detector ? profiled('detection', () => detector.detect([frame])).then((lists) => lists[0] ?? []) : Promise.resolve([]),
-      textReader ? profiled('ocr', () => textReader.read(frame)) : Promise.resolve([]),
-    ]);
+    // One after the other: both models run on this thread, so together they would only take turns, and
+    // each stage's time would include the other's.
+    const detections = detector ? ((await profiled('detection', () => detector.detect([frame])))[0] ?? []) : [];
+    const lines = textReader ? await profiled('ocr', () => textReader.read(frame)) : [];
     const poses = poseEstimator ? ((await profiled('people: pose', () => poseEstimator.estimate([frame])))[0] ?? []) : [];
     // Weaker candidates are refined too: beside confident boxes of their class they may be more of them.
     const refined = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore * WEAK_SIGHTING, aspect: frame.width / frame.height });
     const kept = countableDetections(refined, this.settings.minDetectionScore);
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
     const faces = faceAnalyzer ? await profiled('people: faces', () => faceAnalyzer.analyse(frame, people)) : people.map(() => null);
-    const hands = handDetector && people.length > 0 ? await profiled('people: hands', () => handDetector.detect(frame, people.map((pose) => pose.box))) : [];
-    const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null, hands[i] ?? []));
+    // Hand boxes place hands only from seen shoulders; without them the wrists decide, so the detector is not run.
+    const measurable = people.filter(handsMeasurable);
+    const found = handDetector && measurable.length > 0 ? await profiled('people: hands', () => handDetector.detect(frame, measurable.map((pose) => pose.box))) : [];
+    const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null, found[measurable.indexOf(pose)] ?? []));
     const record = profiledSync('colours and setting', () => contentRecordFor(frame, kept, lines, this.settings.minTextScore, records));
     return { record, detections: kept, lines, poses: people };
   }
