@@ -110,6 +110,20 @@ function spread(length: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.round((i * (length - 1)) / (count - 1)));
 }
 
+/** `DescriberOptions.motionFrames` when none is given. */
+export const DEFAULT_MOTION_FRAMES = 8;
+
+/**
+ * The frames of a clip its motion is measured on (indices into `frames`): `motionFrames` or, for a
+ * longer clip, MIN_SAMPLES_PER_SECOND, up to 64, evenly spread with the first and last. Picking
+ * again from the picked frames picks them all, so a caller may hand over only these.
+ */
+export function motionSampleIndices(frames: readonly TimedFrame[], motionFrames = DEFAULT_MOTION_FRAMES): number[] {
+  const seconds = (frames[frames.length - 1]?.time ?? 0) - (frames[0]?.time ?? 0);
+  const samples = Math.min(64, Math.max(motionFrames, Math.ceil(seconds * MIN_SAMPLES_PER_SECOND)));
+  return spread(frames.length, samples);
+}
+
 /** The most common position of a group's boxes; "across" when none holds a strict majority. */
 function groupPosition(detections: readonly Detection[]): Position {
   const tally = new Map<Position, { count: number; area: number }>();
@@ -333,7 +347,7 @@ function validateOptions(options: DescriberOptions): Required<Pick<DescriberOpti
   const resolved = {
     minDetectionScore: options.minDetectionScore ?? 0.35,
     minTextScore: options.minTextScore ?? 0.85,
-    motionFrames: options.motionFrames ?? 8,
+    motionFrames: options.motionFrames ?? DEFAULT_MOTION_FRAMES,
     analysisWidth: options.analysisWidth ?? DEFAULT_ANALYSIS_WIDTH,
   };
   for (const key of ['minDetectionScore', 'minTextScore'] as const) {
@@ -383,9 +397,7 @@ export class CmvcDescriber implements SceneDescriber {
 
   async analyseClip(clip: ClipFrames): Promise<ClipAnalysis> {
     if (!clip || !Array.isArray(clip.frames) || clip.frames.length === 0) throw new ModelError('invalid-input', 'a clip needs at least one frame');
-    const seconds = (clip.frames[clip.frames.length - 1]?.time ?? 0) - (clip.frames[0]?.time ?? 0);
-    const samples = Math.min(64, Math.max(this.settings.motionFrames, Math.ceil(seconds * MIN_SAMPLES_PER_SECOND)));
-    const frames: TimedRgbFrame[] = spread(clip.frames.length, samples).map((i) => clip.frames[i] as TimedFrame);
+    const frames: TimedRgbFrame[] = motionSampleIndices(clip.frames, this.settings.motionFrames).map((i) => clip.frames[i] as TimedFrame);
     const { detector, poseEstimator } = this.options;
     const poses = poseEstimator ? await profiled('people: pose', () => poseEstimator.estimate(frames)) : frames.map((): BodyPose[] => []);
     let detections: Detection[][] | undefined;
