@@ -19,6 +19,7 @@ import { MOTION_DIRECTIONS, SPEED_WORDS } from '../src/motion/index.ts';
 import { BRIGHTNESS_LEVELS, COLOURFULNESS_LEVELS, CONTRAST_LEVELS, PALETTE, SETTINGS, SURFACES, THING_SHAPES, THING_SIZES, VIEWPOINTS } from '../src/scene/index.ts';
 import { AGE_WORDS, EXPRESSION_WORDS, FRAMINGS, GARMENTS, HAND_POSES, PERSON_NOUNS, POSTURES } from '../src/people/index.ts';
 import { PERSON_ACTIONS } from '../src/describe/record.ts';
+import { motionSampleIndices } from '../src/describe/describer.ts';
 import { cocoLabels } from '../src/detect/labels.ts';
 import { renderLavfi } from './motion-fixtures.ts';
 
@@ -130,6 +131,24 @@ async function keyframe() {
   if (!frame) throw new Error('ffmpeg produced no frame');
   return frame;
 }
+
+describe('motion samples', () => {
+  const clip = (count: number, fps: number) => Array.from({ length: count }, (_, index) => ({ index, time: index / fps, width: 1, height: 1, data: new Uint8Array(3) }));
+
+  it('spreads the samples over the clip, first and last included, more for a longer clip, and picks the picked frames all again', () => {
+    for (const [count, fps, expected] of [[90, 30, 8], [300, 30, 25], [5, 30, 5], [2000, 30, 64]] as const) {
+      const frames = clip(count, fps);
+      const picked = motionSampleIndices(frames);
+      expect(picked).toHaveLength(expected);
+      expect(picked[0]).toBe(0);
+      expect(picked.at(-1)).toBe(count - 1);
+      expect(new Set(picked).size).toBe(expected);
+      const again = picked.map((i) => frames[i]!);
+      expect(motionSampleIndices(again)).toEqual(again.map((_, i) => i));
+    }
+    expect(motionSampleIndices(clip(90, 30), 12)).toHaveLength(12);
+  });
+});
 
 describe('structured form', () => {
   it('expands to exactly the text of the record it was made from', () => {

@@ -92,6 +92,28 @@ describe('hands', () => {
     expect((await describe([])).text).not.toContain('hand');
   });
 
+  it('runs the hand detector only on people whose shoulders are seen, and places the others by their wrists', async () => {
+    const frame = { width: 100, height: 100, data: new Uint8Array(100 * 100 * 3).fill(200), index: 0, time: 0 };
+    const { leftShoulder: _left, ...noLeftShoulder } = upright;
+    const squared = pose(upright, { x: 0.3, y: 0.1, width: 0.4, height: 0.9 });
+    const turned = pose({ ...noLeftShoulder, leftWrist: [0.3, 0.1] }, { x: 0.05, y: 0.1, width: 0.2, height: 0.5 }, 0.7);
+    const asked: number[] = [];
+    const { text } = await createSceneDescriber({
+      poseEstimator: { id: 'pose', estimate: async (frames) => frames.map(() => [squared, turned]) },
+      handDetector: {
+        id: 'hands',
+        detect: async (_frame, people) => {
+          asked.push(people.length);
+          return people.map(() => [hand(0.5, 0.24)]);
+        },
+      },
+    }).describeKeyframe(frame);
+    expect(asked).toEqual([1]);
+    expect(text).toContain('with a hand at the mouth');
+    // Without both shoulders the wrists decide, as handsOf does.
+    expect(handsFromBoxes(turned, [hand(0.5, 0.24)], 100, 100)).toBeUndefined();
+  });
+
   it('runs handtrack and the landmark check on a frame: well-formed boxes inside the person square, none in a blank frame', async () => {
     const person = { x: 0.3, y: 0.1, width: 0.4, height: 0.8 };
     const everything = createHandDetector({ minCandidateScore: 0, minHandScore: 0 });

@@ -26,7 +26,7 @@ import { faceBox, type FaceAnalyzer } from '../people/face.ts';
 import type { HeadPose, HeadPoseEstimator } from '../people/head.ts';
 import type { BodyPose, PoseEstimator } from '../people/pose.ts';
 import type { HandDetector } from '../people/hands.ts';
-import { handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
+import { handsMeasurable, handsOf, nounFor, personRecord, type PersonNoun, type PersonRecord } from '../people/describe.ts';
 import { summariseActions, trackPoses, type PoseTrack, type TrackedPerson } from './actions.ts';
 import { refineDetections } from './priors.ts';
 import { decodeRecord, encodeRecord } from './binary.ts';
@@ -108,6 +108,20 @@ const MIN_TEXT_CHARS = 2;
 function spread(length: number, count: number): number[] {
   if (length <= count) return Array.from({ length }, (_, i) => i);
   return Array.from({ length: count }, (_, i) => Math.round((i * (length - 1)) / (count - 1)));
+}
+
+/** `DescriberOptions.motionFrames` when none is given. */
+export const DEFAULT_MOTION_FRAMES = 8;
+
+/**
+ * The frames of a clip its motion is measured on (indices into `frames`): `motionFrames` or, for a
+ * longer clip, MIN_SAMPLES_PER_SECOND, up to 64, evenly spread with the first and last. Picking
+ * again from the picked frames picks them all, so a caller may hand over only these.
+ */
+export function motionSampleIndices(frames: readonly TimedFrame[], motionFrames = DEFAULT_MOTION_FRAMES): number[] {
+  const seconds = (frames[frames.length - 1]?.time ?? 0) - (frames[0]?.time ?? 0);
+  const samples = Math.min(64, Math.max(motionFrames, Math.ceil(seconds * MIN_SAMPLES_PER_SECOND)));
+  return spread(frames.length, samples);
 }
 
 /** The most common position of a group's boxes; "across" when none holds a strict majority. */
@@ -333,7 +347,7 @@ function validateOptions(options: DescriberOptions): Required<Pick<DescriberOpti
   const resolved = {
     minDetectionScore: options.minDetectionScore ?? 0.35,
     minTextScore: options.minTextScore ?? 0.85,
-    motionFrames: options.motionFrames ?? 8,
+    motionFrames: options.motionFrames ?? DEFAULT_MOTION_FRAMES,
     analysisWidth: options.analysisWidth ?? DEFAULT_ANALYSIS_WIDTH,
   };
   for (const key of ['minDetectionScore', 'minTextScore'] as const) {
@@ -363,33 +377,35 @@ export class CmvcDescriber implements SceneDescriber {
   async analyseKeyframe(frame: RgbFrame): Promise<KeyframeAnalysis> {
     assertRgbFrame(frame, 'keyframe');
     const { detector, textReader, poseEstimator, faceAnalyzer, handDetector } = this.options;
-    const [detections, lines] = await Promise.all([
-      detector ? profiled('detection', () => detector.detect([frame])).then((lists) => lists[0] ?? []) : Promise.resolve([]),
-      textReader ? profiled('ocr', () => textReader.read(frame)) : Promise.resolve([]),
-    ]);
+    // One after the other: both models run on this thread, so together they would only take turns, and
+    // each stage's time would include the other's.
+    const detections = detector ? ((await profiled('detection', () => detector.detect([frame])))[0] ?? []) : [];
+    const lines = textReader ? await profiled('ocr', () => textReader.read(frame)) : [];
     const poses = poseEstimator ? ((await profiled('people: pose', () => poseEstimator.estimate([frame])))[0] ?? []) : [];
     // Weaker candidates are refined too: beside confident boxes of their class they may be more of them.
     const refined = refineDetections(detections, poses, { minScore: this.settings.minDetectionScore * WEAK_SIGHTING, aspect: frame.width / frame.height });
     const kept = countableDetections(refined, this.settings.minDetectionScore);
     const people = confirmedPoses(poses, kept).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height).slice(0, RECORD_LIMITS.maxPeople);
     const faces = faceAnalyzer ? await profiled('people: faces', () => faceAnalyzer.analyse(frame, people)) : people.map(() => null);
-    const hands = handDetector && people.length > 0 ? await profiled('people: hands', () => handDetector.detect(frame, people.map((pose) => pose.box))) : [];
-    const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null, hands[i] ?? []));
+    // Hand boxes place hands only from seen shoulders; without them the wrists decide, so the detector is not run.
+    const measurable = people.filter(handsMeasurable);
+    const found = handDetector && measurable.length > 0 ? await profiled('people: hands', () => handDetector.detect(frame, measurable.map((pose) => pose.box))) : [];
+    const records = people.map((pose, i) => personRecord(frame, pose, faces[i] ?? null, found[measurable.indexOf(pose)] ?? []));
     const record = profiledSync('colours and setting', () => contentRecordFor(frame, kept, lines, this.settings.minTextScore, records));
     return { record, detections: kept, lines, poses: people };
   }
 
   async analyseClip(clip: ClipFrames): Promise<ClipAnalysis> {
     if (!clip || !Array.isArray(clip.frames) || clip.frames.length === 0) throw new ModelError('invalid-input', 'a clip needs at least one frame');
-    const seconds = (clip.frames[clip.frames.length - 1]?.time ?? 0) - (clip.frames[0]?.time ?? 0);
-    const samples = Math.min(64, Math.max(this.settings.motionFrames, Math.ceil(seconds * MIN_SAMPLES_PER_SECOND)));
-    const frames: TimedRgbFrame[] = spread(clip.frames.length, samples).map((i) => clip.frames[i] as TimedFrame);
+    const frames: TimedRgbFrame[] = motionSampleIndices(clip.frames, this.settings.motionFrames).map((i) => clip.frames[i] as TimedFrame);
     const { detector, poseEstimator } = this.options;
     const poses = poseEstimator ? await profiled('people: pose', () => poseEstimator.estimate(frames)) : frames.map((): BodyPose[] => []);
     let detections: Detection[][] | undefined;
     let weak: Detection[][] | undefined;
+    let candidates: Detection[][] | undefined;
     if (detector) {
       const lists = await profiled('detection', () => detector.detect(frames));
+      candidates = lists;
       // Weaker sightings only carry tracks on (analyseMotion's minScore); everything else uses the kept ones.
       weak = frames.map((frame, i) =>
         refineDetections(lists[i] ?? [], poses[i] ?? [], { minScore: this.settings.minDetectionScore * WEAK_SIGHTING, aspect: frame.width / frame.height }),
@@ -397,7 +413,7 @@ export class CmvcDescriber implements SceneDescriber {
       detections = weak.map((list) => countableDetections(list, this.settings.minDetectionScore));
     }
     const motion = await profiled('motion (flow, tracks)', () =>
-      analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(weak ? { detections: weak, minScore: this.settings.minDetectionScore } : {}) }),
+      analyseMotion(frames, { analysisWidth: this.settings.analysisWidth, ...(weak ? { detections: weak, minScore: this.settings.minDetectionScore } : {}), ...(candidates ? { candidates } : {}) }),
     );
     const people = await this.peopleInClip(frames, poses, detections ?? frames.map(() => []), motion);
     const nothingNamed = (detections ?? []).every((list) => list.length === 0) && poses.every((list) => list.length === 0);

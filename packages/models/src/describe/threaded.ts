@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { addProfiledStages, type StageTiming } from '@cmvc/codec';
 import type { ModelSettings } from '../registry.ts';
 import { ModelError, type ModelErrorCode } from '../runtime/errors.ts';
+import { motionSampleIndices } from './describer.ts';
 import type { ClipFrames, ContentDescription, ImageFeatureExtractor, MotionDescription, RgbFrame, SceneDescriber, TimedFrame } from '../types.ts';
 
 type DescribeWork =
@@ -31,8 +32,8 @@ interface Pending {
  * codec's planner, layer and weight fitting on the encode's one JavaScript thread; here they use
  * the second core. `features` puts the keyframe planner's feature extractor on the same thread.
  * The thread builds the models it runs itself, and only those (the models load on first use), so
- * the calling process must not run its own copies. Frames are copied to the thread; the stages it
- * times are added to the encode's profile.
+ * the calling process must not run its own copies. Frames are copied to the thread (of a clip,
+ * only those its motion is measured on); the stages it times are added to the encode's profile.
  */
 export class ThreadedDescriber implements SceneDescriber {
   private worker: Worker | undefined;
@@ -51,7 +52,10 @@ export class ThreadedDescriber implements SceneDescriber {
   }
 
   describeMotion(clip: ClipFrames): Promise<MotionDescription> {
-    return this.call({ kind: 'motion', clip: { frames: clip.frames, fps: clip.fps } }) as Promise<MotionDescription>;
+    // Only the frames the thread's describer (default motionFrames) measures motion on are copied to
+    // it: about 8 of a clip's 90, the same description for a tenth of the copying and of the thread's memory.
+    const frames = motionSampleIndices(clip.frames).map((i) => clip.frames[i]!);
+    return this.call({ kind: 'motion', clip: { frames, fps: clip.fps } }) as Promise<MotionDescription>;
   }
 
   /** `extractor` (the configured one, `createModelSet(settings).featureExtractor`), run on this thread. */

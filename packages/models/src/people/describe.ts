@@ -136,9 +136,14 @@ export function handsOf(pose: BodyPose): HandPose {
  */
 export const HAND_RULES = { mouth: 1.3, mouthDrop: 0.6, face: 2.5, raised: 0.25, maxSize: 0.8, eyesPerShoulder: 0.3 } as const;
 
+/** Whether hand boxes can place this person's hands: `handsFromBoxes` measures them from both shoulders. */
+export function handsMeasurable(pose: BodyPose): boolean {
+  return seen(pose.keypoints.leftShoulder) && seen(pose.keypoints.rightShoulder);
+}
+
 export function handsFromBoxes(pose: BodyPose, hands: readonly HandBox[], width: number, height: number): HandPose | undefined {
   const k = pose.keypoints;
-  if (!seen(k.leftShoulder) || !seen(k.rightShoulder)) return undefined;
+  if (!handsMeasurable(pose)) return undefined;
   const px = (p: { x: number; y: number }): { x: number; y: number } => ({ x: p.x * width, y: p.y * height });
   const [left, right] = [px(k.leftShoulder), px(k.rightShoulder)];
   const shoulders = { x: (left.x + right.x) / 2, y: (left.y + right.y) / 2 };

@@ -40,7 +40,8 @@ export function resizeBilinearRgb(frame: RgbFrame, width: number, height: number
   };
   const columns = axis(width, sourceWidth, frame.width, scaleX, 3);
   const rows = axis(height, sourceHeight, frame.height, scaleY, frame.width * 3);
-  const sample = (row: number, column: number, c: number): number => (row < 0 || column < 0 ? 0 : data[row + column + c]!);
+  // A sample in the padding reads 0.
+  const at = (row: number, column: number, c: number): number => (row < 0 || column < 0 ? 0 : data[row + column + c]!);
   const out = new Float32Array(width * height * 3);
   let o = 0;
   for (let y = 0; y < height; y++) {
@@ -51,11 +52,30 @@ export function resizeBilinearRgb(frame: RgbFrame, width: number, height: number
       const left = columns.first[x]!;
       const right = columns.second[x]!;
       const dx = columns.weight[x]!;
+      if (top < 0 || left < 0) {
+        // Wholly in the padding: stays 0.
+        o += 3;
+        continue;
+      }
+      if (bottom < 0 || right < 0) {
+        for (let c = 0; c < 3; c++) {
+          const topLeft = at(top, left, c);
+          const bottomLeft = at(bottom, left, c);
+          const topValue = topLeft + (at(top, right, c) - topLeft) * dx;
+          const bottomValue = bottomLeft + (at(bottom, right, c) - bottomLeft) * dx;
+          out[o++] = topValue + (bottomValue - topValue) * dy;
+        }
+        continue;
+      }
+      const topLeft = top + left;
+      const topRight = top + right;
+      const bottomLeft = bottom + left;
+      const bottomRight = bottom + right;
       for (let c = 0; c < 3; c++) {
-        const topLeft = sample(top, left, c);
-        const bottomLeft = sample(bottom, left, c);
-        const topValue = topLeft + (sample(top, right, c) - topLeft) * dx;
-        const bottomValue = bottomLeft + (sample(bottom, right, c) - bottomLeft) * dx;
+        const a = data[topLeft + c]!;
+        const b = data[bottomLeft + c]!;
+        const topValue = a + (data[topRight + c]! - a) * dx;
+        const bottomValue = b + (data[bottomRight + c]! - b) * dx;
         out[o++] = topValue + (bottomValue - topValue) * dy;
       }
     }
@@ -85,6 +105,17 @@ export function cropAndResizeRgb(frame: RgbFrame, crop: CropBox, width: number, 
   };
   const rowAt = sampler(y1, y2, lastRow, height);
   const columnAt = sampler(x1, x2, lastColumn, width);
+  // Each output column's two source columns (byte offsets; -1 when the sample falls outside) and weight.
+  const lefts = new Int32Array(width);
+  const rights = new Int32Array(width);
+  const dxs = new Float64Array(width);
+  for (let x = 0; x < width; x++) {
+    const sourceX = columnAt(x);
+    const inside = sourceX >= 0 && sourceX <= lastColumn;
+    lefts[x] = inside ? Math.floor(sourceX) * 3 : -1;
+    rights[x] = inside ? Math.ceil(sourceX) * 3 : -1;
+    dxs[x] = inside ? f(sourceX - Math.floor(sourceX)) : 0;
+  }
   const out = new Float32Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     const source = rowAt(y);
@@ -93,11 +124,10 @@ export function cropAndResizeRgb(frame: RgbFrame, crop: CropBox, width: number, 
     const bottom = Math.ceil(source) * frame.width * 3;
     const dy = f(source - Math.floor(source));
     for (let x = 0; x < width; x++) {
-      const sourceX = columnAt(x);
-      if (sourceX < 0 || sourceX > lastColumn) continue;
-      const left = Math.floor(sourceX) * 3;
-      const right = Math.ceil(sourceX) * 3;
-      const dx = f(sourceX - Math.floor(sourceX));
+      const left = lefts[x]!;
+      if (left < 0) continue;
+      const right = rights[x]!;
+      const dx = dxs[x]!;
       const o = (y * width + x) * 3;
       for (let c = 0; c < 3; c++) {
         const topLeft = data[top + left + c]!;

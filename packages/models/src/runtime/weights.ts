@@ -30,6 +30,13 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+let halves: Float32Array | undefined;
+/** Every half's value, built on first use: one lookup per float16 weight instead of the arithmetic. */
+function halfTable(): Float32Array {
+  halves ??= Float32Array.from({ length: 0x10000 }, (_, h) => halfToFloat(h));
+  return halves;
+}
+
 const BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, uint16: 2, uint8: 1 };
 
 /** The bytes of the shards, in order, taken front to back without joining them. */
@@ -89,6 +96,12 @@ export function decodeWeights(specs: readonly WeightSpec[], shards: readonly Uin
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const values = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
     const { scale = 1, min = 0 } = spec.quantization ?? {};
+    if (stored === 'float16') {
+      const table = halfTable();
+      for (let i = 0; i < size; i++) values[i] = table[view.getUint16(i * 2, true)]!;
+      weights.set(spec.name, { shape: spec.shape, data: values });
+      continue;
+    }
     for (let i = 0; i < size; i++) {
       const at = i * bytes;
       switch (stored) {
@@ -97,9 +110,6 @@ export function decodeWeights(specs: readonly WeightSpec[], shards: readonly Uin
           break;
         case 'int32':
           values[i] = view.getInt32(at, true);
-          break;
-        case 'float16':
-          values[i] = halfToFloat(view.getUint16(at, true));
           break;
         case 'uint16':
           values[i] = view.getUint16(at, true) * scale + min;
