@@ -6,26 +6,7 @@ import type { Box } from '../types.ts';
  * `leaves-*` / `enters-*`: it goes out of (comes into) the picture through that edge, in fewer
  * sampled frames than its travel could be measured in (see analyse.ts, edgeCrossing).
  */
-export type MotionDirection =
-  | 'still'
-  | 'left-to-right'
-  | 'right-to-left'
-  | 'up'
-  | 'down'
-  | 'toward'
-  | 'away'
-  | 'in-place'
-  | 'leaves-left'
-  | 'leaves-right'
-  | 'leaves-top'
-  | 'leaves-bottom'
-  | 'enters-left'
-  | 'enters-right'
-  | 'enters-top'
-  | 'enters-bottom';
-export type SpeedWord = 'slow' | 'moderate' | 'fast';
-
-export const MOTION_DIRECTIONS: readonly MotionDirection[] = [
+export const MOTION_DIRECTIONS = [
   'still',
   'left-to-right',
   'right-to-left',
@@ -43,13 +24,16 @@ export const MOTION_DIRECTIONS: readonly MotionDirection[] = [
   'enters-right',
   'enters-top',
   'enters-bottom',
-];
+] as const;
+export type MotionDirection = (typeof MOTION_DIRECTIONS)[number];
+
 /** Whether a direction goes out of or into the picture through an edge. */
 export function crossesEdge(direction: MotionDirection): boolean {
   return direction.startsWith('leaves-') || direction.startsWith('enters-');
 }
 
-export const SPEED_WORDS: readonly SpeedWord[] = ['slow', 'moderate', 'fast'];
+export const SPEED_WORDS = ['slow', 'moderate', 'fast'] as const;
+export type SpeedWord = (typeof SPEED_WORDS)[number];
 
 /** Something seen in one sampled frame: a detection, or a moving region (classId −1). */
 export interface Observation {

@@ -96,12 +96,7 @@ export function decodeWeights(specs: readonly WeightSpec[], shards: readonly Uin
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const values = spec.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
     const { scale = 1, min = 0 } = spec.quantization ?? {};
-    if (stored === 'float16') {
-      const table = halfTable();
-      for (let i = 0; i < size; i++) values[i] = table[view.getUint16(i * 2, true)]!;
-      weights.set(spec.name, { shape: spec.shape, data: values });
-      continue;
-    }
+    const halves = stored === 'float16' ? halfTable() : undefined;
     for (let i = 0; i < size; i++) {
       const at = i * bytes;
       switch (stored) {
@@ -110,6 +105,9 @@ export function decodeWeights(specs: readonly WeightSpec[], shards: readonly Uin
           break;
         case 'int32':
           values[i] = view.getInt32(at, true);
+          break;
+        case 'float16':
+          values[i] = halves![view.getUint16(at, true)]!;
           break;
         case 'uint16':
           values[i] = view.getUint16(at, true) * scale + min;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { countVideoPackets, decodeFrames } from '@cmvc/media-io';
+import { countVideoPackets, decodeFrames, type MediaTools } from '@cmvc/media-io';
 import { decodeImageToRgb, evenlySpacedIndices } from '../frames.ts';
 import type { RgbFrame } from '../../types.ts';
 
@@ -10,11 +10,6 @@ export interface DecodeTarget {
   readonly width: number;
   readonly height: number;
   readonly frameCount: number;
-}
-
-export interface Tools {
-  readonly ffmpegPath: string;
-  readonly ffprobePath: string;
 }
 
 /** Largest number of frames read from one video answer; longer ones are refused rather than decoded. */
@@ -37,7 +32,7 @@ export async function countImagePages(input: Uint8Array): Promise<number> {
  * Decodes a video file with ffmpeg (scaled to cover the target and centre-cropped), keeping only the frames
  * needed to resample it to `frameCount`; at most `frameCount` frames are held in memory.
  */
-export async function decodeVideo(input: Uint8Array, extension: string, target: DecodeTarget, tools: Tools, signal?: AbortSignal): Promise<RgbFrame[]> {
+export async function decodeVideo(input: Uint8Array, extension: string, target: DecodeTarget, tools: MediaTools, signal?: AbortSignal): Promise<RgbFrame[]> {
   const folder = await mkdtemp(join(tmpdir(), 'cmvc-comfy-'));
   try {
     const path = join(folder, `output.${extension.replace(/[^a-z0-9]/gi, '') || 'bin'}`);
