@@ -1,6 +1,6 @@
 import type { RgbFrame } from './frame.ts';
 import { MediaError } from './errors.ts';
-import { startFfmpeg } from './ffmpeg-process.ts';
+import { startFfmpeg, type FfmpegSink } from './ffmpeg-process.ts';
 import { packYuv444, planarYuv444 } from './pixels.ts';
 import type { MediaTools } from './tools.ts';
 
@@ -42,13 +42,8 @@ export interface Av1SegmentEncoderOptions extends Av1LayerSettings {
   readonly signal?: AbortSignal;
 }
 
-export interface Av1SegmentEncoder {
-  /** Queues one frame (RGB24, the size the encoder was made for); resolves once ffmpeg has taken it. */
-  write(frame: RgbFrame): Promise<void>;
-  /** Ends the sequence and returns its OBUs. */
-  close(): Promise<Uint8Array>;
-  abort(): void;
-}
+/** Takes packed Y′CbCr 4:4:4 frames of the size it was made for; `close` ends the sequence and returns its OBUs. */
+export type Av1SegmentEncoder = FfmpegSink<Uint8Array>;
 
 /** Starts coding one AV1 sequence from packed Y′CbCr 4:4:4 frames, streamed to ffmpeg as they are written (only chroma is resampled). */
 export function createAv1SegmentEncoder(tools: MediaTools, options: Av1SegmentEncoderOptions): Av1SegmentEncoder {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { MediaError, StderrTail, classifyFfmpegFailure } from './errors.ts';
+import type { RgbFrame } from './frame.ts';
 import type { MediaTools } from './tools.ts';
 
 export interface FfmpegProcess {
@@ -9,6 +10,17 @@ export interface FfmpegProcess {
   /** Waits for the exit; any failure becomes a MediaError naming `what`. */
   finish(): Promise<void>;
   kill(): void;
+}
+
+/**
+ * Frames streamed into ffmpeg. `write` checks the frame against the size and layout the sink was
+ * made for and resolves once ffmpeg has taken it (backpressure); `close` ends the input and resolves
+ * with what ffmpeg made; `abort` stops ffmpeg and discards it.
+ */
+export interface FfmpegSink<Result> {
+  write(frame: RgbFrame): Promise<void>;
+  close(): Promise<Result>;
+  abort(): void;
 }
 
 /** Starts ffmpeg with its stdin open for frames or bytes; `child.stdout` carries what it writes to `pipe:1`. */

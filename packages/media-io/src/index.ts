@@ -11,6 +11,7 @@ export type { VideoHeader } from './header-probe.ts';
 export type { PcmAudioOptions } from './pcm-audio.ts';
 export { sniffContainer, type ContainerFormat, type ContainerSniff } from './sniff-container.ts';
 export type { DecodeOptions } from './decode-frames.ts';
+export type { FfmpegSink } from './ffmpeg-process.ts';
 export type { VideoEncoderOptions, VideoFormat, VideoSink } from './video-encoder.ts';
 export { AV1_MAX_CRF, type Av1LayerSettings, type Av1SegmentEncoder, type Av1SegmentEncoderOptions } from './av1.ts';
 export { DEFAULT_MEDIA_TOOLS, runTool, runToolOutput, type MediaTools, type RunToolOptions, type ToolOutput } from './tools.ts';

@@ -1,6 +1,5 @@
-import type { RgbFrame } from './frame.ts';
 import { MediaError } from './errors.ts';
-import { startFfmpeg } from './ffmpeg-process.ts';
+import { startFfmpeg, type FfmpegSink } from './ffmpeg-process.ts';
 import { planarYuv444 } from './pixels.ts';
 import { toRational, type Rational } from './media-info.ts';
 import type { MediaTools } from './tools.ts';
@@ -34,14 +33,8 @@ export interface VideoEncoderOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface VideoSink {
-  /** Resolves once ffmpeg has accepted the frame into its pipe (backpressure). */
-  write(frame: RgbFrame): Promise<void>;
-  /** Flushes and waits for ffmpeg to finish the file. Returns the number of frames written. */
-  close(): Promise<number>;
-  /** Stops ffmpeg and discards the output. */
-  abort(): void;
-}
+/** `close` waits for ffmpeg to finish the file and returns the number of frames written. */
+export type VideoSink = FfmpegSink<number>;
 
 const even = (value: number): number => Math.max(2, value - (value % 2));
 

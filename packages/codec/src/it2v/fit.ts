@@ -143,8 +143,8 @@ function fitAtLevel(sources: WarpSources, grid: SampleGrid, target: RgbFrame, wl
       correctedSamplesInto(sources, x, y, wl, r, s);
     } else {
       const f = pixel * 2;
-      sampleInto(k0, width, height, x + wl * flow10[f]!, y + wl * flow10[f + 1]!, s, 0);
-      sampleInto(k1, width, height, x + back * flow01[f]!, y + back * flow01[f + 1]!, s, 3);
+      sampleInto(k0, 3, width, height, x + wl * flow10[f]!, y + wl * flow10[f + 1]!, s, 0);
+      sampleInto(k1, 3, width, height, x + back * flow01[f]!, y + back * flow01[f + 1]!, s, 3);
     }
     const o = pixel * 3;
     const b0 = s[3]!;

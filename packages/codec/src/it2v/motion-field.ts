@@ -72,29 +72,3 @@ export function vectorAt(field: MotionField, layout: FieldLayout, x: number, y: 
   const w11 = fx * fy;
   for (let k = 0; k < VECTORS_PER_NODE; k += 1) out[k] = w00 * v[n00 + k]! + w01 * v[n01 + k]! + w10 * v[n10 + k]! + w11 * v[n11 + k]!;
 }
-
-/** Bilinear sample of an interleaved two-channel flow at (x, y), clamped to the image; written to `out[offset..offset+1]`. */
-export function sampleFlowInto(flow: Float32Array, width: number, height: number, x: number, y: number, out: Float32Array, offset: number): void {
-  const maxX = width - 1;
-  const maxY = height - 1;
-  const sx = x < 0 ? 0 : x > maxX ? maxX : x;
-  const sy = y < 0 ? 0 : y > maxY ? maxY : y;
-  let x0 = sx | 0;
-  let y0 = sy | 0;
-  if (x0 === maxX && maxX > 0) x0 = maxX - 1;
-  if (y0 === maxY && maxY > 0) y0 = maxY - 1;
-  const x1 = Math.min(maxX, x0 + 1);
-  const y1 = Math.min(maxY, y0 + 1);
-  const fx = sx - x0;
-  const fy = sy - y0;
-  const p00 = (y0 * width + x0) * 2;
-  const p01 = (y0 * width + x1) * 2;
-  const p10 = (y1 * width + x0) * 2;
-  const p11 = (y1 * width + x1) * 2;
-  const w00 = (1 - fx) * (1 - fy);
-  const w01 = fx * (1 - fy);
-  const w10 = (1 - fx) * fy;
-  const w11 = fx * fy;
-  out[offset] = w00 * flow[p00]! + w01 * flow[p01]! + w10 * flow[p10]! + w11 * flow[p11]!;
-  out[offset + 1] = w00 * flow[p00 + 1]! + w01 * flow[p01 + 1]! + w10 * flow[p10 + 1]! + w11 * flow[p11 + 1]!;
-}

@@ -1,6 +1,6 @@
 import type { RgbFrame } from '../contracts.ts';
 import type { BidirectionalFlow } from './flow.ts';
-import { sampleFlowInto, vectorAt, type FieldLayout, type MotionField } from './motion-field.ts';
+import { vectorAt, type FieldLayout, type MotionField } from './motion-field.ts';
 
 /**
  * Backward warping with bilinear sampling.
@@ -14,11 +14,13 @@ import { sampleFlowInto, vectorAt, type FieldLayout, type MotionField } from './
  * At wl = 0 the k0 side is k0 itself, at wl = 1 the k1 side is k1 itself. Sample
  * positions are clamped to the image, so content never wraps around.
  *
- * `sampleInto` writes the three channels of one sample into `dst` as floats. It is small
- * so V8 inlines it into the loops below; the loops allocate nothing per pixel.
+ * `sampleInto` is the one bilinear sampler, of keyframes (RGB bytes, 3 channels) and of flow fields
+ * (floats, 2 channels): it writes the `channels` values at (x, y), clamped to the image, into `dst`
+ * as floats. It is small so V8 inlines it into the loops below; they allocate nothing per pixel.
  */
 export function sampleInto(
-  src: Uint8Array,
+  src: Uint8Array | Float32Array,
+  channels: 2 | 3,
   width: number,
   height: number,
   x: number,
@@ -30,6 +32,7 @@ export function sampleInto(
   const maxY = height - 1;
   const sx = x < 0 ? 0 : x > maxX ? maxX : x;
   const sy = y < 0 ? 0 : y > maxY ? maxY : y;
+  // The cell's top-left corner stops one short of the last column and row (working sizes are even, so at least 2×2).
   let x0 = sx | 0;
   let y0 = sy | 0;
   if (x0 === maxX) x0 = maxX - 1;
@@ -40,11 +43,11 @@ export function sampleInto(
   const w01 = fx * (1 - fy);
   const w10 = (1 - fx) * fy;
   const w11 = fx * fy;
-  const p00 = (y0 * width + x0) * 3;
-  const p10 = p00 + width * 3;
-  dst[dstOffset] = w00 * src[p00]! + w01 * src[p00 + 3]! + w10 * src[p10]! + w11 * src[p10 + 3]!;
-  dst[dstOffset + 1] = w00 * src[p00 + 1]! + w01 * src[p00 + 4]! + w10 * src[p10 + 1]! + w11 * src[p10 + 4]!;
-  dst[dstOffset + 2] = w00 * src[p00 + 2]! + w01 * src[p00 + 5]! + w10 * src[p10 + 2]! + w11 * src[p10 + 5]!;
+  const p00 = (y0 * width + x0) * channels;
+  const p10 = p00 + width * channels;
+  dst[dstOffset] = w00 * src[p00]! + w01 * src[p00 + channels]! + w10 * src[p10]! + w11 * src[p10 + channels]!;
+  dst[dstOffset + 1] = w00 * src[p00 + 1]! + w01 * src[p00 + channels + 1]! + w10 * src[p10 + 1]! + w11 * src[p10 + channels + 1]!;
+  if (channels === 3) dst[dstOffset + 2] = w00 * src[p00 + 2]! + w01 * src[p00 + channels + 2]! + w10 * src[p10 + 2]! + w11 * src[p10 + channels + 2]!;
 }
 
 /** Both keyframes at working resolution and the dense flow between them. */
@@ -70,8 +73,8 @@ export function renderInto(sources: WarpSources, wi: number, wl: number, out: Ui
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1, pixel += 1) {
       const f = pixel * 2;
-      if (useK0) sampleInto(k0, width, height, x + wl * flow10[f]!, y + wl * flow10[f + 1]!, samples, 0);
-      if (useK1) sampleInto(k1, width, height, x + back * flow01[f]!, y + back * flow01[f + 1]!, samples, 3);
+      if (useK0) sampleInto(k0, 3, width, height, x + wl * flow10[f]!, y + wl * flow10[f + 1]!, samples, 0);
+      if (useK1) sampleInto(k1, 3, width, height, x + back * flow01[f]!, y + back * flow01[f + 1]!, samples, 3);
       const o = pixel * 3;
       // Values stay within [0, 255], so `| 0` after +0.5 rounds half up without a clamp.
       if (useK0 && useK1) {
@@ -97,13 +100,13 @@ export function correctedSamplesInto(sources: WarpSources, x: number, y: number,
   const { width, height } = sources;
   const x0 = x + r[0]!;
   const y0 = y + r[1]!;
-  sampleFlowInto(sources.flow10, width, height, x0, y0, s, 6);
-  sampleInto(sources.k0.data, width, height, x0 + wl * s[6]!, y0 + wl * s[7]!, s, 0);
+  sampleInto(sources.flow10, 2, width, height, x0, y0, s, 6);
+  sampleInto(sources.k0.data, 3, width, height, x0 + wl * s[6]!, y0 + wl * s[7]!, s, 0);
   const x1 = x + r[2]!;
   const y1 = y + r[3]!;
   const back = 1 - wl;
-  sampleFlowInto(sources.flow01, width, height, x1, y1, s, 6);
-  sampleInto(sources.k1.data, width, height, x1 + back * s[6]!, y1 + back * s[7]!, s, 3);
+  sampleInto(sources.flow01, 2, width, height, x1, y1, s, 6);
+  sampleInto(sources.k1.data, 3, width, height, x1 + back * s[6]!, y1 + back * s[7]!, s, 3);
 }
 
 /** `renderInto` with a motion side-channel correction (both sides are always sampled). */

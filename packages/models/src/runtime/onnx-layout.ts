@@ -14,14 +14,12 @@ export function hwioToOihw(kernel: Float32Array, [h, w, i, o]: readonly number[]
   return out;
 }
 
-/** Depthwise HWCM kernel (M = channel multiplier) → grouped OIHW [C·M, 1, H, W]; output channel c·M + m, as in TF. */
+/**
+ * Depthwise HWCM kernel (M = channel multiplier) → grouped OIHW [C·M, 1, H, W]; output channel c·M + m, as in TF.
+ * HWCM read as HWIO with one input channel and C·M outputs has exactly that order, so it is that transpose.
+ */
 export function hwcmToGroupedOihw(kernel: Float32Array, [h, w, c, m]: readonly number[]): Float32Array {
-  const out = new Float32Array(kernel.length);
-  for (let y = 0; y < h!; y++)
-    for (let x = 0; x < w!; x++)
-      for (let ch = 0; ch < c!; ch++)
-        for (let k = 0; k < m!; k++) out[((ch * m! + k) * h! + y) * w! + x] = kernel[((y * w! + x) * c! + ch) * m! + k]!;
-  return out;
+  return hwioToOihw(kernel, [h!, w!, 1, c! * m!]);
 }
 
 export type TfPadding = 'same' | 'valid';
