@@ -65,11 +65,17 @@ export function useBrowserStack<T extends BrowserStack>(start: () => Promise<T>)
 /** The stack with the web app and a worker, the clips archived, and Chromium: what a test of the video pages starts from. */
 export async function startWatchStack(clips: readonly ArchivedClip[], options: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<WatchStack> {
   const stack = await startStack({ web: true, ...(options.env ? { env: options.env } : {}) });
-  stack.startWorker();
-  const inputs = clips.map((clip) => ({ path: join(stack.ingestRoot, clip.file), title: clip.title }));
-  await Promise.all(clips.map((clip, index) => makeClip(inputs[index]!.path, { source: clip.source, seconds: clip.seconds })));
-  const videoIds = await ingestPaths(stack, inputs, options.readyTimeoutMs);
-  return { stack, browser: await launchBrowser(), videoIds, videoId: videoIds[0]! };
+  // useBrowserStack's afterAll only sees a stack that started whole: one that fails midway is stopped here.
+  try {
+    stack.startWorker();
+    const inputs = clips.map((clip) => ({ path: join(stack.ingestRoot, clip.file), title: clip.title }));
+    await Promise.all(clips.map((clip, index) => makeClip(inputs[index]!.path, { source: clip.source, seconds: clip.seconds })));
+    const videoIds = await ingestPaths(stack, inputs, options.readyTimeoutMs);
+    return { stack, browser: await launchBrowser(), videoIds, videoId: videoIds[0]! };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
 }
 
 /** The video page's player. */
