@@ -4,13 +4,15 @@
  * same clip in the same run, with the peak memory of the process and its ffmpeg children, and
  * where the time went per stage.
  *
- *   node --import tsx bench/encode.bench.ts [--clips bottle,walking,testsrc] [--seconds 30]
+ *   npm run bench:encode -- [--clips bottle,walking,testsrc] [--seconds 30]
  *
+ * (`npm run bench:encode` runs it under scripts/worker-env.sh, with the worker's process environment.)
  * Clips are 768×432 at 30 fps: `bottle` and `walking` are made from ../shared/media (left out when
  * it is missing), `testsrc` from ffmpeg's generator; each gets a spoken track (espeak-ng).
  * Targets (issue 15): ours ÷ SVT-AV1 p8 ≤ 2 (≥ 2× real time), peak memory ≤ 1 GB.
  */
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ import { type StageTiming } from '@cmvc/codec';
 import { mediaIo } from '@cmvc/media-io';
 import { loadConfig } from '@cmvc/config';
 import { createModelSet, SileroVad } from '@cmvc/models';
-import { analyseSource } from '@cmvc/core';
+import { analyseSource, type AnalysedSource } from '@cmvc/core';
 import { encodeAnalyzers, speechPipeline } from '../workers/src/analyzers.ts';
 import { recordHeadlines } from './headlines.ts';
 import { BenchError, flag, formatBytes, integerFlag, log, machineInfo, machineTable, markdownTable, REPO_ROOT, runBench } from './lib.ts';
@@ -72,6 +74,11 @@ interface Memory {
   readonly children: number;
   /** Resident bytes per kind of descendant ("ffmpeg (layer encoder)", "pocketsphinx_continuous", …). */
   readonly byChild: ReadonlyMap<string, number>;
+  /**
+   * The main thread's V8 heap and its ArrayBuffers (frames, pipe chunks); not the describer thread's,
+   * nor WebAssembly memory (opencv.js reserves ~160 MiB, ~65 MiB of it resident).
+   */
+  readonly v8: { readonly heap: number; readonly arrayBuffers: number };
 }
 
 /** Descendants named so far, by pid: one that exits during a scan keeps the name it had. */
@@ -124,7 +131,8 @@ async function treeRss(): Promise<Memory> {
     byChild.set(kind, (byChild.get(kind) ?? 0) + bytes);
     pending.push(...(children.get(pid) ?? []));
   }
-  return { own: rss.get(process.pid) ?? 0, children: descendants, byChild };
+  const { heapTotal, arrayBuffers } = process.memoryUsage();
+  return { own: rss.get(process.pid) ?? 0, children: descendants, byChild, v8: { heap: heapTotal, arrayBuffers } };
 }
 
 interface PeakMemory {
@@ -177,11 +185,27 @@ async function svtAv1Preset8(clip: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** "worker 1.0 GiB, ffmpeg (layer encoder) 180 MiB, …" at the moment of the peak. */
+/** "worker 1.0 GiB (main thread's V8 heap …), ffmpeg (layer encoder) 180 MiB, …" at the moment of the peak. */
 function peakBreakdown(memory: Memory | undefined): string {
   if (!memory) return 'not sampled';
   const children = [...memory.byChild].sort((a, b) => b[1] - a[1]).map(([kind, bytes]) => `${kind} ${formatBytes(bytes)}`);
-  return [`worker ${formatBytes(memory.own)}`, ...children].join(', ');
+  const { heap, arrayBuffers } = memory.v8;
+  return [`worker ${formatBytes(memory.own)} (main thread's V8 heap ${formatBytes(heap)}, ArrayBuffers ${formatBytes(arrayBuffers)})`, ...children].join(', ');
+}
+
+/**
+ * The stream's bytes and the SHA-256 of everything in it but the sound track (ffmpeg's Ogg muxer
+ * draws a new serial number each run, and the stream's checksums cover it), and the captions' (every
+ * text with its times): a change of settings must leave both alone.
+ */
+function outputFingerprint({ result, captions }: AnalysedSource): string {
+  const { audio, ...representation } = result.representation;
+  const hash = createHash('sha256');
+  // Byte arrays (layer OBUs, weights) are hashed as bytes, the rest as JSON.
+  hash.update(JSON.stringify(representation, (_key, value: unknown) => (value instanceof Uint8Array ? (hash.update(value), `${value.byteLength} B`) : value)));
+  const texts = captions.map(({ embedding: _embedding, ...caption }) => caption);
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return `stream ${result.bitstream.byteLength} B (sound ${audio?.bytes.byteLength ?? 0} B), all but the sound sha256 ${hash.digest('hex').slice(0, 16)}; ${captions.length} captions sha256 ${sha256(JSON.stringify(texts))}`;
 }
 
 const loadAverage = (): string => loadavg().map((value) => value.toFixed(2)).join(' / ');
@@ -218,6 +242,8 @@ async function main(): Promise<void> {
   try {
     const machine = await machineInfo();
     process.stdout.write(`${machineTable(machine)}\n\n`);
+    // The worker's process environment (scripts/worker-env.sh, which `npm run bench:encode` runs this under).
+    log(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset (glibc: up to 8 arenas per core), not as the worker runs'}`);
     // Loads the models once, as a running worker has, so the first clip's figure is not the load time:
     // on a clip with people where there is one, since the face and hand models load on a first person.
     const walking = CLIP_SOURCES[1]!;
@@ -253,6 +279,7 @@ async function main(): Promise<void> {
         `${loadBefore} → ${loadAverage()}`,
       ]);
       profiles.push(`#### ${source.name}: per-stage profile\n\nAt the memory peak: ${peakBreakdown(peak.atPeak)}.\n\n${profileTable(profile.stages)}\n`);
+      log(`${source.name}: output ${outputFingerprint(analysed)}`);
       log(`${source.name}: ${profile.wallSeconds.toFixed(1)} s (${ratio.toFixed(2)}× SVT-AV1 p8), peak ${formatBytes(peak.total)} (${peakBreakdown(peak.atPeak)})\n${profileTable(profile.stages)}`);
       recordHeadlines([
         { bench: 'encode', metric: `encode ÷ SVT-AV1 p8, ${source.name} 768×432`, value: ratio, unit: '×', target: '≤ 2' },

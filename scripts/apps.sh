@@ -24,7 +24,7 @@ export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:$WEB_PORT,http://localhost:$WE
 
 declare -A COMMANDS=(
   [api]="node --import tsx apps/api/src/main.ts"
-  [worker]="node --import tsx workers/src/main.ts"
+  [worker]="bash scripts/worker-env.sh node --import tsx workers/src/main.ts"
   [web]="npx --no-install next start apps/web -H 127.0.0.1 -p $WEB_PORT"
 )
 

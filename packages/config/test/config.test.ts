@@ -10,6 +10,7 @@ const OUTSIDE_CONFIG: Record<string, { file: string; pattern: RegExp }> = {
   NODE_ENV: { file: 'scripts/apps.sh', pattern: /NODE_ENV/ },
   WEB_PORT: { file: 'scripts/apps.sh', pattern: /WEB_PORT/ },
   API_URL: { file: 'apps/web/lib/proxy.ts', pattern: /process\.env\.API_URL/ },
+  MALLOC_ARENA_MAX: { file: 'scripts/worker-env.sh', pattern: /export MALLOC_ARENA_MAX=/ },
 };
 
 /** The backticked names in the first column of README's settings tables ("Configuration" up to "Access control"). */

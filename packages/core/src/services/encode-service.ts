@@ -140,6 +140,9 @@ export interface AnalysedSource {
   readonly captions: readonly StoredCaption[];
 }
 
+/** The encode's progress stage (`encodeVideo`) that follows the keyframe layer pass: the transcript starts there. */
+const SPEECH_STARTS_AT = 'weights';
+
 /**
  * Everything the encode job computes from the source: the CMVC stream (encoder), the SPEECH
  * transcript and the caption embeddings, timed as stages of one profile (`result.profile`).
@@ -152,10 +155,22 @@ export async function analyseSource(
 ): Promise<AnalysedSource> {
   const { config, mediaIo, analyzers, embedder } = dependencies;
   const profile = new EncodeProfile();
-  // PocketSphinx and ffmpeg run as child processes: the transcript comes alongside the video work.
+  // The transcript (ffmpeg and PocketSphinx, child processes) runs beside the video work from the
+  // weights pass on: started with the encode, PocketSphinx (~110 MiB) overlapped the keyframe
+  // layer's SVT-AV1 encoders (~165 MiB) at the encode's memory peak.
   const stopSpeech = new AbortController();
-  const speech = profile.time('speech', () => transcribe(sourcePath, dependencies, stopSpeech.signal));
-  speech.catch(() => undefined); // observed below
+  let speech: Promise<TranscriptSegment[]> | undefined;
+  const startSpeech = (): Promise<TranscriptSegment[]> => {
+    if (!speech) {
+      speech = profile.time('speech', () => transcribe(sourcePath, dependencies, stopSpeech.signal));
+      speech.catch(() => undefined); // observed below
+    }
+    return speech;
+  };
+  const progress: ProgressListener = (event) => {
+    if (event.stage === SPEECH_STARTS_AT) startSpeech();
+    onProgress?.(event);
+  };
   const encoded = await encodeVideo(mediaIo.videoFile(sourcePath), {
       layerCodec: mediaIo.av1LayerCodec,
       describeEverySeconds: config.encode.keyframeIntervalSeconds,
@@ -168,12 +183,12 @@ export async function analyseSource(
       profile,
     },
     analyzers,
-    onProgress,
+    progress,
   ).catch((error: unknown) => {
     stopSpeech.abort();
     throw error;
   });
-  const captions = captionsOf(encoded.representation, await profile.time('wait for speech', () => speech));
+  const captions = captionsOf(encoded.representation, await profile.time('wait for speech', startSpeech));
   const vectors = embedder && captions.length > 0 ? await profile.time('embedding', () => embedder.embed(captions.map((caption) => caption.text))) : [];
   return {
     result: { ...encoded, profile: { stages: profile.stages(), ...profile.total() } },
