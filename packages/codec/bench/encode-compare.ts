@@ -1,7 +1,8 @@
 /**
  * Before/after check for encoder speed work: encodes each clip with the configured models (as the
  * worker does), decodes it with IT2V and prints, per clip, the stream's bytes, the IT2V PSNR
- * against the source at working size, and every description. Write two runs to JSON and diff them.
+ * against the source at working size, every description, and the encode's CPU seconds (the process's
+ * and its main thread's). Write two runs to JSON and diff them.
  *
  *   node --import tsx packages/codec/bench/encode-compare.ts [--layer-only] OUT.json CLIP...
  *
@@ -10,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,7 +38,9 @@ try {
   for (const clip of clips) {
     const describer = layerOnly ? builtinAnalyzers().describer : (threaded ?? models.describer);
     const featureExtractor = threaded && models.featureExtractor ? threaded.features(models.featureExtractor) : models.featureExtractor;
-    const encoded = await encodeVideo(media.videoFile(clip), { layerCodec: media.av1LayerCodec,}, { describer, ...(featureExtractor ? { featureExtractor } : {}) });
+    const threadCpuAtStart = await mainThreadCpuSeconds();
+    const encoded = await encodeVideo(media.videoFile(clip), { layerCodec: media.av1LayerCodec }, { describer, ...(featureExtractor ? { featureExtractor } : {}) });
+    const threadCpuAtEnd = await mainThreadCpuSeconds();
     const decodedPath = join(scratch, `${basename(clip)}.mp4`);
     await decodeBitstream(encoded.bitstream, { mode: 'it2v', layerCodec: media.av1LayerCodec, target: media.videoFileTarget(decodedPath) });
     const { workingWidth, workingHeight } = encoded.representation.header;
@@ -53,6 +56,7 @@ try {
       psnr,
       seconds: encoded.profile.wallSeconds,
       cpuSeconds: encoded.profile.cpuSeconds,
+      mainThreadCpuSeconds: threadCpuAtStart === undefined || threadCpuAtEnd === undefined ? undefined : threadCpuAtEnd - threadCpuAtStart,
       keyframes: encoded.representation.keyframes.map((k) => `${k.frameIndex}: ${k.content}`),
       clips: encoded.representation.clips.map((c) => `${c.startFrame}-${c.endFrame}: ${c.motion}`),
     };
@@ -64,3 +68,18 @@ try {
   await Promise.all([models.dispose?.(), threaded?.dispose()]);
 }
 await writeFile(output, JSON.stringify(results, null, 2));
+
+/**
+ * CPU seconds of the main thread, where the codec runs (the whole process's `cpuSeconds` also holds
+ * the describer's thread and ONNX Runtime's pools, which spin while they wait); Linux only.
+ */
+async function mainThreadCpuSeconds(): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15, in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}

@@ -208,8 +208,9 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
   const info = options.media ?? (await source.probe(signal));
   const working = workingSize(info, options.workingHeight ?? DEFAULT_ENCODE_SETTINGS.workingHeight);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
+  // The layer and weights passes keep no source frame (the describer gets RGB copies), so their frames share one buffer.
   const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24', only?: (index: number) => boolean): AsyncIterable<TimedFrame> =>
-    profiledFrames(`decode (${pass})`, source.frames({ ...size, fps: info.fps, pixelFormat, ...(only ? { only } : {}), ...(signal ? { signal } : {}) }));
+    profiledFrames(`decode (${pass})`, source.frames({ ...size, fps: info.fps, pixelFormat, reuseBuffer: pixelFormat === 'yuv444', ...(only ? { only } : {}), ...(signal ? { signal } : {}) }));
   const toRgb = (frame: TimedFrame): TimedFrame => profiledSync('yuv→rgb', () => ({ ...yuvToRgb(frame), index: frame.index, time: frame.time }));
   const layerScale = target.scale ?? 1;
   if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');

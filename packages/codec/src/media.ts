@@ -16,6 +16,8 @@ export interface FrameReadOptions {
   readonly pixelFormat: 'rgb24' | 'yuv444';
   /** Only the frames whose index this accepts are needed; indices still count every frame. */
   readonly only?: (index: number) => boolean;
+  /** The source may yield every frame in one buffer, overwritten when the next is asked for: the caller copies what it keeps. */
+  readonly reuseBuffer?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -45,6 +47,7 @@ export interface LayerEncoderOptions {
 }
 
 export interface LayerEncoder {
+  /** Takes the frame's pixels before the returned promise settles: the caller may reuse its buffer afterwards. */
   write(frame: RgbFrame): Promise<void>;
   /** Ends the sequence and returns its OBUs. */
   close(): Promise<Uint8Array>;

@@ -102,7 +102,8 @@ export async function decodeAv1Segment(
   const ffmpeg = startFfmpeg(tools, args, 'AV1 keyframe decoding', signal);
   const frameBytes = width * height * 3;
   const frames: RgbFrame[] = [];
-  let current = new Uint8Array(frameBytes);
+  // Packing copies each frame out, so one planar buffer serves the whole sequence.
+  const current = new Uint8Array(frameBytes);
   let filled = 0;
   let overflow = false;
   ffmpeg.child.stdout.on('data', (chunk: Buffer) => {
@@ -122,7 +123,6 @@ export async function decodeAv1Segment(
         const frame = packYuv444(current, width, height);
         frames.push(frame);
         onFrame?.(frame, frames.length - 1);
-        current = new Uint8Array(frameBytes);
         filled = 0;
       }
     }

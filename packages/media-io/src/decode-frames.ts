@@ -24,6 +24,11 @@ export interface DecodeOptions {
    * copied or converted (indices still count every frame). Default: every frame.
    */
   readonly only?: (index: number) => boolean;
+  /**
+   * Every frame is yielded in the same buffer, overwritten when the next one is asked for, so the
+   * consumer copies what it keeps. Default: a new buffer per frame.
+   */
+  readonly reuseBuffer?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -72,9 +77,10 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
 
   const frameBytes = width * height * 3;
   const wanted = options.only ?? ((): boolean => true);
-  // Planar Y′CbCr is packed into a new array, so one buffer serves every frame; RGB is yielded as read.
-  const planar = yuv ? new Uint8Array(frameBytes) : undefined;
-  const buffer = (): Uint8Array => planar ?? new Uint8Array(frameBytes);
+  // Planar Y′CbCr is packed into the yielded array, so one buffer receives every frame; RGB is yielded as read.
+  const received = yuv || options.reuseBuffer ? new Uint8Array(frameBytes) : undefined;
+  const packed = yuv && options.reuseBuffer ? new Uint8Array(frameBytes) : undefined;
+  const buffer = (): Uint8Array => received ?? new Uint8Array(frameBytes);
   let frame: Uint8Array | undefined = wanted(0) ? buffer() : undefined;
   let filled = 0;
   let index = 0;
@@ -88,7 +94,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         filled += take;
         offset += take;
         if (filled === frameBytes) {
-          if (frame) yield { ...(yuv ? packYuv444(frame, width, height) : { width, height, data: frame }), index, time: index / fps };
+          if (frame) yield { ...(yuv ? packYuv444(frame, width, height, packed) : { width, height, data: frame }), index, time: index / fps };
           index += 1;
           frame = wanted(index) ? buffer() : undefined;
           filled = 0;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MediaError } from '../src/errors.ts';
 import { mediaIo } from '../src/media-io.ts';
+import { packYuv444, planarYuv444 } from '../src/pixels.ts';
 import { ffprobeStream, lavfi, tempDir } from './fixtures.ts';
 
 const media = mediaIo();
@@ -70,6 +71,25 @@ describe('probe and decodeFrames', () => {
     expect(picked).toEqual([3, 10, 17, 24]);
   });
 
+  it('reuses one buffer when asked, with the pixels a fresh buffer per frame gets', async () => {
+    const path = lavfi('testsrc2=size=160x120:rate=25:duration=1', join(dir.path, 'reuse.mp4'), ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    for (const pixelFormat of ['yuv444', 'rgb24'] as const) {
+      const options = { width: 80, height: 60, fps: 25, pixelFormat };
+      const fresh: Uint8Array[] = [];
+      for await (const frame of media.decodeFrames(path, options)) fresh.push(frame.data);
+      expect(new Set(fresh.map((data) => data.buffer)).size).toBe(fresh.length);
+      const buffers = new Set<ArrayBufferLike>();
+      let count = 0;
+      for await (const frame of media.decodeFrames(path, { ...options, reuseBuffer: true, only: (index) => index !== 4 })) {
+        buffers.add(frame.data.buffer);
+        expect(Buffer.from(frame.data).equals(Buffer.from(fresh[frame.index]!))).toBe(true);
+        count += 1;
+      }
+      expect(count).toBe(fresh.length - 1);
+      expect(buffers.size).toBe(1);
+    }
+  });
+
   it('stops ffmpeg when the consumer stops early', async () => {
     const path = lavfi('mandelbrot=size=320x240:rate=25', join(dir.path, 'long.mkv'), ['-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast']);
     const started = Date.now();
@@ -105,6 +125,31 @@ describe('probe and decodeFrames', () => {
     expect((await mediaError(media.probe(truncated))).code).toBe('TRUNCATED_MEDIA');
     const error = await mediaError(countFrames(truncated, 32, 24));
     expect(['TRUNCATED_MEDIA', 'INVALID_MEDIA']).toContain(error.code);
+  });
+});
+
+describe('packYuv444', () => {
+  /** Pixel by pixel, as the layout is defined: Y, Cb, Cr of pixel i at 3i, 3i + 1, 3i + 2. */
+  const byPixel = (planar: Uint8Array, pixels: number): Uint8Array =>
+    Uint8Array.from({ length: pixels * 3 }, (_, o) => planar[(o % 3) * pixels + Math.floor(o / 3)]!);
+
+  it('interleaves the three planes for any pixel count, into a given buffer too, and planarYuv444 undoes it', () => {
+    for (const [width, height] of [[1, 1], [3, 3], [5, 2], [7, 5], [768, 3]] as const) {
+      const pixels = width * height;
+      const planar = Uint8Array.from({ length: pixels * 3 }, (_, i) => (i * 197 + 31) % 256);
+      const expected = byPixel(planar, pixels);
+      const fresh = packYuv444(planar, width, height);
+      expect(fresh).toMatchObject({ width, height, pixelFormat: 'yuv444' });
+      expect(Buffer.from(fresh.data).equals(Buffer.from(expected))).toBe(true);
+      const into = new Uint8Array(pixels * 3).fill(7);
+      expect(packYuv444(planar, width, height, into).data).toBe(into);
+      expect(Buffer.from(into).equals(Buffer.from(expected))).toBe(true);
+      expect(Buffer.from(planarYuv444(fresh)).equals(Buffer.from(planar))).toBe(true);
+    }
+  });
+
+  it('refuses a buffer of the wrong size', () => {
+    expect(() => packYuv444(new Uint8Array(12), 2, 2, new Uint8Array(11))).toThrow(RangeError);
   });
 });
 

@@ -140,12 +140,13 @@ function fullResolutionFlow(
     full = track(new cv.Mat());
     cv.resize(flow, full, new cv.Size(frame.width, frame.height), 0, 0, cv.INTER_LINEAR);
   }
-  const out = full.data32F.slice();
+  const reduced = full.data32F;
+  const out = new Float32Array(reduced.length);
   const scaleX = frame.width / small.width;
   const scaleY = frame.height / small.height;
   for (let i = 0; i < out.length; i += 2) {
-    out[i] = (out[i]! + initial.dx) * scaleX;
-    out[i + 1] = (out[i + 1]! + initial.dy) * scaleY;
+    out[i] = (reduced[i]! + initial.dx) * scaleX;
+    out[i + 1] = (reduced[i + 1]! + initial.dy) * scaleY;
   }
   return out;
 }
