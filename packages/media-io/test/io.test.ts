@@ -183,3 +183,13 @@ describe('createVideoEncoder', () => {
     sink.abort();
   });
 });
+
+describe('sound track', () => {
+  it('codes the same source to the same bytes every time', async () => {
+    const path = lavfi('sine=frequency=440:duration=2', join(dir.path, 'tone.wav'), []);
+    const first = await media.videoFile(path).opus(10);
+    const second = await media.videoFile(path).opus(10);
+    expect(first?.length).toBeGreaterThan(0);
+    expect(Buffer.from(second!).equals(Buffer.from(first!))).toBe(true);
+  });
+});
