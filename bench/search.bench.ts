@@ -464,7 +464,7 @@ function printSize(
         rows.push(['', kind, String(summary.count), formatMs(summary.p50), formatMs(summary.p95), formatMs(summary.p99), formatMs(summary.max), meanResults.toFixed(1)]);
       }
       for (const [kind, recall] of run.recall) {
-        recallRows.push([kind === 'all' ? String(run.efSearch) : '', kind, String(recall.queries), recall.candidates.toFixed(0), recall.ids.toFixed(3), recall.idsRescored.toFixed(3), recall.tieAware.toFixed(3), String(recall.lost)]);
+        recallRows.push([kind === 'all' ? String(run.efSearch) : '', kind, String(recall.queries), recall.candidates.toFixed(0), recall.ids.toFixed(3), recall.idsRescored.toFixed(3), recall.tieAware.toFixed(4), String(recall.lost)]);
       }
     }
     out.push('');
