@@ -3,6 +3,7 @@
  * command-line flags, and private PostgreSQL/Redis services in a throw-away data directory.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -224,8 +225,18 @@ export interface PrivateServices {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly dataDir: string;
-  /** Stops PostgreSQL and Redis and deletes the data directory. */
+  /** Stops PostgreSQL and Redis and deletes the data directory, unless it is kept. */
   stop(): Promise<void>;
+  /** Keep the data directory when `stop` runs (an interrupted run still deletes a new one). */
+  keep(): void;
+}
+
+export interface PrivateServicesOptions {
+  /**
+   * Start on this data directory of an earlier run (kept with `keep()`) instead of a new one: no
+   * migrations are applied, and the directory is never deleted.
+   */
+  readonly reuseDir?: string;
 }
 
 /**
@@ -233,8 +244,12 @@ export interface PrivateServices {
  * /tmp and applies the migrations. Benchmarks truncate and bulk-load tables, so they never touch
  * a database they did not create. Ports: BENCH_PG_PORT / BENCH_REDIS_PORT (default 54369 / 63839).
  */
-export async function startPrivateServices(label: string): Promise<PrivateServices> {
-  const dataDir = await mkdtemp(join(tmpdir(), `cmvc-bench-${label}-`));
+export async function startPrivateServices(label: string, options: PrivateServicesOptions = {}): Promise<PrivateServices> {
+  const reused = options.reuseDir !== undefined;
+  const dataDir = options.reuseDir === undefined ? await mkdtemp(join(tmpdir(), `cmvc-bench-${label}-`)) : resolve(options.reuseDir);
+  if (reused && !existsSync(join(dataDir, 'postgres/data/PG_VERSION'))) {
+    throw new BenchError('INVALID_FLAG', `${dataDir} holds no PostgreSQL cluster of an earlier benchmark run`);
+  }
   // When run as root, PostgreSQL runs as `postgres`, which must be able to enter the directory.
   await chmod(dataDir, 0o755);
   const env = {
@@ -244,9 +259,17 @@ export async function startPrivateServices(label: string): Promise<PrivateServic
     CMVC_REDIS_PORT: process.env.BENCH_REDIS_PORT ?? '63839',
   };
   const services = join(REPO_ROOT, 'scripts/services.sh');
-  const stop = async () => {
+  let kept = reused;
+  const stopServices = async () => {
     await run('bash', [services, 'stop'], { env, cwd: REPO_ROOT }).catch((error: unknown) => log(`stopping services failed: ${String(error)}`));
-    await rm(dataDir, { recursive: true, force: true });
+  };
+  const removeNew = async () => {
+    if (!reused) await rm(dataDir, { recursive: true, force: true });
+  };
+  const stop = async () => {
+    await stopServices();
+    if (kept) log(`kept ${dataDir}`);
+    else await removeNew();
   };
   try {
     log(`starting private services in ${dataDir}`);
@@ -255,14 +278,28 @@ export async function startPrivateServices(label: string): Promise<PrivateServic
     const databaseUrl = /DATABASE_URL=(\S+)/.exec(stdout)?.[1];
     const redisUrl = /REDIS_URL=(\S+)/.exec(stdout)?.[1];
     if (!databaseUrl || !redisUrl) throw new BenchError('SERVICES_FAILED', `scripts/services.sh env printed no URLs:\n${stdout}`);
-    await run(process.execPath, [join(REPO_ROOT, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'], {
-      env: { ...env, DATABASE_URL: databaseUrl },
-      cwd: REPO_ROOT,
+    if (!reused) {
+      await run(process.execPath, [join(REPO_ROOT, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'], {
+        env: { ...env, DATABASE_URL: databaseUrl },
+        cwd: REPO_ROOT,
+      });
+    }
+    onInterrupt(async () => {
+      await stopServices();
+      await removeNew();
     });
-    onInterrupt(stop);
-    return { databaseUrl, redisUrl, dataDir, stop };
+    return {
+      databaseUrl,
+      redisUrl,
+      dataDir,
+      stop,
+      keep: () => {
+        kept = true;
+      },
+    };
   } catch (error) {
-    await stop();
+    await stopServices();
+    await removeNew();
     if (error instanceof BenchError) throw error;
     const detail = error instanceof Error ? `${error.message}\n${(error as { stderr?: string }).stderr ?? ''}` : String(error);
     throw new BenchError('SERVICES_FAILED', `could not start private services: ${detail}`);

@@ -154,7 +154,7 @@ export interface SearchIndexDefinitions {
   readonly hnsw: string;
 }
 
-const SEARCH_INDEXES = { gin: 'Caption_search_idx', hnsw: 'Embedding_vector_idx' } as const;
+export const SEARCH_INDEXES = { gin: 'Caption_search_idx', hnsw: 'Embedding_vector_idx' } as const;
 
 /**
  * Drops the search indexes and returns their definitions, so that `buildSearchIndexes` rebuilds

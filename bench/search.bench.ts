@@ -5,10 +5,14 @@
  *
  *   node --import tsx bench/search.bench.ts [--sizes 100000,1000000] [--queries 200] [--warmup 20]
  *     [--topics 300] [--m N] [--ef-construction N] [--ef-search 100,200] [--budget-minutes 25]
- *     [--maintenance-work-mem-mb N] [--explain 3] [--recall-queries 100]
+ *     [--maintenance-work-mem-mb N] [--explain 3] [--recall-queries 100] [--warm-pass] [--keep | --reuse DIR]
  *
  * Sizes count embedded captions (rows in "Embedding", the size of the HNSW index) and are loaded
  * incrementally: the second size adds rows to the first. Prints Markdown tables on stdout.
+ * `--warm-pass` runs every query once untimed before timing them at each ef_search. `--keep` keeps
+ * the private PostgreSQL's data directory (the last size, seeded and indexed) and prints it;
+ * `--reuse DIR` times that database again without seeding or building, after checking that it
+ * holds what this run asks for (bench/search-kept.ts). Delete a kept directory with `rm -rf DIR`.
  */
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -16,8 +20,10 @@ import { join } from 'node:path';
 import { createDatabase, HNSW_EF_SEARCH, SearchRepository, toVectorLiteral } from '@cmvc/db';
 import {
   BenchError,
+  booleanFlag,
   databaseSize,
   elapsedMs,
+  flag,
   formatBytes,
   formatCount,
   formatMs,
@@ -38,6 +44,14 @@ import { CAPTIONS_PER_CLIP, CLIPS_PER_VIDEO, SyntheticCorpus, type QueryKind, ty
 import { recordHeadlines, type Headline } from './headlines.ts';
 import { recallAtK, type Neighbour } from './search-recall.ts';
 import { buildSearchIndexes, dropSearchIndexes, hnswParameters, seedClips, type SearchIndexDefinitions } from './search-seeder.ts';
+import {
+  keptDatabaseProblems,
+  observeSearchDatabase,
+  readKeptManifest,
+  repositoryMigrations,
+  writeKeptManifest,
+  type KeptSearchDatabase,
+} from './search-kept.ts';
 
 /** What the API passes by default (SearchService: first = 20 → limit 21, minSimilarity 0.35). */
 const API_LIMIT = 21;
@@ -80,17 +94,19 @@ async function setDatabaseSetting(databaseUrl: string, name: string, value: stri
   });
 }
 
-async function timeQueries(databaseUrl: string, queries: readonly SyntheticQuery[], warmup: number, efSearch: number): Promise<TimedQuery[]> {
+async function timeQueries(databaseUrl: string, queries: readonly SyntheticQuery[], warmup: number, efSearch: number, warmPass = false): Promise<TimedQuery[]> {
   // The product sets ef_search on each connection (createDatabase); the timing client does the same.
   const db = createDatabase(databaseUrl, { hnswEfSearch: efSearch });
   const search = new SearchRepository(db);
   try {
     const timings: TimedQuery[] = [];
-    for (const [index, query] of queries.entries()) {
+    const timedPass = queries.map((query, index) => ({ query, timed: index >= warmup }));
+    const passes = warmPass ? [...queries.map((query) => ({ query, timed: false })), ...timedPass] : timedPass;
+    for (const { query, timed } of passes) {
       const started = performance.now();
       const rows = await search.searchMoments({ text: query.text, embedding: query.embedding, limit: API_LIMIT, offset: 0, minSimilarity: API_MIN_SIMILARITY });
       const ms = elapsedMs(started);
-      if (index >= warmup) timings.push({ query, ms, results: rows.length });
+      if (timed) timings.push({ query, ms, results: rows.length });
     }
     return timings;
   } finally {
@@ -261,22 +277,30 @@ function efSearchRun(efSearch: number, timings: TimedQuery[], recall: Map<QueryK
 }
 
 async function main(): Promise<void> {
-  const sizes = integerListFlag('sizes', [100_000, 1_000_000], 8, 50_000_000);
+  const keep = booleanFlag('keep');
+  const reuseDir = flag('reuse');
+  if (keep && reuseDir !== undefined) throw new BenchError('INVALID_FLAG', '--keep and --reuse exclude each other (a reused database is kept anyway)');
+  const kept = reuseDir === undefined ? undefined : await readKeptManifest(reuseDir);
+  const sizes = integerListFlag('sizes', kept ? [kept.captions] : [100_000, 1_000_000], 8, 50_000_000);
+  if (kept && sizes.length !== 1) throw new BenchError('INVALID_FLAG', '--reuse times one size, the kept one');
   const queryCount = integerFlag('queries', 200, 1, 100_000);
   const warmup = integerFlag('warmup', 20, 0, 10_000);
+  const warmPass = booleanFlag('warm-pass');
   const topics = integerFlag('topics', 300, 1, 100_000);
   // Each value is set per connection, as the product's createDatabase does (its default: hnswConnectionOptions).
   const efSearchValues = integerListFlag('ef-search', [HNSW_EF_SEARCH], 1, 1000);
   const budgetMs = integerFlag('budget-minutes', 25, 1, 24 * 60) * 60_000;
   const explainCount = integerFlag('explain', 1, 0, 10);
   const recallPerKind = integerFlag('recall-queries', 100, 1, 10_000);
+  const mFlag = flag('m') === undefined ? undefined : integerFlag('m', 0, 2, 100);
+  const efConstructionFlag = flag('ef-construction') === undefined ? undefined : integerFlag('ef-construction', 0, 4, 1000);
   const parallelWorkers = Math.max(1, cpus().length - 1);
   for (const [index, size] of sizes.entries()) {
     if (size % (CAPTIONS_PER_CLIP * CLIPS_PER_VIDEO) !== 0) throw new BenchError('INVALID_FLAG', `every size must be a multiple of ${CAPTIONS_PER_CLIP * CLIPS_PER_VIDEO}, got ${size}`);
     if (index > 0 && size <= sizes[index - 1]!) throw new BenchError('INVALID_FLAG', '--sizes must be increasing (each size adds rows to the previous one)');
   }
 
-  const services = await startPrivateServices('search');
+  const services = await startPrivateServices('search', reuseDir === undefined ? {} : { reuseDir });
   try {
     const info = await machineInfo(services.databaseUrl);
     const corpus = new SyntheticCorpus(SEED, topics);
@@ -287,34 +311,59 @@ async function main(): Promise<void> {
     let indexes: SearchIndexDefinitions | undefined;
     for (const size of sizes) {
       const targetClips = size / CAPTIONS_PER_CLIP;
-      const sizeStarted = performance.now();
-      log(`size ${formatCount(size)}: seeding captions ${formatCount(loadedClips * CAPTIONS_PER_CLIP)}…${formatCount(size)}`);
-      indexes = await dropSearchIndexes(services.databaseUrl, indexes);
-      // The migrations' HNSW parameters unless the flags say otherwise.
-      const m = integerFlag('m', hnswParameters(indexes.hnsw).m, 2, 100);
-      const efConstruction = integerFlag('ef-construction', hnswParameters(indexes.hnsw).efConstruction, 4, 1000);
-      await seedClips(services.databaseUrl, corpus, loadedClips, targetClips);
-      loadedClips = targetClips;
-      const seedMs = elapsedMs(sizeStarted);
-      log(`  seeded in ${formatMs(seedMs)}; building indexes`);
-      // About 3 KB per element keeps pgvector's graph in memory (it slows down a lot once it spills).
-      const defaultWorkMemMb = Math.min(Math.ceil((size * 3 * 1024 * 1.25) / 1024 ** 2) + 64, Math.floor((totalmem() * 0.4) / 1024 ** 2));
-      const maintenanceWorkMemMb = integerFlag('maintenance-work-mem-mb', Math.max(256, defaultWorkMemMb), 64, 1024 * 1024);
-      const build = await buildSearchIndexes(services.databaseUrl, indexes, {
-        m,
-        efConstruction,
-        maintenanceWorkMemMb,
-        parallelWorkers,
-        hnswTimeoutMs: Math.max(60_000, budgetMs - elapsedMs(sizeStarted)),
-      });
+      let build: { seedMs: number; ginMs: number; hnswMs: number | null; m: number; efConstruction: number; maintenanceWorkMemMb: number | null };
+      if (kept) {
+        const wanted = { captions: size, seed: SEED, topics, m: mFlag, efConstruction: efConstructionFlag, migrations: await repositoryMigrations() };
+        const problems = keptDatabaseProblems(kept, wanted, await observeSearchDatabase(services.databaseUrl));
+        if (problems.length > 0) throw new BenchError('INVALID_FLAG', `the database kept in ${services.dataDir} does not fit this run: ${problems.join('; ')}`);
+        log(`size ${formatCount(size)}: reusing the database built ${kept.builtAt}`);
+        build = { seedMs: kept.seedMs, ginMs: kept.ginMs, hnswMs: kept.hnswMs, ...hnswParameters(kept.indexes.hnsw), maintenanceWorkMemMb: null };
+      } else {
+        const sizeStarted = performance.now();
+        log(`size ${formatCount(size)}: seeding captions ${formatCount(loadedClips * CAPTIONS_PER_CLIP)}…${formatCount(size)}`);
+        indexes = await dropSearchIndexes(services.databaseUrl, indexes);
+        // The migrations' HNSW parameters unless the flags say otherwise.
+        const m = mFlag ?? hnswParameters(indexes.hnsw).m;
+        const efConstruction = efConstructionFlag ?? hnswParameters(indexes.hnsw).efConstruction;
+        await seedClips(services.databaseUrl, corpus, loadedClips, targetClips);
+        loadedClips = targetClips;
+        const seedMs = elapsedMs(sizeStarted);
+        log(`  seeded in ${formatMs(seedMs)}; building indexes`);
+        // About 3 KB per element keeps pgvector's graph in memory (it slows down a lot once it spills).
+        const defaultWorkMemMb = Math.min(Math.ceil((size * 3 * 1024 * 1.25) / 1024 ** 2) + 64, Math.floor((totalmem() * 0.4) / 1024 ** 2));
+        const maintenanceWorkMemMb = integerFlag('maintenance-work-mem-mb', Math.max(256, defaultWorkMemMb), 64, 1024 * 1024);
+        const built = await buildSearchIndexes(services.databaseUrl, indexes, {
+          m,
+          efConstruction,
+          maintenanceWorkMemMb,
+          parallelWorkers,
+          hnswTimeoutMs: Math.max(60_000, budgetMs - elapsedMs(sizeStarted)),
+        });
+        build = { seedMs, ginMs: built.ginMs, hnswMs: built.hnswMs, m, efConstruction, maintenanceWorkMemMb };
+        if (keep && size === sizes.at(-1) && built.hnswMs !== null) {
+          const observed = await observeSearchDatabase(services.databaseUrl);
+          if (!observed.indexes.gin || !observed.indexes.hnsw) throw new BenchError('BENCH_FAILED', 'the search indexes are missing after the build');
+          await writeKeptManifest(services.dataDir, {
+            captions: size,
+            seed: SEED,
+            topics,
+            indexes: { gin: observed.indexes.gin, hnsw: observed.indexes.hnsw },
+            seedMs,
+            ginMs: built.ginMs,
+            hnswMs: built.hnswMs,
+            builtAt: new Date().toISOString(),
+          });
+          services.keep();
+        }
+      }
       const sizesOnDisk = await indexSizes(services.databaseUrl);
       const runs: EfSearchRun[] = [];
       let explain: string | null = null;
       if (build.hnswMs !== null) {
         const measured: { efSearch: number; timings: TimedQuery[]; found: Neighbour[][] }[] = [];
         for (const efSearch of efSearchValues) {
-          log(`  timing ${queryCount} queries (+${warmup} warm-up) at hnsw.ef_search = ${efSearch}`);
-          const timings = await timeQueries(services.databaseUrl, queries, warmup, efSearch);
+          log(`  timing ${queryCount} queries (+${warmup} warm-up${warmPass ? ', after an untimed pass over all' : ''}) at hnsw.ef_search = ${efSearch}`);
+          const timings = await timeQueries(services.databaseUrl, queries, warmup, efSearch, warmPass);
           measured.push({ efSearch, timings, found: await productCandidatesOf(services.databaseUrl, recallSet, efSearch) });
         }
         const bounds = recallSet.map((_, index) => Math.min(...measured.map(({ found }) => found[index]![RECALL_K - 1]?.distance ?? 2)));
@@ -336,7 +385,7 @@ async function main(): Promise<void> {
       results.push({
         captions: size,
         videos: targetClips / CLIPS_PER_VIDEO,
-        seedMs,
+        seedMs: build.seedMs,
         ginMs: build.ginMs,
         hnswMs: build.hnswMs,
         databaseBytes: await databaseSize(services.databaseUrl),
@@ -345,10 +394,11 @@ async function main(): Promise<void> {
         runs,
         explain,
       });
-      printSize(results.at(-1)!, { m, efConstruction, maintenanceWorkMemMb, parallelWorkers, queryCount, warmup, topics, recallPerKind });
+      printSize(results.at(-1)!, { m: build.m, efConstruction: build.efConstruction, maintenanceWorkMemMb: build.maintenanceWorkMemMb, keptFrom: kept?.builtAt ?? null, parallelWorkers, queryCount, warmup, warmPass, topics, recallPerKind });
       recordSizeHeadlines(results.at(-1)!);
     }
     process.stdout.write(`\n${machineTable(info)}\n`);
+    if (keep || kept) process.stdout.write(`\nKept database: ${services.dataDir} (--reuse ${services.dataDir}; delete it with rm -rf when done)\n`);
   } finally {
     await services.stop();
   }
@@ -375,13 +425,28 @@ function recordSizeHeadlines(result: SizeResult): void {
 
 function printSize(
   result: SizeResult,
-  settings: { m: number; efConstruction: number; maintenanceWorkMemMb: number; parallelWorkers: number; queryCount: number; warmup: number; topics: number; recallPerKind: number },
+  settings: {
+    m: number;
+    efConstruction: number;
+    maintenanceWorkMemMb: number | null;
+    /** When the reused database was built (`--reuse`), else null. */
+    keptFrom: string | null;
+    parallelWorkers: number;
+    queryCount: number;
+    warmup: number;
+    warmPass: boolean;
+    topics: number;
+    recallPerKind: number;
+  },
 ): void {
   const out: string[] = [];
   out.push(`\n### Search at ${formatCount(result.captions)} embedded captions (${formatCount(result.captions / CAPTIONS_PER_CLIP)} clips, ${formatCount(result.videos)} videos)\n`);
   out.push(
-    `HNSW m = ${settings.m}, ef_construction = ${settings.efConstruction}; maintenance_work_mem = ${settings.maintenanceWorkMemMb} MB, ` +
-      `${settings.parallelWorkers} parallel maintenance worker(s); ${settings.topics} topics; ${settings.queryCount} queries after ${settings.warmup} warm-up, ` +
+    `HNSW m = ${settings.m}, ef_construction = ${settings.efConstruction}; ` +
+      (settings.keptFrom === null
+        ? `maintenance_work_mem = ${settings.maintenanceWorkMemMb} MB, ${settings.parallelWorkers} parallel maintenance worker(s); `
+        : `database seeded and indexed by an earlier run (${settings.keptFrom}), reused; `) +
+      `${settings.topics} topics; ${settings.queryCount} queries after ${settings.warmPass ? 'an untimed pass over all of them and ' : ''}${settings.warmup} warm-up, ` +
       `limit ${API_LIMIT}, minSimilarity ${API_MIN_SIMILARITY}, sequential, through SearchRepository.searchMoments (Prisma + adapter-pg).\n`,
   );
   out.push(
@@ -399,7 +464,7 @@ function printSize(
         rows.push(['', kind, String(summary.count), formatMs(summary.p50), formatMs(summary.p95), formatMs(summary.p99), formatMs(summary.max), meanResults.toFixed(1)]);
       }
       for (const [kind, recall] of run.recall) {
-        recallRows.push([kind === 'all' ? String(run.efSearch) : '', kind, String(recall.queries), recall.candidates.toFixed(0), recall.ids.toFixed(3), recall.idsRescored.toFixed(3), recall.tieAware.toFixed(3), String(recall.lost)]);
+        recallRows.push([kind === 'all' ? String(run.efSearch) : '', kind, String(recall.queries), recall.candidates.toFixed(0), recall.ids.toFixed(3), recall.idsRescored.toFixed(3), recall.tieAware.toFixed(4), String(recall.lost)]);
       }
     }
     out.push('');

@@ -14,11 +14,12 @@ export interface DatabaseOptions {
 }
 
 /**
- * Twice the 100 vector candidates a search takes: at 1M captions ef_search 100 found 0.87 of the
- * exact 20 nearest (one query in ten ended among another topic's captions), 200 found 0.94 for
- * about 8 ms more at p95 (docs/BENCHMARKS.md, "The recall check re-examined").
+ * The HNSW candidate list of a search (the search takes 100 vector candidates). On the graph the
+ * migrations build (m 16, ef_construction 200), at 1M captions 350 finds 0.987 of the exact 20
+ * nearest (200: 0.963, 300: 0.980) for a p95 of the whole search of 49 ms on a quiet machine
+ * (docs/BENCHMARKS.md, "m = 16, ef_construction = 200, warm, on one kept database").
  */
-export const HNSW_EF_SEARCH = 200;
+export const HNSW_EF_SEARCH = 350;
 
 /**
  * HNSW search settings for every connection, so a search needs no transaction around `SET LOCAL`.

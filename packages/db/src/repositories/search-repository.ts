@@ -125,9 +125,7 @@ export class SearchRepository {
                CASE WHEN cardinality(words.lexemes) = 0 THEN ''::tsquery
                     ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(words.lexemes) l), ' | ')) END AS tsq,
                CASE WHEN cardinality(candidate.lexemes) = 0 THEN NULL
-                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(candidate.lexemes) l), ' | ')) END AS candidate_tsq,
-               -- One query per word, parsed once here rather than for every candidate.
-               ARRAY(SELECT to_tsquery('simple', quote_literal(l)) FROM unnest(words.lexemes) l) AS word_queries
+                    ELSE to_tsquery('simple', array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(candidate.lexemes) l), ' | ')) END AS candidate_tsq
         FROM words, common,
           -- With a query vector, common words fetch no full-text candidates (their GIN posting lists
           -- cost more than the rest of the search); they still count in every candidate's share.
@@ -150,17 +148,18 @@ export class SearchRepository {
         ORDER BY e.vector <=> (SELECT v FROM qv)
         LIMIT ${candidates}
       ),
-      -- The share of the query's words each caption holds, computed once per candidate.
+      -- The share of the query's words each caption holds, computed once per candidate: the
+      -- caption's lexemes less those left once the query's are deleted (one call, no subquery).
       nearest_shares AS MATERIALIZED (
         SELECT n.id, n.distance,
-          (SELECT count(*) FROM unnest(q.word_queries) w WHERE n.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
+          (length(n.search) - length(ts_delete(n.search, q.lexemes)))::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
         FROM nearest n CROSS JOIN q
       ),
       -- Of the word matches, only the best by share (as many as the nearest) get their embedding
       -- fetched, each a random read of a 2 KB vector. One left out could outrank them only by a
       -- higher cosine, and the captions nearest by cosine are candidates already.
       text_shares AS MATERIALIZED (
-        SELECT t.id, (SELECT count(*) FROM unnest(q.word_queries) w WHERE t.search @@ w)::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
+        SELECT t.id, (length(t.search) - length(ts_delete(t.search, q.lexemes)))::float8 / GREATEST(1, cardinality(q.lexemes)) AS share
         FROM text_matches t CROSS JOIN q
         WHERE NOT EXISTS (SELECT 1 FROM nearest n WHERE n.id = t.id)
         ORDER BY share DESC, t.id
