@@ -13,7 +13,7 @@ import { LIMITS } from './bitstream/format.ts';
 import { CodecError, throwIfAborted } from './errors.ts';
 import { evenSize, sizeForWidth, workingSize, yuvToRgb, type MediaInfo, type Size } from '@cmvc/media-io/frames';
 import { layerFrames } from './layer-frames.ts';
-import type { LayerCodec, LayerEncoder, VideoSource } from './media.ts';
+import type { FrameReadOptions, LayerCodec, LayerEncoder, VideoSource } from './media.ts';
 import {
   MOTION_SIDE_CHANNEL_MODES,
   fitWeights,
@@ -208,9 +208,9 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
   const info = options.media ?? (await source.probe(signal));
   const working = workingSize(info, options.workingHeight ?? DEFAULT_ENCODE_SETTINGS.workingHeight);
   const analysis = sizeForWidth(working, options.analysisWidth ?? 224);
-  // The layer and weights passes keep no source frame (the describer gets RGB copies), so their frames share one buffer.
-  const decode = (pass: string, size: Size, pixelFormat: 'rgb24' | 'yuv444' = 'rgb24', only?: (index: number) => boolean): AsyncIterable<TimedFrame> =>
-    profiledFrames(`decode (${pass})`, source.frames({ ...size, fps: info.fps, pixelFormat, reuseBuffer: pixelFormat === 'yuv444', ...(only ? { only } : {}), ...(signal ? { signal } : {}) }));
+  // `reuseBuffer` only for a pass that keeps no source frame: the layer encoder copies on write, toRgb for the describer.
+  const decode = (pass: string, size: Size, read: Partial<Pick<FrameReadOptions, 'pixelFormat' | 'only' | 'reuseBuffer'>> = {}): AsyncIterable<TimedFrame> =>
+    profiledFrames(`decode (${pass})`, source.frames({ ...size, fps: info.fps, pixelFormat: 'rgb24', ...read, ...(signal ? { signal } : {}) }));
   const toRgb = (frame: TimedFrame): TimedFrame => profiledSync('yuv→rgb', () => ({ ...yuvToRgb(frame), index: frame.index, time: frame.time }));
   const layerScale = target.scale ?? 1;
   if (!(layerScale > 0 && layerScale <= 1)) throw new CodecError('INVALID_OPTIONS', 'the keyframe layer scale must be in (0, 1]');
@@ -267,7 +267,7 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
     // video; the weights pass, which reads every frame, notices a source that has grown.
     const needed = new Set(codedFrames);
     try {
-      for await (const frame of decode('layer pass', working, 'yuv444', (index) => needed.has(index))) {
+      for await (const frame of decode('layer pass', working, { pixelFormat: 'yuv444', only: (index) => needed.has(index), reuseBuffer: true })) {
         checkSize(frame, working, 'decoded frame');
         if (crfOffset === 0 && describedSet.has(frame.index) && !contents.has(frame.index)) {
           const pending = describe(() => analyzers.describer.describeKeyframe(toRgb(frame)), analyzers.describer.id);
@@ -346,7 +346,7 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
   let weightOffset = 0;
   let settledMotions = 0;
   let delivered = 0;
-  for await (const frame of decode('weights pass', working, 'yuv444')) {
+  for await (const frame of decode('weights pass', working, { pixelFormat: 'yuv444', reuseBuffer: true })) {
     checkSize(frame, working, 'decoded frame');
     if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${source.name} delivered more frames on another decode`);
     delivered += 1;
