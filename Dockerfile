@@ -1,7 +1,7 @@
 # One image for the api, worker and web services of docker-compose.yml.
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core curl ca-certificates procps postgresql-client pocketsphinx pocketsphinx-en-us \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core curl ca-certificates procps postgresql-client pocketsphinx pocketsphinx-en-us libjemalloc2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .

@@ -25,6 +25,7 @@ readonly REQUIRED_PACKAGES=(
   "pocketsphinx"
   "pocketsphinx-en-us"
   "espeak-ng"
+  "libjemalloc2"
 )
 readonly DEFAULT_DEBIAN_MIRROR="http://deb.debian.org/debian"
 readonly PGVECTOR_SOURCE_SUITE="trixie"

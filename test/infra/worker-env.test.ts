@@ -1,4 +1,4 @@
-/** scripts/worker-env.sh: the worker's process is started with glibc's malloc arenas capped. */
+/** scripts/worker-env.sh: the worker's process starts with its allocator chosen and glibc's malloc arenas capped. */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,22 +7,56 @@ import { describe, expect, it } from 'vitest';
 const WORKER_ENV = resolve(import.meta.dirname, '../../scripts/worker-env.sh');
 const run = promisify(execFile);
 
-/** What the started process sees as MALLOC_ARENA_MAX, given the caller's environment. */
-async function arenaMaxSeen(callerValue: string | undefined): Promise<string> {
+interface Seen {
+  readonly arenaMax: string;
+  readonly mallocConf: string;
+  /** The shared objects mapped into the started process. */
+  readonly libraries: string;
+  readonly stderr: string;
+}
+
+/** What the started process sees, given variables the caller sets (undefined: unset). */
+async function seen(callerEnv: Record<string, string | undefined> = {}): Promise<Seen> {
   const env = { ...process.env };
-  delete env.MALLOC_ARENA_MAX;
-  if (callerValue !== undefined) env.MALLOC_ARENA_MAX = callerValue;
-  const { stdout } = await run('bash', [WORKER_ENV, process.execPath, '-e', 'process.stdout.write(String(process.env.MALLOC_ARENA_MAX))'], { env });
-  return stdout;
+  for (const name of ['MALLOC_ARENA_MAX', 'MALLOC_CONF', 'WORKER_MALLOC', 'LD_PRELOAD']) delete env[name];
+  for (const [name, value] of Object.entries(callerEnv)) if (value !== undefined) env[name] = value;
+  const script = `const fs = require('node:fs');
+process.stdout.write(JSON.stringify({
+  arenaMax: String(process.env.MALLOC_ARENA_MAX),
+  mallocConf: String(process.env.MALLOC_CONF),
+  libraries: fs.readFileSync('/proc/self/maps', 'utf8'),
+}));`;
+  const { stdout, stderr } = await run('bash', [WORKER_ENV, process.execPath, '-e', script], { env, maxBuffer: 16 << 20 });
+  return { ...(JSON.parse(stdout) as Omit<Seen, 'stderr'>), stderr };
 }
 
 describe('scripts/worker-env.sh', () => {
   it('caps the malloc arenas at 2 when the caller sets nothing', async () => {
-    expect(await arenaMaxSeen(undefined)).toBe('2');
+    expect((await seen()).arenaMax).toBe('2');
   });
 
   it('keeps a value the caller set', async () => {
-    expect(await arenaMaxSeen('4')).toBe('4');
+    expect((await seen({ MALLOC_ARENA_MAX: '4' })).arenaMax).toBe('4');
+  });
+
+  // scripts/setup-system.sh installs libjemalloc2.
+  it('runs the process on jemalloc by default, returning freed pages within a second', async () => {
+    const started = await seen();
+    expect(started.libraries).toMatch(/libjemalloc\.so\.2/);
+    expect(started.mallocConf).toContain('dirty_decay_ms:1000');
+    expect(started.stderr).toBe('');
+  });
+
+  it("keeps the caller's jemalloc settings", async () => {
+    expect((await seen({ MALLOC_CONF: 'narenas:1' })).mallocConf).toBe('narenas:1');
+  });
+
+  it('leaves glibc malloc in place when asked to', async () => {
+    expect((await seen({ WORKER_MALLOC: 'glibc' })).libraries).not.toMatch(/libjemalloc/);
+  });
+
+  it('refuses an unknown allocator before starting anything', async () => {
+    await expect(seen({ WORKER_MALLOC: 'tcmalloc' })).rejects.toMatchObject({ code: 64, stderr: expect.stringContaining('WORKER_MALLOC must be jemalloc or glibc') });
   });
 
   it('runs the command in its place: its arguments and exit status pass through', async () => {

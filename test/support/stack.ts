@@ -172,7 +172,8 @@ export async function startStack(options: { web?: boolean; env?: Record<string, 
       return (await response.json()) as GraphqlResponse<T>;
     },
     startWorker(extraEnv = {}) {
-      const worker = launch('worker', [...tsx, 'workers/src/main.ts'], { ...env, ...extraEnv });
+      // As scripts/apps.sh and docker-compose.yml start it: with the worker's process environment (allocator).
+      const worker = launch('worker', ['bash', 'scripts/worker-env.sh', ...tsx, 'workers/src/main.ts'], { ...env, ...extraEnv });
       children.push(worker.child);
       logs.set(worker.child, { name: 'worker', log: worker.log });
       return worker.child;

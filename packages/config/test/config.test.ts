@@ -11,6 +11,7 @@ const OUTSIDE_CONFIG: Record<string, { file: string; pattern: RegExp }> = {
   WEB_PORT: { file: 'scripts/apps.sh', pattern: /WEB_PORT/ },
   API_URL: { file: 'apps/web/lib/proxy.ts', pattern: /process\.env\.API_URL/ },
   MALLOC_ARENA_MAX: { file: 'scripts/worker-env.sh', pattern: /export MALLOC_ARENA_MAX=/ },
+  WORKER_MALLOC: { file: 'scripts/worker-env.sh', pattern: /WORKER_MALLOC:-jemalloc/ },
 };
 
 /** The backticked names in the first column of README's settings tables ("Configuration" up to "Access control"). */
