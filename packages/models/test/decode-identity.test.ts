@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../src/types.ts';
 import { resizeBilinearRgb, type ResizeOptions } from '../src/runtime/resize.ts';
+import { centernetRows, type CenternetHeads } from '../src/detect/decode.ts';
 import { decodeMultipose, multiposeRows, type MultiposeHeads } from '../src/people/pose.ts';
 
 /** A deterministic pseudo-random source (mulberry32), so a failure can be reproduced. */
@@ -198,6 +199,47 @@ describe('multiposeRows', () => {
       // The people centred below 0.5 were left out.
       expect(rows.subarray(3 * 56).every((value) => value === 0)).toBe(true);
       expect(reference.subarray(3 * 56).some((value) => value !== 0)).toBe(true);
+    }
+  });
+});
+
+/** CenterNet's decoding tail as first written: the peak test on every score above the threshold, in one loop. */
+function referenceCenternetRows(heads: CenternetHeads, limit: number, minScore: number): Float32Array {
+  const { keypoints, wh, grid, classes, stride } = heads;
+  const isPeak = (index: number): boolean => {
+    const cell = Math.floor(index / classes);
+    const [x, y] = [cell % grid, Math.floor(cell / grid)];
+    for (let ny = Math.max(0, y - 1); ny <= Math.min(grid - 1, y + 1); ny++) {
+      for (let nx = Math.max(0, x - 1); nx <= Math.min(grid - 1, x + 1); nx++) {
+        if (keypoints[(ny * grid + nx) * classes + (index % classes)]! > keypoints[index]!) return false;
+      }
+    }
+    return true;
+  };
+  const peaks: number[] = [];
+  for (let i = 0; i < keypoints.length; i++) if (keypoints[i]! > minScore && isPeak(i)) peaks.push(i);
+  peaks.sort((a, b) => keypoints[b]! - keypoints[a]! || a - b);
+  const rows = new Float32Array(Math.min(limit, peaks.length) * 6);
+  peaks.slice(0, limit).forEach((index, row) => {
+    const cell = Math.floor(index / classes);
+    const [x, y] = [(cell % grid) * stride, Math.floor(cell / grid) * stride];
+    rows.set([x - wh[cell * 4]!, y - wh[cell * 4 + 1]!, x + wh[cell * 4 + 2]!, y + wh[cell * 4 + 3]!, keypoints[index]!, index % classes], row * 6);
+  });
+  return rows;
+}
+
+describe('centernetRows', () => {
+  it('gives the same bits as testing each score above the threshold in one loop', () => {
+    const next = random(80);
+    for (const [grid, classes] of [[128, 80], [16, 3], [1, 2]] as const) {
+      // Mostly low scores with bright patches, and plateaus of equal scores (ties go by position).
+      const keypoints = Float32Array.from({ length: grid * grid * classes }, () => next() ** 8);
+      keypoints.fill(0.75, 3 * classes, 9 * classes);
+      const heads = { keypoints, wh: Float32Array.from({ length: grid * grid * 4 }, () => next() * 60), grid, classes, stride: 4 };
+      // Threshold 0 (the graph's own rows) tests every score: on the small grids only.
+      for (const [limit, minScore] of [[100, 0.3], [5, 0.5], [100, 1], ...(grid > 16 ? [] : [[100, 0]] as const)] as const) {
+        expectSameBits(centernetRows(heads, limit, minScore), referenceCenternetRows(heads, limit, minScore));
+      }
     }
   });
 });
