@@ -102,28 +102,36 @@ export interface CenternetHeads {
 }
 
 /**
+ * The positions in a [grid, grid, classes] heatmap whose score is above `minScore` and is a peak as
+ * the graph tests it: equal to the 3×3 max-pool (stride 1, SAME) around it, i.e. no neighbour of the
+ * same class above it. Only scores above the threshold need the test.
+ */
+function peaksAbove(scores: Float32Array, grid: number, classes: number, minScore: number): number[] {
+  // A bare pass first: a loop this small is the fastest way over 1.3 M scores.
+  const candidates: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i]! > minScore) candidates.push(i);
+  }
+  return candidates.filter((index) => {
+    const cell = Math.floor(index / classes);
+    const [x, y] = [cell % grid, Math.floor(cell / grid)];
+    for (let ny = Math.max(0, y - 1); ny <= Math.min(grid - 1, y + 1); ny++) {
+      for (let nx = Math.max(0, x - 1); nx <= Math.min(grid - 1, x + 1); nx++) {
+        if (scores[(ny * grid + nx) * classes + (index % classes)]! > scores[index]!) return false;
+      }
+    }
+    return true;
+  });
+}
+
+/**
  * The decoding tail of the human-models CenterNet graph: the `limit` best local peaks of the class
  * heatmap scoring above `minScore`, best first (ties by position, as TopK orders them), as rows of
  * [x1, y1, x2, y2, score, classId] in input pixels. With `minScore` 0 it gives the graph's own rows.
  */
 export function centernetRows(heads: CenternetHeads, limit: number, minScore: number): Float32Array {
   const { keypoints, wh, grid, classes, stride } = heads;
-  // The graph's peak test: a score equal to the 3×3 max-pool (stride 1, SAME) around it, i.e. no
-  // neighbour of the same class above it. Only scores above the threshold need the test.
-  const isPeak = (index: number): boolean => {
-    const cell = Math.floor(index / classes);
-    const [x, y] = [cell % grid, Math.floor(cell / grid)];
-    for (let ny = Math.max(0, y - 1); ny <= Math.min(grid - 1, y + 1); ny++) {
-      for (let nx = Math.max(0, x - 1); nx <= Math.min(grid - 1, x + 1); nx++) {
-        if (keypoints[(ny * grid + nx) * classes + (index % classes)]! > keypoints[index]!) return false;
-      }
-    }
-    return true;
-  };
-  const peaks: number[] = [];
-  for (let i = 0; i < keypoints.length; i++) {
-    if (keypoints[i]! > minScore && isPeak(i)) peaks.push(i);
-  }
+  const peaks = peaksAbove(keypoints, grid, classes, minScore);
   peaks.sort((a, b) => keypoints[b]! - keypoints[a]! || a - b);
   const kept = peaks.slice(0, limit);
   const rows = new Float32Array(kept.length * 6);

@@ -4,7 +4,7 @@ import { FrameResults, RECENT_FRAMES, resultsPerFrame } from '../runtime/frame-r
 import { humanModelFile } from '../runtime/paths.ts';
 import { sharedModel } from '../runtime/shared.ts';
 import { loadOnnxGraphModel } from '../runtime/onnx-graph.ts';
-import { resizeBilinearRgb } from '../runtime/resize.ts';
+import { ReusedInput, resizeBilinearRgb } from '../runtime/resize.ts';
 import { framesToBatch } from '../runtime/tensors.ts';
 import { loadGraphModelFromDisk, loadTf, type GraphModel, type Tf } from '../runtime/tf.ts';
 import { centernetRows, decodeCenternet, decodeNanodet, nonMaxSuppression, type NanodetLevel } from './decode.ts';
@@ -52,9 +52,10 @@ const detectorSpecs: Record<DetectorModelName, DetectorSpec> = {
         inputShape: [1, CENTERNET_SIZE, CENTERNET_SIZE, 3],
         outputs: [CENTERNET_HEATMAP, CENTERNET_SIZES],
       });
+      const input = new ReusedInput();
       return {
         async run(frame, scoreThreshold) {
-          const heads = await model.run(resizeBilinearRgb(frame, CENTERNET_SIZE, CENTERNET_SIZE));
+          const heads = await input.use(CENTERNET_SIZE * CENTERNET_SIZE * 3, (pixels) => resizeBilinearRgb(frame, CENTERNET_SIZE, CENTERNET_SIZE, { output: pixels }), (pixels) => model.run(pixels));
           const rows = centernetRows(
             { keypoints: heads[CENTERNET_HEATMAP]!, wh: heads[CENTERNET_SIZES]!, grid: CENTERNET_SIZE / 4, classes: cocoLabels.length, stride: 4 },
             CENTERNET_CANDIDATES,

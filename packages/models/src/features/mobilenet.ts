@@ -94,9 +94,11 @@ class NsfwjsFeatureExtractor implements ImageFeatureExtractor, Disposable {
     const size = this.#spec.inputSize;
     const vectors: Float32Array[] = [];
     for (const batch of chunk(frames, this.#batchSize)) {
-      // Same preprocessing as nsfwjs: bilinear resize with aligned corners, scale to 0..1.
-      const pixels = new Float32Array(batch.length * size * size * 3);
-      batch.forEach((frame, i) => pixels.set(resizeBilinearRgb(frame, size, size, { alignCorners: true }), i * size * size * 3));
+      // Same preprocessing as nsfwjs: bilinear resize with aligned corners, scale to 0..1. (A batch's
+      // array is not kept for the next batch: 9 MiB at 16 frames, against a few ms of page faults.)
+      const image = size * size * 3;
+      const pixels = new Float32Array(batch.length * image);
+      batch.forEach((frame, i) => resizeBilinearRgb(frame, size, size, { alignCorners: true, output: pixels.subarray(i * image, (i + 1) * image) }));
       for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i]! / 255;
       const result = await model.session.run({ [model.input]: new ort.Tensor('float32', pixels, [batch.length, size, size, 3]) });
       const values = result[model.output]!.data as Float32Array;

@@ -1,6 +1,6 @@
 import type { Box, Disposable, RgbFrame } from '../types.ts';
 import { FrameResults, RECENT_FRAMES, resultsPerFrame } from '../runtime/frame-results.ts';
-import { resizeBilinearRgb } from '../runtime/resize.ts';
+import { ReusedInput, resizeBilinearRgb } from '../runtime/resize.ts';
 import { sharedHumanGraph } from './human-graph.ts';
 
 /** MoveNet's 17 COCO keypoints, in output order. */
@@ -84,78 +84,110 @@ export interface MultiposeHeads {
  * ([y, x, score] × 17, ymin, xmin, ymax, xmax, score; fractions of the input): the six best centre
  * peaks; for each, the keypoints its centre regresses to, each snapped to the best heatmap cell near
  * it inside the person's box and refined by that cell's offset.
+ *
+ * A slot whose centre scores below a positive `minScore` is left all zeros: its pose score, the
+ * centre's score times the mean of its keypoint scores (each a sigmoid at most 1), could not reach
+ * `minScore` either. With `minScore` 0 it gives the graph's own rows.
  */
-export function multiposeRows(heads: MultiposeHeads): Float32Array {
-  const { grid } = heads;
+export function multiposeRows(heads: MultiposeHeads, minScore = 0): Float32Array {
+  const { grid, keypointHeatmap } = heads;
   const cells = grid * grid;
   const k = KEYPOINTS.length;
 
   // TopK over the centre peaks: best first, ties by position; non-peaks count as zero.
-  const centers: { index: number; score: number }[] = [];
+  const slotCells = new Int32Array(SLOTS);
+  const slotScores = new Float64Array(SLOTS);
+  let filled = 0;
   for (let i = 0; i < cells; i++) {
     const value = heads.centers[i]!;
     const score = Math.abs(value - heads.centerPeaks[i]!) < PEAK_TOLERANCE ? value : 0;
-    const position = centers.findIndex((c) => score > c.score);
-    if (position !== -1) centers.splice(position, 0, { index: i, score });
-    else if (centers.length < SLOTS) centers.push({ index: i, score });
-    if (centers.length > SLOTS) centers.pop();
+    if (filled === SLOTS && !(score > slotScores[SLOTS - 1]!)) continue;
+    let position = 0;
+    while (position < filled && !(score > slotScores[position]!)) position++;
+    filled = Math.min(filled + 1, SLOTS);
+    slotCells.copyWithin(position + 1, position, filled - 1);
+    slotScores.copyWithin(position + 1, position, filled - 1);
+    slotCells[position] = i;
+    slotScores[position] = score;
   }
 
-  const people = centers.map(({ index, score }) => {
+  // Per person: the keypoints its centre regresses to (cells) and its box [top, left, bottom, right] in cells.
+  const regressedY = new Float64Array(filled * k);
+  const regressedX = new Float64Array(filled * k);
+  const boxes = new Float64Array(filled * 4);
+  const clamp = (value: number): number => Math.max(Math.min(value, grid), 0);
+  for (let p = 0; p < filled; p++) {
+    const index = slotCells[p]!;
     const cy = Math.floor(index / grid);
     const cx = index - cy * grid;
-    const regressedY = new Float64Array(k);
-    const regressedX = new Float64Array(k);
     for (let j = 0; j < k; j++) {
-      regressedY[j] = cy + heads.keypointRegression[index * 2 * k + 2 * j]!;
-      regressedX[j] = cx + heads.keypointRegression[index * 2 * k + 2 * j + 1]!;
+      regressedY[p * k + j] = cy + heads.keypointRegression[index * 2 * k + 2 * j]!;
+      regressedX[p * k + j] = cx + heads.keypointRegression[index * 2 * k + 2 * j + 1]!;
     }
     const height = Math.max(heads.boxScale[index * 2]!, 0) * 0.5;
     const width = Math.max(heads.boxScale[index * 2 + 1]!, 0) * 0.5;
     const y = cy + heads.boxOffset[index * 2]!;
     const x = cx + heads.boxOffset[index * 2 + 1]!;
-    const clamp = (value: number): number => Math.max(Math.min(value, grid), 0);
-    return { score, regressedY, regressedX, box: [clamp(y - height), clamp(x - width), clamp(y + height), clamp(x + width)] as const };
-  });
+    boxes.set([clamp(y - height), clamp(x - width), clamp(y + height), clamp(x + width)], p * 4);
+  }
 
   const spread = Math.fround(grid * DISTANCE_SCALE);
   /** Keypoint j's score at a cell for person p: the heatmap, weighted by nearness to the regressed point, zero outside the box. */
   const weighted = (p: number, j: number, y: number, x: number): number => {
-    const { regressedY, regressedX, box } = people[p]!;
-    if (!(y >= box[0] && y < box[2] && x >= box[1] && x < box[3])) return 0;
-    const distance = (y - regressedY[j]!) ** 2 + (x - regressedX[j]!) ** 2;
-    return heads.keypointHeatmap[(y * grid + x) * k + j]! * Math.exp(-distance / spread);
+    if (!(y >= boxes[p * 4]! && y < boxes[p * 4 + 2]! && x >= boxes[p * 4 + 1]! && x < boxes[p * 4 + 3]!)) return 0;
+    const distance = (y - regressedY[p * k + j]!) ** 2 + (x - regressedX[p * k + j]!) ** 2;
+    return keypointHeatmap[(y * grid + x) * k + j]! * Math.exp(-distance / spread);
   };
 
   const rows = new Float32Array(SLOTS * SLOT_WIDTH);
-  people.forEach((person, p) => {
-    const row = rows.subarray(p * SLOT_WIDTH, (p + 1) * SLOT_WIDTH);
-    const [top, left, bottom, right] = person.box;
+  for (let p = 0; p < filled; p++) {
+    if (minScore > 0 && slotScores[p]! < minScore) continue;
+    const row = p * SLOT_WIDTH;
+    const top = boxes[p * 4]!;
+    const left = boxes[p * 4 + 1]!;
+    const bottom = boxes[p * 4 + 2]!;
+    const right = boxes[p * 4 + 3]!;
+    // The cells inside the box.
+    const firstY = Math.max(0, Math.ceil(top));
+    const endY = Math.min(grid, bottom);
+    const firstX = Math.max(0, Math.ceil(left));
+    const endX = Math.min(grid, right);
     let total = 0;
     let counted = 0;
     for (let j = 0; j < k; j++) {
+      const pointY = regressedY[p * k + j]!;
+      const pointX = regressedX[p * k + j]!;
       // ArgMax over the grid: the first cell with the highest value, cell 0 when all are zero.
       let best = 0;
       let bestY = 0;
       let bestX = 0;
-      for (let y = Math.max(0, Math.ceil(top)); y < Math.min(grid, bottom); y++) {
-        for (let x = Math.max(0, Math.ceil(left)); x < Math.min(grid, right); x++) {
-          const value = weighted(p, j, y, x);
-          if (value > best) [best, bestY, bestX] = [value, y, x];
+      for (let y = firstY; y < endY; y++) {
+        for (let x = firstX; x < endX; x++) {
+          const heat = keypointHeatmap[(y * grid + x) * k + j]!;
+          // The weight is at most 1, so a cell whose heatmap is not above the best cannot beat it.
+          if (!(heat > best)) continue;
+          const value = heat * Math.exp(-((y - pointY) ** 2 + (x - pointX) ** 2) / spread);
+          if (value > best) {
+            best = value;
+            bestY = y;
+            bestX = x;
+          }
         }
       }
       let score = 0;
-      for (let q = 0; q < people.length; q++) score = Math.max(score, weighted(q, j, bestY, bestX));
+      for (let q = 0; q < filled; q++) score = Math.max(score, weighted(q, j, bestY, bestX));
       const offset = ((bestY * grid + bestX) * k + j) * 2;
-      row.set([(bestY + heads.keypointOffset[offset]!) / grid, (bestX + heads.keypointOffset[offset + 1]!) / grid, score], 3 * j);
+      rows[row + 3 * j] = (bestY + heads.keypointOffset[offset]!) / grid;
+      rows[row + 3 * j + 1] = (bestX + heads.keypointOffset[offset + 1]!) / grid;
+      rows[row + 3 * j + 2] = score;
       if (score > KEYPOINT_SCORE_FLOOR) {
         total += score;
         counted += 1;
       }
     }
-    row.set([top, left, bottom, right].map((side) => Math.min(Math.max(side / grid, 0), 1)), 3 * k);
-    row[SLOT_WIDTH - 1] = (person.score * total) / Math.max(counted, 1);
-  });
+    for (let side = 0; side < 4; side++) rows[row + 3 * k + side] = Math.min(Math.max(boxes[p * 4 + side]! / grid, 0), 1);
+    rows[row + SLOT_WIDTH - 1] = (slotScores[p]! * total) / Math.max(counted, 1);
+  }
   return rows;
 }
 
@@ -190,8 +222,8 @@ export function decodeMultipose(rows: Float32Array, width: number, height: numbe
  * The model's input: the frame padded to a square (right and bottom), resized to 256², and cut to
  * integers as the graph's int32 input takes them; handed to ONNX as floats.
  */
-export function multiposeInput(frame: RgbFrame): Float32Array {
-  const pixels = resizeBilinearRgb(frame, INPUT_SIZE, INPUT_SIZE, { padToSquare: true });
+export function multiposeInput(frame: RgbFrame, output?: Float32Array): Float32Array {
+  const pixels = resizeBilinearRgb(frame, INPUT_SIZE, INPUT_SIZE, { padToSquare: true, ...(output ? { output } : {}) });
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.trunc(pixels[i]!);
   return pixels;
 }
@@ -208,6 +240,7 @@ class MovenetMultipose implements PoseEstimator, Disposable {
   readonly #model = sharedHumanGraph('movenet-multipose', { input: 'input', inputShape: [1, INPUT_SIZE, INPUT_SIZE, 3], outputs: Object.values(OUTPUTS) });
 
   readonly #recent = new FrameResults<BodyPose[]>(RECENT_FRAMES);
+  readonly #input = new ReusedInput();
 
   constructor(options: PoseEstimatorOptions) {
     this.#minScore = options.minScore ?? 0.3;
@@ -215,9 +248,9 @@ class MovenetMultipose implements PoseEstimator, Disposable {
 
   estimate(frames: readonly RgbFrame[]): Promise<BodyPose[][]> {
     return resultsPerFrame(frames, this.#recent, this.#model, async (model, frame) => {
-      const values = await model.run(multiposeInput(frame));
+      const values = await this.#input.use(INPUT_SIZE * INPUT_SIZE * 3, (pixels) => multiposeInput(frame, pixels), (pixels) => model.run(pixels));
       const heads = Object.fromEntries(Object.entries(OUTPUTS).map(([key, name]) => [key, values[name]!])) as Record<keyof typeof OUTPUTS, Float32Array>;
-      return decodeMultipose(multiposeRows({ ...heads, grid: GRID }), frame.width, frame.height, this.#minScore);
+      return decodeMultipose(multiposeRows({ ...heads, grid: GRID }, this.#minScore), frame.width, frame.height, this.#minScore);
     });
   }
 

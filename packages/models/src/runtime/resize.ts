@@ -8,76 +8,128 @@ export interface ResizeOptions {
    * without building the padded copy.
    */
   readonly padToSquare?: boolean;
+  /** Where to write the image (width × height × 3 values, e.g. one image's place in a batch); a new array by default. */
+  readonly output?: Float32Array;
+}
+
+/**
+ * One axis of a resize: for each output position, the byte offsets of the two source pixels (rows or
+ * columns) it blends and the weight of the second (as float32, as tfjs keeps it); -1 marks a pixel in
+ * the black padding outside the frame.
+ */
+interface ResizeAxis {
+  readonly first: Int32Array;
+  readonly second: Int32Array;
+  readonly weight: Float32Array;
+}
+
+function resizeAxis(size: number, sourceSize: number, frameSize: number, factor: number, step: number): ResizeAxis {
+  const first = new Int32Array(size);
+  const second = new Int32Array(size);
+  const weight = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const source = i * factor;
+    const low = Math.floor(source);
+    const high = Math.min(low + 1, sourceSize - 1);
+    first[i] = low < frameSize ? low * step : -1;
+    second[i] = high < frameSize ? high * step : -1;
+    weight[i] = source - low;
+  }
+  return { first, second, weight };
+}
+
+/**
+ * One source row (a byte offset; -1 in the padding) blended across the output columns into `into`,
+ * in float64: tfjs's top or bottom value, left + (right − left) × dx, where a sample in the padding
+ * reads 0. A weight of 0 gives the left sample exactly.
+ */
+function blendRow(data: Uint8Array, row: number, columns: ResizeAxis, inside: number, into: Float64Array): void {
+  if (row < 0) {
+    into.fill(0);
+    return;
+  }
+  const { first: lefts, second: rights, weight: dxs } = columns;
+  let o = 0;
+  let x = 0;
+  for (; x < inside; x++, o += 3) {
+    const left = row + lefts[x]!;
+    const dx = dxs[x]!;
+    if (dx === 0) {
+      into[o] = data[left]!;
+      into[o + 1] = data[left + 1]!;
+      into[o + 2] = data[left + 2]!;
+      continue;
+    }
+    const right = row + rights[x]!;
+    for (let c = 0; c < 3; c++) {
+      const value = data[left + c]!;
+      into[o + c] = value + (data[right + c]! - value) * dx;
+    }
+  }
+  for (; x < lefts.length; x++, o += 3) {
+    const left = lefts[x]!;
+    const right = rights[x]!;
+    const dx = dxs[x]!;
+    for (let c = 0; c < 3; c++) {
+      const value = left < 0 ? 0 : data[row + left + c]!;
+      into[o + c] = value + ((right < 0 ? 0 : data[row + right + c]!) - value) * dx;
+    }
+  }
 }
 
 /**
  * Bilinear resize of an RGB24 frame to a float NHWC image [height, width, 3] with values in 0..255,
  * sampling as tfjs's resizeBilinear does without half-pixel centres (source = destination × scale).
+ * Each source row is blended across the output columns once, however many output rows use it, then
+ * the two rows around each output row are blended: per pixel, the same float64 arithmetic in the
+ * same order as tfjs's kernel, rounded to float32 once.
  */
 export function resizeBilinearRgb(frame: RgbFrame, width: number, height: number, options: ResizeOptions = {}): Float32Array {
   const sourceWidth = options.padToSquare ? Math.max(frame.width, frame.height) : frame.width;
   const sourceHeight = options.padToSquare ? Math.max(frame.width, frame.height) : frame.height;
   const scale = (source: number, target: number): number =>
     options.alignCorners && target > 1 ? (source - 1) / (target - 1) : source / target;
-  const scaleX = scale(sourceWidth, width);
-  const scaleY = scale(sourceHeight, height);
-  const { data } = frame;
-  // Byte offsets of the two source columns (rows) each output column (row) blends, and the weight of
-  // the second; -1 marks a sample in the black padding outside the frame.
-  const axis = (size: number, sourceSize: number, frameSize: number, factor: number, step: number) => {
-    const first = new Int32Array(size);
-    const second = new Int32Array(size);
-    const weight = new Float32Array(size);
-    for (let i = 0; i < size; i++) {
-      const source = i * factor;
-      const low = Math.floor(source);
-      const high = Math.min(low + 1, sourceSize - 1);
-      first[i] = low < frameSize ? low * step : -1;
-      second[i] = high < frameSize ? high * step : -1;
-      weight[i] = source - low;
-    }
-    return { first, second, weight };
-  };
-  const columns = axis(width, sourceWidth, frame.width, scaleX, 3);
-  const rows = axis(height, sourceHeight, frame.height, scaleY, frame.width * 3);
-  // A sample in the padding reads 0.
-  const at = (row: number, column: number, c: number): number => (row < 0 || column < 0 ? 0 : data[row + column + c]!);
-  const out = new Float32Array(width * height * 3);
-  let o = 0;
+  const columns = resizeAxis(width, sourceWidth, frame.width, scale(sourceWidth, width), 3);
+  const rows = resizeAxis(height, sourceHeight, frame.height, scale(sourceHeight, height), frame.width * 3);
+  const rowLength = width * 3;
+  const out = options.output ?? new Float32Array(rowLength * height);
+  if (out.length !== rowLength * height) throw new RangeError(`resize output holds ${out.length} values, not ${width}×${height}×3`);
+  // Columns are in source order, so those whose two samples are both inside the frame come first.
+  let inside = 0;
+  while (inside < width && columns.second[inside]! >= 0) inside++;
+  // The blended source rows the current output row lies between, kept for the next output rows.
+  let upper = new Float64Array(rowLength);
+  let lower = new Float64Array(rowLength);
+  let upperRow = Number.NaN;
+  let lowerRow = Number.NaN;
   for (let y = 0; y < height; y++) {
     const top = rows.first[y]!;
-    const bottom = rows.second[y]!;
     const dy = rows.weight[y]!;
-    for (let x = 0; x < width; x++) {
-      const left = columns.first[x]!;
-      const right = columns.second[x]!;
-      const dx = columns.weight[x]!;
-      if (top < 0 || left < 0) {
-        // Wholly in the padding: stays 0.
-        o += 3;
-        continue;
+    if (top !== upperRow) {
+      if (top === lowerRow) {
+        const blended = upper;
+        upper = lower;
+        lower = blended;
+        lowerRow = upperRow;
+      } else {
+        blendRow(frame.data, top, columns, inside, upper);
       }
-      if (bottom < 0 || right < 0) {
-        for (let c = 0; c < 3; c++) {
-          const topLeft = at(top, left, c);
-          const bottomLeft = at(bottom, left, c);
-          const topValue = topLeft + (at(top, right, c) - topLeft) * dx;
-          const bottomValue = bottomLeft + (at(bottom, right, c) - bottomLeft) * dx;
-          out[o++] = topValue + (bottomValue - topValue) * dy;
-        }
-        continue;
-      }
-      const topLeft = top + left;
-      const topRight = top + right;
-      const bottomLeft = bottom + left;
-      const bottomRight = bottom + right;
-      for (let c = 0; c < 3; c++) {
-        const a = data[topLeft + c]!;
-        const b = data[bottomLeft + c]!;
-        const topValue = a + (data[topRight + c]! - a) * dx;
-        const bottomValue = b + (data[bottomRight + c]! - b) * dx;
-        out[o++] = topValue + (bottomValue - topValue) * dy;
-      }
+      upperRow = top;
+    }
+    const base = y * rowLength;
+    if (dy === 0) {
+      // top + (bottom − top) × 0 is top.
+      out.set(upper, base);
+      continue;
+    }
+    const bottom = rows.second[y]!;
+    if (bottom !== lowerRow) {
+      blendRow(frame.data, bottom, columns, inside, lower);
+      lowerRow = bottom;
+    }
+    for (let i = 0; i < rowLength; i++) {
+      const topValue = upper[i]!;
+      out[base + i] = topValue + (lower[i]! - topValue) * dy;
     }
   }
   return out;
@@ -147,4 +199,27 @@ export function cropAndResizeRgb(frame: RgbFrame, crop: CropBox, width: number, 
     }
   }
   return out;
+}
+
+/**
+ * A model's input array, kept from one run for the next: a fresh array is zeroed memory the system
+ * must hand over page by page, which costs about as much as filling it (a 512² image is 3 MiB). A
+ * run that starts while another holds the array, or that needs another length, gets a fresh one;
+ * the longer of the two is kept.
+ */
+export class ReusedInput {
+  #spare: Float32Array | undefined;
+
+  /** Fills an array of `length` with `fill` and hands it to `run`; the array is kept once `run` has settled. */
+  async use<T>(length: number, fill: (array: Float32Array) => void, run: (array: Float32Array) => Promise<T>): Promise<T> {
+    const reused = this.#spare?.length === length;
+    const array = reused ? this.#spare! : new Float32Array(length);
+    if (reused) this.#spare = undefined;
+    fill(array);
+    try {
+      return await run(array);
+    } finally {
+      if (!this.#spare || this.#spare.length <= length) this.#spare = array;
+    }
+  }
 }
