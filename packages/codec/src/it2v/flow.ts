@@ -109,9 +109,11 @@ export function reducedFlows(cv: OpenCv, from: RgbFrame, to: readonly RgbFrame[]
 function reducedGray(cv: OpenCv, frame: RgbFrame, small: { width: number; height: number }, track: (mat: CvMat) => CvMat): CvMat {
   let gray: CvMat;
   if (frame.pixelFormat === 'yuv444') {
-    const luma = new Uint8Array(frame.width * frame.height);
-    for (let i = 0; i < luma.length; i += 1) luma[i] = frame.data[3 * i]!;
-    gray = track(cv.matFromArray(frame.height, frame.width, cv.CV_8UC1, luma));
+    // The luma is copied straight into the Mat's memory (its view is taken after the Mat exists: allocating can move it).
+    gray = track(new cv.Mat(frame.height, frame.width, cv.CV_8UC1));
+    const luma = gray.data;
+    const data = frame.data;
+    for (let i = 0, o = 0; i < luma.length; i += 1, o += 3) luma[i] = data[o]!;
   } else {
     const rgb = track(cv.matFromArray(frame.height, frame.width, cv.CV_8UC3, frame.data));
     gray = track(new cv.Mat());
@@ -155,15 +157,17 @@ function fullResolutionFlow(
 function translated(cv: OpenCv, mat: CvMat, shift: Shift): CvMat {
   const width = mat.cols;
   const height = mat.rows;
+  const out = new cv.Mat(height, width, cv.CV_8UC1);
+  // Both views are taken after the allocation, which can move the wasm memory.
   const src = mat.data;
-  const dst = new Uint8Array(width * height);
+  const dst = out.data;
   for (let y = 0; y < height; y += 1) {
     const sy = Math.min(height - 1, Math.max(0, y + shift.dy));
     for (let x = 0; x < width; x += 1) {
       dst[y * width + x] = src[sy * width + Math.min(width - 1, Math.max(0, x + shift.dx))]!;
     }
   }
-  return cv.matFromArray(height, width, cv.CV_8UC1, dst);
+  return out;
 }
 
 interface Shift {
