@@ -140,9 +140,10 @@ export function fitQuantisedLevels(sources: WarpSources, grids: FitGrids, target
 
 /**
  * The best wi level and its loss at each of `levels` (wl levels) on one grid, in one pass over its
- * samples. Per level this is `fitAtLevel` without a correction: the same arithmetic as `sampleInto`
- * on both keyframes (`Math.fround` is the float32 store `sampleInto` makes) and the same sums in the
- * same order, so the result is the same to the bit.
+ * samples (the loss of `fitCorrectedAtLevel`, without a correction). Both keyframes are sampled with
+ * `sampleInto`'s arithmetic written out on local variables (`Math.fround` is the float32 store
+ * `sampleInto` makes) and the sums run in sample order per level, so each level's result is the same
+ * to the bit as fitting it alone with `sampleInto`.
  */
 function fitLevels(sources: WarpSources, grid: SampleGrid, samples: GridSamples, levels: readonly number[], t: number): LevelFit[] {
   const { width, height } = sources;
