@@ -15,6 +15,9 @@ import {
   type InterpolationWeights,
   type PairContext,
 } from '../src/it2v/index.ts';
+import { fitQuantisedLevels, fitWiAtLevel, type FitGrids, type LevelFit, type SampleGrid } from '../src/it2v/fit.ts';
+import { bidirectionalFlow } from '../src/it2v/flow.ts';
+import { sampleInto, type WarpSources } from '../src/it2v/warp.ts';
 
 const WIDTH = 480;
 const HEIGHT = 270;
@@ -195,6 +198,27 @@ describe('IT2V interpolation on an accelerating clip', () => {
     for (let i = 1; i < fittedMotion.length; i += 1) expect(fittedMotion[i]!).toBeGreaterThanOrEqual(fittedMotion[i - 1]! - 0.05);
   });
 
+  it('fits the same levels and loss, to the bit, as the search evaluated one level at a time with the shared sampler', () => {
+    for (let i = 1; i <= INTERMEDIATE; i += 1) {
+      const t = clip.positions[i]!;
+      const target = clip.frames[i]!;
+      expect(fitQuantisedLevels(ctx, ctx.grids, target, t)).toEqual(referenceSearch(ctx, ctx.grids, target, t));
+      const level = (i * 7) % WEIGHT_LEVELS;
+      expect(fitWiAtLevel(ctx, ctx.grids, target, level, t)).toEqual(referenceLevel(ctx, ctx.grids.fine, target, level, t));
+    }
+  });
+
+  it('writes the same flows into given buffers, and refuses buffers of the wrong size', async () => {
+    const { cv } = await loadOpenCv();
+    const values = WIDTH * HEIGHT * 2;
+    const into = { flow01: new Float32Array(values).fill(9), flow10: new Float32Array(values).fill(9) };
+    expect(bidirectionalFlow(cv, k0, k1, into)).toBe(into);
+    expect(Buffer.from(into.flow01.buffer).equals(Buffer.from(ctx.flow01.buffer))).toBe(true);
+    expect(Buffer.from(into.flow10.buffer).equals(Buffer.from(ctx.flow10.buffer))).toBe(true);
+    const short = { flow01: new Float32Array(values - 2), flow10: new Float32Array(values) };
+    expect(() => bidirectionalFlow(cv, k0, k1, short)).toThrow(CodecError);
+  });
+
   it('recovers the t² schedule of an accelerating pan across a third of the frame', async () => {
     const pan = acceleratingClip(160, 0);
     const panCtx = await preparePair(pan.frames[0]!, pan.frames[pan.frames.length - 1]!);
@@ -275,3 +299,64 @@ describe('IT2V input checks', () => {
     expect(renderFrame(ctx, { wi: 0.5, wl: 0.5 }).data.length).toBe(192);
   });
 });
+
+/** The loss of one wl level on `grid`, sampling both keyframes with `sampleInto` (the search's definition). */
+function referenceLevel(sources: WarpSources, grid: SampleGrid, target: RgbFrame, wlLevel: number, t: number): LevelFit {
+  const top = WEIGHT_LEVELS - 1;
+  const wl = wlLevel / top;
+  const s = new Float32Array(6);
+  let ee = 0;
+  let ed = 0;
+  let dd = 0;
+  for (let n = 0; n < grid.xs.length; n += 1) {
+    const x = grid.xs[n]!;
+    const y = grid.ys[n]!;
+    const pixel = y * sources.width + x;
+    sampleInto(sources.k0.data, 3, sources.width, sources.height, x + wl * sources.flow10[pixel * 2]!, y + wl * sources.flow10[pixel * 2 + 1]!, s, 0);
+    sampleInto(sources.k1.data, 3, sources.width, sources.height, x + (1 - wl) * sources.flow01[pixel * 2]!, y + (1 - wl) * sources.flow01[pixel * 2 + 1]!, s, 3);
+    let e2 = 0;
+    let ex = 0;
+    let d2 = 0;
+    for (let c = 0; c < 3; c += 1) {
+      const d = s[c]! - s[c + 3]!;
+      const e = s[c + 3]! - target.data[pixel * 3 + c]!;
+      e2 += e * e;
+      ex += e * d;
+      d2 += d * d;
+    }
+    ee += e2;
+    ed += ex;
+    dd += d2;
+  }
+  const wiLevel = dd > 1e-9 ? Math.round(Math.min(1, Math.max(0, -ed / dd)) * top) : Math.round((1 - Math.min(1, Math.max(0, t))) * top);
+  const wi = wiLevel / top;
+  return { wlLevel, wiLevel, loss: ee + 2 * wi * ed + wi * wi * dd };
+}
+
+/** The documented schedule, one level at a time: levels 8 apart and the top one, ±4, ±2 on the coarse grid, then ±1 on the fine grid. */
+function referenceSearch(sources: WarpSources, grids: FitGrids, target: RgbFrame, t: number): LevelFit {
+  const top = WEIGHT_LEVELS - 1;
+  const preferred = Math.round(Math.min(1, Math.max(0, t)) * top);
+  const better = (a: LevelFit, b: LevelFit | undefined): boolean =>
+    b === undefined || a.loss < b.loss || (a.loss === b.loss && Math.abs(a.wlLevel - preferred) < Math.abs(b.wlLevel - preferred));
+  let best: LevelFit | undefined;
+  for (const level of [0, 8, 16, 24, 32, 40, 48, 56, 63]) {
+    const fit = referenceLevel(sources, grids.coarse, target, level, t);
+    if (better(fit, best)) best = fit;
+  }
+  for (const step of [4, 2]) {
+    const centre = best!.wlLevel;
+    for (const level of [centre - step, centre + step]) {
+      if (level < 0 || level > top) continue;
+      const fit = referenceLevel(sources, grids.coarse, target, level, t);
+      if (better(fit, best)) best = fit;
+    }
+  }
+  const centre = best!.wlLevel;
+  best = undefined;
+  for (let level = Math.max(0, centre - 1); level <= Math.min(top, centre + 1); level += 1) {
+    const fit = referenceLevel(sources, grids.fine, target, level, t);
+    if (better(fit, best)) best = fit;
+  }
+  return best!;
+}

@@ -51,19 +51,57 @@ export function planarYuv444(frame: RgbFrame): Uint8Array {
   return out;
 }
 
-/** Packed Y′CbCr (BT.601, limited range: ffmpeg's default for these sources) → RGB24 for the analyzers. */
+/**
+ * Packed Y′CbCr (BT.601, limited range: ffmpeg's default for these sources) → RGB24 for the analyzers:
+ * R = 1.164383·(Y − 16) + 1.596027·(Cr − 128), G = 1.164383·(Y − 16) − 0.391762·(Cb − 128) − 0.812968·(Cr − 128),
+ * B = 1.164383·(Y − 16) + 2.017232·(Cb − 128), each rounded and clamped to 0..255.
+ */
 export function yuvToRgb(frame: RgbFrame): RgbFrame {
   if (frame.pixelFormat !== 'yuv444') return frame;
   const data = frame.data;
   const out = new Uint8Array(data.length);
-  const clamp = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : Math.round(value));
+  const { red, blue, luma, greenFromCb, greenFromCr } = conversionTables();
   for (let o = 0; o < data.length; o += 3) {
-    const y = 1.164383 * (data[o]! - 16);
-    const cb = data[o + 1]! - 128;
-    const cr = data[o + 2]! - 128;
-    out[o] = clamp(y + 1.596027 * cr);
-    out[o + 1] = clamp(y - 0.391762 * cb - 0.812968 * cr);
-    out[o + 2] = clamp(y + 2.017232 * cb);
+    const y = data[o]!;
+    const cb = data[o + 1]!;
+    const cr = data[o + 2]!;
+    out[o] = red[(y << 8) | cr]!;
+    const green = luma[y]! - greenFromCb[cb]! - greenFromCr[cr]!;
+    out[o + 1] = green < 0 ? 0 : green > 255 ? 255 : Math.round(green);
+    out[o + 2] = blue[(y << 8) | cb]!;
   }
   return { width: frame.width, height: frame.height, data: out };
+}
+
+/**
+ * `yuvToRgb`'s arithmetic, tabulated: R and B depend on two bytes each, so they are looked up whole
+ * (index Y·256 + Cr or Cb); G depends on three, so its terms are looked up and summed per pixel. The
+ * tables hold the formulas' own double values, so the result is the same to the bit.
+ */
+interface ConversionTables {
+  readonly red: Uint8Array;
+  readonly blue: Uint8Array;
+  readonly luma: Float64Array;
+  readonly greenFromCb: Float64Array;
+  readonly greenFromCr: Float64Array;
+}
+
+let tables: ConversionTables | undefined;
+
+function conversionTables(): ConversionTables {
+  if (tables) return tables;
+  const rounded = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : Math.round(value));
+  const luma = Float64Array.from({ length: 256 }, (_, y) => 1.164383 * (y - 16));
+  const red = new Uint8Array(256 * 256);
+  const blue = new Uint8Array(256 * 256);
+  for (let y = 0; y < 256; y += 1) {
+    for (let c = 0; c < 256; c += 1) {
+      red[(y << 8) | c] = rounded(luma[y]! + 1.596027 * (c - 128));
+      blue[(y << 8) | c] = rounded(luma[y]! + 2.017232 * (c - 128));
+    }
+  }
+  const greenFromCb = Float64Array.from({ length: 256 }, (_, cb) => 0.391762 * (cb - 128));
+  const greenFromCr = Float64Array.from({ length: 256 }, (_, cr) => 0.812968 * (cr - 128));
+  tables = { red, blue, luma, greenFromCb, greenFromCr };
+  return tables;
 }

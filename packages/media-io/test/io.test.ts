@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MediaError } from '../src/errors.ts';
 import { mediaIo } from '../src/media-io.ts';
-import { packYuv444, planarYuv444 } from '../src/pixels.ts';
+import { packYuv444, planarYuv444, yuvToRgb } from '../src/pixels.ts';
 import { ffprobeStream, lavfi, tempDir } from './fixtures.ts';
 
 const media = mediaIo();
@@ -150,6 +150,45 @@ describe('packYuv444', () => {
 
   it('refuses a buffer of the wrong size', () => {
     expect(() => packYuv444(new Uint8Array(12), 2, 2, new Uint8Array(11))).toThrow(RangeError);
+  });
+});
+
+describe('yuvToRgb', () => {
+  /** BT.601 limited range, as documented, one pixel at a time. */
+  const reference = (y: number, cb: number, cr: number): number[] => {
+    const luma = 1.164383 * (y - 16);
+    const rounded = (value: number): number => (value < 0 ? 0 : value > 255 ? 255 : Math.round(value));
+    return [rounded(luma + 1.596027 * (cr - 128)), rounded(luma - 0.391762 * (cb - 128) - 0.812968 * (cr - 128)), rounded(luma + 2.017232 * (cb - 128))];
+  };
+
+  it('converts every Y and Cb with Cr in steps of 3 (and both ends) exactly as the formula does', () => {
+    const crs = [...Array.from({ length: 86 }, (_, i) => i * 3), 255];
+    const pixels = 256 * 256 * crs.length;
+    const data = new Uint8Array(pixels * 3);
+    let o = 0;
+    for (let y = 0; y < 256; y += 1) {
+      for (let cb = 0; cb < 256; cb += 1) {
+        for (const cr of crs) {
+          data[o++] = y;
+          data[o++] = cb;
+          data[o++] = cr;
+        }
+      }
+    }
+    const rgb = yuvToRgb({ width: crs.length, height: 256 * 256, data, pixelFormat: 'yuv444' });
+    expect(rgb).toMatchObject({ width: crs.length, height: 256 * 256 });
+    expect(rgb.pixelFormat).toBeUndefined();
+    let mismatches = 0;
+    for (let i = 0; i < pixels; i += 1) {
+      const [r, g, b] = reference(data[i * 3]!, data[i * 3 + 1]!, data[i * 3 + 2]!);
+      if (rgb.data[i * 3] !== r || rgb.data[i * 3 + 1] !== g || rgb.data[i * 3 + 2] !== b) mismatches += 1;
+    }
+    expect(mismatches).toBe(0);
+  });
+
+  it('returns an RGB frame as it is', () => {
+    const frame = { width: 1, height: 1, data: Uint8Array.of(1, 2, 3) };
+    expect(yuvToRgb(frame)).toBe(frame);
   });
 });
 

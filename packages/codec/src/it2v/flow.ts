@@ -1,4 +1,5 @@
 import type { RgbFrame } from '../contracts.ts';
+import { CodecError } from '../errors.ts';
 import type { CvMat, OpenCv } from './opencv.ts';
 
 /** Flow is estimated on grayscale images at most this wide, then upsampled. */
@@ -44,8 +45,16 @@ export function flowSize(width: number, height: number, maxWidth = FLOW_MAX_WIDT
   return { width: maxWidth, height: Math.max(1, Math.round((height * maxWidth) / width)) };
 }
 
-/** Dense Farneback flow in both directions; every Mat it creates is freed before returning. */
-export function bidirectionalFlow(cv: OpenCv, k0: RgbFrame, k1: RgbFrame): BidirectionalFlow {
+/**
+ * Dense Farneback flow in both directions; every Mat it creates is freed before returning. With
+ * `into` (two arrays of 2·width·height values) the flows are written there and `into` is returned:
+ * for a caller that measures many pairs of one size and keeps none.
+ */
+export function bidirectionalFlow(cv: OpenCv, k0: RgbFrame, k1: RgbFrame, into?: BidirectionalFlow): BidirectionalFlow {
+  const values = k0.width * k0.height * 2;
+  if (into && (into.flow01.length !== values || into.flow10.length !== values))
+    throw new CodecError('INTERNAL', `flow buffers hold ${into.flow01.length} and ${into.flow10.length} values, a ${k0.width}x${k0.height} flow needs ${values}`);
+  const flows = into ?? { flow01: new Float32Array(values), flow10: new Float32Array(values) };
   const mats: CvMat[] = [];
   const track = (mat: CvMat): CvMat => {
     mats.push(mat);
@@ -56,10 +65,9 @@ export function bidirectionalFlow(cv: OpenCv, k0: RgbFrame, k1: RgbFrame): Bidir
     const gray0 = reducedGray(cv, k0, small, track);
     const gray1 = reducedGray(cv, k1, small, track);
     const shift = globalShift(cv, gray0, gray1, track);
-    return {
-      flow01: fullResolutionFlow(cv, gray0, gray1, shift, k0, small, track),
-      flow10: fullResolutionFlow(cv, gray1, gray0, { dx: -shift.dx, dy: -shift.dy }, k0, small, track),
-    };
+    fullResolutionFlow(cv, gray0, gray1, shift, k0, small, track, flows.flow01);
+    fullResolutionFlow(cv, gray1, gray0, { dx: -shift.dx, dy: -shift.dy }, k0, small, track, flows.flow10);
+    return flows;
   } finally {
     for (const mat of mats) mat.delete();
   }
@@ -109,9 +117,11 @@ export function reducedFlows(cv: OpenCv, from: RgbFrame, to: readonly RgbFrame[]
 function reducedGray(cv: OpenCv, frame: RgbFrame, small: { width: number; height: number }, track: (mat: CvMat) => CvMat): CvMat {
   let gray: CvMat;
   if (frame.pixelFormat === 'yuv444') {
-    const luma = new Uint8Array(frame.width * frame.height);
-    for (let i = 0; i < luma.length; i += 1) luma[i] = frame.data[3 * i]!;
-    gray = track(cv.matFromArray(frame.height, frame.width, cv.CV_8UC1, luma));
+    // The luma is copied straight into the Mat's memory (its view is taken after the Mat exists: allocating can move it).
+    gray = track(new cv.Mat(frame.height, frame.width, cv.CV_8UC1));
+    const luma = gray.data;
+    const data = frame.data;
+    for (let i = 0, o = 0; i < luma.length; i += 1, o += 3) luma[i] = data[o]!;
   } else {
     const rgb = track(cv.matFromArray(frame.height, frame.width, cv.CV_8UC3, frame.data));
     gray = track(new cv.Mat());
@@ -131,7 +141,8 @@ function fullResolutionFlow(
   frame: RgbFrame,
   small: { width: number; height: number },
   track: (mat: CvMat) => CvMat,
-): Float32Array {
+  out: Float32Array,
+): void {
   const flow = track(new cv.Mat());
   const aligned = initial.dx === 0 && initial.dy === 0 ? to : track(translated(cv, to, initial));
   farnebackFlow(cv, from, aligned, flow);
@@ -141,29 +152,29 @@ function fullResolutionFlow(
     cv.resize(flow, full, new cv.Size(frame.width, frame.height), 0, 0, cv.INTER_LINEAR);
   }
   const reduced = full.data32F;
-  const out = new Float32Array(reduced.length);
   const scaleX = frame.width / small.width;
   const scaleY = frame.height / small.height;
   for (let i = 0; i < out.length; i += 2) {
     out[i] = (reduced[i]! + initial.dx) * scaleX;
     out[i + 1] = (reduced[i + 1]! + initial.dy) * scaleY;
   }
-  return out;
 }
 
 /** out(p) = mat(p + shift), edges replicated; shift is in whole pixels. */
 function translated(cv: OpenCv, mat: CvMat, shift: Shift): CvMat {
   const width = mat.cols;
   const height = mat.rows;
+  const out = new cv.Mat(height, width, cv.CV_8UC1);
+  // Both views are taken after the allocation, which can move the wasm memory.
   const src = mat.data;
-  const dst = new Uint8Array(width * height);
+  const dst = out.data;
   for (let y = 0; y < height; y += 1) {
     const sy = Math.min(height - 1, Math.max(0, y + shift.dy));
     for (let x = 0; x < width; x += 1) {
       dst[y * width + x] = src[sy * width + Math.min(width - 1, Math.max(0, x + shift.dx))]!;
     }
   }
-  return cv.matFromArray(height, width, cv.CV_8UC1, dst);
+  return out;
 }
 
 interface Shift {

@@ -161,6 +161,11 @@ function interpolationPsnr(frames: readonly RgbFrame[], spacing: number, cv: Ope
   const pairs = Math.floor((frames.length - 1) / spacing);
   if (pairs < 1) return Number.POSITIVE_INFINITY;
   const samples = Math.min(SAMPLES_PER_SPACING, pairs);
+  // The segment's frames share one size, so every sample's flows, grids and rendering reuse one set of buffers.
+  const { width, height } = frames[0]!;
+  const flows = { flow01: new Float32Array(width * height * 2), flow10: new Float32Array(width * height * 2) };
+  const grids = fitGrids(width, height);
+  const rendered = new Uint8Array(width * height * 3);
   let squared = 0;
   let values = 0;
   for (let k = 0; k < samples; k += 1) {
@@ -168,11 +173,9 @@ function interpolationPsnr(frames: readonly RgbFrame[], spacing: number, cv: Ope
     const k0 = frames[first]!;
     const k1 = frames[first + spacing]!;
     const middle = frames[first + (spacing >> 1)]!;
-    const { flow01, flow10 } = bidirectionalFlow(cv, k0, k1);
-    const sources = { width: k0.width, height: k0.height, k0, k1, flow01, flow10 };
+    const sources = { width, height, k0, k1, ...bidirectionalFlow(cv, k0, k1, flows) };
     const t = (spacing >> 1) / spacing;
-    const fit = fitQuantisedLevels(sources, fitGrids(k0.width, k0.height), middle, t);
-    const rendered = new Uint8Array(k0.data.length);
+    const fit = fitQuantisedLevels(sources, grids, middle, t);
     renderInto(sources, fit.wiLevel / 63, fit.wlLevel / 63, rendered);
     for (let i = 0; i < rendered.length; i += 1) {
       const d = rendered[i]! - middle.data[i]!;
