@@ -23,7 +23,7 @@ interface TimedWord {
  * sentences (docs/BENCHMARKS.md, branch issue-15sp). `-fwdflat no` drops the second, flat-lexicon
  * pass, which cost CPU and, on that speech, kept fewer words than the tree pass's lattice alone;
  * `-maxhmmpf 10000` caps the tree search's active HMMs per frame (default 30000), trimming its
- * busiest frames (about 10,000 on average on espeak-ng speech) at no loss of words there.
+ * busiest frames (about 10,000 on average on espeak-ng speech) with words within one of the flat-less pass alone.
  */
 export const POCKETSPHINX_DECODER_ARGS: readonly string[] = ['-fwdflat', 'no', '-maxhmmpf', '10000'];
 
