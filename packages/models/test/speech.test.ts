@@ -3,6 +3,7 @@ import {
   encodeWav,
   OpenAiTranscriber,
   parsePocketsphinxOutput,
+  POCKETSPHINX_DECODER_ARGS,
   PocketsphinxTranscriber,
   readSpeechAudio,
   SileroVad,
@@ -16,7 +17,7 @@ import { ModelError } from '../src/runtime/errors.ts';
 import { isObject, sendJson, startServer, type RecordedRequest, type TestServer } from './backends-fixtures.ts';
 import { silence, spokenAudio, wordRecall, words } from './speech-fixtures.ts';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -78,6 +79,23 @@ describe('PocketSphinx', () => {
     expect(wordRecall(spoken, heard)).toBeGreaterThanOrEqual(0.8);
     expect(segments[0]!.start).toBeGreaterThan(1.7);
     expect(segments[segments.length - 1]!.end).toBeLessThanOrEqual(audio.samples.length / audio.sampleRate);
+  });
+
+  it('runs the recogniser with its decoder settings and reads what it prints', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sphinx-args-'));
+    try {
+      // A stand-in recogniser: records its arguments, prints one timed word.
+      const command = path.join(dir, 'recogniser.sh');
+      await writeFile(command, `#!/bin/sh\nprintf '%s\\n' "$@" > '${dir}/args'\nprintf 'hello\\n<s> 0.0 0.1 1\\nhello 0.1 0.5 1\\n</s> 0.5 0.6 1\\n'\n`);
+      await chmod(command, 0o755);
+      const segments = await new PocketsphinxTranscriber({ command }).transcribe(silence(0.5));
+      const args = (await readFile(path.join(dir, 'args'), 'utf8')).trim().split('\n');
+      expect(POCKETSPHINX_DECODER_ARGS.length).toBeGreaterThan(0);
+      expect(args).toEqual(['-infile', expect.stringMatching(/\.wav$/u), '-time', 'yes', '-logfn', '/dev/null', ...POCKETSPHINX_DECODER_ARGS]);
+      expect(segments).toEqual([{ start: 0.1, end: 0.5, text: 'hello' }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails with a clear error when the recogniser is missing', async () => {

@@ -18,6 +18,15 @@ interface TimedWord {
   readonly end: number;
 }
 
+/**
+ * Decoder settings beyond the model's defaults, chosen for CPU and word recall on flite and espeak-ng
+ * sentences (docs/BENCHMARKS.md, branch issue-15sp). `-fwdflat no` drops the second, flat-lexicon
+ * pass, which cost CPU and, on that speech, kept fewer words than the tree pass's lattice alone;
+ * `-maxhmmpf 10000` caps the tree search's active HMMs per frame (default 30000), trimming its
+ * busiest frames (about 10,000 on average on espeak-ng speech) with words within one of the flat-less pass alone.
+ */
+export const POCKETSPHINX_DECODER_ARGS: readonly string[] = ['-fwdflat', 'no', '-maxhmmpf', '10000'];
+
 /** Fillers and markers PocketSphinx prints between words; not speech. */
 const NON_WORDS = /^(<s>|<\/s>|<sil>|\[noise\]|\[speech\]|\+\+.*\+\+)$/iu;
 
@@ -66,7 +75,7 @@ export class PocketsphinxTranscriber implements SpeechTranscriber {
     try {
       const wav = path.join(dir, 'speech.wav');
       await writeFile(wav, encodeWav(audio));
-      const output = await run(this.#command, ['-infile', wav, '-time', 'yes', '-logfn', '/dev/null'], signal);
+      const output = await run(this.#command, ['-infile', wav, '-time', 'yes', '-logfn', '/dev/null', ...POCKETSPHINX_DECODER_ARGS], signal);
       return parsePocketsphinxOutput(output);
     } finally {
       await rm(dir, { recursive: true, force: true });
