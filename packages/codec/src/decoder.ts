@@ -94,6 +94,8 @@ async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepr
   while (position + 1 < coded.length && coded[position + 1]! <= from) position += 1;
   // Every frame before a coded frame that is not itself coded has one weight pair.
   let pair = coded[position]! - position;
+  /** The last pair's context, whose buffers the next pair reuses: a rendered frame owns its pixels. */
+  let previousContext: PairContext | undefined;
   for (; position < coded.length; position += 1) {
     const start = coded[position]!;
     await frames.release(position);
@@ -103,7 +105,7 @@ async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepr
     let context: PairContext | undefined;
     for (let f = start + 1; f < end; f += 1, pair += 1) {
       if (f < from) continue;
-      context ??= await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1));
+      context ??= previousContext = await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1), previousContext);
       yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
       throwIfAborted(options.signal);
     }
@@ -136,6 +138,8 @@ async function* renderStills(rep: CmvcRepresentation, options: RenderOptions): A
   const from = options.fromFrame ?? 0;
   if (from === 0) yield await load(0);
   let pair = 0;
+  /** The last pair's context, whose buffers the next pair reuses: a rendered frame owns its pixels. */
+  let previousContext: PairContext | undefined;
   for (const [j, clip] of rep.clips.entries()) {
     if (clip.endFrame < from) {
       pair += clip.endFrame - clip.startFrame - 1;
@@ -144,7 +148,7 @@ async function* renderStills(rep: CmvcRepresentation, options: RenderOptions): A
     let context: PairContext | undefined;
     for (let f = clip.startFrame + 1; f < clip.endFrame; f += 1, pair += 1) {
       if (f < from) continue;
-      context ??= await preparePair(await load(j), await load(j + 1));
+      context ??= previousContext = await preparePair(await load(j), await load(j + 1), previousContext);
       yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
       throwIfAborted(options.signal);
     }

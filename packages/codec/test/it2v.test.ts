@@ -219,6 +219,22 @@ describe('IT2V interpolation on an accelerating clip', () => {
     expect(() => bidirectionalFlow(cv, k0, k1, short)).toThrow(CodecError);
   });
 
+  it("reuses a finished pair's buffers for the next pair of its size, with the same renders and fits", async () => {
+    const pan = acceleratingClip(160, 0);
+    const fresh = await preparePair(pan.frames[0]!, pan.frames[pan.frames.length - 1]!);
+    const finished = await preparePair(k0, k1);
+    const recycled = await preparePair(pan.frames[0]!, pan.frames[pan.frames.length - 1]!, finished);
+    expect(recycled.flow01).toBe(finished.flow01);
+    expect(recycled.grids).toBe(finished.grids);
+    expect(Buffer.from(recycled.flow01.buffer).equals(Buffer.from(fresh.flow01.buffer))).toBe(true);
+    expect(Buffer.from(recycled.flow10.buffer).equals(Buffer.from(fresh.flow10.buffer))).toBe(true);
+    const target = pan.frames[2]!;
+    expect(fitWeights(recycled, target, pan.positions[2]!)).toEqual(fitWeights(fresh, target, pan.positions[2]!));
+    // A context of another size gives nothing.
+    const small = { width: 8, height: 8, data: new Uint8Array(192) };
+    expect((await preparePair(small, small, fresh)).flow01).not.toBe(fresh.flow01);
+  });
+
   it('recovers the t² schedule of an accelerating pan across a third of the frame', async () => {
     const pan = acceleratingClip(160, 0);
     const panCtx = await preparePair(pan.frames[0]!, pan.frames[pan.frames.length - 1]!);

@@ -61,8 +61,11 @@ const MAX_PIXELS = 7680 * 4320;
  * Computes the bidirectional flow between two decoded keyframes (same size, RGB24).
  * Async because opencv.js initialises its wasm runtime asynchronously (once per process;
  * about 0.3 s the first time). Everything after this is synchronous.
+ * `recycled`, a context its caller no longer uses, gives its flow arrays, fit grids and layouts when
+ * it is of the same size: a pair of 768×432 flows is 5.3 MB that would otherwise be allocated anew
+ * for every keyframe pair, and collected.
  */
-export async function preparePair(k0: RgbFrame, k1: RgbFrame): Promise<PairContext> {
+export async function preparePair(k0: RgbFrame, k1: RgbFrame, recycled?: PairContext): Promise<PairContext> {
   checkFrame(k0, 'k0');
   checkFrame(k1, 'k1');
   if (k0.pixelFormat !== k1.pixelFormat) throw new CodecError('INVALID_OPTIONS', 'keyframes differ in pixel format');
@@ -70,8 +73,10 @@ export async function preparePair(k0: RgbFrame, k1: RgbFrame): Promise<PairConte
     throw new CodecError('INVALID_OPTIONS', `keyframes differ in size: ${k0.width}x${k0.height} and ${k1.width}x${k1.height}`);
   }
   const { cv } = await loadOpenCv();
-  const { flow01, flow10 } = bidirectionalFlow(cv, k0, k1);
-  return { width: k0.width, height: k0.height, k0, k1, flow01, flow10, grids: fitGrids(k0.width, k0.height), cv, layouts: new Map() };
+  const reused = recycled?.width === k0.width && recycled.height === k0.height ? recycled : undefined;
+  const { flow01, flow10 } = bidirectionalFlow(cv, k0, k1, reused && { flow01: reused.flow01, flow10: reused.flow10 });
+  const grids = reused?.grids ?? fitGrids(k0.width, k0.height);
+  return { width: k0.width, height: k0.height, k0, k1, flow01, flow10, grids, cv, layouts: reused?.layouts ?? new Map() };
 }
 
 /**
