@@ -242,11 +242,12 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
   // Pass 2: the keyframe layer, and the described keyframes' source pixels for the describer.
   const contents = new Map<number, Promise<{ text: string; semantic?: Uint8Array }>>();
   const codeLayer = async (crfOffset: number): Promise<LayerSegment[]> => {
-    const settingsOf = (frameIndex: number): { crf: number; preset: number } => {
+    const settingsOf = (frameIndex: number): { crf: number; preset: number; lookahead: boolean } => {
       const segment = plan.segments.find((s) => frameIndex >= s.start && frameIndex <= s.end);
       return {
         crf: Math.max(0, Math.min(layerCodec.maxCrf, (segment?.crf ?? target.crf) + crfOffset)),
         preset: DEFAULT_ENCODE_SETTINGS.layerPresetFor(segment?.spacing ?? 1),
+        lookahead: DEFAULT_ENCODE_SETTINGS.layerLookaheadFor(segment?.spacing ?? 1),
       };
     };
     const segmentOf = (frameIndex: number): number => plan.segments.findIndex((s) => frameIndex >= s.start && frameIndex <= s.end);

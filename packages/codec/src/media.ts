@@ -43,6 +43,8 @@ export interface LayerEncoderOptions {
   readonly crf: number;
   /** Encoder preset: lower is slower and smaller. */
   readonly preset: number;
+  /** Whether the encoder may look ahead across the sequence (default true); false holds fewer pictures. */
+  readonly lookahead?: boolean;
   readonly signal?: AbortSignal;
 }
 

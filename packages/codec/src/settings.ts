@@ -34,6 +34,13 @@ export const DEFAULT_ENCODE_SETTINGS = {
    * second of video, so they can afford a slower, tighter preset for the same encode time.
    */
   layerPresetFor: (spacing: number): number => (spacing >= 4 ? 4 : spacing >= 2 ? 5 : 6),
+  /**
+   * Whether SVT-AV1 may look ahead in a keyframe-layer segment, by its spacing. A layer of every frame
+   * is a video whose frames predict each other, and the lookahead's temporal-dependency model pays
+   * there; frames 2 or more apart code smaller for the same quality without it (docs/BENCHMARKS.md,
+   * issue-15L).
+   */
+  layerLookaheadFor: (spacing: number): boolean => spacing < 2,
   motionSideChannel: 'off' as MotionSideChannelMode,
   /** Opus bitrate of the sound track, kbit/s; 0 leaves the sound out. */
   audioKbps: 10,

@@ -11,6 +11,7 @@ import { crc32 } from '../src/bitstream/sections.ts';
 import type { CmvcRepresentation } from '../src/bitstream/types.ts';
 import { decodeBitstream, renderFrames } from '../src/decoder.ts';
 import { encodeVideo, type EncodeResult } from '../src/encoder.ts';
+import type { LayerCodec, LayerEncoderOptions } from '../src/media.ts';
 import { clipWithSound, expectCode, ffprobeStream, lavfi, SPARSE_LAYER, tempDir } from './fixtures.ts';
 import { goldenStream, goldenVectors } from './golden/golden.ts';
 import { mediaIo } from '@cmvc/media-io';
@@ -106,6 +107,25 @@ describe('the keyframe layer (format version 2)', () => {
     const uncovered = { ...rep, layer: { ...layer, segments: layer.segments.map((s, i) => (i === 0 ? { ...s, frames: s.frames + 1 } : s)) } };
     expectCode(() => writeBitstream(uncovered), 'INCONSISTENT');
   });
+
+  it('codes sparse layers without SVT-AV1 lookahead and a layer of every frame with it', async () => {
+    const moving = lavfi('testsrc2=size=128x96:rate=10', join(dir.path, 'moving.mkv'), ['-t', '2', '-c:v', 'ffv1']);
+    const lookaheads = async (layerTarget: typeof SPARSE_LAYER): Promise<{ spacings: number[]; lookahead: (boolean | undefined)[] }> => {
+      const seen: LayerEncoderOptions[] = [];
+      const recording: LayerCodec = { ...media.av1LayerCodec, encoder: (options) => (seen.push(options), media.av1LayerCodec.encoder(options)) };
+      const result = await encodeVideo(media.videoFile(moving), { layerCodec: recording, strategy: 'uniform', keyframes: 2, audioKbps: 0, layerTarget }, builtinAnalyzers());
+      const frames = result.representation.layer!.frameIndices;
+      return { spacings: frames.slice(1).map((frame, i) => frame - frames[i]!), lookahead: seen.map((options) => options.lookahead) };
+    };
+    const sparse = await lookaheads(SPARSE_LAYER);
+    expect(Math.max(...sparse.spacings)).toBeGreaterThanOrEqual(2);
+    expect(sparse.lookahead.length).toBeGreaterThan(0);
+    expect(sparse.lookahead).toEqual(sparse.lookahead.map(() => false));
+    const dense = await lookaheads({ ...SPARSE_LAYER, interpolationPsnr: 99 });
+    expect(dense.spacings).toEqual(dense.spacings.map(() => 1));
+    expect(dense.lookahead.length).toBeGreaterThan(0);
+    expect(dense.lookahead).toEqual(dense.lookahead.map(() => true));
+  }, 120_000);
 
   it('does not read a layer section in a version-1 stream', () => {
     const v1 = goldenStream(goldenVectors().find((vector) => vector.version === 1)!);

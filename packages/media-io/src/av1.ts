@@ -18,15 +18,17 @@ export interface Av1LayerSettings {
   readonly crf: number;
   /** SVT-AV1 preset, 0..13: lower is slower and smaller. */
   readonly preset: number;
+  /** SVT-AV1's lookahead (and its temporal-dependency model); default true. Without it the encoder holds fewer pictures. */
+  readonly lookahead?: boolean;
 }
 
 /** SVT-AV1 refuses frames narrower or lower than this. */
 const SVT_MIN_SIDE = 64;
 
-function encoderArgs({ crf, preset }: Av1LayerSettings, width: number, height: number): string[] {
+function encoderArgs({ crf, preset, lookahead = true }: Av1LayerSettings, width: number, height: number): string[] {
   // One key frame per sequence: the layer starts a new sequence where it wants one.
   if (width >= SVT_MIN_SIDE && height >= SVT_MIN_SIDE)
-    return ['-c:v', 'libsvtav1', '-preset', String(preset), '-crf', String(crf), '-g', '1000', '-svtav1-params', 'lp=2'];
+    return ['-c:v', 'libsvtav1', '-preset', String(preset), '-crf', String(crf), '-g', '1000', '-svtav1-params', lookahead ? 'lp=2' : 'lp=2:lookahead=0'];
   return ['-c:v', 'libaom-av1', '-cpu-used', '6', '-crf', String(crf), '-b:v', '0', '-g', '1000', '-threads', '2'];
 }
 

@@ -192,6 +192,36 @@ describe('yuvToRgb', () => {
   });
 });
 
+describe('AV1 keyframe layer', () => {
+  /** A bright square moving over a ramp, as packed Y′CbCr 4:4:4. */
+  function movingFrames(count: number, width: number, height: number) {
+    return Array.from({ length: count }, (_, index) => {
+      const planar = new Uint8Array(width * height * 3).fill(128);
+      for (let y = 0; y < height; y += 1)
+        for (let x = 0; x < width; x += 1) {
+          const inSquare = x >= index * 6 && x < index * 6 + 24 && y >= 20 && y < 44;
+          planar[y * width + x] = inSquare ? 235 : 16 + ((x + y) % 200);
+        }
+      return packYuv444(planar, width, height);
+    });
+  }
+
+  async function code(lookahead: boolean | undefined, width: number, height: number): Promise<Uint8Array> {
+    const encoder = media.av1LayerCodec.encoder({ width, height, crf: 40, preset: 8, ...(lookahead === undefined ? {} : { lookahead }) });
+    for (const frame of movingFrames(8, width, height)) await encoder.write(frame);
+    return encoder.close();
+  }
+
+  it('codes a sequence without lookahead that decodes to every frame, and differs from the default', async () => {
+    const [width, height] = [128, 96];
+    const plain = await code(undefined, width, height);
+    const withoutLookahead = await code(false, width, height);
+    expect(Buffer.from(await code(true, width, height)).equals(Buffer.from(plain))).toBe(true);
+    expect(Buffer.from(withoutLookahead).equals(Buffer.from(plain))).toBe(false);
+    expect(await media.av1LayerCodec.decode(withoutLookahead, width, height, 8)).toHaveLength(8);
+  });
+});
+
 describe('createVideoEncoder', () => {
   const frame = (width: number, height: number, value: number) => ({ width, height, data: new Uint8Array(width * height * 3).fill(value) });
 
