@@ -37,18 +37,23 @@ const PAGE_BYTES = 4096;
 /** Descendants named so far, by pid: one that exits during a scan keeps the name it had. */
 const childKinds = new Map<number, string>();
 
-function childKind(pid: number): string {
+/**
+ * What a descendant is, or undefined while it is a fork that has not yet started its program: its
+ * command line is still the root's (or, mid-exec, empty), and its resident pages are the root's,
+ * shared copy-on-write, so counting them would count the root twice (400+ MiB for a moment).
+ */
+function childKind(pid: number, rootCommand: string): string | undefined {
   const known = childKinds.get(pid);
   if (known) return known;
-  let args: string[];
+  let command: string;
   try {
-    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
     return 'exited before it was named';
   }
-  const kind = kindOf(args);
-  // A zombie has no command line (nor memory); it is not remembered.
-  if (kind !== '?') childKinds.set(pid, kind);
+  if (command === '' || command === rootCommand) return undefined;
+  const kind = kindOf(command.split('\0'));
+  childKinds.set(pid, kind);
   return kind;
 }
 
@@ -63,7 +68,7 @@ function kindOf(args: readonly string[]): string {
 }
 
 /** Resident memory of `root` and of all its descendants but `excluded`, from /proc. */
-function treeMemory(root: number, excluded: number): TreeMemory {
+function treeMemory(root: number, rootCommand: string, excluded: number): TreeMemory {
   const children = new Map<number, number[]>();
   const rss = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
@@ -84,9 +89,10 @@ function treeMemory(root: number, excluded: number): TreeMemory {
   const pending = [...(children.get(root) ?? [])].filter((pid) => pid !== excluded);
   while (pending.length > 0) {
     const pid = pending.pop()!;
+    const kind = childKind(pid, rootCommand);
+    if (kind === undefined) continue;
     const bytes = rss.get(pid) ?? 0;
     descendants += bytes;
-    const kind = childKind(pid);
     byChild[kind] = (byChild[kind] ?? 0) + bytes;
     pending.push(...(children.get(pid) ?? []));
   }
@@ -101,9 +107,10 @@ const emptyPeak = (): { total: number; own: number; children: number; atPeak: Tr
  * It ends when stdin closes.
  */
 function serve(root: number): void {
+  const rootCommand = readFileSync(`/proc/${root}/cmdline`, 'utf8');
   let peak = emptyPeak();
   const sample = (): void => {
-    const memory = treeMemory(root, process.pid);
+    const memory = treeMemory(root, rootCommand, process.pid);
     if (memory.own + memory.children > peak.total) peak.atPeak = memory;
     peak.total = Math.max(peak.total, memory.own + memory.children);
     peak.own = Math.max(peak.own, memory.own);

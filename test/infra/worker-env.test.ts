@@ -10,6 +10,7 @@ const run = promisify(execFile);
 interface Seen {
   readonly arenaMax: string;
   readonly mallocConf: string;
+  readonly nodeOptions: string;
   /** The shared objects mapped into the started process. */
   readonly libraries: string;
   readonly stderr: string;
@@ -18,12 +19,13 @@ interface Seen {
 /** What the started process sees, given variables the caller sets (undefined: unset). */
 async function seen(callerEnv: Record<string, string | undefined> = {}): Promise<Seen> {
   const env = { ...process.env };
-  for (const name of ['MALLOC_ARENA_MAX', 'MALLOC_CONF', 'WORKER_MALLOC', 'LD_PRELOAD']) delete env[name];
+  for (const name of ['MALLOC_ARENA_MAX', 'MALLOC_CONF', 'WORKER_MALLOC', 'LD_PRELOAD', 'NODE_OPTIONS']) delete env[name];
   for (const [name, value] of Object.entries(callerEnv)) if (value !== undefined) env[name] = value;
   const script = `const fs = require('node:fs');
 process.stdout.write(JSON.stringify({
   arenaMax: String(process.env.MALLOC_ARENA_MAX),
   mallocConf: String(process.env.MALLOC_CONF),
+  nodeOptions: String(process.env.NODE_OPTIONS),
   libraries: fs.readFileSync('/proc/self/maps', 'utf8'),
 }));`;
   const { stdout, stderr } = await run('bash', [WORKER_ENV, process.execPath, '-e', script], { env, maxBuffer: 16 << 20 });
@@ -49,6 +51,11 @@ describe('scripts/worker-env.sh', () => {
 
   it("keeps the caller's jemalloc settings", async () => {
     expect((await seen({ MALLOC_CONF: 'narenas:1' })).mallocConf).toBe('narenas:1');
+  });
+
+  it("caps V8's young generation, and keeps the caller's Node options after it so that they win", async () => {
+    expect((await seen()).nodeOptions).toBe('--max-semi-space-size=4');
+    expect((await seen({ NODE_OPTIONS: '--max-semi-space-size=16' })).nodeOptions).toBe('--max-semi-space-size=4 --max-semi-space-size=16');
   });
 
   it('leaves glibc malloc in place when asked to', async () => {
