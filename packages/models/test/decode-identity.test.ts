@@ -3,22 +3,11 @@
  * straightforward versions they replaced (kept here, small): the same bits on random inputs.
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@cmvc/codec';
 import type { RgbFrame } from '../src/types.ts';
 import { resizeBilinearRgb, type ResizeOptions } from '../src/runtime/resize.ts';
 import { centernetRows, type CenternetHeads } from '../src/detect/decode.ts';
 import { decodeMultipose, multiposeRows, type MultiposeHeads } from '../src/people/pose.ts';
-
-/** A deterministic pseudo-random source (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomFrame(next: () => number, width: number, height: number): RgbFrame {
   return { width, height, data: Uint8Array.from({ length: width * height * 3 }, () => Math.floor(next() * 256)) };
@@ -61,7 +50,7 @@ function referenceResize(frame: RgbFrame, width: number, height: number, options
 }
 
 describe('resizeBilinearRgb', () => {
-  const next = random(15);
+  const next = seededRandom(15);
   // Down and up, the encode's sizes (768×432 to CenterNet's 512², MoveNet's padded 256², MobileNet's
   // 224² with aligned corners), odd sizes, portrait frames and one-pixel outputs.
   const frames = [randomFrame(next, 768, 432), randomFrame(next, 224, 126), randomFrame(next, 37, 61), randomFrame(next, 5, 3), randomFrame(next, 1, 1)];
@@ -167,7 +156,7 @@ function randomMultiposeHeads(next: () => number, grid: number, peakShare: numbe
 
 describe('multiposeRows', () => {
   it('gives the same bits as scoring every cell for every person and keypoint', () => {
-    const next = random(56);
+    const next = seededRandom(56);
     // MoveNet's 64² grid, small grids, fewer peaks than slots, and equal scores (ties go by position).
     const cases = [randomMultiposeHeads(next, 64, 0.02), randomMultiposeHeads(next, 64, 0.3), randomMultiposeHeads(next, 9, 0.5), randomMultiposeHeads(next, 2, 1)];
     const ties = randomMultiposeHeads(next, 12, 1);
@@ -181,7 +170,7 @@ describe('multiposeRows', () => {
   });
 
   it('leaves out only people whose pose could not reach the minimum score', () => {
-    const next = random(57);
+    const next = seededRandom(57);
     for (let round = 0; round < 6; round++) {
       // Six peaks of spread scores and a bright heatmap: pose scores a little below the centres'.
       const heads = randomMultiposeHeads(next, 32, 0);
@@ -230,7 +219,7 @@ function referenceCenternetRows(heads: CenternetHeads, limit: number, minScore: 
 
 describe('centernetRows', () => {
   it('gives the same bits as testing each score above the threshold in one loop', () => {
-    const next = random(80);
+    const next = seededRandom(80);
     for (const [grid, classes] of [[128, 80], [16, 3], [1, 2]] as const) {
       // Mostly low scores with bright patches, and plateaus of equal scores (ties go by position).
       const keypoints = Float32Array.from({ length: grid * grid * classes }, () => next() ** 8);
