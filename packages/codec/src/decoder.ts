@@ -105,7 +105,10 @@ async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepr
     let context: PairContext | undefined;
     for (let f = start + 1; f < end; f += 1, pair += 1) {
       if (f < from) continue;
-      context ??= previousContext = await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1), previousContext);
+      if (!context) {
+        context = await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1), previousContext);
+        previousContext = context;
+      }
       yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
       throwIfAborted(options.signal);
     }
@@ -148,7 +151,10 @@ async function* renderStills(rep: CmvcRepresentation, options: RenderOptions): A
     let context: PairContext | undefined;
     for (let f = clip.startFrame + 1; f < clip.endFrame; f += 1, pair += 1) {
       if (f < from) continue;
-      context ??= previousContext = await preparePair(await load(j), await load(j + 1), previousContext);
+      if (!context) {
+        context = await preparePair(await load(j), await load(j + 1), previousContext);
+        previousContext = context;
+      }
       yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
       throwIfAborted(options.signal);
     }
