@@ -96,22 +96,26 @@ async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepr
   let pair = coded[position]! - position;
   /** The last pair's context, whose buffers the next pair reuses: a rendered frame owns its pixels. */
   let previousContext: PairContext | undefined;
-  for (; position < coded.length; position += 1) {
-    const start = coded[position]!;
-    await frames.release(position);
-    if (start >= from) yield await decodedFrame(frames, position);
-    const end = coded[position + 1];
-    if (end === undefined || end - start < 2) continue;
-    let context: PairContext | undefined;
-    for (let f = start + 1; f < end; f += 1, pair += 1) {
-      if (f < from) continue;
-      if (!context) {
-        context = await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1), previousContext);
-        previousContext = context;
+  try {
+    for (; position < coded.length; position += 1) {
+      const start = coded[position]!;
+      await frames.release(position);
+      if (start >= from) yield await decodedFrame(frames, position);
+      const end = coded[position + 1];
+      if (end === undefined || end - start < 2) continue;
+      let context: PairContext | undefined;
+      for (let f = start + 1; f < end; f += 1, pair += 1) {
+        if (f < from) continue;
+        if (!context) {
+          context = await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1), previousContext);
+          previousContext = context;
+        }
+        yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
+        throwIfAborted(options.signal);
       }
-      yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
-      throwIfAborted(options.signal);
     }
+  } finally {
+    await frames.close();
   }
 }
 

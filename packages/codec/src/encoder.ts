@@ -349,54 +349,58 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
   let weightOffset = 0;
   let settledMotions = 0;
   let delivered = 0;
-  for await (const frame of decode('weights pass', working, { pixelFormat: 'yuv444', reuseBuffer: true })) {
-    checkSize(frame, working, 'decoded frame');
-    if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${source.name} delivered more frames on another decode`);
-    delivered += 1;
-    if (sampleIndices.has(frame.index)) sampled.push(toRgb(frame));
-    if (codedFrames[codedPosition + 1] === frame.index) {
-      codedPosition += 1;
-      context = undefined;
-      await decoded.release(codedPosition);
-      if (describedSet.has(frame.index)) {
-        const layerFrame = await profiled('layer decode', () => decoded.frame(codedPosition));
-        const picture = profiled('thumbnails', () => encodeThumbnail(yuvToRgb(layerFrame), frame.index));
-        picture.catch(() => undefined); // observed below
-        thumbnails.push(picture);
+  try {
+    for await (const frame of decode('weights pass', working, { pixelFormat: 'yuv444', reuseBuffer: true })) {
+      checkSize(frame, working, 'decoded frame');
+      if (frame.index >= frameCount) throw new CodecError('SOURCE_CHANGED', `${source.name} delivered more frames on another decode`);
+      delivered += 1;
+      if (sampleIndices.has(frame.index)) sampled.push(toRgb(frame));
+      if (codedFrames[codedPosition + 1] === frame.index) {
+        codedPosition += 1;
+        context = undefined;
+        await decoded.release(codedPosition);
+        if (describedSet.has(frame.index)) {
+          const layerFrame = await profiled('layer decode', () => decoded.frame(codedPosition));
+          const picture = profiled('thumbnails', () => encodeThumbnail(yuvToRgb(layerFrame), frame.index));
+          picture.catch(() => undefined); // observed below
+          thumbnails.push(picture);
+        }
+      } else {
+        if (!context) {
+          const [k0, k1] = await profiled('layer decode', async () => [await decoded.frame(codedPosition), await decoded.frame(codedPosition + 1)] as const);
+          context = await profiled('weights: flow', () => preparePair(k0, k1, previousContext));
+          previousContext = context;
+        }
+        const pair = context;
+        const start = codedFrames[codedPosition]!;
+        const t = (frame.index - start) / (codedFrames[codedPosition + 1]! - start);
+        let fitted: InterpolationWeights;
+        if (motion && motionGrid) {
+          const withMotion = profiledSync('weights: fit', () => fitWeightsWithMotion(pair, frame, t, motionGrid));
+          motion.add(weightOffset / 2, withMotion.motion?.vectors ?? null, withMotion.withoutMotion);
+          fitted = withMotion.weights;
+        } else fitted = profiledSync('weights: fit', () => fitWeights(pair, frame, t));
+        weights[weightOffset++] = quantiseWeight(fitted.wi);
+        weights[weightOffset++] = quantiseWeight(fitted.wl);
       }
-    } else {
-      if (!context) {
-        const [k0, k1] = await profiled('layer decode', async () => [await decoded.frame(codedPosition), await decoded.frame(codedPosition + 1)] as const);
-        context = await profiled('weights: flow', () => preparePair(k0, k1, previousContext));
-        previousContext = context;
+      if (clip < described.length - 1 && frame.index === described[clip + 1]) {
+        const clipFrames = { frames: sampled, fps: sampleRate(sampled) };
+        const pending = describe(() => analyzers.describer.describeMotion(clipFrames), analyzers.describer.id);
+        pending.catch(() => undefined); // observed below; avoids an unhandled rejection while it waits
+        pendingMotions.push(pending);
+        if (pendingMotions.length - settledMotions >= MAX_PENDING_MOTIONS) await profiled('weights pass: wait for describer', () => pendingMotions[settledMotions++]!);
+        clip += 1;
+        if (clip < described.length - 1) {
+          const end = described[clip + 1]!;
+          sampleIndices = motionSampleIndices(frame.index, end, samplesFor(frame.index, end));
+          sampled = [toRgb(frame)];
+        }
       }
-      const pair = context;
-      const start = codedFrames[codedPosition]!;
-      const t = (frame.index - start) / (codedFrames[codedPosition + 1]! - start);
-      let fitted: InterpolationWeights;
-      if (motion && motionGrid) {
-        const withMotion = profiledSync('weights: fit', () => fitWeightsWithMotion(pair, frame, t, motionGrid));
-        motion.add(weightOffset / 2, withMotion.motion?.vectors ?? null, withMotion.withoutMotion);
-        fitted = withMotion.weights;
-      } else fitted = profiledSync('weights: fit', () => fitWeights(pair, frame, t));
-      weights[weightOffset++] = quantiseWeight(fitted.wi);
-      weights[weightOffset++] = quantiseWeight(fitted.wl);
+      report('weights', (frame.index + 1) / frameCount);
+      throwIfAborted(signal);
     }
-    if (clip < described.length - 1 && frame.index === described[clip + 1]) {
-      const clipFrames = { frames: sampled, fps: sampleRate(sampled) };
-      const pending = describe(() => analyzers.describer.describeMotion(clipFrames), analyzers.describer.id);
-      pending.catch(() => undefined); // observed below; avoids an unhandled rejection while it waits
-      pendingMotions.push(pending);
-      if (pendingMotions.length - settledMotions >= MAX_PENDING_MOTIONS) await profiled('weights pass: wait for describer', () => pendingMotions[settledMotions++]!);
-      clip += 1;
-      if (clip < described.length - 1) {
-        const end = described[clip + 1]!;
-        sampleIndices = motionSampleIndices(frame.index, end, samplesFor(frame.index, end));
-        sampled = [toRgb(frame)];
-      }
-    }
-    report('weights', (frame.index + 1) / frameCount);
-    throwIfAborted(signal);
+  } finally {
+    await decoded.close();
   }
   if (delivered !== frameCount || weightOffset !== weights.length || pendingMotions.length !== described.length - 1)
     throw new CodecError('SOURCE_CHANGED', `the frame count of ${source.name} changed between decodes`);

@@ -5,51 +5,67 @@ import type { Size } from '@cmvc/media-io/frames';
 import type { LayerCodec } from './media.ts';
 
 /**
- * The decoded frames of the keyframe layer by position, decoding one AV1 sequence at a time as the
- * caller moves forward and forgetting frames behind it. The decoder uses the same reader, so both
- * sides interpolate from identical pixels.
+ * The decoded frames of the keyframe layer by position, read forward: each AV1 sequence is decoded
+ * as the caller reaches it, a few frames ahead of it, and frames behind the caller are forgotten.
+ * The decoder uses the same reader, so both sides interpolate from identical pixels.
  */
 export interface LayerFrames {
-  /** The decoded frame at `position` in the layer (0-based). */
+  /** The decoded frame at `position` in the layer (0-based), not before the last `release`. */
   frame(position: number): Promise<RgbFrame>;
-  /** Forgets the sequences wholly before `position`. */
+  /** Forgets the frames before `position`, and stops the decodes of sequences wholly before it. */
   release(position: number): Promise<void>;
+  /** Stops every decode still running: the caller has read what it needs. */
+  close(): Promise<void>;
 }
 
-/** One AV1 sequence being decoded. */
-interface DecodingSequence {
-  /** Frame `offset` of the sequence, as soon as it is decoded. */
-  frame(offset: number): Promise<RgbFrame | undefined>;
-}
+/** One AV1 sequence, decoded as far as its reader has asked. */
+class SequenceReader {
+  readonly #frames: AsyncIterator<RgbFrame>;
+  readonly #kept = new Map<number, RgbFrame>();
+  #next = 0;
+  #releasedBelow = 0;
+  #failure: unknown;
+  /** Reads run one after another: the iterator hands out frames in order. */
+  #reading: Promise<unknown> = Promise.resolve();
 
-/**
- * Starts decoding a sequence. A frame is handed out as soon as the codec has decoded it (a render
- * needs the first frames of a sequence long before its last), except the last one, which waits for
- * the whole sequence: a sequence that turns out broken fails its reader before it moves past it.
- */
-function decodeSequence(codec: LayerCodec, obus: Uint8Array, size: Size, frameCount: number, signal?: AbortSignal): DecodingSequence {
-  const arrived: RgbFrame[] = [];
-  let announce = () => {};
-  let arrival = new Promise<void>((resolve) => (announce = resolve));
-  const whole = codec.decode(obus, size.width, size.height, frameCount, signal, (frame, index) => {
-    arrived[index] = frame;
-    const announced = announce;
-    arrival = new Promise<void>((resolve) => (announce = resolve));
-    announced();
-  });
-  whole.catch(() => undefined); // observed by whoever asks for a frame
-  return {
-    async frame(offset) {
-      if (offset === frameCount - 1) return (await whole)[offset];
-      for (;;) {
-        const early = arrived[offset];
-        if (early) return early;
-        // A codec that does not report frames one by one hands them all over at the end.
-        const all = await Promise.race([whole, arrival.then(() => null)]);
-        if (all) return all[offset];
+  constructor(frames: AsyncIterable<RgbFrame>) {
+    this.#frames = frames[Symbol.asyncIterator]();
+  }
+
+  frame(offset: number): Promise<RgbFrame> {
+    const read = this.#reading.then(() => this.#read(offset));
+    this.#reading = read.catch(() => undefined);
+    return read;
+  }
+
+  release(below: number): void {
+    this.#releasedBelow = Math.max(this.#releasedBelow, below);
+    for (const offset of this.#kept.keys()) if (offset < below) this.#kept.delete(offset);
+  }
+
+  async close(): Promise<void> {
+    await this.#reading;
+    await this.#frames.return?.();
+  }
+
+  async #read(offset: number): Promise<RgbFrame> {
+    while (this.#next <= offset) {
+      if (this.#failure !== undefined) throw this.#failure;
+      let step: IteratorResult<RgbFrame>;
+      try {
+        step = await this.#frames.next();
+      } catch (error) {
+        this.#failure = error;
+        throw error;
       }
-    },
-  };
+      if (step.done) throw new CodecError('INTERNAL', `the keyframe layer sequence ended before frame ${offset}`);
+      if (this.#next >= this.#releasedBelow) this.#kept.set(this.#next, step.value);
+      this.#next += 1;
+    }
+    const frame = this.#kept.get(offset);
+    if (!frame) throw new CodecError('INTERNAL', `keyframe layer frame ${offset} was read after its release`);
+    return frame;
+  }
 }
 
 export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: AbortSignal, working?: Size): LayerFrames {
@@ -60,7 +76,8 @@ export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: Ab
     starts.push(total);
     total += segment.frames;
   }
-  const decodedSegments = new Map<number, DecodingSequence>();
+  const sequences = new Map<number, SequenceReader>();
+  let released = 0;
   const segmentAt = (position: number): number => {
     let low = 0;
     let high = starts.length - 1;
@@ -71,13 +88,14 @@ export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: Ab
     }
     return low;
   };
-  const load = (index: number): DecodingSequence => {
-    let sequence = decodedSegments.get(index);
+  const load = (index: number): SequenceReader => {
+    let sequence = sequences.get(index);
     if (!sequence) {
       const segment = layer.segments[index];
       if (!segment) throw new CodecError('INTERNAL', `no keyframe layer segment ${index}`);
-      sequence = decodeSequence(codec, segment.obus, size, segment.frames, signal);
-      decodedSegments.set(index, sequence);
+      sequence = new SequenceReader(codec.decode(segment.obus, size.width, size.height, segment.frames, signal));
+      sequence.release(released - starts[index]!);
+      sequences.set(index, sequence);
     }
     return sequence;
   };
@@ -85,13 +103,24 @@ export function layerFrames(layer: KeyframeLayer, codec: LayerCodec, signal?: Ab
     async frame(position) {
       if (!Number.isInteger(position) || position < 0 || position >= total) throw new CodecError('INTERNAL', `no keyframe layer frame ${position}`);
       const index = segmentAt(position);
-      const frame = await load(index).frame(position - starts[index]!);
-      if (!frame) throw new CodecError('INTERNAL', `no keyframe layer frame ${position}`);
-      return frame;
+      return load(index).frame(position - starts[index]!);
     },
     async release(below) {
+      released = Math.max(released, below);
       const keep = segmentAt(Math.max(0, Math.min(total - 1, below)));
-      for (const index of decodedSegments.keys()) if (index < keep) decodedSegments.delete(index);
+      for (const [index, sequence] of sequences) {
+        if (index > keep) continue;
+        if (index === keep) sequence.release(below - starts[index]!);
+        else {
+          sequences.delete(index);
+          await sequence.close();
+        }
+      }
+    },
+    async close() {
+      const open = [...sequences.values()];
+      sequences.clear();
+      await Promise.all(open.map((sequence) => sequence.close()));
     },
   };
 }

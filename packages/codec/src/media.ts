@@ -61,11 +61,12 @@ export interface LayerCodec {
   readonly maxCrf: number;
   encoder(options: LayerEncoderOptions): LayerEncoder;
   /**
-   * Exactly `frameCount` packed Y′CbCr 4:4:4 frames of `width`×`height`. A sequence that does not
-   * decode to them rejects with an error whose `code` is `INVALID_MEDIA`. `onFrame`, where the
-   * codec supports it, sees each frame as soon as it is decoded, before the sequence is known to be whole.
+   * Exactly `frameCount` packed Y′CbCr 4:4:4 frames of `width`×`height`, in order, each as soon as it
+   * is decoded, decoding only a few frames ahead of the reader. A sequence that does not decode to
+   * them fails with an error whose `code` is `INVALID_MEDIA`, at the latest before its last frame.
+   * Ending the iteration early stops the decode.
    */
-  decode(obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal, onFrame?: (frame: RgbFrame, index: number) => void): Promise<RgbFrame[]>;
+  decode(obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal): AsyncIterable<RgbFrame>;
 }
 
 export interface VideoOutputSpec {

@@ -81,37 +81,52 @@ export function createAv1SegmentEncoder(tools: MediaTools, options: Av1SegmentEn
   };
 }
 
+/** Decoded frames a sequence keeps ready ahead of its reader; dav1d pauses beyond them. */
+const DECODE_READ_AHEAD = 2;
+
 /**
  * Decodes one AV1 sequence (bare OBUs) with libdav1d into exactly `frameCount` packed Y′CbCr 4:4:4
- * frames of `width`×`height` (the coded size is scaled to it when they differ; luma passes unchanged otherwise). Fewer or more frames, or
- * anything dav1d rejects, is an `INVALID_MEDIA` error: the caller turns it into a BitstreamError.
- * `onFrame` sees each frame as soon as it is decoded, before the sequence is known to be whole.
+ * frames of `width`×`height` (the coded size is scaled to it when they differ; luma passes unchanged
+ * otherwise), each yielded as soon as it is decoded. The decode runs only a few frames ahead of the
+ * reader: ffmpeg's output pipe is paused beyond them, so a long sequence never sits in memory whole.
+ * Fewer or more frames, or anything dav1d rejects, is an `INVALID_MEDIA` error (the caller turns it
+ * into a BitstreamError), thrown before the last frame is handed out. Ending the iteration early
+ * stops ffmpeg.
  */
-export async function decodeAv1Segment(
+export async function* decodeAv1Segment(
   tools: MediaTools,
   obus: Uint8Array,
   width: number,
   height: number,
   frameCount: number,
   signal?: AbortSignal,
-  onFrame?: (frame: RgbFrame, index: number) => void,
-): Promise<RgbFrame[]> {
+): AsyncGenerator<RgbFrame, void, undefined> {
   const args = [
     '-c:v', 'libdav1d', '-f', 'obu', '-i', 'pipe:0',
     '-vf', `scale=${width}:${height}:flags=lanczos,format=yuv444p`,
     '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv444p', 'pipe:1',
   ];
   const ffmpeg = startFfmpeg(tools, args, 'AV1 keyframe decoding', signal);
+  const output = ffmpeg.child.stdout;
   const frameBytes = width * height * 3;
-  const frames: RgbFrame[] = [];
+  const ready: RgbFrame[] = [];
+  let decoded = 0;
   // Packing copies each frame out, so one planar buffer serves the whole sequence.
   const current = new Uint8Array(frameBytes);
   let filled = 0;
   let overflow = false;
-  ffmpeg.child.stdout.on('data', (chunk: Buffer) => {
+  let reading = true;
+  let exited = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  output.on('data', (chunk: Buffer) => {
+    if (!reading) return;
     let offset = 0;
     while (offset < chunk.length) {
-      if (frames.length >= frameCount) {
+      if (decoded >= frameCount) {
         // A hostile stream may declare far more frames than the section says: stop at once.
         overflow = true;
         ffmpeg.kill();
@@ -122,24 +137,48 @@ export async function decodeAv1Segment(
       filled += take;
       offset += take;
       if (filled === frameBytes) {
-        const frame = packYuv444(current, width, height);
-        frames.push(frame);
-        onFrame?.(frame, frames.length - 1);
+        ready.push(packYuv444(current, width, height));
+        decoded += 1;
         filled = 0;
       }
     }
+    // Once every declared frame is in, the pipe stays open so that extra frames are seen and ffmpeg can exit.
+    if (ready.length >= DECODE_READ_AHEAD && decoded < frameCount) output.pause();
+    notify();
   });
-  const written = ffmpeg.writeChunk(obus).then(() => ffmpeg.child.stdin.end());
-  try {
-    await written;
-    await ffmpeg.finish();
-  } catch (error) {
-    if (!overflow) {
+  const finished = ffmpeg
+    .writeChunk(obus)
+    .then(() => ffmpeg.child.stdin.end())
+    .then(() => ffmpeg.finish())
+    .catch((error: unknown) => {
+      if (overflow) return;
       if (error instanceof MediaError && (error.code === 'ABORTED' || error.code === 'FFMPEG_UNAVAILABLE')) throw error;
       throw new MediaError('INVALID_MEDIA', `the AV1 keyframe layer does not decode: ${(error as Error).message}`);
+    })
+    .finally(() => {
+      exited = true;
+      notify();
+    });
+  finished.catch(() => undefined); // awaited below, unless the reader stops first
+  try {
+    for (let index = 0; index < frameCount - 1; index += 1) {
+      while (ready.length === 0 && !exited) await new Promise<void>((resolve) => (wake = resolve));
+      const frame = ready.shift();
+      if (!frame) break; // ffmpeg ended early: reported below
+      if (ready.length < DECODE_READ_AHEAD) output.resume();
+      yield frame;
+    }
+    await finished;
+    if (overflow || decoded !== frameCount || filled !== 0)
+      throw new MediaError('INVALID_MEDIA', `the AV1 keyframe layer decodes to ${overflow ? 'more than ' : ''}${decoded} frames, the stream declares ${frameCount}`);
+    if (frameCount > 0) yield ready.shift()!;
+  } finally {
+    if (!exited) {
+      // A paused pipe would keep ffmpeg's exit from being reported: drain it into nothing.
+      reading = false;
+      output.resume();
+      ffmpeg.kill();
+      await finished.catch(() => undefined);
     }
   }
-  if (overflow || frames.length !== frameCount || filled !== 0)
-    throw new MediaError('INVALID_MEDIA', `the AV1 keyframe layer decodes to ${overflow ? 'more than ' : ''}${frames.length} frames, the stream declares ${frameCount}`);
-  return frames;
 }

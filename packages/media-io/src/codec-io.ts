@@ -4,7 +4,6 @@ import { encodeOpus } from './audio.ts';
 import { AV1_MAX_CRF, createAv1SegmentEncoder, decodeAv1Segment, type Av1SegmentEncoderOptions } from './av1.ts';
 import { decodeFrames, type DecodeOptions } from './decode-frames.ts';
 import { probe } from './probe.ts';
-import type { RgbFrame } from './frame.ts';
 import type { MediaTools } from './tools.ts';
 import { createVideoEncoder, type VideoEncoderOptions, type VideoFormat } from './video-encoder.ts';
 
@@ -29,8 +28,7 @@ export function av1LayerCodec(tools: MediaTools) {
   return {
     maxCrf: AV1_MAX_CRF,
     encoder: (options: Av1SegmentEncoderOptions) => createAv1SegmentEncoder(tools, options),
-    decode: (obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal, onFrame?: (frame: RgbFrame, index: number) => void) =>
-      decodeAv1Segment(tools, obus, width, height, frameCount, signal, onFrame),
+    decode: (obus: Uint8Array, width: number, height: number, frameCount: number, signal?: AbortSignal) => decodeAv1Segment(tools, obus, width, height, frameCount, signal),
   };
 }
 

@@ -21,6 +21,23 @@ async function mediaError(promise: Promise<unknown>): Promise<MediaError> {
   throw new Error('expected a MediaError');
 }
 
+async function decodedCount(frames: AsyncIterable<unknown>): Promise<number> {
+  let count = 0;
+  for await (const _ of frames) count += 1;
+  return count;
+}
+
+/** ffmpeg processes this test process started that are still running. */
+function ffmpegChildren(): string[] {
+  let listed = '';
+  try {
+    listed = execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  } catch {
+    // ps exits 1 when the process has no children.
+  }
+  return listed.split('\n').filter((name) => name.trim() === 'ffmpeg');
+}
+
 async function countFrames(path: string, width: number, height: number): Promise<number> {
   let count = 0;
   for await (const frame of media.decodeFrames(path, { width, height, fps: 25 })) {
@@ -218,7 +235,30 @@ describe('AV1 keyframe layer', () => {
     const withoutLookahead = await code(false, width, height);
     expect(Buffer.from(await code(true, width, height)).equals(Buffer.from(plain))).toBe(true);
     expect(Buffer.from(withoutLookahead).equals(Buffer.from(plain))).toBe(false);
-    expect(await media.av1LayerCodec.decode(withoutLookahead, width, height, 8)).toHaveLength(8);
+    expect(await decodedCount(media.av1LayerCodec.decode(withoutLookahead, width, height, 8))).toBe(8);
+  });
+
+  it('decodes only a few frames ahead of its reader, and stops ffmpeg when the reader stops early', async () => {
+    const [width, height, count] = [128, 96, 60];
+    const encoder = media.av1LayerCodec.encoder({ width, height, crf: 40, preset: 10 });
+    for (let index = 0; index < count; index += 1) await encoder.write(movingFrames(1, width, height)[0]!);
+    const obus = await encoder.close();
+    const frames = media.av1LayerCodec.decode(obus, width, height, count)[Symbol.asyncIterator]();
+    expect((await frames.next()).done).toBe(false);
+    // A decode that ran to the end would have exited by now; a paused one waits for its reader.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(ffmpegChildren()).toHaveLength(1);
+    await frames.return?.();
+    expect(ffmpegChildren()).toHaveLength(0);
+  }, 30_000);
+
+  it('refuses a sequence with fewer frames than declared before handing out the last one', async () => {
+    const [width, height] = [128, 96];
+    const obus = await code(undefined, width, height);
+    const frames = media.av1LayerCodec.decode(obus, width, height, 9)[Symbol.asyncIterator]();
+    for (let index = 0; index < 8; index += 1) expect((await frames.next()).done).toBe(false);
+    expect((await mediaError(frames.next())).code).toBe('INVALID_MEDIA');
+    expect((await mediaError(decodedCount(media.av1LayerCodec.decode(obus, width, height, 7)))).code).toBe('INVALID_MEDIA');
   });
 });
 

@@ -39,7 +39,7 @@ describe('media tools', () => {
     expect((await failure(source.opus(24))).code).toBe('FFMPEG_UNAVAILABLE');
     const layer = missing.av1LayerCodec.encoder({ width: 64, height: 64, crf: 30, preset: 10 });
     expect((await failure(layer.close())).code).toBe('FFMPEG_UNAVAILABLE');
-    expect((await failure(missing.av1LayerCodec.decode(new Uint8Array(16), 64, 64, 1))).code).toBe('FFMPEG_UNAVAILABLE');
+    expect((await failure(missing.av1LayerCodec.decode(new Uint8Array(16), 64, 64, 1)[Symbol.asyncIterator]().next())).code).toBe('FFMPEG_UNAVAILABLE');
     const sink = missing.videoFileTarget(join(dir.path, 'out.mp4')).open({ width: 16, height: 16, fps: 5 });
     expect((await failure(sink.close())).code).toBe('FFMPEG_UNAVAILABLE');
     const segment = missing.segmentFiles(dir.path).open(0, { width: 16, height: 16, fps: 5 });
