@@ -229,6 +229,14 @@ describe('AV1 keyframe layer', () => {
     return encoder.close();
   }
 
+  /** A sequence of `count` identical frames, quick to code. */
+  async function stillSequence(count: number, width: number, height: number): Promise<Uint8Array> {
+    const encoder = media.av1LayerCodec.encoder({ width, height, crf: 40, preset: 10 });
+    const [frame] = movingFrames(1, width, height);
+    for (let index = 0; index < count; index += 1) await encoder.write(frame!);
+    return encoder.close();
+  }
+
   it('codes a sequence without lookahead that decodes to every frame, and differs from the default', async () => {
     const [width, height] = [128, 96];
     const plain = await code(undefined, width, height);
@@ -240,15 +248,28 @@ describe('AV1 keyframe layer', () => {
 
   it('decodes only a few frames ahead of its reader, and stops ffmpeg when the reader stops early', async () => {
     const [width, height, count] = [128, 96, 60];
-    const encoder = media.av1LayerCodec.encoder({ width, height, crf: 40, preset: 10 });
-    for (let index = 0; index < count; index += 1) await encoder.write(movingFrames(1, width, height)[0]!);
-    const obus = await encoder.close();
+    const obus = await stillSequence(count, width, height);
     const frames = media.av1LayerCodec.decode(obus, width, height, count)[Symbol.asyncIterator]();
     expect((await frames.next()).done).toBe(false);
     // A decode that ran to the end would have exited by now; a paused one waits for its reader.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(ffmpegChildren()).toHaveLength(1);
     await frames.return?.();
+    expect(ffmpegChildren()).toHaveLength(0);
+  }, 30_000);
+
+  it('ends a paused decode on abort: the reader gets ABORTED and no ffmpeg is left', async () => {
+    const [width, height, count] = [128, 96, 60];
+    const obus = await stillSequence(count, width, height);
+    const controller = new AbortController();
+    const frames = media.av1LayerCodec.decode(obus, width, height, count, controller.signal)[Symbol.asyncIterator]();
+    expect((await frames.next()).done).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    controller.abort();
+    const reading = (async () => {
+      for (let index = 1; index < count; index += 1) await frames.next();
+    })();
+    expect((await mediaError(reading)).code).toBe('ABORTED');
     expect(ffmpegChildren()).toHaveLength(0);
   }, 30_000);
 
