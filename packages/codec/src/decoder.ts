@@ -6,7 +6,7 @@ import type { CmvcRepresentation, MotionSideChannel } from './bitstream/types.ts
 import { CodecError, throwIfAborted } from './errors.ts';
 import { layerFrames, type LayerFrames } from './layer-frames.ts';
 import type { FrameSink, LayerCodec, SegmentTarget, VideoOutputSpec, VideoTarget } from './media.ts';
-import { dequantiseWeight, preparePair, renderFrame, type FrameMotionVectors, type PairContext } from './it2v/index.ts';
+import { dequantiseWeight, pairSequence, renderFrame, type FrameMotionVectors, type PairContext } from './it2v/index.ts';
 import { decodeKeyframeImage } from './representation/keyframe-image.ts';
 
 export interface DecodeOptions {
@@ -94,8 +94,8 @@ async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepr
   while (position + 1 < coded.length && coded[position + 1]! <= from) position += 1;
   // Every frame before a coded frame that is not itself coded has one weight pair.
   let pair = coded[position]! - position;
-  /** The last pair's context, whose buffers the next pair reuses: a rendered frame owns its pixels. */
-  let previousContext: PairContext | undefined;
+  // A rendered frame owns its pixels, so the next pair may reuse the last one's buffers.
+  const nextPair = pairSequence();
   try {
     for (; position < coded.length; position += 1) {
       const start = coded[position]!;
@@ -106,10 +106,7 @@ async function* renderLayer(rep: CmvcRepresentation, layer: NonNullable<CmvcRepr
       let context: PairContext | undefined;
       for (let f = start + 1; f < end; f += 1, pair += 1) {
         if (f < from) continue;
-        if (!context) {
-          context = await preparePair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1), previousContext);
-          previousContext = context;
-        }
+        context ??= await nextPair(await decodedFrame(frames, position), await decodedFrame(frames, position + 1));
         yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
         throwIfAborted(options.signal);
       }
@@ -145,8 +142,8 @@ async function* renderStills(rep: CmvcRepresentation, options: RenderOptions): A
   const from = options.fromFrame ?? 0;
   if (from === 0) yield await load(0);
   let pair = 0;
-  /** The last pair's context, whose buffers the next pair reuses: a rendered frame owns its pixels. */
-  let previousContext: PairContext | undefined;
+  // A rendered frame owns its pixels, so the next pair may reuse the last one's buffers.
+  const nextPair = pairSequence();
   for (const [j, clip] of rep.clips.entries()) {
     if (clip.endFrame < from) {
       pair += clip.endFrame - clip.startFrame - 1;
@@ -155,10 +152,7 @@ async function* renderStills(rep: CmvcRepresentation, options: RenderOptions): A
     let context: PairContext | undefined;
     for (let f = clip.startFrame + 1; f < clip.endFrame; f += 1, pair += 1) {
       if (f < from) continue;
-      if (!context) {
-        context = await preparePair(await load(j), await load(j + 1), previousContext);
-        previousContext = context;
-      }
+      context ??= await nextPair(await load(j), await load(j + 1));
       yield renderFrame(context, weightsAt(weights, pair), frameMotion(rep.motionSideChannel, pair));
       throwIfAborted(options.signal);
     }

@@ -20,7 +20,7 @@ import {
   fitWeightsWithMotion,
   loadOpenCv,
   motionGridFor,
-  preparePair,
+  pairSequence,
   quantiseWeight,
   WEIGHT_LEVELS,
   type InterpolationWeights,
@@ -344,8 +344,8 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
   let sampleIndices = described.length > 1 ? motionSampleIndices(described[0]!, described[1]!, samplesFor(described[0]!, described[1]!)) : new Set<number>();
   let codedPosition = -1;
   let context: PairContext | undefined;
-  /** The last pair's context, whose buffers the next pair reuses: no weight refers to it once fitted. */
-  let previousContext: PairContext | undefined;
+  // No weight refers to a pair once it is fitted, so the next pair may reuse its buffers.
+  const nextPair = pairSequence();
   let weightOffset = 0;
   let settledMotions = 0;
   let delivered = 0;
@@ -368,8 +368,7 @@ async function encodeProfiled(source: VideoSource, options: EncodeOptions, analy
       } else {
         if (!context) {
           const [k0, k1] = await profiled('layer decode', async () => [await decoded.frame(codedPosition), await decoded.frame(codedPosition + 1)] as const);
-          context = await profiled('weights: flow', () => preparePair(k0, k1, previousContext));
-          previousContext = context;
+          context = await profiled('weights: flow', () => nextPair(k0, k1));
         }
         const pair = context;
         const start = codedFrames[codedPosition]!;

@@ -9,6 +9,7 @@ import {
   linearWeights,
   motionGridFor,
   loadOpenCv,
+  pairSequence,
   preparePair,
   quantiseWeight,
   renderFrame,
@@ -233,6 +234,12 @@ describe('IT2V interpolation on an accelerating clip', () => {
     // A context of another size gives nothing.
     const small = { width: 8, height: 8, data: new Uint8Array(192) };
     expect((await preparePair(small, small, fresh)).flow01).not.toBe(fresh.flow01);
+    // A pair sequence hands each pair the buffers of the one before.
+    const nextPair = pairSequence();
+    const first = await nextPair(k0, k1);
+    const second = await nextPair(pan.frames[0]!, pan.frames[pan.frames.length - 1]!);
+    expect(second.flow01).toBe(first.flow01);
+    expect(Buffer.from(second.flow01.buffer).equals(Buffer.from(fresh.flow01.buffer))).toBe(true);
   });
 
   it('recovers the t² schedule of an accelerating pan across a third of the frame', async () => {

@@ -80,6 +80,15 @@ export async function preparePair(k0: RgbFrame, k1: RgbFrame, recycled?: PairCon
 }
 
 /**
+ * `preparePair` for a caller that moves through keyframe pairs one at a time and is done with each
+ * pair before it asks for the next: every pair reuses the buffers of the one before.
+ */
+export function pairSequence(): (k0: RgbFrame, k1: RgbFrame) => Promise<PairContext> {
+  let last: PairContext | undefined;
+  return async (k0, k1) => (last = await preparePair(k0, k1, last));
+}
+
+/**
  * Encoder: the weights, already on the quantisation grid, that bring the rendered frame
  * closest in L2 to `target`. `t` is the frame's linear position in (0, 1) between the
  * keyframes; it only breaks ties (e.g. identical keyframes).
